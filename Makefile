@@ -1,0 +1,27 @@
+# Two commands: `make demo` and `make test`. Each sets up its own virtual environment.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-slow lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch first and pinned: anything else pulling it in would fetch the CUDA build
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/axgen demo -o demo_out
+
+test: $(STAMP)
+	$(BIN)/pytest -n 2 -q
+
+test-slow: $(STAMP)
+	$(BIN)/pytest -n 2 -q -m slow
+
+clean:
+	rm -rf demo_out build .pytest_cache

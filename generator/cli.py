@@ -1,0 +1,122 @@
+"""The `axgen` command line."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from generator.errors import AxgenError
+
+console = Console()
+
+
+def user_errors(fn):
+    """Turn an AxgenError into one clear line on stderr and exit code 2."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AxgenError as exc:
+            click.echo(f"axgen: error: {exc}", err=True)
+            sys.exit(2)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="axgen")
+def main():
+    """Quantized neural networks (Brevitas / QONNX) to bit-exact FPGA streaming accelerators."""
+
+
+@main.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the layers as JSON.")
+@user_errors
+def inspect(model, as_json):
+    """List the compute layers the frontend finds in MODEL (a QONNX .onnx file)."""
+    from generator.frontend import load_network
+    from generator.inspect import layer_rows, layer_table
+    net = load_network(model)
+    if as_json:
+        click.echo(json.dumps(layer_rows(net), indent=2))
+    else:
+        console.print(layer_table(net))
+
+
+@main.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="Project folder.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="YAML with defaults / per-layer pe, simd, multiplier.")
+@click.option("--board", default=None, help="Target board (a file in boards/); default pynq-z2.")
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@user_errors
+def build(model, out_dir, config_path, board, force):
+    """Build the accelerator project for MODEL into a folder."""
+    from generator import config
+    from generator.frontend import load_network
+    from generator.project import build as build_project
+    net = load_network(model)
+    project = build_project(net, Path(out_dir), config.load(config_path), board=board, force=force)
+    console.print(f"built [bold]{net.name}[/]: {len(project.impls)} layers, "
+                  f"estimated {project.estimated_cycles} cycles per sample -> {out_dir}")
+
+
+@main.command()
+@click.argument("project_dir", type=click.Path(file_okay=False))
+@click.option("--backend", type=click.Choice(["rtl", "all"]), default="rtl", show_default=True)
+@click.option("--samples", default=16, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int)
+@user_errors
+def verify(project_dir, backend, samples, seed):
+    """Simulate the project and compare it exactly with the golden model."""
+    from generator.project import open_project
+    from generator.verify import verify as run_verify
+    report = run_verify(open_project(project_dir), backend, samples, seed)
+    status = "[green]PASS[/]" if report["mismatches"] == 0 else "[red]FAIL[/]"
+    console.print(f"{status} {report['backend']}: {report['samples']} samples, {report['mismatches']} mismatching; "
+                  f"{report['cycles_per_sample']} cycles/sample (estimate {report['estimated_cycles_per_sample']}), "
+                  f"latency {report['latency_cycles']} cycles")
+    if report["mismatches"]:
+        for b in report["backends"]:
+            if b["first_mismatch"]:
+                console.print(f"first mismatch ({b['backend']}): {b['first_mismatch']}")
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("project_dir", type=click.Path(file_okay=False))
+@click.argument("inputs", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "out_path", type=click.Path(dir_okay=False), help="Write the outputs as .npy.")
+@click.option("--backend", type=click.Choice(["golden", "rtl"]), default="golden", show_default=True)
+@user_errors
+def predict(project_dir, inputs, out_path, backend):
+    """Run float INPUTS (.npy, shaped as the model takes them) through the accelerator."""
+    import numpy as np
+    from generator.predict import load_inputs, predict as run_predict
+    from generator.project import open_project
+    out = run_predict(open_project(project_dir), load_inputs(inputs), backend)
+    if out_path:
+        np.save(out_path, out)
+        console.print(f"wrote {out.shape} outputs to {out_path}")
+    else:
+        click.echo(np.array2string(out, threshold=200))
+
+
+@main.command()
+@click.option("-o", "--output", "out_dir", default="demo_out", show_default=True, type=click.Path(file_okay=False))
+@click.option("--samples", default=32, show_default=True, type=int, help="Samples simulated on Verilator.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@user_errors
+def demo(out_dir, samples, seed):
+    """Train a small quantized MLP on scikit-learn's digits, build, verify and summarize."""
+    from generator.demo import run_demo
+    run_demo(Path(out_dir), samples=samples, seed=seed, console=console)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""The build configuration (YAML): `defaults` and per-layer entries under `layers`, keyed by
+layer name or by the 0-based index of the compute layer in stream order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from generator.errors import AxgenError
+
+LAYER_KEYS = {"pe", "simd", "multiplier"}
+TOP_KEYS = {"defaults", "layers"}
+
+
+@dataclass
+class Config:
+    defaults: dict = field(default_factory=dict)
+    layers: dict = field(default_factory=dict)
+
+    def for_layer(self, index: int, name: str) -> dict:
+        merged = dict(self.defaults)
+        merged.update(self.layers.get(index, {}))
+        merged.update(self.layers.get(name, {}))
+        return merged
+
+    def check_layers(self, names: list[str]) -> None:
+        """Every key under `layers` must name a layer or index one."""
+        for key in self.layers:
+            if isinstance(key, int):
+                if not 0 <= key < len(names):
+                    raise AxgenError(f"config: layer index {key} is out of range; the network has compute layers 0..{len(names) - 1}")
+            elif key not in names:
+                raise AxgenError(f"config: no layer named {key!r}; layers are: {', '.join(names)}")
+
+    def to_dict(self) -> dict:
+        return {"defaults": dict(self.defaults), "layers": {k: dict(v) for k, v in self.layers.items()}}
+
+
+def _entry(where: str, value) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise AxgenError(f"config: {where} must be a mapping of {sorted(LAYER_KEYS)}, got {value!r}")
+    unknown = set(value) - LAYER_KEYS
+    if unknown:
+        raise AxgenError(f"config: {where} has unknown key(s) {sorted(unknown)}; supported: {sorted(LAYER_KEYS)}")
+    return dict(value)
+
+
+def from_dict(data) -> Config:
+    if data is None:
+        return Config()
+    if not isinstance(data, dict):
+        raise AxgenError("config: the file must be a mapping with `defaults` and/or `layers`")
+    unknown = set(data) - TOP_KEYS
+    if unknown:
+        raise AxgenError(f"config: unknown top-level key(s) {sorted(unknown)}; supported: defaults, layers")
+    layers = data.get("layers") or {}
+    if not isinstance(layers, dict):
+        raise AxgenError("config: `layers` must map a layer name or index to its settings")
+    return Config(_entry("defaults", data.get("defaults")),
+                  {_key(key): _entry(f"layers.{key}", value) for key, value in layers.items()})
+
+
+def _key(key):
+    """Layer indices stay integers even after a trip through JSON (which makes keys strings)."""
+    return int(key) if isinstance(key, str) and key.isdigit() else key
+
+
+def load(path: str | Path | None) -> Config:
+    if path is None:
+        return Config()
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise AxgenError(f"config file {path} does not exist") from None
+    except yaml.YAMLError as exc:
+        raise AxgenError(f"config file {path} is not valid YAML: {exc}") from None
+    return from_dict(data)

@@ -1,0 +1,23 @@
+"""Frontend: a QONNX file or Brevitas module becomes the integer IR (generator.ir.Network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.frontend.chain import build_network
+from generator.frontend.loading import clean, export_brevitas, read_onnx
+from generator.ir import Network
+
+
+def load_network(source, input_shape: tuple[int, ...] | None = None, name: str | None = None) -> Network:
+    """`source` is a path to a .onnx file or a Brevitas nn.Module (then `input_shape`, the
+    per-sample input shape, is required)."""
+    if isinstance(source, (str, Path)):
+        proto = read_onnx(source)
+        name = name or Path(source).stem
+    else:
+        if input_shape is None:
+            raise ValueError("input_shape is required for a Brevitas module")
+        proto = export_brevitas(source, tuple(input_shape))
+        name = name or type(source).__name__
+    return build_network(clean(proto), name)

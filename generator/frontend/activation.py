@@ -1,0 +1,125 @@
+"""The float path after a matrix node: follow it to the next quantizer, then turn it into
+thresholds (shared by every matrix-layer matcher)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from generator.datatypes import DataType
+from generator.errors import AxgenError
+from generator.frontend.onnx_utils import QUANT_OPS, run, submodel
+from generator.frontend.quantizers import QuantInfo, quant_info
+from generator.frontend.thresholds import derive_thresholds
+from generator.frontend.weights import fit_dtype
+from generator.golden import acc_bounds
+from generator.ir import MatrixLayer
+
+# Monotone per-channel nodes that may sit between a matrix node and the next quantizer.
+ELEMENTWISE_OPS = {"Add", "Sub", "Mul", "Div", "BatchNormalization", "Relu", "Clip", "Identity", "Dropout", "Neg"}
+CONSTANT_OPERAND_OPS = {"Add", "Sub", "Mul", "Div"}
+
+
+@dataclass
+class ActTensor:
+    """A quantized activation tensor on the stream path."""
+
+    name: str
+    quant: QuantInfo
+
+
+@dataclass
+class LayerMatch:
+    layer: MatrixLayer
+    next_act: ActTensor | None  # None: the layer ends the integer part
+    tail_start: str | None = None  # float tensor the host tail starts from
+    tail_alpha: np.ndarray | None = None
+    tail_offset: np.ndarray | None = None
+
+
+@dataclass
+class PathEnd:
+    quant_node: object | None  # the quantizer ending the float path, or None at the graph output
+    tensor: str  # its output, or the graph output
+
+
+def single_consumer(model, tensor: str):
+    consumers = model.find_consumers(tensor) or []
+    if len(consumers) > 1:
+        names = ", ".join(c.name for c in consumers)
+        raise AxgenError(f"tensor {tensor} feeds several nodes ({names}); axgen supports chains without branches "
+                         "(no residual connections)")
+    return consumers[0] if consumers else None
+
+
+def _check_operands(model, node):
+    if node.op_type not in CONSTANT_OPERAND_OPS:
+        return
+    dynamic = [i for i in node.input[1:] if model.get_initializer(i) is None and model.find_producer(i) is not None
+               and model.find_producer(i).op_type not in QUANT_OPS]
+    if node.op_type in ("Div", "Sub") and model.get_initializer(node.input[0]) is not None:
+        raise AxgenError(f"node {node.name}: {node.op_type} with a constant first operand is not supported in a layer's float path")
+    if dynamic:
+        raise AxgenError(f"node {node.name}: {node.op_type} of two computed tensors is not supported; "
+                         "the float path between layers may only scale and shift by constants")
+
+
+def follow_elementwise(model, tensor: str) -> PathEnd:
+    """Walk from a matrix node's output to the next quantizer (or the graph output)."""
+    outputs = {o.name for o in model.graph.output}
+    while True:
+        if tensor in outputs:
+            return PathEnd(None, tensor)
+        node = single_consumer(model, tensor)
+        if node is None:
+            raise AxgenError(f"tensor {tensor} is not used and is not a graph output")
+        if node.op_type in QUANT_OPS:
+            return PathEnd(node, node.output[0])
+        if node.op_type not in ELEMENTWISE_OPS:
+            return PathEnd(None, tensor) if _tail_only(model, node) else _unsupported(node)
+        _check_operands(model, node)
+        tensor = node.output[0]
+
+
+def _tail_only(model, node) -> bool:
+    """True if no matrix node or quantizer follows `node`: the rest is the host-side tail."""
+    seen, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        if n.name in seen:
+            continue
+        seen.add(n.name)
+        if n.op_type in QUANT_OPS or n.op_type in ("MatMul", "Gemm", "Conv"):
+            return False
+        for out in n.output:
+            stack.extend(model.find_consumers(out) or [])
+    return True
+
+
+def _unsupported(node):
+    raise AxgenError(f"node {node.name}: {node.op_type} between a matrix layer and its activation quantizer is not "
+                     f"supported; supported are {', '.join(sorted(ELEMENTWISE_OPS))}")
+
+
+def threshold_layer(model, layer: MatrixLayer, start: str, end: PathEnd, alpha, offset) -> LayerMatch:
+    """Complete `layer` from the float path start -> end."""
+    if end.quant_node is None:
+        return LayerMatch(layer, None, start, alpha, offset)
+    quant = quant_info(model, end.quant_node)
+    segment = submodel(model, [start], [end.tensor])
+
+    def evaluate(float_in: np.ndarray) -> np.ndarray:
+        return quant.values(run(segment, float_in))
+
+    lo, hi = acc_bounds(layer)
+    span = hi - lo + 1  # search beyond the exact range too: approximate products may leave it
+    values = [-1, 1] if quant.dtype == DataType["BIPOLAR"] else list(range(quant.lo, quant.hi + 1))
+    thresholds, negate = derive_thresholds(evaluate, alpha, offset, lo - span, hi + span, values)
+    weights = np.where(negate[:, None], -layer.weights, layer.weights)
+    layer.weights = weights
+    layer.weight_dtype = fit_dtype(weights, layer.weight_dtype)
+    layer.thresholds = thresholds
+    layer.out_bias = 0 if quant.dtype == DataType["BIPOLAR"] else quant.lo
+    layer.out_dtype = quant.dtype
+    return LayerMatch(layer, ActTensor(end.tensor, quant))

@@ -1,0 +1,55 @@
+"""Read a QONNX file or export a Brevitas module, then clean it up with qonnx's transforms."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import onnx
+from qonnx.core.modelwrapper import ModelWrapper
+from qonnx.transformation.general import GiveUniqueNodeNames
+from qonnx.transformation.infer_datatypes import InferDataTypes
+from qonnx.transformation.infer_shapes import InferShapes
+from qonnx.util.cleanup import cleanup_model
+
+from generator.errors import AxgenError
+from generator.frontend.lower_gemm import LowerGemm
+
+# qonnx's execute_onnx runs nodes with onnxruntime, which rejects newer IR versions.
+MAX_IR_VERSION = 10
+
+
+def read_onnx(path: str | Path) -> onnx.ModelProto:
+    path = Path(path)
+    if not path.is_file():
+        raise AxgenError(f"model file {path} does not exist")
+    try:
+        return onnx.load(str(path))
+    except Exception as exc:  # onnx raises DecodeError, ValueError, ... on a broken file
+        raise AxgenError(f"{path} is not a readable ONNX/QONNX file ({type(exc).__name__}: {exc})") from None
+
+
+def export_brevitas(module, input_shape: tuple[int, ...]) -> onnx.ModelProto:
+    """Export a Brevitas nn.Module (in eval mode) to QONNX in memory."""
+    import torch
+    from brevitas.export import export_qonnx
+
+    module = module.eval()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.onnx"
+        export_qonnx(module, torch.zeros((1, *input_shape)), str(path))
+        return onnx.load(str(path))
+
+
+def clean(proto: onnx.ModelProto) -> ModelWrapper:
+    proto.ir_version = min(proto.ir_version, MAX_IR_VERSION)
+    try:
+        model = cleanup_model(ModelWrapper(proto))
+        model = model.transform(LowerGemm())
+        model = model.transform(InferShapes()).transform(GiveUniqueNodeNames()).transform(InferDataTypes())
+    except AxgenError:
+        raise
+    except Exception as exc:
+        raise AxgenError(f"qonnx could not clean up the model ({type(exc).__name__}: {exc}); "
+                         "is it a valid QONNX graph?") from None
+    return model

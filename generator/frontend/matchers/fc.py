@@ -1,0 +1,30 @@
+"""Fully-connected layer: MatMul(x, W) -> elementwise float path -> Quant | graph output."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from generator.errors import AxgenError
+from generator.frontend.activation import ActTensor, LayerMatch, follow_elementwise, threshold_layer
+from generator.frontend.weights import matmul_weights
+from generator.ir import MatrixLayer
+
+
+def match_fc(model, node, act: ActTensor, index: int) -> LayerMatch:
+    shape = model.get_tensor_shape(node.input[0])
+    if shape is None or len(shape) != 2 or shape[0] != 1:
+        raise AxgenError(f"node {node.name}: a fully-connected layer needs a (1, K) input, found shape {shape}; "
+                         "flatten the tensor first")
+    weights = matmul_weights(model, node)
+    k, m = weights.values.shape
+    if shape[1] != k:
+        raise AxgenError(f"node {node.name}: input has {shape[1]} features but the weights expect {k}")
+    layer = MatrixLayer(
+        name=f"fc{index}", in_dtype=act.quant.dtype, weight_dtype=weights.dtype,
+        weights=np.ascontiguousarray(weights.values.T), thresholds=None, out_bias=0,
+        out_dtype=act.quant.dtype, in_shape=(k,), out_shape=(m,), kind="fc", source=node.name)
+    s_x = act.quant.scalar_scale("the input of a matrix layer")
+    alpha = s_x * weights.scale
+    offset = -act.quant.zero_point * layer.weights.sum(axis=1).astype(np.float64)
+    end = follow_elementwise(model, node.output[0])
+    return threshold_layer(model, layer, node.output[0], end, alpha, offset)

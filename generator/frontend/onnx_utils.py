@@ -1,0 +1,103 @@
+"""Small helpers on qonnx ModelWrappers: sub-models, batched execution, constant evaluation."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import onnx
+from qonnx.core.modelwrapper import ModelWrapper
+from qonnx.core.onnx_exec import execute_onnx
+from qonnx.transformation.infer_shapes import InferShapes
+
+from generator.errors import AxgenError
+
+QUANT_OPS = ("Quant", "BipolarQuant")
+
+
+def submodel(model: ModelWrapper, inputs: list[str], outputs: list[str]) -> onnx.ModelProto:
+    """The part of `model` between the named tensors, with the constants it needs."""
+    graph = model.graph
+    stop = set(inputs)
+    wanted, stack, seen = [], list(outputs), set()
+    while stack:
+        tensor = stack.pop()
+        if tensor in stop or tensor in seen:
+            continue
+        seen.add(tensor)
+        node = model.find_producer(tensor)
+        if node is None:
+            if model.get_initializer(tensor) is None and tensor:
+                raise AxgenError(f"tensor {tensor} depends on a graph input outside the requested part")
+            continue
+        if node not in wanted:
+            wanted.append(node)
+        stack.extend(i for i in node.input if i)
+    order = [n for n in graph.node if n in wanted]  # keep the graph's topological order
+    used = {i for n in order for i in n.input}
+    inits = [copy.deepcopy(t) for t in graph.initializer if t.name in used]
+    annotations = [copy.deepcopy(a) for a in graph.quantization_annotation
+                   if a.tensor_name in used or a.tensor_name in stop or a.tensor_name in outputs]
+    new_graph = onnx.helper.make_graph(
+        [copy.deepcopy(n) for n in order], "axgen_part",
+        [copy.deepcopy(model.get_tensor_valueinfo(i)) for i in inputs],
+        [copy.deepcopy(model.get_tensor_valueinfo(o)) for o in outputs], inits)
+    new_graph.quantization_annotation.extend(annotations)
+    proto = onnx.helper.make_model(new_graph, opset_imports=list(model.model.opset_import))
+    proto.ir_version = model.model.ir_version
+    return proto
+
+
+def run(proto: onnx.ModelProto, array: np.ndarray) -> np.ndarray:
+    """Execute a one-input one-output model on a batch (first axis = batch)."""
+    model = ModelWrapper(copy.deepcopy(proto))
+    inp, out = model.graph.input[0], model.graph.output[0]
+    for vi in (inp, out):
+        dims = vi.type.tensor_type.shape.dim
+        if len(dims):
+            dims[0].dim_value = int(array.shape[0])
+    del model.graph.value_info[:]
+    for node in model.get_nodes_by_op_type("Reshape"):
+        shape = model.get_initializer(node.input[1])
+        if shape is not None and len(shape) and shape[0] not in (-1, 0):
+            shape = shape.copy()
+            shape[0] = array.shape[0]
+            model.set_initializer(node.input[1], shape)
+    model = model.transform(InferShapes())
+    result = execute_onnx(model, {inp.name: np.ascontiguousarray(array, dtype=np.float32)})
+    return np.asarray(result[out.name])
+
+
+def constant_value(model: ModelWrapper, tensor: str) -> np.ndarray:
+    """Value of a tensor that depends only on initializers (evaluated with qonnx)."""
+    init = model.get_initializer(tensor)
+    if init is not None:
+        return np.asarray(init)
+    producer = model.find_producer(tensor)
+    if producer is None:
+        raise AxgenError(f"tensor {tensor} is expected to be constant but is a graph input")
+    context = {}
+    stack = [producer]
+    order = []
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for name in node.input:
+            if name and model.get_initializer(name) is None:
+                p = model.find_producer(name)
+                if p is None:
+                    raise AxgenError(f"tensor {tensor} is expected to be constant but depends on input {name}")
+                stack.append(p)
+    from qonnx.core.onnx_exec import execute_node
+    for node in reversed(order):
+        for name in node.input:
+            if name and name not in context:
+                init = model.get_initializer(name)
+                if init is not None:
+                    context[name] = init
+        for name in node.output:
+            context.setdefault(name, None)
+        if all(o in context and context[o] is not None for o in node.output):
+            continue
+        execute_node(node, context, model.graph, opset_version=model.model.opset_import[0].version)
+    return np.asarray(context[tensor])

@@ -1,0 +1,32 @@
+"""Host-side float parts around the accelerator: the head (pre-processing and input quantizer)
+and the tail (scaling, bias, TensorNorm after the last integer tensor). Used by the golden
+model's end-to-end path, `predict` and the driver alike."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+
+from generator.errors import AxgenError
+from generator.frontend.onnx_utils import run
+from generator.frontend.thresholds import float_input
+from generator.ir import HostHead, HostTail
+
+
+def head_values(head: HostHead, x: np.ndarray) -> np.ndarray:
+    """Float model inputs (N, *input_shape) -> integer values of the first stream, (N, elems)."""
+    x = np.asarray(x, dtype=np.float32)
+    if x.shape[1:] != tuple(head.input_shape):
+        raise AxgenError(f"input of shape {x.shape[1:]} per sample does not match the model's input shape "
+                         f"{tuple(head.input_shape)}")
+    quantized = run(onnx.load_from_string(head.onnx_bytes), x)
+    v = np.round(quantized.astype(np.float64) / head.scale + head.zero_point).astype(np.int64)
+    return v.reshape(len(x), -1)
+
+
+def tail_output(tail: HostTail, values: np.ndarray) -> np.ndarray:
+    """Last integer values (N, C) -> the model's float output."""
+    f = float_input(np.asarray(values, dtype=np.int64), tail.scale, tail.offset)
+    if tail.onnx_bytes is None:
+        return f.reshape((len(values), *tail.output_shape))
+    return run(onnx.load_from_string(tail.onnx_bytes), f)

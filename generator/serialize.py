@@ -1,0 +1,62 @@
+"""Save and load the integer IR inside a project folder (deterministic: .npy files, sorted JSON)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from generator.datatypes import dtype
+from generator.ir import HostHead, HostTail, MatrixLayer, Network
+
+
+def _save_array(path: Path, array: np.ndarray) -> str:
+    np.save(path, np.ascontiguousarray(array), allow_pickle=False)
+    return path.name
+
+
+def save_network(net: Network, params_dir: Path, host_dir: Path) -> dict:
+    """Write arrays and host models; return the JSON-able description that `load_network` reads."""
+    params_dir.mkdir(parents=True, exist_ok=True)
+    host_dir.mkdir(parents=True, exist_ok=True)
+    layers = []
+    for layer in net.layers:
+        entry = {
+            "name": layer.name, "kind": layer.kind, "source": layer.source,
+            "in_dtype": layer.in_dtype.name, "weight_dtype": layer.weight_dtype.name,
+            "out_dtype": layer.out_dtype.name, "out_bias": int(layer.out_bias),
+            "in_shape": list(layer.in_shape), "out_shape": list(layer.out_shape),
+            "weights": "params/" + _save_array(params_dir / f"{layer.name}_weights.npy", layer.weights.astype(np.int64)),
+            "thresholds": None,
+        }
+        if layer.thresholds is not None:
+            entry["thresholds"] = "params/" + _save_array(params_dir / f"{layer.name}_thresholds.npy",
+                                                          layer.thresholds.astype(np.int64))
+        layers.append(entry)
+    (host_dir / "head.onnx").write_bytes(net.head.onnx_bytes)
+    tail = {"scale": "host/" + _save_array(host_dir / "tail_scale.npy", net.tail.scale),
+            "offset": "host/" + _save_array(host_dir / "tail_offset.npy", net.tail.offset),
+            "model": None, "input_name": net.tail.input_name, "output_shape": list(net.tail.output_shape)}
+    if net.tail.onnx_bytes is not None:
+        (host_dir / "tail.onnx").write_bytes(net.tail.onnx_bytes)
+        tail["model"] = "host/tail.onnx"
+    head = {"model": "host/head.onnx", "scale": float(net.head.scale), "zero_point": int(net.head.zero_point),
+            "input_name": net.head.input_name, "input_shape": list(net.head.input_shape)}
+    return {"name": net.name, "layers": layers, "head": head, "tail": tail}
+
+
+def load_network(root: Path, desc: dict) -> Network:
+    def arr(rel):
+        return np.load(root / rel, allow_pickle=False)
+
+    layers = [MatrixLayer(
+        name=e["name"], in_dtype=dtype(e["in_dtype"]), weight_dtype=dtype(e["weight_dtype"]),
+        weights=arr(e["weights"]), thresholds=None if e["thresholds"] is None else arr(e["thresholds"]),
+        out_bias=e["out_bias"], out_dtype=dtype(e["out_dtype"]), in_shape=tuple(e["in_shape"]),
+        out_shape=tuple(e["out_shape"]), kind=e["kind"], source=e["source"]) for e in desc["layers"]]
+    h, t = desc["head"], desc["tail"]
+    head = HostHead((root / h["model"]).read_bytes(), h["scale"], h["zero_point"], h["input_name"],
+                    tuple(h["input_shape"]))
+    tail = HostTail(None if t["model"] is None else (root / t["model"]).read_bytes(), arr(t["scale"]),
+                    arr(t["offset"]), t["input_name"], tuple(t["output_shape"]))
+    return Network(desc["name"], layers, head, tail)

@@ -1,0 +1,75 @@
+"""Networks for the tests: FINN's reference FC networks with random weights and random
+batch-norm statistics (negative gains included), and small hand-made Brevitas models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+FINN_FC = ["tfc_1w1a", "tfc_1w2a", "tfc_2w2a", "sfc_1w1a", "sfc_1w2a", "sfc_2w2a", "lfc_1w1a", "lfc_1w2a"]
+
+
+def randomize_norms(model, seed: int) -> None:
+    """Random BatchNorm / TensorNorm statistics so thresholds are not trivial; about a quarter
+    of the gains negative, which exercises the row negation for decreasing channels."""
+    import torch
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for mod in model.modules():
+            if hasattr(mod, "running_mean") and hasattr(mod, "running_var") and mod.running_mean is not None:
+                n = mod.running_mean.numel()
+                mod.running_mean.copy_(torch.randn(n, generator=gen) * 3)
+                mod.running_var.copy_(torch.rand(n, generator=gen) * 4 + 0.5)
+                if getattr(mod, "weight", None) is not None:
+                    sign = torch.where(torch.rand(n, generator=gen) < 0.25, -1.0, 1.0)
+                    mod.weight.copy_(sign * (torch.rand(n, generator=gen) + 0.2))
+                    mod.bias.copy_(torch.randn(n, generator=gen) * 0.5)
+
+
+def finn_fc(name: str, seed: int = 0):
+    import torch
+    from brevitas_examples.bnn_pynq import models
+    torch.manual_seed(seed)
+    model = getattr(models, name)(pretrained=False)
+    randomize_norms(model, seed)
+    return model.eval()
+
+
+def export(model, input_shape, path: Path) -> Path:
+    from generator.frontend.loading import export_brevitas
+    path.write_bytes(export_brevitas(model, tuple(input_shape)).SerializeToString())
+    return path
+
+
+def mixed_mlp(seed: int = 0):
+    """Float (non power-of-two) scales, per-channel weight scales, biases (quantized and float),
+    BatchNorm, QuantReLU, QuantHardTanh, 2- to 8-bit, signed and unsigned."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8Bias, Int8WeightPerChannelFloat
+    torch.manual_seed(seed)
+    model = nn.Sequential(
+        qnn.QuantIdentity(bit_width=8, return_quant_tensor=True),
+        qnn.QuantLinear(24, 16, bias=True, weight_bit_width=5, weight_quant=Int8WeightPerChannelFloat,
+                        bias_quant=Int8Bias, return_quant_tensor=False),
+        nn.BatchNorm1d(16),
+        qnn.QuantReLU(bit_width=3),
+        qnn.QuantLinear(16, 12, bias=True, weight_bit_width=3),
+        qnn.QuantHardTanh(bit_width=2, max_val=1.0, min_val=-1.0),
+        nn.Flatten(),
+        qnn.QuantLinear(12, 8, bias=False, weight_bit_width=8),
+        nn.BatchNorm1d(8),
+        qnn.QuantIdentity(bit_width=6),
+        qnn.QuantLinear(8, 5, bias=True, weight_bit_width=2),
+    )
+    randomize_norms(model, seed)
+    return model.eval()
+
+
+def onnx_reference(path: Path, x: np.ndarray) -> np.ndarray:
+    """What qonnx's own execute_onnx computes for the model file."""
+    import onnx
+    from generator.frontend.onnx_utils import run
+    return run(onnx.load(str(path)), x)
