@@ -28,3 +28,9 @@ def finn_model(model_dir):
 @pytest.fixture(scope="session")
 def mixed_model(model_dir):
     return models.export(models.mixed_mlp(), (24,), model_dir / "mixed.onnx")
+
+
+@pytest.fixture(scope="session")
+def digits_model(model_dir):
+    from generator.digits import INPUT_SHAPE
+    return models.export(models.digits_mlp(), INPUT_SHAPE, model_dir / "digits.onnx")

@@ -7,6 +7,30 @@ from pathlib import Path
 
 import numpy as np
 
+# Two foldings per network: a fast one and a more folded one. Bound = max over layers of
+# MH/PE * MW/SIMD. PE of a layer and SIMD of the next differ on purpose (width converters).
+FOLDINGS = {
+    "tfc_1w1a": [
+        {"layers": {0: {"pe": 16, "simd": 16}, 1: {"pe": 4, "simd": 4}, 2: {"pe": 4, "simd": 4}, 3: {"pe": 2, "simd": 4}}},
+        {"layers": {0: {"pe": 8, "simd": 8}, 1: {"pe": 2, "simd": 4}, 2: {"pe": 2, "simd": 2}, 3: {"pe": 1, "simd": 2}}},
+    ],
+    "tfc_2w2a": [
+        {"layers": {0: {"pe": 16, "simd": 16}, 1: {"pe": 4, "simd": 4}, 2: {"pe": 4, "simd": 4}, 3: {"pe": 2, "simd": 4}}},
+        {"layers": {0: {"pe": 4, "simd": 28}, 1: {"pe": 8, "simd": 1}, 2: {"pe": 1, "simd": 8}, 3: {"pe": 5, "simd": 1}}},
+    ],
+    "sfc_1w2a": [
+        {"layers": {0: {"pe": 32, "simd": 16}, 1: {"pe": 8, "simd": 16}, 2: {"pe": 8, "simd": 16}, 3: {"pe": 1, "simd": 16}}},
+        {"layers": {0: {"pe": 16, "simd": 16}, 1: {"pe": 8, "simd": 8}, 2: {"pe": 4, "simd": 16}, 3: {"pe": 2, "simd": 8}}},
+    ],
+}
+DIGITS_FOLDINGS = [
+    {"defaults": {"pe": 2, "simd": 4}},
+    {"layers": {0: {"pe": 8, "simd": 8}, 1: {"pe": 4, "simd": 8}, 2: {"pe": 2, "simd": 4}}},
+]
+# 8 -> 16 and 3 -> 2 element width conversions between layers
+MIXED_FOLDING = {"layers": {0: {"pe": 8, "simd": 3}, 1: {"pe": 3, "simd": 16}, 2: {"pe": 4, "simd": 2},
+                            3: {"pe": 5, "simd": 8}}}
+
 FINN_FC = ["tfc_1w1a", "tfc_1w2a", "tfc_2w2a", "sfc_1w1a", "sfc_1w2a", "sfc_2w2a", "lfc_1w1a", "lfc_1w2a"]
 
 
@@ -73,3 +97,9 @@ def onnx_reference(path: Path, x: np.ndarray) -> np.ndarray:
     import onnx
     from generator.frontend.onnx_utils import run
     return run(onnx.load(str(path)), x)
+
+
+def digits_mlp(epochs: int = 3):
+    """The demo's digits MLP, trained briefly (realistic statistics; accuracy is not the point)."""
+    from generator import digits
+    return digits.train(digits.quantized_mlp(), digits.load_digits_split(0), epochs=epochs)

@@ -1,0 +1,225 @@
+"""Verilog backend: one wrapper per layer around the hand-written MVAU, a stitched top, the
+weight/threshold memory files, and a copy of the hand-written blocks they instantiate.
+
+Every number and name is computed here; the templates in templates/rtl only place them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import jinja2
+import numpy as np
+
+from generator.datatypes import DataType, to_codes
+from generator.errors import AxgenError
+from generator.folding import LayerImpl
+from generator.tools import ensure_verilator
+
+REPO = Path(__file__).resolve().parent.parent
+TEMPLATES = REPO / "templates" / "rtl"
+RTL_LIB = REPO / "rtl"
+TOP = "axgen_top"
+LIB_FILES = ["axgen_mul.v", "axgen_fifo.v", "axgen_dwc.v", "axgen_mvau.v"]
+# Multiplier family -> FAMILY parameter of rtl/axgen_mul.v.
+RTL_FAMILIES = {"exact": 0}
+EDGE_FIFO_MAX = 1024  # beats; an edge FIFO holds one input vector of the next layer
+
+_KINDS = {"unsigned": 0, "signed": 1, "bipolar": 2}
+
+
+def kind(dt: DataType) -> int:
+    """Operand encoding of axgen_mvau/axgen_mul: 0 unsigned, 1 two's complement, 2 bipolar."""
+    if dt == DataType["BIPOLAR"]:
+        return _KINDS["bipolar"]
+    return _KINDS["signed"] if dt.signed() else _KINDS["unsigned"]
+
+
+def signed_bits(lo: int, hi: int) -> int:
+    """Width of the narrowest two's-complement type holding [lo, hi] (at least 2 bits)."""
+    n = max(int(hi).bit_length(), int(-min(lo, 0) - 1).bit_length()) + 1
+    return max(2, n)
+
+
+def module_name(impl: LayerImpl) -> str:
+    clean = re.sub(r"[^A-Za-z0-9_]+", "_", impl.name).strip("_")
+    return f"axgen_L{impl.index}_{clean}" if clean else f"axgen_L{impl.index}"
+
+
+def pad8(bits: int) -> int:
+    return -(-bits // 8) * 8
+
+
+def hw_widths(impl: LayerImpl) -> dict:
+    """Accumulator and threshold widths as the hardware holds them (signed)."""
+    lo, hi = int(impl.acc_dtype.min()), int(impl.acc_dtype.max())
+    return {"acc_bits": signed_bits(lo, hi), "t_bits": signed_bits(lo, hi + 1)}
+
+
+def mem_lines(codes: np.ndarray, bits: int) -> list[str]:
+    """$readmemh lines for words of lanes: codes (words, lanes) of `bits` each, lane l in bits
+    [l*bits, (l+1)*bits) of its word."""
+    codes = np.asarray(codes, dtype=np.uint64)
+    words, lanes = codes.shape
+    width = lanes * bits
+    digits = -(-width // 4)
+    shifts = np.arange(bits, dtype=np.uint64)
+    flat = ((codes[:, :, None] >> shifts) & np.uint64(1)).reshape(words, width).astype(np.uint8)
+    flat = np.concatenate([flat, np.zeros((words, digits * 4 - width), dtype=np.uint8)], axis=1)
+    nibbles = flat.reshape(words, digits, 4) @ np.array([1, 2, 4, 8], dtype=np.uint8)
+    chars = np.array(list("0123456789abcdef"))[nibbles[:, ::-1]]
+    return ["".join(row) for row in chars]
+
+
+def weight_words(impl: LayerImpl) -> np.ndarray:
+    """(NF*SF, PE*SIMD) weight codes: word nf*SF+sf, lane p*SIMD+s = W[nf*PE+p][sf*SIMD+s]."""
+    layer = impl.layer
+    codes = to_codes(layer.weights, layer.weight_dtype).reshape(impl.nf, impl.pe, impl.sf, impl.simd)
+    return codes.transpose(0, 2, 1, 3).reshape(impl.nf * impl.sf, impl.pe * impl.simd)
+
+
+def threshold_words(impl: LayerImpl, t_bits: int) -> np.ndarray:
+    """(NF, PE*N) threshold codes: word nf, lane p*N+i = T[nf*PE+p][i] in two's complement."""
+    t = np.asarray(impl.thresholds, dtype=np.int64)
+    codes = (t & ((1 << t_bits) - 1)).astype(np.uint64)
+    return codes.reshape(impl.nf, impl.pe * t.shape[1])
+
+
+def layer_params(impl: LayerImpl, module: str) -> dict:
+    layer = impl.layer
+    family = impl.multiplier.family
+    if family not in RTL_FAMILIES:
+        raise AxgenError(f"layer {impl.name}: multiplier {impl.multiplier.spec} has no RTL implementation; "
+                         f"the RTL backend supports: {', '.join(sorted(RTL_FAMILIES))}")
+    widths = hw_widths(impl)
+    n_thres = 0 if impl.thresholds is None else int(impl.thresholds.shape[1])
+    return {
+        "MW": layer.mw, "MH": layer.mh, "PE": impl.pe, "SIMD": impl.simd,
+        "IN_BITS": impl.in_dtype.bitwidth(), "IN_KIND": kind(impl.in_dtype),
+        "W_BITS": layer.weight_dtype.bitwidth(), "W_KIND": kind(layer.weight_dtype),
+        "ACC_BITS": widths["acc_bits"], "N_THRES": n_thres, "T_BITS": widths["t_bits"],
+        "OUT_BITS": impl.out_dtype.bitwidth(), "OUT_BIAS": int(layer.out_bias) if n_thres else 0,
+        "MUL_FAMILY": RTL_FAMILIES[family],
+        "WEIGHTS_FILE": f'"{module}_weights.mem"',
+        "THRESH_FILE": f'"{module}_thresholds.mem"' if n_thres else '""',
+    }
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True,
+                              lstrip_blocks=True, keep_trailing_newline=True,
+                              undefined=jinja2.StrictUndefined)
+
+
+def _render_layer(env: jinja2.Environment, impl: LayerImpl, out_dir: Path) -> dict:
+    module = module_name(impl)
+    params = layer_params(impl, module)
+    layer = impl.layer
+    description = [
+        f"MW={layer.mw} MH={layer.mh} PE={impl.pe} SIMD={impl.simd}: {impl.cycles} cycles per vector",
+        f"input {impl.in_dtype.name}, weights {layer.weight_dtype.name}, multiplier {impl.multiplier.spec}",
+        f"accumulator {impl.acc_dtype.name}, output {impl.out_dtype.name}"
+        + (f" ({params['N_THRES']} thresholds, bias {params['OUT_BIAS']})" if params["N_THRES"] else ""),
+    ]
+    text = env.get_template("layer.v.j2").render(
+        module=module, index=impl.index, layer_name=impl.name, description=description,
+        in_width=impl.in_stream_bits, out_width=impl.out_stream_bits,
+        params=[(k, v) for k, v in params.items()])
+    files = [f"{module}.v", f"{module}_weights.mem"]
+    (out_dir / files[0]).write_text(text)
+    (out_dir / files[1]).write_text("\n".join(mem_lines(weight_words(impl), layer.weight_dtype.bitwidth())) + "\n")
+    if params["N_THRES"]:
+        files.append(f"{module}_thresholds.mem")
+        words = threshold_words(impl, params["T_BITS"])
+        (out_dir / files[-1]).write_text("\n".join(mem_lines(words, params["T_BITS"])) + "\n")
+    return {"index": impl.index, "name": impl.name, "module": module, "files": files,
+            "in_per_beat": impl.simd, "out_per_beat": impl.pe,
+            "in_stream_bits": impl.in_stream_bits, "out_stream_bits": impl.out_stream_bits,
+            "cycles": impl.cycles, "params": {k: v for k, v in params.items() if not k.endswith("_FILE")}}
+
+
+def _stitch(impls: list[LayerImpl], modules: list[str]) -> tuple[list[dict], list[dict]]:
+    """Streams and blocks of the top: layer -> (width converter) -> FIFO -> next layer.
+
+    The FIFO sits on the consumer's side, in the consumer's beats, and holds one input vector of
+    the next layer (its SF beats): that layer takes a beat per cycle in its first output fold,
+    however slowly the producer (or a width converter, which moves min(IN, OUT) elements per
+    cycle) delivered them."""
+    streams, blocks = [], []
+
+    def stream(name: str, width: int) -> str:
+        streams.append({"name": name, "width": width})
+        return name
+
+    src = stream("l0_in", impls[0].in_stream_bits)
+    for i, impl in enumerate(impls):
+        dst = stream(f"l{i}_out", impl.out_stream_bits)
+        blocks.append({"module": modules[i], "instance": f"u_l{i}", "params": [], "src": src, "dst": dst})
+        if i + 1 == len(impls):
+            break
+        nxt = impls[i + 1]
+        if impl.pe != nxt.simd:
+            src, dst = dst, stream(f"e{i}_dwc", nxt.in_stream_bits)
+            blocks.append({"module": "axgen_dwc", "instance": f"u_e{i}_dwc", "src": src, "dst": dst,
+                           "params": [("IN_ELEMS", impl.pe), ("OUT_ELEMS", nxt.simd),
+                                      ("ELEM_BITS", impl.out_dtype.bitwidth())]})
+        src = stream(f"e{i}_fifo", nxt.in_stream_bits)
+        blocks.append({"module": "axgen_fifo", "instance": f"u_e{i}_fifo", "src": dst, "dst": src,
+                       "params": [("WIDTH", nxt.in_stream_bits), ("DEPTH", min(EDGE_FIFO_MAX, max(2, nxt.sf)))]})
+    return streams, blocks
+
+
+def _check_chain(impls: list[LayerImpl]) -> None:
+    if not impls:
+        raise AxgenError("the network has no compute layers to render")
+    for a, b in zip(impls, impls[1:]):
+        if a.layer.mh != b.layer.mw or a.out_dtype != b.in_dtype:
+            raise AxgenError(f"layers {a.name} -> {b.name} do not chain: {a.layer.mh} x {a.out_dtype.name} "
+                             f"outputs feed {b.layer.mw} x {b.in_dtype.name} inputs")
+
+
+def render_rtl(impls: list[LayerImpl], out_dir: Path) -> dict:
+    """Write the Verilog project for `impls` into out_dir and return its summary."""
+    _check_chain(impls)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    env = _env()
+    layers = [_render_layer(env, impl, out_dir) for impl in impls]
+    streams, blocks = _stitch(impls, [entry["module"] for entry in layers])
+    first, last = impls[0], impls[-1]
+    in_bits, out_bits = first.in_stream_bits, last.out_stream_bits
+    top_text = env.get_template("top.v.j2").render(
+        top=TOP, streams=streams, blocks=blocks, first=streams[0]["name"], last=blocks[-1]["dst"],
+        in_elems=first.simd, in_bits=in_bits, in_width=pad8(in_bits), in_pad=pad8(in_bits) - in_bits,
+        out_elems=last.pe, out_bits=out_bits, out_width=pad8(out_bits), out_pad=pad8(out_bits) - out_bits)
+    (out_dir / f"{TOP}.v").write_text(top_text)
+    for name in LIB_FILES:
+        shutil.copyfile(RTL_LIB / name, out_dir / name)
+    files = sorted(LIB_FILES + [f"{TOP}.v"] + [f for entry in layers for f in entry["files"]])
+    return {
+        "top": TOP,
+        "layers": layers,
+        "in_dtype": first.in_dtype.name, "out_dtype": last.out_dtype.name,
+        "in_elems": first.layer.mw, "out_elems": last.layer.mh,
+        "in_per_beat": first.simd, "out_per_beat": last.pe,
+        "in_tdata_bits": pad8(in_bits), "out_tdata_bits": pad8(out_bits),
+        "in_data_bits": in_bits, "out_data_bits": out_bits,
+        "files": files,
+    }
+
+
+def lint(rtl_dir: Path, top: str) -> None:
+    """`verilator --lint-only -Wall` on every .v in rtl_dir with `top` as the top module."""
+    exe = ensure_verilator()
+    rtl_dir = Path(rtl_dir)
+    sources = sorted(p.name for p in rtl_dir.glob("*.v"))
+    if not sources:
+        raise AxgenError(f"lint: no Verilog files in {rtl_dir}")
+    cmd = [exe, "--lint-only", "-Wall", "--top-module", top, *sources]
+    proc = subprocess.run(cmd, cwd=rtl_dir, capture_output=True, text=True)
+    if proc.returncode != 0:
+        log = (proc.stdout + proc.stderr).strip()
+        raise AxgenError(f"lint of {top} in {rtl_dir} failed:\n{log}")

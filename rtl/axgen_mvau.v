@@ -1,0 +1,247 @@
+// axgen_mvau: streaming matrix-vector-threshold unit.
+//
+// Per sample, out[m] = sum_k mul(x[k], W[m][k]) over MW inputs and MH outputs, then, with
+// N_THRES > 0, out_code[m] = #{i : acc[m] >= T[m][i]} + OUT_BIAS (low OUT_BITS bits), else the
+// accumulator itself. The input vector arrives as MW/SIMD beats of SIMD elements, the output
+// leaves as MH/PE beats of PE elements (element i of a beat in bits [i*W, (i+1)*W)).
+//
+// Schedule: output folds nf = 0..NF-1, each running input folds sf = 0..SF-1, one (nf, sf)
+// step per cycle. The nf == 0 pass takes its input beats from s_axis and keeps them in an input
+// buffer that the later folds re-read; the next sample's nf == 0 pass follows with no gap.
+//
+// Pipeline (never stalls once a step is issued):
+//   S0 issue : step counters, synchronous reads of weights (address nf*SF+sf) and input buffer
+//   S1       : SIMD lane products and their sum, per PE lane
+//   S2       : accumulate; thresholds of row group nf read
+//   S3       : threshold count (or raw accumulator) written to the output FIFO
+// Back-pressure is handled by credits: a step that completes an output beat issues only if
+// the output FIFO's occupancy plus the beats in flight is below its depth.
+//
+// Operand kinds: 0 unsigned, 1 signed two's complement, 2 bipolar (bit b = value 2b-1).
+// ACC_BITS is a signed width holding every partial sum; T_BITS signed thresholds.
+`default_nettype none
+
+module axgen_mvau #(
+    parameter integer MW = 4,
+    parameter integer MH = 4,
+    parameter integer PE = 1,
+    parameter integer SIMD = 1,
+    parameter integer IN_BITS = 4,
+    parameter integer IN_KIND = 0,
+    parameter integer W_BITS = 4,
+    parameter integer W_KIND = 1,
+    parameter integer ACC_BITS = 12,
+    parameter integer N_THRES = 0,
+    parameter integer T_BITS = 13,
+    parameter integer OUT_BITS = 12,
+    parameter integer OUT_BIAS = 0,
+    parameter integer MUL_FAMILY = 0,
+    parameter WEIGHTS_FILE = "weights.mem",
+    parameter THRESH_FILE = "thresholds.mem"
+) (
+    input  wire                     ap_clk,
+    input  wire                     ap_rst_n,
+    input  wire [SIMD*IN_BITS-1:0]  s_axis_tdata,
+    input  wire                     s_axis_tvalid,
+    output wire                     s_axis_tready,
+    output wire [PE*OUT_BITS-1:0]   m_axis_tdata,
+    output wire                     m_axis_tvalid,
+    input  wire                     m_axis_tready
+);
+    localparam integer SF = MW / SIMD;
+    localparam integer NF = MH / PE;
+    localparam integer STEPS = NF * SF;
+    localparam integer IN_W = SIMD * IN_BITS;
+    localparam integer W_W = PE * SIMD * W_BITS;
+    localparam integer T_W = PE * N_THRES * T_BITS;
+    localparam integer OUT_W = PE * OUT_BITS;
+    localparam integer SF_BITS = SF > 1 ? $clog2(SF) : 1;
+    localparam integer NF_BITS = NF > 1 ? $clog2(NF) : 1;
+    localparam integer STEP_BITS = STEPS > 1 ? $clog2(STEPS) : 1;
+    localparam integer CMP_BITS = ACC_BITS > T_BITS ? ACC_BITS : T_BITS;
+    // Output FIFO depth = credits. A beat issued in cycle t enters the FIFO at the end of t+3
+    // and can leave in t+4, so 5 credits keep an unstalled stream at one beat per cycle.
+    localparam integer OFIFO_DEPTH = 8;
+    localparam integer CREDIT_BITS = $clog2(OFIFO_DEPTH + 1);
+    localparam integer SF_MAX = SF - 1;
+    localparam integer NF_MAX = NF - 1;
+    localparam integer STEP_MAX = STEPS - 1;
+    localparam [SF_BITS-1:0] SF_LAST = SF_MAX[SF_BITS-1:0];
+    localparam [NF_BITS-1:0] NF_LAST = NF_MAX[NF_BITS-1:0];
+    localparam [STEP_BITS-1:0] STEP_LAST = STEP_MAX[STEP_BITS-1:0];
+    localparam [CREDIT_BITS-1:0] CREDITS = OFIFO_DEPTH[CREDIT_BITS-1:0];
+
+    // ---------------------------------------------------------------- S0: issue
+    reg [SF_BITS-1:0]     sf;
+    reg [NF_BITS-1:0]     nf;
+    reg [STEP_BITS-1:0]   step;  // nf*SF + sf: the weight address
+    reg [CREDIT_BITS-1:0] pending;  // output beats issued and not yet taken downstream
+
+    wire first_fold = nf == 0;
+    wire last_sf = sf == SF_LAST;
+    wire step_ok = !last_sf || pending != CREDITS;
+    wire issue = step_ok && (!first_fold || s_axis_tvalid);
+    wire out_pop = m_axis_tvalid && m_axis_tready;
+    wire out_issue = issue && last_sf;
+
+    assign s_axis_tready = first_fold && step_ok;
+
+    always @(posedge ap_clk) begin
+        if (!ap_rst_n) begin
+            sf <= 0;
+            nf <= 0;
+            step <= 0;
+            pending <= 0;
+        end else begin
+            if (issue) begin
+                sf <= last_sf ? {SF_BITS{1'b0}} : sf + 1'b1;
+                if (last_sf) nf <= nf == NF_LAST ? {NF_BITS{1'b0}} : nf + 1'b1;
+                step <= step == STEP_LAST ? {STEP_BITS{1'b0}} : step + 1'b1;
+            end
+            if (out_issue && !out_pop) pending <= pending + 1'b1;
+            else if (out_pop && !out_issue) pending <= pending - 1'b1;
+        end
+    end
+
+    // Weights: word nf*SF+sf, lane (p, s) in bits [(p*SIMD+s)*W_BITS, +W_BITS).
+    reg [W_W-1:0] weights [0:STEPS-1];
+    reg [W_W-1:0] w_q;
+    initial $readmemh(WEIGHTS_FILE, weights);
+    always @(posedge ap_clk) w_q <= weights[step];
+
+    // Input beat of this step: straight from s_axis in the first fold, else from the buffer.
+    reg [IN_W-1:0] in_q;
+    wire [IN_W-1:0] x;
+    always @(posedge ap_clk) in_q <= s_axis_tdata;
+
+    generate
+        if (NF > 1) begin : g_buffer
+            reg [IN_W-1:0] buffer [0:SF-1];
+            reg [IN_W-1:0] buffer_q;
+            reg            from_in_q;
+            always @(posedge ap_clk) begin
+                if (issue && first_fold) buffer[sf] <= s_axis_tdata;
+                buffer_q <= buffer[sf];
+                from_in_q <= first_fold;
+            end
+            assign x = from_in_q ? in_q : buffer_q;
+        end else begin : g_no_buffer
+            assign x = in_q;
+        end
+    endgenerate
+
+    // ---------------------------------------------------------------- S1..S3 control
+    reg s1_valid, s1_first, s1_last;
+    reg s2_valid, s2_first, s2_last;
+    reg s3_valid;
+    always @(posedge ap_clk) begin
+        if (!ap_rst_n) begin
+            s1_valid <= 1'b0;
+            s2_valid <= 1'b0;
+            s3_valid <= 1'b0;
+        end else begin
+            s1_valid <= issue;
+            s2_valid <= s1_valid;
+            s3_valid <= s2_valid && s2_last;
+        end
+        s1_first <= sf == 0;
+        s1_last <= last_sf;
+        s2_first <= s1_first;
+        s2_last <= s1_last;
+    end
+
+    // Thresholds: word nf, threshold i of lane p in bits [(p*N_THRES+i)*T_BITS, +T_BITS).
+    // (Without thresholds t_q is a single constant bit nobody reads.)
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [T_W > 0 ? T_W - 1 : 0:0] t_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    generate
+        if (N_THRES > 0) begin : g_thresholds
+            reg [NF_BITS-1:0] s1_nf, s2_nf;
+            reg [T_W-1:0] thresholds [0:NF-1];
+            reg [T_W-1:0] t_r;
+            initial $readmemh(THRESH_FILE, thresholds);
+            always @(posedge ap_clk) begin
+                s1_nf <= nf;
+                s2_nf <= s1_nf;
+                t_r <= thresholds[s2_nf];
+            end
+            assign t_q = t_r;
+        end else begin : g_no_thresholds
+            assign t_q = 1'b0;
+        end
+    endgenerate
+
+    // ---------------------------------------------------------------- PE lanes
+    wire [OUT_W-1:0] result;
+    genvar p, s;
+    generate
+        for (p = 0; p < PE; p = p + 1) begin : g_lane
+            // S1: SIMD products and their sum (wraps in ACC_BITS like the accumulator).
+            wire [SIMD*ACC_BITS-1:0] products;
+            for (s = 0; s < SIMD; s = s + 1) begin : g_simd
+                axgen_mul #(
+                    .A_BITS(IN_BITS), .A_KIND(IN_KIND), .B_BITS(W_BITS), .B_KIND(W_KIND),
+                    .P_BITS(ACC_BITS), .FAMILY(MUL_FAMILY)
+                ) u_mul (
+                    .a(x[s*IN_BITS +: IN_BITS]),
+                    .b(w_q[(p*SIMD+s)*W_BITS +: W_BITS]),
+                    .p(products[s*ACC_BITS +: ACC_BITS])
+                );
+            end
+
+            reg [ACC_BITS-1:0] dot;
+            integer k;
+            always @(*) begin
+                dot = {ACC_BITS{1'b0}};
+                for (k = 0; k < SIMD; k = k + 1) dot = dot + products[k*ACC_BITS +: ACC_BITS];
+            end
+
+            // S2: accumulate over the input folds.
+            reg [ACC_BITS-1:0] dot_q;
+            reg [ACC_BITS-1:0] acc;
+            always @(posedge ap_clk) begin
+                dot_q <= dot;
+                if (s2_valid) acc <= (s2_first ? {ACC_BITS{1'b0}} : acc) + dot_q;
+            end
+
+            // S3: threshold count, or the accumulator itself.
+            if (N_THRES > 0) begin : g_count
+                localparam [OUT_BITS-1:0] BIAS = OUT_BIAS[OUT_BITS-1:0];
+                wire [CMP_BITS-1:0] acc_ext = {{(CMP_BITS - ACC_BITS + 1){acc[ACC_BITS-1]}}, acc[ACC_BITS-2:0]};
+                reg  [T_BITS-1:0]   thr;
+                reg  [CMP_BITS-1:0] thr_ext;
+                reg  [OUT_BITS-1:0] count;
+                integer i;
+                always @(*) begin
+                    count = BIAS;
+                    for (i = 0; i < N_THRES; i = i + 1) begin
+                        thr = t_q[(p*N_THRES+i)*T_BITS +: T_BITS];
+                        thr_ext = {{(CMP_BITS - T_BITS + 1){thr[T_BITS-1]}}, thr[T_BITS-2:0]};
+                        if ($signed(acc_ext) >= $signed(thr_ext)) count = count + 1'b1;
+                    end
+                end
+                assign result[p*OUT_BITS +: OUT_BITS] = count;
+            end else begin : g_raw
+                assign result[p*OUT_BITS +: OUT_BITS] = acc[OUT_BITS-1:0];
+            end
+        end
+    endgenerate
+
+    // ---------------------------------------------------------------- output FIFO
+    // The credit counter guarantees room for every write, so the FIFO's ready is not needed.
+    /* verilator lint_off PINCONNECTEMPTY */
+    axgen_fifo #(.WIDTH(OUT_W), .DEPTH(OFIFO_DEPTH)) u_out_fifo (
+        .ap_clk(ap_clk),
+        .ap_rst_n(ap_rst_n),
+        .s_axis_tdata(result),
+        .s_axis_tvalid(s3_valid),
+        .s_axis_tready(),
+        .m_axis_tdata(m_axis_tdata),
+        .m_axis_tvalid(m_axis_tvalid),
+        .m_axis_tready(m_axis_tready)
+    );
+    /* verilator lint_on PINCONNECTEMPTY */
+endmodule
+
+`default_nettype wire

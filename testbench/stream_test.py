@@ -1,0 +1,170 @@
+"""cocotb test for any axgen stream block (a layer wrapper or axgen_top).
+
+The DUT has ap_clk, ap_rst_n, s_axis_{tdata,tvalid,tready} and m_axis_{tdata,tvalid,tready}.
+The job is a JSON file named by $AXGEN_JOB:
+
+    {"samples":   [["<hex beat>", ...], ...],   # input beats, beats_in per sample
+     "expected":  [["<hex beat>", ...], ...] | null,   # output beats, beats_out per sample
+     "beats_in": int, "beats_out": int,
+     "in_data_bits": int,           # low bits of an input beat that carry data; the rest is padding
+     "seed": int,
+     "modes": ["stream", "random"], # which phases to run
+     "idle_cycles": int,            # most cycles the DUT may go without an output beat
+     "result": "<path of the result JSON>"}
+
+Phase "stream" sends every sample back to back with m_axis_tready held high and measures
+cycles_per_sample (steady-state cycles between consecutive samples' last output beats) and
+latency_cycles (first input beat of sample 0 accepted -> its last output beat). Phase "random"
+sends the samples again with random gaps on s_axis_tvalid, random junk in the padding bits and
+random m_axis_tready. A sample mismatches when a phase's output beats differ from `expected`
+(or, without `expected`, from the first phase's). The result JSON holds "outputs" (hex beats of
+the first phase), "cycles_per_sample", "latency_cycles", "mismatches", "mismatched_samples"
+and "cycles" (simulated cycles), or "error" when the DUT stalls for idle_cycles or emits more
+beats than expected.
+
+Python wakes per beat and per stalled valid cycle, never per idle cycle: waits on the
+handshake signals' edges and on ClockCycles.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+
+import cocotb
+from cocotb.clock import Clock
+from cocotb.simtime import get_sim_time
+from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge, SimTimeoutError, with_timeout
+
+PERIOD_NS = 10
+GAP_PROBABILITY = 0.3
+MAX_GAP = 6
+READY_PROBABILITY = 0.6
+
+
+def _cycle() -> int:
+    return int(get_sim_time("ns")) // PERIOD_NS
+
+
+def _high(signal) -> bool:
+    return str(signal.value) == "1"
+
+
+async def _send(dut, beats: list[int], cycles: list[int], rng: random.Random | None, junk_from: int) -> None:
+    """Drive beats on s_axis; with rng, random idle gaps and random padding bits."""
+    clk, tdata, tvalid, tready = dut.ap_clk, dut.s_axis_tdata, dut.s_axis_tvalid, dut.s_axis_tready
+    width = len(tdata)
+    for beat in beats:
+        if rng is not None:
+            if rng.random() < GAP_PROBABILITY:
+                tvalid.value = 0
+                await ClockCycles(clk, rng.randint(1, MAX_GAP))
+            if width > junk_from:
+                beat |= rng.getrandbits(width - junk_from) << junk_from
+        tdata.value = beat
+        tvalid.value = 1
+        await ReadOnly()
+        while not _high(tready):
+            await RisingEdge(tready)
+            await ReadOnly()
+        cycles.append(_cycle())
+        await RisingEdge(clk)
+    tvalid.value = 0
+
+
+class Stalled(Exception):
+    pass
+
+
+async def _receive(dut, count: int, beats: list[int], cycles: list[int], rng: random.Random | None,
+                   idle_cycles: int) -> None:
+    """Take `count` beats from m_axis; with rng, m_axis_tready is random on valid cycles."""
+    clk, tdata, tvalid, tready = dut.ap_clk, dut.m_axis_tdata, dut.m_axis_tvalid, dut.m_axis_tready
+    ready = True
+    tready.value = 1
+    while len(beats) < count:
+        await ReadOnly()
+        if not _high(tvalid):
+            try:
+                await with_timeout(RisingEdge(tvalid), idle_cycles * PERIOD_NS, "ns")
+            except SimTimeoutError:
+                raise Stalled(f"no output beat for {idle_cycles} cycles after {len(beats)} of {count}") from None
+            continue
+        if ready:
+            beats.append(tdata.value.to_unsigned())
+            cycles.append(_cycle())
+        await RisingEdge(clk)
+        if rng is not None:
+            ready = rng.random() < READY_PROBABILITY
+            tready.value = int(ready)
+
+
+async def _phase(dut, job: dict, samples: list[list[int]], rng: random.Random | None) -> dict:
+    flat = [beat for sample in samples for beat in sample]
+    total_out = len(samples) * job["beats_out"]
+    in_cycles, out_cycles, out_beats = [], [], []
+    sender = cocotb.start_soon(_send(dut, flat, in_cycles, rng, job["in_data_bits"]))
+    await _receive(dut, total_out, out_beats, out_cycles, rng, job["idle_cycles"])
+    await sender
+    n, per = len(samples), job["beats_out"]
+    outputs = [out_beats[i * per:(i + 1) * per] for i in range(n)]
+    last = [out_cycles[(i + 1) * per - 1] for i in range(n)]
+    return {"outputs": outputs, "last_cycles": last, "first_in_cycle": in_cycles[0]}
+
+
+def _steady_cycles(last: list[int]) -> float | None:
+    """Average spacing of the last output beats over the second half of the stream."""
+    if len(last) < 2:
+        return None
+    start = min(len(last) // 2, len(last) - 2)
+    return (last[-1] - last[start]) / (len(last) - 1 - start)
+
+
+@cocotb.test()
+async def stream_test(dut):
+    with open(os.environ["AXGEN_JOB"]) as f:
+        job = json.load(f)
+    samples = [[int(b, 16) for b in sample] for sample in job["samples"]]
+    expected = job.get("expected")
+    expected = None if expected is None else [[int(b, 16) for b in sample] for sample in expected]
+    rng = random.Random(job["seed"])
+
+    Clock(dut.ap_clk, PERIOD_NS, "ns").start()
+    dut.ap_rst_n.value = 0
+    dut.s_axis_tvalid.value = 0
+    dut.s_axis_tdata.value = 0
+    dut.m_axis_tready.value = 0
+    await ClockCycles(dut.ap_clk, 4)
+    dut.ap_rst_n.value = 1
+    await ClockCycles(dut.ap_clk, 2)
+
+    result = {"samples": len(samples), "outputs": None, "cycles_per_sample": None, "latency_cycles": None}
+    try:
+        await _run(dut, job, samples, expected, rng, result)
+    except Stalled as exc:
+        result["error"] = f"the design stalled: {exc}"
+    result["cycles"] = _cycle()
+    with open(job["result"], "w") as f:
+        json.dump(result, f)
+
+
+async def _run(dut, job: dict, samples: list[list[int]], expected, rng: random.Random, result: dict) -> None:
+    reference = expected
+    bad = set()
+    for mode in job["modes"]:
+        phase = await _phase(dut, job, samples, rng if mode == "random" else None)
+        if result["outputs"] is None:
+            result["outputs"] = [[format(b, "x") for b in sample] for sample in phase["outputs"]]
+        if mode == "stream":
+            result["cycles_per_sample"] = _steady_cycles(phase["last_cycles"])
+            result["latency_cycles"] = phase["last_cycles"][0] - phase["first_in_cycle"]
+        if reference is None:
+            reference = phase["outputs"]
+        bad.update(i for i, (got, want) in enumerate(zip(phase["outputs"], reference)) if got != want)
+    result["mismatches"] = len(bad)
+    result["mismatched_samples"] = sorted(bad)[:20]
+    await ClockCycles(dut.ap_clk, max(16, result["latency_cycles"] or 0))
+    await ReadOnly()
+    if _high(dut.m_axis_tvalid):
+        result["error"] = "the design emitted more output beats than its inputs call for"
