@@ -5,7 +5,7 @@ The result, a list of LayerImpl, is what rendering, simulation and project.json 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from generator.errors import AxgenError
 from generator.golden import acc_bounds
 from generator.ir import MatrixLayer
 from generator.multipliers import Multiplier, parse
+from generator.multipliers.tuning import tune_weights
 
 
 @dataclass
@@ -22,12 +23,13 @@ class LayerImpl:
     """One layer as hardware: the IR layer plus folding, multiplier and widths."""
 
     index: int
-    layer: MatrixLayer
+    layer: MatrixLayer  # the IR layer, with tuned weights when tune_weights is set
     pe: int
     simd: int
     multiplier: Multiplier
     acc_dtype: DataType  # signed/unsigned accumulator wide enough for the worst case
     thresholds: np.ndarray | None  # clamped to [acc_min, acc_max + 1]; same results as the IR's
+    tuned_weights: int = 0  # weights changed by weight tuning (0 when it is off)
 
     @property
     def name(self) -> str:
@@ -78,6 +80,12 @@ def _check_fold(layer: MatrixLayer, key: str, value, total: int, what: str) -> i
     return value
 
 
+def _flag(layer: MatrixLayer, value) -> bool:
+    if not isinstance(value, bool):
+        raise AxgenError(f"layer {layer.name}: tune_weights must be true or false, got {value!r}")
+    return value
+
+
 def annotate(layers: list[MatrixLayer], config: Config) -> list[LayerImpl]:
     impls = []
     for index, layer in enumerate(layers):
@@ -85,6 +93,12 @@ def annotate(layers: list[MatrixLayer], config: Config) -> list[LayerImpl]:
         pe = _check_fold(layer, "pe", settings.get("pe", 1), layer.mh, "the output rows MH")
         simd = _check_fold(layer, "simd", settings.get("simd", 1), layer.mw, "the input columns MW")
         mul = parse(settings.get("multiplier", "exact"))
+        mul.check_operands(layer.in_dtype, layer.weight_dtype, f"layer {layer.name}")
+        tuned = 0
+        if _flag(layer, settings.get("tune_weights", False)):
+            weights = tune_weights(layer.weights, mul, layer.in_dtype, layer.weight_dtype)
+            tuned = int(np.count_nonzero(weights != layer.weights))
+            layer = replace(layer, weights=weights)
         lo, hi = acc_bounds(layer, mul)
         acc_dtype = smallest_int_type(min(int(lo.min()), 0), int(hi.max()))
         if acc_dtype.bitwidth() > 32:
@@ -92,7 +106,7 @@ def annotate(layers: list[MatrixLayer], config: Config) -> list[LayerImpl]:
         thresholds = None
         if layer.has_thresholds:
             thresholds = np.clip(layer.thresholds, acc_dtype.min(), acc_dtype.max() + 1).astype(np.int64)
-        impls.append(LayerImpl(index, layer, pe, simd, mul, acc_dtype, thresholds))
+        impls.append(LayerImpl(index, layer, pe, simd, mul, acc_dtype, thresholds, tuned))
     return impls
 
 

@@ -12,6 +12,7 @@ from generator import __version__, boards, config as config_mod
 from generator.errors import AxgenError
 from generator.folding import LayerImpl, annotate, threshold_dtype
 from generator.ir import Network
+from generator.multipliers.metrics import error_metrics
 from generator.render_rtl import render_rtl
 from generator.serialize import load_network, save_network
 
@@ -40,7 +41,10 @@ def layer_entry(impl: LayerImpl) -> dict:
         "acc_dtype": impl.acc_dtype.name, "out_dtype": impl.out_dtype.name,
         "thresholds_per_channel": 0 if impl.thresholds is None else int(impl.thresholds.shape[1]),
         "threshold_dtype": None if impl.thresholds is None else threshold_dtype(impl).name,
-        "pe": impl.pe, "simd": impl.simd, "multiplier": {"spec": impl.multiplier.spec},
+        "pe": impl.pe, "simd": impl.simd,
+        "multiplier": {"spec": impl.multiplier.spec,
+                       **error_metrics(impl.multiplier, layer.in_dtype, layer.weight_dtype)},
+        "tuned_weights": impl.tuned_weights,
         "in_stream_bits": impl.in_stream_bits, "out_stream_bits": impl.out_stream_bits,
         "estimated_cycles": impl.cycles,
     }
