@@ -108,14 +108,55 @@ def predict(project_dir, inputs, out_path, backend):
 
 
 @main.command()
+@click.option("--bits", default=8, show_default=True, type=int, help="Operand width (both operands), 2..8.")
+@click.option("--signed", is_flag=True, help="Signed operands (sign-magnitude wrapper) instead of unsigned.")
+@click.option("--synth", is_flag=True, help="Add LUT / CARRY4 counts from Yosys synth_xilinx -nodsp (cached).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write the error-versus-LUTs Pareto plot (PNG; needs --synth).")
+@user_errors
+def multipliers(bits, signed, synth, as_json, plot_path):
+    """List every multiplier family and knob setting with exhaustive error metrics."""
+    from rich.progress import Progress
+    from rich.table import Table
+    from generator.multipliers.catalog import catalog, grid, plot
+    if plot_path and not synth:
+        raise AxgenError("--plot needs LUT counts: add --synth")
+    if synth and not as_json:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("synthesizing with Yosys", total=len(grid(bits)))
+            rows = catalog(bits, signed, synth, progress=lambda spec: progress.advance(task))
+    else:
+        rows = catalog(bits, signed, synth)
+    if plot_path:
+        plot(rows, Path(plot_path))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"{bits}x{bits} {'signed' if signed else 'unsigned'} multipliers (exhaustive over all pairs)")
+    cols = ["spec", "MAE", "WCE", "MRE %", "EP %", "MSE", "bias"] + (["LUTs", "CARRY4"] if synth else [])
+    for col in cols:
+        table.add_column(col, justify="left" if col == "spec" else "right")
+    for r in rows:
+        cells = [r["spec"], f"{r['mae']:.2f}", str(r["wce"]), f"{100 * r['mre']:.3f}", f"{100 * r['ep']:.1f}",
+                 f"{r['mse']:.4g}", f"{r['bias']:.2f}"]
+        if synth:
+            cells += [str(r["luts"]), str(r["carry4"])]
+        table.add_row(*cells)
+    console.print(table)
+    if plot_path:
+        console.print(f"plot written to {plot_path}")
+
+
+@main.command()
 @click.option("-o", "--output", "out_dir", default="demo_out", show_default=True, type=click.Path(file_okay=False))
 @click.option("--samples", default=32, show_default=True, type=int, help="Samples simulated on Verilator.")
 @click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--multiplier", default=None, help="Approximate multiplier compared with exact (default trunc:k=3).")
 @user_errors
-def demo(out_dir, samples, seed):
+def demo(out_dir, samples, seed, multiplier):
     """Train a small quantized MLP on scikit-learn's digits, build, verify and summarize."""
-    from generator.demo import run_demo
-    run_demo(Path(out_dir), samples=samples, seed=seed, console=console)
+    from generator.demo import DEFAULT_MULTIPLIER, run_demo
+    run_demo(Path(out_dir), samples=samples, seed=seed, console=console, multiplier=multiplier or DEFAULT_MULTIPLIER)
 
 
 if __name__ == "__main__":

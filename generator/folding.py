@@ -30,6 +30,7 @@ class LayerImpl:
     acc_dtype: DataType  # signed/unsigned accumulator wide enough for the worst case
     thresholds: np.ndarray | None  # clamped to [acc_min, acc_max + 1]; same results as the IR's
     tuned_weights: int = 0  # weights changed by weight tuning (0 when it is off)
+    lut_verilog: str | None = None  # the user's Verilog module for a lut: table, "FILE.v[:module]"
 
     @property
     def name(self) -> str:
@@ -106,7 +107,11 @@ def annotate(layers: list[MatrixLayer], config: Config) -> list[LayerImpl]:
         thresholds = None
         if layer.has_thresholds:
             thresholds = np.clip(layer.thresholds, acc_dtype.min(), acc_dtype.max() + 1).astype(np.int64)
-        impls.append(LayerImpl(index, layer, pe, simd, mul, acc_dtype, thresholds, tuned))
+        lut_verilog = settings.get("lut_verilog")
+        if lut_verilog is not None and (mul.family != "lut" or DataType["BIPOLAR"] in (layer.in_dtype, layer.weight_dtype)):
+            raise AxgenError(f"layer {layer.name}: lut_verilog needs a lut:FILE multiplier on integer operands "
+                             f"(this layer has {mul.spec} on {layer.in_dtype.name} x {layer.weight_dtype.name})")
+        impls.append(LayerImpl(index, layer, pe, simd, mul, acc_dtype, thresholds, tuned, lut_verilog))
     return impls
 
 

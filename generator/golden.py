@@ -28,7 +28,7 @@ def accumulate(x: np.ndarray, layer: MatrixLayer, mul: Multiplier = EXACT, chunk
 
 def threshold(acc: np.ndarray, thresholds: np.ndarray, out_bias: int, out_dtype) -> np.ndarray:
     """qonnx MultiThreshold on (N, C) accumulators; returns values of out_dtype."""
-    from generator.datatypes import from_codes, to_codes
+    from generator.datatypes import from_codes
     count = (acc[:, :, None] >= thresholds[None, :, :]).sum(axis=2)
     codes = count + out_bias
     if out_dtype.name == "BIPOLAR":

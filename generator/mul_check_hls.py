@@ -10,7 +10,6 @@ binary), runs it and compares each product with `Multiplier.__call__` on the dec
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import shutil
@@ -24,6 +23,7 @@ import numpy as np
 
 from generator.datatypes import DataType, dtype, from_codes
 from generator.errors import AxgenError
+from generator.locking import locked
 from generator.hls_headers import HLS_LIB_DIR, hls_include_dir
 from generator.multipliers import LUT, Multiplier, parse
 
@@ -198,8 +198,7 @@ def build(source: str, build_dir: Path | None = None) -> tuple[Path, bool]:
     binary = build_dir / f"mulcheck-{h.hexdigest()[:24]}"
     if binary.is_file():
         return binary, True
-    with open(build_dir / f"{binary.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # a concurrent build of the same source waits, then reuses it
+    with locked(build_dir / f"{binary.name}.lock"):  # a concurrent build waits, then reuses it
         if binary.is_file():
             return binary, True
         _compile(cxx, include, source, binary)

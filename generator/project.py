@@ -15,6 +15,7 @@ from generator.ir import Network
 from generator.multipliers.metrics import error_metrics
 from generator.render_rtl import render_rtl
 from generator.serialize import load_network, save_network
+from generator.user_multiplier import prove
 
 PROJECT_FILE = "project.json"
 
@@ -68,11 +69,13 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | None
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         ir_desc = save_network(net, staging / "params", staging / "host")
-        rtl = render_rtl(impls, staging / "rtl")
+        users = {impl.index: prove(impl) for impl in impls if impl.lut_verilog}
+        rtl = render_rtl(impls, staging / "rtl", users)
         data = {
             "axgen_version": __version__, "name": net.name, "board": board_data,
             "config": cfg.to_dict(), "network": ir_desc,
-            "layers": [layer_entry(impl) for impl in impls],
+            "layers": [{**layer_entry(impl), **({"lut_verilog": users[impl.index]} if impl.index in users else {})}
+                       for impl in impls],
             "estimated_cycles_per_sample": max(impl.cycles for impl in impls),
             "bottleneck": max(impls, key=lambda i: i.cycles).name,
             "rtl": rtl,

@@ -17,15 +17,26 @@ import numpy as np
 from generator.datatypes import DataType, to_codes
 from generator.errors import AxgenError
 from generator.folding import LayerImpl
+from generator.multipliers import Multiplier
 from generator.tools import ensure_verilator
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates" / "rtl"
 RTL_LIB = REPO / "rtl"
 TOP = "axgen_top"
-LIB_FILES = ["axgen_mul.v", "axgen_fifo.v", "axgen_dwc.v", "axgen_mvau.v"]
-# Multiplier family -> FAMILY parameter of rtl/axgen_mul.v.
-RTL_FAMILIES = {"exact": 0}
+# axgen_mul and everything it instantiates (one unsigned core per approximate family).
+MUL_FILES = ["axgen_mul.v", "axgen_mul_lut.v", "axgen_umul_lod.v", "axgen_umul_bam.v", "axgen_umul_trunc.v",
+             "axgen_umul_perf.v", "axgen_umul_drum_operand.v", "axgen_umul_drum.v", "axgen_umul_mitchell.v",
+             "axgen_umul_etm.v", "axgen_umul_roba.v"]
+LIB_FILES = MUL_FILES + ["axgen_fifo.v", "axgen_dwc.v", "axgen_mvau.v"]
+# Multiplier family -> FAMILY parameter of rtl/axgen_mul.v, and the knobs passed as K1, K2.
+RTL_FAMILIES = {"exact": 0, "trunc": 1, "bam": 2, "perf": 3, "drum": 4, "mitchell": 5, "etm": 6, "roba": 7,
+                "lut": 8}
+USER_FAMILY = 9  # a lut: layer whose user module was proven equal to the table (K1 = its ID)
+USER_DISPATCH = "axgen_mul_user.v"
+RTL_KNOBS = {"trunc": ("k",), "bam": ("h", "v"), "perf": ("j", "k"), "drum": ("k",), "mitchell": ("w",),
+             "etm": ("m",)}
+NO_KNOB = -1  # an optional knob that is absent (mitchell without w)
 EDGE_FIFO_MAX = 1024  # beats; an edge FIFO holds one input vector of the next layer
 
 _KINDS = {"unsigned": 0, "signed": 1, "bipolar": 2}
@@ -88,12 +99,33 @@ def threshold_words(impl: LayerImpl, t_bits: int) -> np.ndarray:
     return codes.reshape(impl.nf, impl.pe * t.shape[1])
 
 
-def layer_params(impl: LayerImpl, module: str) -> dict:
-    layer = impl.layer
-    family = impl.multiplier.family
+def mul_params(mul: Multiplier, a_dt: DataType, b_dt: DataType, where: str = "multiplier") -> dict:
+    """FAMILY, K1, K2 of rtl/axgen_mul.v for `mul` on a_dt x b_dt operands. A product with a
+    bipolar operand is exact whatever the multiplier (as in Multiplier.__call__): FAMILY 0."""
+    family = mul.family
     if family not in RTL_FAMILIES:
-        raise AxgenError(f"layer {impl.name}: multiplier {impl.multiplier.spec} has no RTL implementation; "
+        raise AxgenError(f"{where}: multiplier {mul.spec} has no RTL implementation; "
                          f"the RTL backend supports: {', '.join(sorted(RTL_FAMILIES))}")
+    if DataType["BIPOLAR"] in (a_dt, b_dt):
+        return {"FAMILY": 0, "K1": 0, "K2": 0}
+    knobs = [int(mul.knobs.get(name, NO_KNOB)) for name in RTL_KNOBS.get(family, ())]
+    knobs += [0] * (2 - len(knobs))
+    return {"FAMILY": RTL_FAMILIES[family], "K1": knobs[0], "K2": knobs[1]}
+
+
+def table_lines(table: np.ndarray, p_bits: int) -> list[str]:
+    """$readmemh lines of a `lut:` table for rtl/axgen_mul_lut.v: entry {a_code, b_code}
+    (activation code high) in p_bits two's complement."""
+    table = np.asarray(table, dtype=np.int64)
+    codes = (table.reshape(-1, 1) & ((1 << p_bits) - 1)).astype(np.uint64)
+    return mem_lines(codes, p_bits)
+
+
+def layer_params(impl: LayerImpl, module: str, user: dict | None = None) -> dict:
+    layer = impl.layer
+    mul = mul_params(impl.multiplier, impl.in_dtype, layer.weight_dtype, f"layer {impl.name}")
+    if user is not None:
+        mul = {"FAMILY": USER_FAMILY, "K1": user["id"], "K2": 0}
     widths = hw_widths(impl)
     n_thres = 0 if impl.thresholds is None else int(impl.thresholds.shape[1])
     return {
@@ -102,7 +134,8 @@ def layer_params(impl: LayerImpl, module: str) -> dict:
         "W_BITS": layer.weight_dtype.bitwidth(), "W_KIND": kind(layer.weight_dtype),
         "ACC_BITS": widths["acc_bits"], "N_THRES": n_thres, "T_BITS": widths["t_bits"],
         "OUT_BITS": impl.out_dtype.bitwidth(), "OUT_BIAS": int(layer.out_bias) if n_thres else 0,
-        "MUL_FAMILY": RTL_FAMILIES[family],
+        "MUL_FAMILY": mul["FAMILY"], "MUL_K1": mul["K1"], "MUL_K2": mul["K2"],
+        "MUL_TABLE_FILE": f'"{module}_mul_table.mem"' if mul["FAMILY"] == RTL_FAMILIES["lut"] else '""',
         "WEIGHTS_FILE": f'"{module}_weights.mem"',
         "THRESH_FILE": f'"{module}_thresholds.mem"' if n_thres else '""',
     }
@@ -114,9 +147,9 @@ def _env() -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined)
 
 
-def _render_layer(env: jinja2.Environment, impl: LayerImpl, out_dir: Path) -> dict:
+def _render_layer(env: jinja2.Environment, impl: LayerImpl, out_dir: Path, user: dict | None) -> dict:
     module = module_name(impl)
-    params = layer_params(impl, module)
+    params = layer_params(impl, module, user)
     layer = impl.layer
     description = [
         f"MW={layer.mw} MH={layer.mh} PE={impl.pe} SIMD={impl.simd}: {impl.cycles} cycles per vector",
@@ -135,6 +168,11 @@ def _render_layer(env: jinja2.Environment, impl: LayerImpl, out_dir: Path) -> di
         files.append(f"{module}_thresholds.mem")
         words = threshold_words(impl, params["T_BITS"])
         (out_dir / files[-1]).write_text("\n".join(mem_lines(words, params["T_BITS"])) + "\n")
+    if params["MUL_FAMILY"] == RTL_FAMILIES["lut"] and user is None:
+        # Products wrap to the accumulator width like every other product (see axgen_mul.v).
+        files.append(f"{module}_mul_table.mem")
+        lines = table_lines(impl.multiplier.table(), params["ACC_BITS"])
+        (out_dir / files[-1]).write_text("\n".join(lines) + "\n")
     return {"index": impl.index, "name": impl.name, "module": module, "files": files,
             "in_per_beat": impl.simd, "out_per_beat": impl.pe,
             "in_stream_bits": impl.in_stream_bits, "out_stream_bits": impl.out_stream_bits,
@@ -181,13 +219,36 @@ def _check_chain(impls: list[LayerImpl]) -> None:
                              f"outputs feed {b.layer.mw} x {b.in_dtype.name} inputs")
 
 
-def render_rtl(impls: list[LayerImpl], out_dir: Path) -> dict:
-    """Write the Verilog project for `impls` into out_dir and return its summary."""
+def _render_users(env: jinja2.Environment, impls: list[LayerImpl], users: dict, out_dir: Path) -> list[str]:
+    """axgen_mul_user.v dispatching to the users' proven modules, and copies of their files."""
+    if not users:
+        return []
+    entries, files = [], {}
+    for impl in impls:
+        user = users.get(impl.index)
+        if user is None:
+            continue
+        if files.get(user["file"], user["source"]) != user["source"]:
+            raise AxgenError(f"two different lut_verilog files are both named {user['file']}; rename one")
+        files[user["file"]] = user["source"]
+        extend = f"raw[{user['p_bits'] - 1}]" if user["p_signed"] else "1'b0"
+        entries.append({**user, "acc_bits": hw_widths(impl)["acc_bits"], "extend": extend})
+    (out_dir / USER_DISPATCH).write_text(env.get_template("mul_user.v.j2").render(users=entries))
+    for name, source in files.items():
+        shutil.copyfile(source, out_dir / name)
+    return [USER_DISPATCH, *sorted(files)]
+
+
+def render_rtl(impls: list[LayerImpl], out_dir: Path, users: dict | None = None) -> dict:
+    """Write the Verilog project for `impls` into out_dir and return its summary. `users` maps a
+    layer index to the proof of its user multiplier module (generator.user_multiplier.prove)."""
+    users = users or {}
     _check_chain(impls)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     env = _env()
-    layers = [_render_layer(env, impl, out_dir) for impl in impls]
+    layers = [_render_layer(env, impl, out_dir, users.get(impl.index)) for impl in impls]
+    user_files = _render_users(env, impls, users, out_dir)
     streams, blocks = _stitch(impls, [entry["module"] for entry in layers])
     first, last = impls[0], impls[-1]
     in_bits, out_bits = first.in_stream_bits, last.out_stream_bits
@@ -198,7 +259,7 @@ def render_rtl(impls: list[LayerImpl], out_dir: Path) -> dict:
     (out_dir / f"{TOP}.v").write_text(top_text)
     for name in LIB_FILES:
         shutil.copyfile(RTL_LIB / name, out_dir / name)
-    files = sorted(LIB_FILES + [f"{TOP}.v"] + [f for entry in layers for f in entry["files"]])
+    files = sorted(LIB_FILES + [f"{TOP}.v"] + user_files + [f for entry in layers for f in entry["files"]])
     return {
         "top": TOP,
         "layers": layers,

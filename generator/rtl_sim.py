@@ -9,7 +9,6 @@ back-pressure phase).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
@@ -27,6 +26,7 @@ import numpy as np
 
 from generator.datatypes import pack_beats, unpack_beats
 from generator.errors import AxgenError
+from generator.locking import locked
 from generator.tools import ensure_verilator, verilator_bin_dir
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,16 +65,6 @@ def _source_key(sources: list[Path], toplevel: str) -> str:
 
 
 @contextlib.contextmanager
-def _locked(path: Path):
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
 def _repo_on_path():
     """cocotb's simulator process gets sys.path as PYTHONPATH; testbench/ lives in the repo."""
     added = str(REPO) not in sys.path
@@ -94,7 +84,7 @@ def _runner():
     return runner
 
 
-def _object_cache_dir(build_dir: Path) -> Path:
+def object_cache_dir(build_dir: Path) -> Path:
     """Where the Verilator runtime objects are kept: shared by every build of this user
     ($AXGEN_OBJCACHE_DIR, else ~/.cache/axgen/verilator-objects), or inside build_dir if that
     is not writable. Entries are keyed by compiler, command line and source, so sharing is safe."""
@@ -110,7 +100,7 @@ def _object_cache_dir(build_dir: Path) -> Path:
 
 
 @contextlib.contextmanager
-def _make_env(cache_dir: Path):
+def make_env(cache_dir: Path):
     """Environment of the Verilator build's make:
     - OBJCACHE (unless the user set one, e.g. ccache) serves the runtime objects from cache_dir
       (see _objcache_main);
@@ -181,7 +171,7 @@ def build(rtl_dir: Path, toplevel: str, build_dir: Path) -> Path:
         raise AxgenError(f"no Verilog sources in {rtl_dir}")
     target = build_dir / f"{toplevel}-{_source_key(sources, toplevel)}"
     build_dir.mkdir(parents=True, exist_ok=True)
-    with _locked(build_dir / f"{target.name}.lock"):
+    with locked(build_dir / f"{target.name}.lock"):
         done = target / "axgen_build_ok"
         if done.exists():
             return target
@@ -189,7 +179,7 @@ def build(rtl_dir: Path, toplevel: str, build_dir: Path) -> Path:
         target.mkdir(parents=True)
         log = target / "build.log"
         try:
-            with _make_env(_object_cache_dir(build_dir)), _repo_on_path():
+            with make_env(object_cache_dir(build_dir)), _repo_on_path():
                 _runner().build(sources=sources, hdl_toplevel=toplevel, build_dir=target, build_args=BUILD_ARGS,
                                 timescale=TIMESCALE, log_file=log)
         except (RuntimeError, SystemExit) as exc:

@@ -36,6 +36,9 @@ module axgen_mvau #(
     parameter integer OUT_BITS = 12,
     parameter integer OUT_BIAS = 0,
     parameter integer MUL_FAMILY = 0,
+    parameter integer MUL_K1 = 0,
+    parameter integer MUL_K2 = 0,
+    parameter MUL_TABLE_FILE = "",
     parameter WEIGHTS_FILE = "weights.mem",
     parameter THRESH_FILE = "thresholds.mem"
 ) (
@@ -182,7 +185,8 @@ module axgen_mvau #(
             for (s = 0; s < SIMD; s = s + 1) begin : g_simd
                 axgen_mul #(
                     .A_BITS(IN_BITS), .A_KIND(IN_KIND), .B_BITS(W_BITS), .B_KIND(W_KIND),
-                    .P_BITS(ACC_BITS), .FAMILY(MUL_FAMILY)
+                    .P_BITS(ACC_BITS), .FAMILY(MUL_FAMILY), .K1(MUL_K1), .K2(MUL_K2),
+                    .TABLE_FILE(MUL_TABLE_FILE)
                 ) u_mul (
                     .a(x[s*IN_BITS +: IN_BITS]),
                     .b(w_q[(p*SIMD+s)*W_BITS +: W_BITS]),

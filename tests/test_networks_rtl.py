@@ -3,10 +3,8 @@ at two foldings each, with measured cycles per sample within 10% of the folding 
 
 import json
 
-import numpy as np
 import pytest
 
-import models
 from models import DIGITS_FOLDINGS, FOLDINGS, MIXED_FOLDING
 from generator import config
 from generator.frontend import load_network

@@ -32,7 +32,6 @@ def derive_thresholds(evaluate: Evaluate, alpha: np.ndarray, offset: np.ndarray,
     [lo[c], hi[c]]. A threshold of hi+1 (in the possibly negated domain) is never reached."""
     lo = np.asarray(lo, dtype=np.int64)
     hi = np.asarray(hi, dtype=np.int64)
-    channels = lo.size
     ends = evaluate(float_input(np.stack([lo, hi]), alpha, offset))
     negate = ends[0] > ends[1]
     sign = np.where(negate, -1, 1)
