@@ -130,3 +130,16 @@ def test_pareto_front():
     rows = [{"spec": "a", "luts": 10, "mre": 0.5}, {"spec": "b", "luts": 20, "mre": 0.1},
             {"spec": "c", "luts": 25, "mre": 0.3}, {"spec": "d", "luts": 5, "mre": 0.9}]
     assert [r["spec"] for r in pareto(rows)] == ["d", "a", "b"]
+
+
+def test_synth_table_and_pareto_plot(tmp_path):
+    """--synth adds LUT / CARRY4 counts; --plot writes the error-versus-LUTs PNG."""
+    plot = tmp_path / "pareto.png"
+    result = CliRunner().invoke(main, ["multipliers", "--bits", "2", "--synth", "--json", "--plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    exact = next(r for r in rows if r["spec"] == "exact")
+    assert exact["luts"] > 0 and all(r["luts"] >= 0 and "carry4" in r for r in rows)
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 10_000
+    no_synth = CliRunner().invoke(main, ["multipliers", "--plot", str(plot)])
+    assert no_synth.exit_code == 2 and "--synth" in no_synth.output
