@@ -34,6 +34,15 @@ class Config:
             elif key not in names:
                 raise AxgenError(f"config: no layer named {key!r}; layers are: {', '.join(names)}")
 
+    def map_multipliers(self, fn) -> "Config":
+        """A copy with every multiplier spec replaced by fn(spec)."""
+        def entry(settings: dict) -> dict:
+            out = dict(settings)
+            if "multiplier" in out:
+                out["multiplier"] = fn(str(out["multiplier"]))
+            return out
+        return Config(entry(self.defaults), {k: entry(v) for k, v in self.layers.items()})
+
     def to_dict(self) -> dict:
         return {"defaults": dict(self.defaults), "layers": {k: dict(v) for k, v in self.layers.items()}}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tempfile
@@ -18,6 +19,7 @@ from generator.serialize import load_network, save_network
 from generator.user_multiplier import prove
 
 PROJECT_FILE = "project.json"
+TABLES = "params/tables"  # lut: tables copied into the project, named by content hash
 
 
 @dataclass
@@ -51,6 +53,26 @@ def layer_entry(impl: LayerImpl) -> dict:
     }
 
 
+def _copy_tables(cfg: config_mod.Config, root: Path) -> config_mod.Config:
+    """Copy every lut: table into the project; the returned config names the copies (relative
+    to the project root), so the project still works from any folder or after a move."""
+    def copy(spec: str) -> str:
+        family, _, path = spec.partition(":")
+        if family != "lut":
+            return spec
+        source = Path(path)
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+        target = root / TABLES / f"{digest}{source.suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        return f"lut:{TABLES}/{target.name}"
+    return cfg.map_multipliers(copy)
+
+
+def _resolve_tables(cfg: config_mod.Config, root: Path) -> config_mod.Config:
+    return cfg.map_multipliers(lambda spec: f"lut:{root / spec[4:]}" if spec.startswith(f"lut:{TABLES}/") else spec)
+
+
 def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
@@ -69,11 +91,12 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | None
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         ir_desc = save_network(net, staging / "params", staging / "host")
+        stored_cfg = _copy_tables(cfg, staging)
         users = {impl.index: prove(impl) for impl in impls if impl.lut_verilog}
         rtl = render_rtl(impls, staging / "rtl", users)
         data = {
             "axgen_version": __version__, "name": net.name, "board": board_data,
-            "config": cfg.to_dict(), "network": ir_desc,
+            "config": stored_cfg.to_dict(), "network": ir_desc,
             "layers": [{**layer_entry(impl), **({"lut_verilog": users[impl.index]} if impl.index in users else {})}
                        for impl in impls],
             "estimated_cycles_per_sample": max(impl.cycles for impl in impls),
@@ -100,5 +123,5 @@ def open_project(root: str | Path) -> Project:
         net = load_network(root, data["network"])
     except (ValueError, KeyError, OSError) as exc:
         raise AxgenError(f"{path} is damaged ({type(exc).__name__}: {exc}); rebuild the project") from None
-    impls = annotate(net.layers, config_mod.from_dict(data["config"]))
+    impls = annotate(net.layers, _resolve_tables(config_mod.from_dict(data["config"]), root))
     return Project(root, net, impls, data)
