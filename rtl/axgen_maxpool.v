@@ -1,0 +1,250 @@
+// axgen_maxpool: streaming max pool, channels-last, no padding.
+//
+// Input: an IFM_H x IFM_W x CH image, row by row, pixel by pixel, CH/PE beats per pixel of PE
+// elements (element i of a beat in bits [i*ELEM_BITS, (i+1)*ELEM_BITS)). Output: the pooled
+// OH x OW x CH image (golden_conv.maxpool), channels-last, in beats of PE elements. Any kernel
+// and stride, overlapping windows included. SIGNED = 1 compares two's complement codes,
+// SIGNED = 0 unsigned codes (also right for bipolar codes 0/1). Images follow one another with
+// no gap; the block takes one input beat per cycle.
+//
+// The maximum is separable and computed in two steps as the beats stream by:
+//   1. horizontal: a shift register of the last (K_W-1)*CH/PE input beats gives, with the
+//      current beat, the same channels of the last K_W pixels; when the current pixel closes a
+//      window (column ox*STRIDE_W + K_W-1), their maximum is the row maximum hmax(row, ox, c);
+//   2. vertical: a line memory of OW*CH/PE words, each holding the row maxima of the last K_H-1
+//      rows at one (ox, c-beat) position. Each row maximum reads its position's word (one
+//      cycle), takes the maximum with it -- emitted when the row closes a window (row
+//      oy*STRIDE_H + K_H-1) -- and writes back the word shifted by one row. A write and a read
+//      of the same word in consecutive cycles (OW*CH/PE = 1) is forwarded.
+// Outputs enter a 4-entry FIFO; input is taken only when the FIFO has room for everything in
+// flight, so s_axis_tready, m_axis_tvalid and m_axis_tdata come from registers.
+// Registers: the horizontal shift register holds (K_W-1)*CH*ELEM_BITS bits.
+`default_nettype none
+
+module axgen_maxpool #(
+    parameter integer IFM_H = 4,
+    parameter integer IFM_W = 4,
+    parameter integer CH = 2,
+    parameter integer K_H = 2,
+    parameter integer K_W = 2,
+    parameter integer STRIDE_H = 2,
+    parameter integer STRIDE_W = 2,
+    parameter integer PE = 1,
+    parameter integer ELEM_BITS = 4,
+    parameter integer SIGNED = 0
+) (
+    input  wire                    ap_clk,
+    input  wire                    ap_rst_n,
+    input  wire [PE*ELEM_BITS-1:0] s_axis_tdata,
+    input  wire                    s_axis_tvalid,
+    output wire                    s_axis_tready,
+    output wire [PE*ELEM_BITS-1:0] m_axis_tdata,
+    output wire                    m_axis_tvalid,
+    input  wire                    m_axis_tready
+);
+    localparam integer BW = PE * ELEM_BITS;
+    localparam integer CF = CH / PE;                                    // beats per pixel
+    localparam integer OH = (IFM_H - K_H) / STRIDE_H + 1;
+    localparam integer OW = (IFM_W - K_W) / STRIDE_W + 1;
+    localparam integer NT = (K_W - 1) * CF;                             // horizontal taps
+    localparam integer LN = K_H > 1 ? K_H - 1 : 1;                      // rows in a line word
+    localparam integer LD = OW * CF;                                    // line memory words
+    localparam integer CMAX = IFM_H + IFM_W + K_H + K_W + STRIDE_H + STRIDE_W + LD + CF + 2;
+    localparam integer CW = $clog2(CMAX + 1);
+    localparam integer PW = LD > 1 ? $clog2(LD) : 1;
+    localparam [2:0] FD3 = 3'd4;                                        // output FIFO depth
+
+    localparam integer CF1_I = CF - 1;
+    localparam integer W1_I = IFM_W - 1;
+    localparam integer H1_I = IFM_H - 1;
+    localparam integer KW1_I = K_W - 1;
+    localparam integer KH1_I = K_H - 1;
+    localparam integer SW1_I = STRIDE_W - 1;
+    localparam integer SH1_I = STRIDE_H - 1;
+    localparam integer LD1_I = LD - 1;
+    localparam [CW-1:0] C_CF1 = CF1_I[CW-1:0];
+    localparam [CW-1:0] C_W1 = W1_I[CW-1:0];
+    localparam [CW-1:0] C_H1 = H1_I[CW-1:0];
+    localparam [CW-1:0] C_KW1 = KW1_I[CW-1:0];
+    localparam [CW-1:0] C_KH1 = KH1_I[CW-1:0];
+    localparam [CW-1:0] C_SW1 = SW1_I[CW-1:0];
+    localparam [CW-1:0] C_SH1 = SH1_I[CW-1:0];
+    localparam [CW-1:0] C_OW = OW[CW-1:0];
+    localparam [CW-1:0] C_OH = OH[CW-1:0];
+    localparam [PW-1:0] P_LD1 = LD1_I[PW-1:0];
+
+    // Element-wise maximum of two beats.
+    function [BW-1:0] beat_max(input [BW-1:0] a, input [BW-1:0] b);
+        integer i;
+        reg [ELEM_BITS-1:0] ea, eb;
+        reg                 a_wins;
+        begin
+            for (i = 0; i < PE; i = i + 1) begin
+                ea = a[i*ELEM_BITS +: ELEM_BITS];
+                eb = b[i*ELEM_BITS +: ELEM_BITS];
+                a_wins = SIGNED != 0 ? $signed(ea) > $signed(eb) : ea > eb;
+                beat_max[i*ELEM_BITS +: ELEM_BITS] = a_wins ? ea : eb;
+            end
+        end
+    endfunction
+
+    // ---------------- stage A: input, horizontal maximum, line read ----------------
+    reg  [CW-1:0] cf, ix, iy;
+    reg  [CW-1:0] hwait, oxc;     // pixels until the next window closes / windows closed
+    reg  [CW-1:0] vwait, oyc;     // same for rows
+    reg  [PW-1:0] p;              // line position (ox * CF + c-beat)
+    reg  [2:0]    f_count;
+    reg           b_v, b_emit;    // stage B holds a row maximum / one to emit
+    reg  [PW-1:0] b_p;
+
+    assign s_axis_tready = f_count + {2'b0, b_v && b_emit} < FD3;
+    wire push_in = s_axis_tvalid && s_axis_tready;
+    wire last_cf = cf == C_CF1;
+    wire last_ix = ix == C_W1;
+    wire last_iy = iy == C_H1;
+    wire hvalid = hwait == 0 && oxc < C_OW;
+    wire row_out = vwait == 0 && oyc < C_OH;
+    wire a_v = push_in && hvalid;
+
+    reg [BW-1:0] hmax;
+    generate
+        if (K_W > 1) begin : g_taps
+            reg [BW-1:0] taps [0:NT-1];   // taps[0]: the previous beat
+            integer t, k;
+            always @(posedge ap_clk) begin
+                if (push_in) begin
+                    taps[0] <= s_axis_tdata;
+                    for (t = 1; t < NT; t = t + 1) taps[t] <= taps[t-1];
+                end
+            end
+            always @(*) begin
+                hmax = s_axis_tdata;
+                for (k = 1; k < K_W; k = k + 1) hmax = beat_max(hmax, taps[k*CF-1]);
+            end
+        end else begin : g_no_taps
+            always @(*) hmax = s_axis_tdata;
+        end
+    endgenerate
+
+    always @(posedge ap_clk) begin
+        if (!ap_rst_n) begin
+            cf <= 0;
+            ix <= 0;
+            iy <= 0;
+            hwait <= C_KW1;
+            oxc <= 0;
+            vwait <= C_KH1;
+            oyc <= 0;
+            p <= 0;
+        end else if (push_in) begin
+            cf <= last_cf ? {CW{1'b0}} : cf + 1'b1;
+            if (hvalid) p <= p == P_LD1 ? {PW{1'b0}} : p + 1'b1;
+            if (last_cf) begin
+                ix <= last_ix ? {CW{1'b0}} : ix + 1'b1;
+                if (last_ix) begin
+                    hwait <= C_KW1;
+                    oxc <= 0;
+                end else if (hwait == 0) begin
+                    hwait <= C_SW1;
+                    oxc <= oxc + 1'b1;
+                end else begin
+                    hwait <= hwait - 1'b1;
+                end
+                if (last_ix) begin
+                    iy <= last_iy ? {CW{1'b0}} : iy + 1'b1;
+                    if (last_iy) begin
+                        vwait <= C_KH1;
+                        oyc <= 0;
+                    end else if (vwait == 0) begin
+                        vwait <= C_SH1;
+                        oyc <= oyc + 1'b1;
+                    end else begin
+                        vwait <= vwait - 1'b1;
+                    end
+                end
+            end
+        end
+    end
+
+    // ---------------- stage B: vertical maximum, line write-back ----------------
+    reg [BW-1:0] b_h;
+    reg [BW-1:0] vmax;
+    always @(posedge ap_clk) begin
+        if (!ap_rst_n) begin
+            b_v <= 1'b0;
+            b_emit <= 1'b0;
+        end else begin
+            b_v <= a_v;
+            b_emit <= a_v && row_out;
+        end
+    end
+    always @(posedge ap_clk) begin
+        if (a_v) begin
+            b_h <= hmax;
+            b_p <= p;
+        end
+    end
+
+    generate
+        if (K_H > 1) begin : g_line
+            reg [LN*BW-1:0] line [0:LD-1];
+            reg [LN*BW-1:0] rd_word, last_wr;
+            reg             b_fwd;
+            wire [LN*BW-1:0] word = b_fwd ? last_wr : rd_word;
+            wire [LN*BW-1:0] new_word;
+            if (LN > 1) begin : g_shift
+                assign new_word = {word[(LN-1)*BW-1:0], b_h};
+            end else begin : g_one
+                assign new_word = b_h;
+            end
+            integer j;
+            always @(*) begin
+                vmax = b_h;
+                for (j = 0; j < LN; j = j + 1) vmax = beat_max(vmax, word[j*BW +: BW]);
+            end
+            always @(posedge ap_clk) begin
+                if (a_v) begin
+                    rd_word <= line[p];
+                    b_fwd <= b_v && b_p == p;
+                end
+                if (b_v) begin
+                    line[b_p] <= new_word;
+                    last_wr <= new_word;
+                end
+            end
+        end else begin : g_no_line
+            // One row per window: no line memory, so the line position is not needed.
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire unused_p = &{1'b0, b_p};
+            /* verilator lint_on UNUSEDSIGNAL */
+            always @(*) vmax = b_h;
+        end
+    endgenerate
+
+    // ---------------- output FIFO ----------------
+    reg [BW-1:0] fifo [0:3];
+    reg [1:0]    f_wr, f_rd;
+    wire f_push = b_v && b_emit;
+    wire f_pop = m_axis_tvalid && m_axis_tready;
+    assign m_axis_tvalid = f_count != 0;
+    assign m_axis_tdata = fifo[f_rd];
+
+    always @(posedge ap_clk) begin
+        if (f_push) fifo[f_wr] <= vmax;
+    end
+
+    always @(posedge ap_clk) begin
+        if (!ap_rst_n) begin
+            f_wr <= 0;
+            f_rd <= 0;
+            f_count <= 0;
+        end else begin
+            if (f_push) f_wr <= f_wr + 1'b1;
+            if (f_pop) f_rd <= f_rd + 1'b1;
+            if (f_push && !f_pop) f_count <= f_count + 1'b1;
+            else if (f_pop && !f_push) f_count <= f_count - 1'b1;
+        end
+    end
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,262 @@
+// axgen_swg: streaming sliding-window generator (im2col), channels-last.
+//
+// Input: an IFM_H x IFM_W x CH image, row by row, pixel by pixel, CH/SIMD beats per pixel of
+// SIMD elements (element i of a beat in bits [i*ELEM_BITS, (i+1)*ELEM_BITS)). Output: for each
+// output pixel (oy, ox) in raster order, its K_H x K_W x CH window in the order (kh, kw, c), in
+// beats of SIMD elements -- golden_conv.im2col flattened. Positions outside the image (PAD_T,
+// PAD_L, PAD_B, PAD_R rows/columns of padding) give elements of PAD_CODE. Images follow one
+// another with no gap.
+//
+// Buffer scheme: a ring of R = K_H + STRIDE_H image rows in one simple dual-port memory of
+// R * IFM_W * CH/SIMD beats (SIMD*ELEM_BITS bits each); never the whole image unless it has at
+// most R rows. Rows are numbered globally across images and row g lives in slot g mod R, so the
+// writer just advances its address, wrapping at the end of the memory. The reader, working on
+// output row oy, needs image rows lo..hi (the window's rows clipped to the image); the writer
+// may fill rows up to lo + R - 1, i.e. the STRIDE_H rows of the next output row (and the first
+// rows of the next image) while the reader emits the current one. The two sides share one
+// counter, fill = (rows written) - (first row of the reader's image) + IFM_H: a row completed
+// adds 1, an image completed by the reader subtracts IFM_H. Writer may write while
+// fill < lo + R + IFM_H; reader may read while fill >= hi + 1 + IFM_H. Row-granular
+// handshaking means a slot is never written while it can be read, so the memory needs no
+// read-during-write behaviour.
+//
+// The reader walks (oy, ox, kh, kw, c-beat) and issues one memory read (or a padding beat) per
+// cycle into a registered read stage and a 4-entry output FIFO; it issues only when the FIFO
+// has room for everything in flight, so m_axis_tvalid, m_axis_tdata and s_axis_tready come from
+// registers and there is no combinational path between the two ports. Throughput: one output
+// beat per cycle when the input keeps up, one input beat per cycle when the output keeps up;
+// cycles per image ~ max(IFM_H*IFM_W*CH/SIMD, OH*OW*K_H*K_W*CH/SIMD) plus a short refill bubble
+// at image boundaries when output-bound.
+`default_nettype none
+
+module axgen_swg #(
+    parameter integer IFM_H = 4,
+    parameter integer IFM_W = 4,
+    parameter integer CH = 2,
+    parameter integer K_H = 3,
+    parameter integer K_W = 3,
+    parameter integer STRIDE_H = 1,
+    parameter integer STRIDE_W = 1,
+    parameter integer PAD_T = 0,
+    parameter integer PAD_L = 0,
+    parameter integer PAD_B = 0,
+    parameter integer PAD_R = 0,
+    parameter integer SIMD = 1,
+    parameter integer ELEM_BITS = 4,
+    parameter integer PAD_CODE = 0
+) (
+    input  wire                      ap_clk,
+    input  wire                      ap_rst_n,
+    input  wire [SIMD*ELEM_BITS-1:0] s_axis_tdata,
+    input  wire                      s_axis_tvalid,
+    output wire                      s_axis_tready,
+    output wire [SIMD*ELEM_BITS-1:0] m_axis_tdata,
+    output wire                      m_axis_tvalid,
+    input  wire                      m_axis_tready
+);
+    localparam integer BW = SIMD * ELEM_BITS;
+    localparam integer CF = CH / SIMD;                                  // beats per pixel
+    localparam integer OH = (IFM_H + PAD_T + PAD_B - K_H) / STRIDE_H + 1;
+    localparam integer OW = (IFM_W + PAD_L + PAD_R - K_W) / STRIDE_W + 1;
+    localparam integer R = K_H + STRIDE_H;                              // rows in the ring
+    localparam integer ROWB = IFM_W * CF;                               // beats per row
+    localparam integer DEPTH = R * ROWB;
+    localparam integer AW = DEPTH > 1 ? $clog2(DEPTH) : 1;
+    // One width for every counter and comparison (all values stay below 2^CW).
+    localparam integer CMAX = 2 * IFM_H + R + PAD_T + PAD_B + K_H + STRIDE_H + IFM_W + PAD_L + PAD_R
+                              + K_W + STRIDE_W + CF + 2;
+    localparam integer CW = $clog2(CMAX + 1);
+    localparam integer MW = AW + CW;                                    // address arithmetic
+    localparam integer FD = 4;                                          // output FIFO depth
+    localparam [2:0] FD3 = 3'd4;
+
+    localparam integer C_CF1_I = CF - 1;
+    localparam [CW-1:0] C_CF1 = C_CF1_I[CW-1:0];
+    localparam integer C_KW1_I = K_W - 1;
+    localparam [CW-1:0] C_KW1 = C_KW1_I[CW-1:0];
+    localparam integer C_KH1_I = K_H - 1;
+    localparam [CW-1:0] C_KH1 = C_KH1_I[CW-1:0];
+    localparam integer C_OW1_I = OW - 1;
+    localparam [CW-1:0] C_OW1 = C_OW1_I[CW-1:0];
+    localparam integer C_OH1_I = OH - 1;
+    localparam [CW-1:0] C_OH1 = C_OH1_I[CW-1:0];
+    localparam integer C_SW_I = STRIDE_W;
+    localparam [CW-1:0] C_SW = C_SW_I[CW-1:0];
+    localparam integer C_SH_I = STRIDE_H;
+    localparam [CW-1:0] C_SH = C_SH_I[CW-1:0];
+    localparam integer C_R_I = R;
+    localparam [CW-1:0] C_R = C_R_I[CW-1:0];
+    localparam integer C_H_I = IFM_H;
+    localparam [CW-1:0] C_H = C_H_I[CW-1:0];
+    localparam integer C_H1_I = IFM_H - 1;
+    localparam [CW-1:0] C_H1 = C_H1_I[CW-1:0];
+    localparam integer C_PT_I = PAD_T;
+    localparam [CW-1:0] C_PT = C_PT_I[CW-1:0];
+    localparam integer C_PL_I = PAD_L;
+    localparam [CW-1:0] C_PL = C_PL_I[CW-1:0];
+    localparam integer C_PTH_I = PAD_T + IFM_H;
+    localparam [CW-1:0] C_PTH = C_PTH_I[CW-1:0];
+    localparam integer C_PLW_I = PAD_L + IFM_W;
+    localparam [CW-1:0] C_PLW = C_PLW_I[CW-1:0];
+    localparam integer C_HM_I = IFM_H % R;
+    localparam [CW-1:0] C_HM = C_HM_I[CW-1:0];
+    localparam integer C_PM_I = (R - PAD_T % R) % R;
+    localparam [CW-1:0] C_PM = C_PM_I[CW-1:0];
+    localparam integer C_ROWB1_I = ROWB - 1;
+    localparam [CW-1:0] C_ROWB1 = C_ROWB1_I[CW-1:0];
+    localparam integer A_LAST_I = DEPTH - 1;
+    localparam [AW-1:0] A_LAST = A_LAST_I[AW-1:0];
+    localparam integer M_ROWB_I = ROWB;
+    localparam [MW-1:0] M_ROWB = M_ROWB_I[MW-1:0];
+    localparam integer M_CF_I = CF;
+    localparam [MW-1:0] M_CF = M_CF_I[MW-1:0];
+    localparam integer M_PL_I = PAD_L;
+    localparam [MW-1:0] M_PL = M_PL_I[MW-1:0];
+    localparam [ELEM_BITS-1:0] PAD_ELEM = PAD_CODE[ELEM_BITS-1:0];
+    localparam [BW-1:0] PAD_BEAT = {SIMD{PAD_ELEM}};
+
+    reg [BW-1:0] mem [0:DEPTH-1];
+
+    // ---------------- shared row accounting ----------------
+    reg  [CW-1:0] fill;       // rows written - first row of the reader's image + IFM_H
+    reg  [CW-1:0] py0;        // padded row of the window's top (oy * STRIDE_H)
+    // Image rows lo..hi the current output row needs (window rows clipped to the image).
+    wire [CW-1:0] top = py0 - C_PT;
+    wire [CW-1:0] bot = py0 + C_KH1 - C_PT;
+    wire [CW-1:0] lo = py0 <= C_PT ? {CW{1'b0}} : (top > C_H1 ? C_H1 : top);
+    wire [CW-1:0] hi = py0 + C_KH1 <= C_PT ? {CW{1'b0}} : (bot > C_H1 ? C_H1 : bot);
+    wire          wr_ok = fill < lo + C_R + C_H;
+    wire          rd_ok = fill > hi + C_H;
+
+    // ---------------- writer ----------------
+    reg  [AW-1:0] w_addr;
+    reg  [CW-1:0] w_col;
+    wire push_in = s_axis_tvalid && wr_ok;
+    wire row_done = push_in && w_col == C_ROWB1;
+    assign s_axis_tready = wr_ok;
+
+    always @(posedge ap_clk) begin
+        if (push_in) mem[w_addr] <= s_axis_tdata;
+    end
+
+    always @(posedge ap_clk) begin
+        if (!ap_rst_n) begin
+            w_addr <= 0;
+            w_col <= 0;
+        end else if (push_in) begin
+            w_addr <= w_addr == A_LAST ? {AW{1'b0}} : w_addr + 1'b1;
+            w_col <= row_done ? {CW{1'b0}} : w_col + 1'b1;
+        end
+    end
+
+    // ---------------- reader ----------------
+    reg [CW-1:0] cf, kw, kh, ox, oy, px0;
+    reg [CW-1:0] slot_oy;     // ring slot of image row py0 - PAD_T (mod R)
+    reg [CW-1:0] img_slot0;   // ring slot of row 0 of the reader's image
+    reg          rd_v;        // a read (or padding beat) is in the read stage
+    reg          rd_pad;
+    reg [BW-1:0] rd_data;
+    reg [2:0]    f_count;
+
+    wire [CW-1:0] py = py0 + kh;
+    wire [CW-1:0] px = px0 + kw;
+    // With PAD_T or PAD_L = 0 the "< pad" test is constantly false, as it should be.
+    /* verilator lint_off UNSIGNED */
+    wire          pad = py < C_PT || py >= C_PTH || px < C_PL || px >= C_PLW;
+    /* verilator lint_on UNSIGNED */
+    wire [CW-1:0] slot_sum = slot_oy + kh;
+    wire [CW-1:0] slot = slot_sum >= C_R ? slot_sum - C_R : slot_sum;
+    // addr_full is wide enough for every term; its top bits are always zero for in-image
+    // positions (and don't care for padding), so only the low AW bits are used.
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [MW-1:0] addr_full = {{AW{1'b0}}, slot} * M_ROWB + ({{AW{1'b0}}, px} - M_PL) * M_CF
+                              + {{AW{1'b0}}, cf};
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [AW-1:0] rd_addr = addr_full[AW-1:0];
+    wire          issue = rd_ok && f_count + {2'b0, rd_v} < FD3;
+
+    wire last_cf = cf == C_CF1;
+    wire last_kw = kw == C_KW1;
+    wire last_kh = kh == C_KH1;
+    wire last_ox = ox == C_OW1;
+    wire last_oy = oy == C_OH1;
+    wire pixel_done = issue && last_cf && last_kw && last_kh;
+    wire orow_done = pixel_done && last_ox;
+    wire img_done = orow_done && last_oy;
+
+    wire [CW-1:0] slot_step = slot_oy + C_SH;
+    wire [CW-1:0] img_sum = img_slot0 + C_HM;
+    wire [CW-1:0] img_next = img_sum >= C_R ? img_sum - C_R : img_sum;
+    wire [CW-1:0] oy_sum = img_next + C_PM;
+
+    always @(posedge ap_clk) begin
+        if (issue && !pad) rd_data <= mem[rd_addr];
+    end
+
+    always @(posedge ap_clk) begin
+        if (!ap_rst_n) begin
+            fill <= C_H;
+            cf <= 0;
+            kw <= 0;
+            kh <= 0;
+            ox <= 0;
+            oy <= 0;
+            px0 <= 0;
+            py0 <= 0;
+            img_slot0 <= 0;
+            slot_oy <= C_PM;
+            rd_v <= 1'b0;
+            rd_pad <= 1'b0;
+        end else begin
+            fill <= fill + {{(CW - 1){1'b0}}, row_done} - (img_done ? C_H : {CW{1'b0}});
+            rd_v <= issue;
+            if (issue) begin
+                rd_pad <= pad;
+                cf <= last_cf ? {CW{1'b0}} : cf + 1'b1;
+                if (last_cf) kw <= last_kw ? {CW{1'b0}} : kw + 1'b1;
+                if (last_cf && last_kw) kh <= last_kh ? {CW{1'b0}} : kh + 1'b1;
+            end
+            if (pixel_done) begin
+                ox <= last_ox ? {CW{1'b0}} : ox + 1'b1;
+                px0 <= last_ox ? {CW{1'b0}} : px0 + C_SW;
+            end
+            if (orow_done) begin
+                oy <= last_oy ? {CW{1'b0}} : oy + 1'b1;
+                py0 <= last_oy ? {CW{1'b0}} : py0 + C_SH;
+                if (last_oy) begin
+                    img_slot0 <= img_next;
+                    slot_oy <= oy_sum >= C_R ? oy_sum - C_R : oy_sum;
+                end else begin
+                    slot_oy <= slot_step >= C_R ? slot_step - C_R : slot_step;
+                end
+            end
+        end
+    end
+
+    // ---------------- output FIFO ----------------
+    reg [BW-1:0] fifo [0:FD-1];
+    reg [1:0]    f_wr, f_rd;
+    wire f_push = rd_v;
+    wire f_pop = m_axis_tvalid && m_axis_tready;
+    assign m_axis_tvalid = f_count != 0;
+    assign m_axis_tdata = fifo[f_rd];
+
+    always @(posedge ap_clk) begin
+        if (f_push) fifo[f_wr] <= rd_pad ? PAD_BEAT : rd_data;
+    end
+
+    always @(posedge ap_clk) begin
+        if (!ap_rst_n) begin
+            f_wr <= 0;
+            f_rd <= 0;
+            f_count <= 0;
+        end else begin
+            if (f_push) f_wr <= f_wr + 1'b1;
+            if (f_pop) f_rd <= f_rd + 1'b1;
+            if (f_push && !f_pop) f_count <= f_count + 1'b1;
+            else if (f_pop && !f_push) f_count <= f_count - 1'b1;
+        end
+    end
+endmodule
+
+`default_nettype wire
