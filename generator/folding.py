@@ -90,6 +90,9 @@ def _flag(layer: MatrixLayer, value) -> bool:
 def annotate(layers: list[MatrixLayer], config: Config) -> list[LayerImpl]:
     impls = []
     for index, layer in enumerate(layers):
+        if layer.kind != "fc":
+            raise AxgenError(f"layer {layer.name}: {layer.kind} layers have no hardware backend yet; `axgen inspect` "
+                             "and the golden model support them, `axgen build` supports fully-connected layers")
         settings = config.for_layer(index, layer.name)
         pe = _check_fold(layer, "pe", settings.get("pe", 1), layer.mh, "the output rows MH")
         simd = _check_fold(layer, "simd", settings.get("simd", 1), layer.mw, "the input columns MW")

@@ -36,11 +36,22 @@ def threshold(acc: np.ndarray, thresholds: np.ndarray, out_bias: int, out_dtype)
     return codes.astype(np.int64)
 
 
-def run_layer(x: np.ndarray, layer: MatrixLayer, mul: Multiplier = EXACT) -> np.ndarray:
+def run_layer(x: np.ndarray, layer, mul: Multiplier = EXACT) -> np.ndarray:
+    """One layer on flattened channels-last values (N, elements) -> (N, elements)."""
+    from generator.golden_conv import im2col, maxpool
+    from generator.ir import PoolLayer
+    n = len(x)
+    if isinstance(layer, PoolLayer):
+        image = np.asarray(x, dtype=np.int64).reshape(n, *layer.in_shape)
+        return maxpool(image, layer.kernel, layer.stride).reshape(n, -1)
+    if layer.conv is not None:
+        g = layer.conv
+        windows = im2col(np.asarray(x, dtype=np.int64).reshape(n, g.in_h, g.in_w, g.channels), g.kernel, g.stride, g.pads)
+        x = windows.reshape(n * g.pixels, layer.mw)
     acc = accumulate(x, layer, mul)
-    if layer.thresholds is None:
-        return acc
-    return threshold(acc, layer.thresholds, layer.out_bias, layer.out_dtype)
+    if layer.thresholds is not None:
+        acc = threshold(acc, layer.thresholds, layer.out_bias, layer.out_dtype)
+    return acc.reshape(n, -1)
 
 
 def run_layers(x: np.ndarray, layers: list[MatrixLayer], muls: list[Multiplier] | None = None) -> np.ndarray:

@@ -21,6 +21,8 @@ def head_values(head: HostHead, x: np.ndarray) -> np.ndarray:
                          f"{tuple(head.input_shape)}")
     quantized = run(onnx.load_from_string(head.onnx_bytes), x)
     v = np.round(quantized.astype(np.float64) / head.scale + head.zero_point).astype(np.int64)
+    if head.channels_last:
+        v = v.transpose(0, 2, 3, 1)  # (N, C, H, W) -> (N, H, W, C): the stream order
     return v.reshape(len(x), -1)
 
 

@@ -11,8 +11,9 @@ def layer_rows(net: Network) -> list[dict]:
     return [{
         "index": i, "name": layer.name, "kind": layer.kind, "source": layer.source,
         "in_shape": list(layer.in_shape), "out_shape": list(layer.out_shape),
-        "in_dtype": layer.in_dtype.name, "weight_dtype": layer.weight_dtype.name,
-        "out_dtype": layer.out_dtype.name if layer.has_thresholds else "accumulator",
+        "in_dtype": layer.in_dtype.name,
+        "weight_dtype": layer.weight_dtype.name if hasattr(layer, "weights") else None,
+        "out_dtype": "accumulator" if getattr(layer, "thresholds", True) is None else layer.out_dtype.name,
         "macs": layer.macs,
     } for i, layer in enumerate(net.layers)]
 
@@ -23,7 +24,7 @@ def layer_table(net: Network) -> Table:
         table.add_column(col, justify="right" if col in ("#", "MACs") else "left")
     for row in layer_rows(net):
         table.add_row(str(row["index"]), row["name"], row["kind"], str(tuple(row["in_shape"])),
-                      str(tuple(row["out_shape"])), row["in_dtype"], row["weight_dtype"], row["out_dtype"],
+                      str(tuple(row["out_shape"])), row["in_dtype"], row["weight_dtype"] or "-", row["out_dtype"],
                       f"{row['macs']:,}", row["source"])
     table.caption = f"total MACs per sample: {sum(layer.macs for layer in net.layers):,}"
     return table

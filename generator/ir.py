@@ -14,6 +14,25 @@ import numpy as np
 from generator.datatypes import DataType
 
 
+@dataclass(frozen=True)
+class ConvGeometry:
+    """A convolution as a sliding window over a channels-last image feeding the matrix layer:
+    one window (kh, kw, c) per output pixel, output pixels in raster order."""
+
+    in_h: int
+    in_w: int
+    channels: int
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    pads: tuple[int, int, int, int]  # top, left, bottom, right
+    out_h: int
+    out_w: int
+
+    @property
+    def pixels(self) -> int:
+        return self.out_h * self.out_w
+
+
 @dataclass
 class MatrixLayer:
     """acc[m] = sum_k mul(x[k], w[m][k]); then, if `thresholds` is set,
@@ -31,6 +50,7 @@ class MatrixLayer:
     out_shape: tuple[int, ...]
     kind: str = "fc"
     source: str = ""  # name of the ONNX node it came from
+    conv: ConvGeometry | None = None  # set for kind "conv": the matrix layer runs once per output pixel
 
     @property
     def mw(self) -> int:
@@ -42,11 +62,48 @@ class MatrixLayer:
 
     @property
     def macs(self) -> int:
-        return self.mw * self.mh
+        return self.mw * self.mh * (self.conv.pixels if self.conv else 1)
 
     @property
     def has_thresholds(self) -> bool:
         return self.thresholds is not None
+
+
+@dataclass
+class PoolLayer:
+    """Max pooling on a channels-last image of integer values (no padding)."""
+
+    name: str
+    dtype: DataType
+    channels: int
+    in_h: int
+    in_w: int
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    out_h: int
+    out_w: int
+    kind: str = "maxpool"
+    source: str = ""
+
+    @property
+    def in_shape(self) -> tuple[int, int, int]:
+        return (self.in_h, self.in_w, self.channels)
+
+    @property
+    def out_shape(self) -> tuple[int, int, int]:
+        return (self.out_h, self.out_w, self.channels)
+
+    @property
+    def in_dtype(self) -> DataType:
+        return self.dtype
+
+    @property
+    def out_dtype(self) -> DataType:
+        return self.dtype
+
+    @property
+    def macs(self) -> int:
+        return 0
 
 
 @dataclass
@@ -59,6 +116,7 @@ class HostHead:
     zero_point: int
     input_name: str
     input_shape: tuple[int, ...]  # per-sample shape of the model input
+    channels_last: bool = False  # an image (C, H, W) input streams as (H, W, C)
 
 
 @dataclass
@@ -76,7 +134,7 @@ class HostTail:
 @dataclass
 class Network:
     name: str
-    layers: list[MatrixLayer]
+    layers: list[MatrixLayer | PoolLayer]
     head: HostHead
     tail: HostTail
     notes: list[str] = field(default_factory=list)

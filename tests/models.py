@@ -103,3 +103,31 @@ def digits_mlp(epochs: int = 3):
     """The demo's digits MLP, trained briefly (realistic statistics; accuracy is not the point)."""
     from generator import digits
     return digits.train(digits.quantized_mlp(), digits.load_digits_split(0), epochs=epochs)
+
+
+FINN_CNV = ["cnv_1w1a", "cnv_1w2a", "cnv_2w2a"]
+
+
+def small_cnn(seed: int = 0):
+    """Power-of-two scales, a padded stride-2 convolution, max-pool, a second convolution, and a
+    flatten of a 2x2 image into the classifier; non-square input (3, 12, 10)."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    torch.manual_seed(seed)
+    w = dict(weight_quant=Int8WeightPerTensorFixedPoint)
+    model = nn.Sequential(
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=6),
+        qnn.QuantConv2d(3, 8, 3, stride=2, padding=1, bias=True, weight_bit_width=4, **w),
+        nn.BatchNorm2d(8),
+        qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=3),
+        nn.MaxPool2d(2),
+        qnn.QuantConv2d(8, 6, (2, 1), bias=False, weight_bit_width=3, **w),
+        nn.BatchNorm2d(6),
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4),
+        nn.Flatten(),
+        qnn.QuantLinear(6 * 2 * 2, 5, bias=True, weight_bit_width=4, **w),
+    )
+    randomize_norms(model, seed)
+    return model.eval()

@@ -27,6 +27,8 @@ class ActTensor:
 
     name: str
     quant: QuantInfo
+    shape: tuple[int, ...] = ()  # per sample, as the model holds it: (C, H, W) or (K,)
+    flat_from: tuple[int, int, int] | None = None  # (C, H, W) of an image flattened in (c, h, w) order
 
 
 @dataclass
@@ -108,9 +110,13 @@ def threshold_layer(model, layer: MatrixLayer, start: str, end: PathEnd, alpha, 
         return LayerMatch(layer, None, start, alpha, offset)
     quant = quant_info(model, end.quant_node)
     segment = submodel(model, [start], [end.tensor])
+    spatial = len(model.get_tensor_shape(start)) == 4  # (1, C, H, W): evaluate on (B, C, 1, 1)
 
     def evaluate(float_in: np.ndarray) -> np.ndarray:
-        return quant.values(run(segment, float_in))
+        if not spatial:
+            return quant.values(run(segment, float_in))
+        out = run(segment, float_in[:, :, None, None], all_dims=True)
+        return quant.values(out).reshape(float_in.shape)
 
     lo, hi = acc_bounds(layer)
     span = hi - lo + 1  # search beyond the exact range too: approximate products may leave it
@@ -122,4 +128,5 @@ def threshold_layer(model, layer: MatrixLayer, start: str, end: PathEnd, alpha, 
     layer.thresholds = thresholds
     layer.out_bias = 0 if quant.dtype == DataType["BIPOLAR"] else quant.lo
     layer.out_dtype = quant.dtype
-    return LayerMatch(layer, ActTensor(end.tensor, quant))
+    shape = tuple(int(d) for d in model.get_tensor_shape(end.tensor)[1:])
+    return LayerMatch(layer, ActTensor(end.tensor, quant, shape))

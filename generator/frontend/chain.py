@@ -40,9 +40,10 @@ def _head(model) -> tuple[HostHead, ActTensor]:
         tensor = node.output[0]
     quant = quant_info(model, node)
     scale = quant.scalar_scale("the input quantizer")
+    shape = _per_sample(model.get_tensor_shape(node.output[0]))
     head = HostHead(submodel(model, [name], [node.output[0]]).SerializeToString(), scale,
-                    int(quant.zero_point), name, _per_sample(model.get_tensor_shape(name)))
-    return head, ActTensor(node.output[0], quant)
+                    int(quant.zero_point), name, _per_sample(model.get_tensor_shape(name)), len(shape) == 3)
+    return head, ActTensor(node.output[0], quant, shape)
 
 
 def _tail(model, match: LayerMatch | None, act: ActTensor | None) -> HostTail:
@@ -59,6 +60,19 @@ def _tail(model, match: LayerMatch | None, act: ActTensor | None) -> HostTail:
                     start, _per_sample(model.get_tensor_shape(out)))
 
 
+def _pass_through(model, node, act: ActTensor) -> ActTensor:
+    """Follow a reshaping node; an image flattened to a vector remembers its (C, H, W)."""
+    shape = _per_sample(model.get_tensor_shape(node.output[0]))
+    if shape == act.shape:
+        return ActTensor(node.output[0], act.quant, shape, act.flat_from)
+    if len(act.shape) == 3 and len(shape) == 1 and act.flat_from is None:
+        return ActTensor(node.output[0], act.quant, shape, act.shape)
+    if len(act.shape) == 1 and len(shape) == 1:
+        return ActTensor(node.output[0], act.quant, shape, act.flat_from)
+    raise AxgenError(f"node {node.name}: {node.op_type} from {act.shape} to {shape} is not supported; supported "
+                     "are flattening an image (C, H, W) into a vector and reshapes that keep the shape")
+
+
 def build_network(model, name: str) -> Network:
     head, act = _head(model)
     outputs = {o.name for o in model.graph.output}
@@ -70,7 +84,7 @@ def build_network(model, name: str) -> Network:
         if node is None:
             raise AxgenError(f"tensor {act.name} is not used and is not a graph output")
         if node.op_type in PASS_THROUGH_OPS:
-            act = ActTensor(node.output[0], act.quant)
+            act = _pass_through(model, node, act)
             continue
         matcher = MATCHERS.get(node.op_type)
         if matcher is None:

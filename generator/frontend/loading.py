@@ -44,7 +44,7 @@ def export_brevitas(module, input_shape: tuple[int, ...]) -> onnx.ModelProto:
 def clean(proto: onnx.ModelProto) -> ModelWrapper:
     proto.ir_version = min(proto.ir_version, MAX_IR_VERSION)
     try:
-        model = cleanup_model(ModelWrapper(proto))
+        model = cleanup_model(ModelWrapper(proto), extract_conv_bias=True)
         model = model.transform(LowerGemm())
         model = model.transform(InferShapes()).transform(GiveUniqueNodeNames()).transform(InferDataTypes())
     except AxgenError:

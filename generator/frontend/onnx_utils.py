@@ -15,6 +15,13 @@ from generator.errors import AxgenError
 QUANT_OPS = ("Quant", "BipolarQuant")
 
 
+def int_list_attr(node, name: str, default):
+    """An ONNX node's integer-list attribute (e.g. pads, strides), or `default` if absent."""
+    from qonnx.util.basic import get_by_name
+    attr = get_by_name(node.attribute, name)
+    return list(attr.ints) if attr is not None and attr.ints else default
+
+
 def submodel(model: ModelWrapper, inputs: list[str], outputs: list[str]) -> onnx.ModelProto:
     """The part of `model` between the named tensors, with the constants it needs."""
     graph = model.graph
@@ -48,13 +55,17 @@ def submodel(model: ModelWrapper, inputs: list[str], outputs: list[str]) -> onnx
     return proto
 
 
-def run(proto: onnx.ModelProto, array: np.ndarray) -> np.ndarray:
-    """Execute a one-input one-output model on a batch (first axis = batch)."""
+def run(proto: onnx.ModelProto, array: np.ndarray, all_dims: bool = False) -> np.ndarray:
+    """Execute a one-input one-output model on a batch (first axis = batch). With all_dims, an
+    elementwise model is run on an array of another shape than declared (every dim replaced)."""
     model = ModelWrapper(copy.deepcopy(proto))
     inp, out = model.graph.input[0], model.graph.output[0]
     for vi in (inp, out):
         dims = vi.type.tensor_type.shape.dim
-        if len(dims):
+        if all_dims:
+            for d, size in zip(dims, array.shape):
+                d.dim_value = int(size)
+        elif len(dims):
             dims[0].dim_value = int(array.shape[0])
     del model.graph.value_info[:]
     for node in model.get_nodes_by_op_type("Reshape"):

@@ -23,7 +23,9 @@ class Weights:
     quantizer: str
 
 
-def matmul_weights(model: ModelWrapper, node) -> Weights:
+def matmul_weights(model: ModelWrapper, node, kernel: bool = False) -> Weights:
+    """MatMul weights (K, M), scale per column M; with `kernel`, Conv weights (OC, IC, KH, KW),
+    scale per output channel OC."""
     name = node.input[1]
     perms = []
     producer = model.find_producer(name)
@@ -45,12 +47,15 @@ def matmul_weights(model: ModelWrapper, node) -> Weights:
     for perm in reversed(perms):  # innermost Transpose first
         values = np.transpose(values, perm)
         scale = np.transpose(scale, perm)
-    if values.ndim != 2:
-        raise AxgenError(f"node {node.name}: weights of shape {values.shape} are not a matrix")
-    if np.any(scale != scale[:1, :]):
-        raise AxgenError(f"node {producer.name}: weight scales vary along the input dimension; "
+    if values.ndim != (4 if kernel else 2):
+        raise AxgenError(f"node {node.name}: weights of shape {values.shape} are not a {'kernel' if kernel else 'matrix'}")
+    # the output-channel axis is the last of a MatMul's (K, M) and the first of a Conv's kernel
+    per_channel = scale.reshape(scale.shape[0], -1)[:, 0] if kernel else scale[0]
+    expected = per_channel.reshape((-1, 1, 1, 1) if kernel else (1, -1))
+    if np.any(scale != expected):
+        raise AxgenError(f"node {producer.name}: weight scales vary along an input dimension; "
                          "supported are per-tensor and per-output-channel scales")
-    return Weights(values.astype(np.int64), scale[0].copy(), info.dtype, producer.name)
+    return Weights(values.astype(np.int64), per_channel.copy(), info.dtype, producer.name)
 
 
 def fit_dtype(values: np.ndarray, dtype: DataType) -> DataType:

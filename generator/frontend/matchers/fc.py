@@ -19,9 +19,13 @@ def match_fc(model, node, act: ActTensor, index: int) -> LayerMatch:
     k, m = weights.values.shape
     if shape[1] != k:
         raise AxgenError(f"node {node.name}: input has {shape[1]} features but the weights expect {k}")
+    matrix = weights.values.T  # (M, K), columns in the model's flatten order
+    if act.flat_from is not None:  # the image streams channels-last: reorder (c, h, w) -> (h, w, c)
+        c, h, w = act.flat_from
+        matrix = matrix.reshape(m, c, h, w).transpose(0, 2, 3, 1).reshape(m, k)
     layer = MatrixLayer(
         name=f"fc{index}", in_dtype=act.quant.dtype, weight_dtype=weights.dtype,
-        weights=np.ascontiguousarray(weights.values.T), thresholds=None, out_bias=0,
+        weights=np.ascontiguousarray(matrix), thresholds=None, out_bias=0,
         out_dtype=act.quant.dtype, in_shape=(k,), out_shape=(m,), kind="fc", source=node.name)
     s_x = act.quant.scalar_scale("the input of a matrix layer")
     alpha = s_x * weights.scale

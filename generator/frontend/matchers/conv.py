@@ -1,0 +1,57 @@
+"""Convolution: Conv(x, W) -> elementwise float path -> Quant. Lowered to a sliding window over
+the channels-last image (window order kh, kw, c) feeding a matrix layer."""
+
+from __future__ import annotations
+
+import numpy as np
+from qonnx.util.basic import get_by_name
+
+from generator.errors import AxgenError
+from generator.frontend.onnx_utils import int_list_attr
+from generator.frontend.activation import ActTensor, LayerMatch, follow_elementwise, threshold_layer
+from generator.frontend.weights import matmul_weights
+from generator.golden_conv import out_size
+from generator.ir import ConvGeometry, MatrixLayer
+
+
+def match_conv(model, node, act: ActTensor, index: int) -> LayerMatch:
+    if len(act.shape) != 3 or act.flat_from is not None:
+        raise AxgenError(f"node {node.name}: a convolution needs a (C, H, W) image input, found {act.shape}")
+    if len(node.input) > 2 and node.input[2]:
+        raise AxgenError(f"node {node.name}: Conv with a bias input is not supported; "
+                         "qonnx's ExtractBiasFromConv turns it into an Add")
+    group = get_by_name(node.attribute, "group")
+    if group is not None and group.i != 1:
+        raise AxgenError(f"node {node.name}: grouped/depthwise convolution (group={group.i}) is not supported; "
+                         "supported is group=1")
+    if any(d != 1 for d in int_list_attr(node, "dilations", [1, 1])):
+        raise AxgenError(f"node {node.name}: dilated convolution is not supported; supported is dilation 1")
+    pad_attr = get_by_name(node.attribute, "auto_pad")
+    if pad_attr is not None and pad_attr.s not in (b"", b"NOTSET"):
+        raise AxgenError(f"node {node.name}: auto_pad={pad_attr.s.decode()} is not supported; use explicit pads")
+    weights = matmul_weights(model, node, kernel=True)  # (OC, IC, KH, KW) values, scale per OC
+    oc, ic, kh, kw = weights.values.shape
+    c, h, w = act.shape
+    if ic != c:
+        raise AxgenError(f"node {node.name}: weights expect {ic} input channels, the image has {c}")
+    sh, sw = int_list_attr(node, "strides", [1, 1])
+    top, left, bottom, right = int_list_attr(node, "pads", [0, 0, 0, 0])
+    geometry = ConvGeometry(h, w, c, (kh, kw), (sh, sw), (top, left, bottom, right),
+                            out_size(h, kh, sh, top, bottom), out_size(w, kw, sw, left, right))
+    matrix = weights.values.transpose(0, 2, 3, 1).reshape(oc, kh * kw * ic)  # window order (kh, kw, c)
+    layer = MatrixLayer(
+        name=f"conv{index}", in_dtype=act.quant.dtype, weight_dtype=weights.dtype,
+        weights=np.ascontiguousarray(matrix), thresholds=None, out_bias=0, out_dtype=act.quant.dtype,
+        in_shape=(h, w, c), out_shape=(geometry.out_h, geometry.out_w, oc), kind="conv", source=node.name,
+        conv=geometry)
+    if act.quant.zero_point != 0 and any(geometry.pads):
+        raise AxgenError(f"node {node.name}: zero padding of an input with zero point {act.quant.zero_point} "
+                         "is not supported")
+    s_x = act.quant.scalar_scale("the input of a convolution")
+    alpha = s_x * weights.scale
+    offset = -act.quant.zero_point * layer.weights.sum(axis=1).astype(np.float64)
+    end = follow_elementwise(model, node.output[0])
+    if end.quant_node is None:
+        raise AxgenError(f"node {node.name}: a convolution must be followed by an activation quantizer; "
+                         "networks ending in a convolution are not supported")
+    return threshold_layer(model, layer, node.output[0], end, alpha, offset)
