@@ -14,7 +14,7 @@ from qonnx.core.datatype import DataType
 from generator.errors import AxgenError
 
 __all__ = ["DataType", "dtype", "bits", "to_codes", "from_codes", "smallest_int_type",
-           "pack_beats", "unpack_beats", "value_range"]
+           "pack_beats", "unpack_beats", "value_range", "all_values"]
 
 
 def dtype(name: str):
@@ -34,6 +34,13 @@ def bits(dt) -> int:
 
 def value_range(dt) -> tuple[int, int]:
     return int(dt.min()), int(dt.max())
+
+
+def all_values(dt) -> np.ndarray:
+    """Every value of `dt`, ascending (bipolar: -1, +1)."""
+    if dt == DataType["BIPOLAR"]:
+        return np.array([-1, 1], dtype=np.int64)
+    return np.arange(int(dt.min()), int(dt.max()) + 1, dtype=np.int64)
 
 
 def to_codes(values: np.ndarray, dt) -> np.ndarray:

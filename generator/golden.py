@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from generator.datatypes import all_values, from_codes
 from generator.ir import MatrixLayer
 from generator.multipliers import Multiplier, parse
 
@@ -28,7 +29,6 @@ def accumulate(x: np.ndarray, layer: MatrixLayer, mul: Multiplier = EXACT, chunk
 
 def threshold(acc: np.ndarray, thresholds: np.ndarray, out_bias: int, out_dtype) -> np.ndarray:
     """qonnx MultiThreshold on (N, C) accumulators; returns values of out_dtype."""
-    from generator.datatypes import from_codes
     count = (acc[:, :, None] >= thresholds[None, :, :]).sum(axis=2)
     codes = count + out_bias
     if out_dtype.name == "BIPOLAR":
@@ -64,10 +64,7 @@ def run_layers(x: np.ndarray, layers: list[MatrixLayer], muls: list[Multiplier] 
 
 def acc_bounds(layer: MatrixLayer, mul: Multiplier = EXACT) -> tuple[np.ndarray, np.ndarray]:
     """Worst-case per-row accumulator range over every input value of the input datatype."""
-    lo_x, hi_x = int(layer.in_dtype.min()), int(layer.in_dtype.max())
-    xs = np.arange(lo_x, hi_x + 1, dtype=np.int64)
-    if layer.in_dtype.name == "BIPOLAR":
-        xs = np.array([-1, 1], dtype=np.int64)
+    xs = all_values(layer.in_dtype)
     wvals, inverse = np.unique(layer.weights, return_inverse=True)
     prods = mul(xs[:, None], wvals[None, :], layer.in_dtype, layer.weight_dtype)  # (X, distinct w)
     pmin = prods.min(axis=0)[inverse].reshape(layer.weights.shape)

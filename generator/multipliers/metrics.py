@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from generator.datatypes import DataType
+from generator.datatypes import all_values
 from generator.multipliers import Multiplier
-
-
-def operand_values(dt) -> np.ndarray:
-    if dt == DataType["BIPOLAR"]:
-        return np.array([-1, 1], dtype=np.int64)
-    return np.arange(int(dt.min()), int(dt.max()) + 1, dtype=np.int64)
 
 
 def error_metrics(mul: Multiplier, x_dt, w_dt) -> dict:
     """MAE, WCE, MSE and bias in absolute units; MRE (mean |error| / |exact| over pairs whose
     exact product is non-zero) and EP (fraction of pairs in error) as fractions."""
-    a = operand_values(x_dt)[:, None]
-    b = operand_values(w_dt)[None, :]
+    a = all_values(x_dt)[:, None]
+    b = all_values(w_dt)[None, :]
     exact = a * b
     err = mul(a, b, x_dt, w_dt) - exact
     nz = exact != 0

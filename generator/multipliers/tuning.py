@@ -9,13 +9,13 @@ import numpy as np
 
 from generator.datatypes import DataType
 from generator.multipliers import Multiplier
-from generator.multipliers.metrics import operand_values
+from generator.datatypes import all_values
 
 
 def tuning_map(mul: Multiplier, x_dt, w_dt) -> dict[int, int]:
     """w -> w' for every value of the weight datatype."""
-    xs = operand_values(x_dt)
-    ws = operand_values(w_dt)
+    xs = all_values(x_dt)
+    ws = all_values(w_dt)
     approx = mul(xs[:, None], ws[None, :], x_dt, w_dt)  # (X, W') products with each candidate
     mapping = {}
     for w in ws:
