@@ -161,3 +161,43 @@ def demo(out_dir, samples, seed, multiplier):
 
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@click.argument("project_dir", type=click.Path(file_okay=False))
+@click.option("--tool", type=click.Choice(["vitis-hls"]), default="vitis-hls", show_default=True,
+              help="Synthesis tool (vitis-hls: Vitis HLS csynth of every layer IP and of the whole network).")
+@click.option("--layer", "layers", multiple=True, help="Only this layer (name, index or module; `top` for the "
+              "whole network); repeat for several. Default: every layer and the top.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Runs at a time.")
+@user_errors
+def synth(project_dir, tool, layers, jobs):
+    """Synthesize the project's IPs and write PROJECT_DIR/resources.json (latency, II, resources)."""
+    from rich import box
+    from rich.table import Table
+    from generator import vitis_hls
+
+    def show(module, event):
+        if event != "done":
+            console.print(f"{module}: {'synthesizing with Vitis HLS' if event == 'start' else '[red]failed[/]'}")
+
+    result = vitis_hls.run(Path(project_dir), only=list(layers) or None, jobs=jobs, progress=show)
+    table = Table(title=f"Vitis HLS estimates on {result['part']} at {result['target_clock_ns']:g} ns",
+                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
+    for col in ["module", "latency", "II", "est.", "II/est", "ns", "LUT", "FF", "BRAM", "DSP", "URAM"]:
+        table.add_column(col, justify="left" if col == "module" else "right", no_wrap=True)
+
+    def cell(value):
+        return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+    for row in vitis_hls.table_rows(result):
+        lat = (cell(row["latency_min"]) if row["latency_min"] == row["latency_max"]
+               else f"{cell(row['latency_min'])}..{cell(row['latency_max'])}")
+        ii = (cell(row["interval_min"]) if row["interval_min"] == row["interval_max"]
+              else f"{cell(row['interval_min'])}..{cell(row['interval_max'])}")
+        res = row["resources"]
+        ratio = row["interval_vs_estimate"]
+        table.add_row(row["module"], lat, ii, cell(row["estimated_cycles"]), "-" if ratio is None else f"{ratio:.2f}",
+                      cell(row["clock_ns"]), *(cell(res[k]) for k in ("lut", "ff", "bram18", "dsp", "uram")))
+    console.print(table)
+    console.print(f"wrote {Path(project_dir) / vitis_hls.RESOURCES_FILE}", soft_wrap=True)

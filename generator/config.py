@@ -25,6 +25,12 @@ class Config:
         merged.update(self.layers.get(name, {}))
         return merged
 
+    def layer_entry(self, index: int, name: str) -> dict:
+        """The settings given for this layer under `layers` only (no defaults)."""
+        merged = dict(self.layers.get(index, {}))
+        merged.update(self.layers.get(name, {}))
+        return merged
+
     def check_layers(self, names: list[str]) -> None:
         """Every key under `layers` must name a layer or index one."""
         for key in self.layers:

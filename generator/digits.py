@@ -1,4 +1,5 @@
-"""The demo's embedded default: scikit-learn's 8x8 digits and a small quantized MLP for them.
+"""The demo's embedded models: scikit-learn's 8x8 digits and a small quantized MLP (64 pixels)
+and CNN (1x8x8 images) for them.
 
 Quantizers use power-of-two scales (Brevitas *FixedPoint), so the QONNX model, the golden
 model and the accelerator agree exactly."""
@@ -9,9 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-INPUT_SHAPE = (64,)
+INPUT_SHAPE = (64,)  # the MLP's input: the 64 pixels
 HIDDEN = (64, 32)
 CLASSES = 10
+CNN_INPUT_SHAPE = (1, 8, 8)  # the CNN's input: one 8x8 image
+CNN_CHANNELS = (8, 16)  # conv 3x3 padded -> max-pool 2x2 -> conv 3x3 (a 2x2 image) -> classifier
 
 
 @dataclass
@@ -54,7 +57,9 @@ def quantized_mlp(weight_bits: int = 4, act_bits: int = 4):
         def forward(self, x):
             return self.features(x / 16.0)  # pixels 0..16 -> [0, 1]: runs on the host
 
-    return DigitsMLP()
+    model = DigitsMLP()
+    model.input_shape = INPUT_SHAPE
+    return model
 
 
 def float_mlp():
@@ -73,13 +78,73 @@ def float_mlp():
         def forward(self, x):
             return self.features(x / 16.0)
 
-    return FloatMLP()
+    model = FloatMLP()
+    model.input_shape = INPUT_SHAPE
+    return model
+
+
+def quantized_cnn(weight_bits: int = 4, act_bits: int = 4):
+    """QuantConv2d(1, 8, 3, padding=1) -> BN -> QuantReLU -> MaxPool2d(2) -> QuantConv2d(8, 16, 3)
+    -> BN -> QuantReLU -> Flatten -> QuantLinear(16*2*2, 10), power-of-two scales throughout."""
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+
+    w = dict(bias=True, weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=weight_bits)
+
+    def act(max_val):
+        return qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=act_bits, max_val=max_val)
+
+    c1, c2 = CNN_CHANNELS
+
+    class DigitsCNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(
+                qnn.QuantIdentity(act_quant=Uint8ActPerTensorFixedPoint, bit_width=act_bits, max_val=1.0),
+                qnn.QuantConv2d(CNN_INPUT_SHAPE[0], c1, 3, padding=1, **w), nn.BatchNorm2d(c1), act(2.0),
+                nn.MaxPool2d(2),
+                qnn.QuantConv2d(c1, c2, 3, **w), nn.BatchNorm2d(c2), act(2.0),
+                nn.Flatten(),
+                qnn.QuantLinear(c2 * 2 * 2, CLASSES, **w))
+
+        def forward(self, x):
+            return self.features(x / 16.0)  # pixels 0..16 -> [0, 1]: runs on the host
+
+    model = DigitsCNN()
+    model.input_shape = CNN_INPUT_SHAPE
+    return model
+
+
+def float_cnn():
+    import torch.nn as nn
+    c1, c2 = CNN_CHANNELS
+
+    class FloatCNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(
+                nn.Conv2d(CNN_INPUT_SHAPE[0], c1, 3, padding=1), nn.BatchNorm2d(c1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(c1, c2, 3), nn.BatchNorm2d(c2), nn.ReLU(), nn.Flatten(),
+                nn.Linear(c2 * 2 * 2, CLASSES))
+
+        def forward(self, x):
+            return self.features(x / 16.0)
+
+    model = FloatCNN()
+    model.input_shape = CNN_INPUT_SHAPE
+    return model
+
+
+def shaped(model, x: np.ndarray) -> np.ndarray:
+    """Flat (N, 64) pixel rows in the model's input shape ((N, 64) or (N, 1, 8, 8))."""
+    return x.reshape(len(x), *getattr(model, "input_shape", x.shape[1:]))
 
 
 def train(model, data: Digits, epochs: int = 40, seed: int = 0, lr: float = 0.01):
     import torch
     torch.manual_seed(seed)
-    x = torch.from_numpy(data.x_train)
+    x = torch.from_numpy(shaped(model, data.x_train))
     y = torch.from_numpy(data.y_train)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
@@ -102,4 +167,4 @@ def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
 def torch_logits(model, x: np.ndarray) -> np.ndarray:
     import torch
     with torch.no_grad():
-        return model.eval()(torch.from_numpy(x)).detach().numpy()
+        return model.eval()(torch.from_numpy(shaped(model, x))).detach().numpy()

@@ -54,11 +54,11 @@ def run_layer(x: np.ndarray, layer, mul: Multiplier = EXACT) -> np.ndarray:
     return acc.reshape(n, -1)
 
 
-def run_layers(x: np.ndarray, layers: list[MatrixLayer], muls: list[Multiplier] | None = None) -> np.ndarray:
-    """Input values (N, MW of the first layer) -> output values of the last layer."""
+def run_layers(x: np.ndarray, layers: list, muls: list[Multiplier | None] | None = None) -> np.ndarray:
+    """Input values (N, input elements of the first layer) -> output values of the last layer."""
     muls = muls or [EXACT] * len(layers)
     for layer, mul in zip(layers, muls):
-        x = run_layer(x, layer, mul)
+        x = run_layer(x, layer, mul or EXACT)  # None: a layer without products (pooling)
     return x
 
 

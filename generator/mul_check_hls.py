@@ -2,17 +2,15 @@
 
 `check_hls(configs)` takes (spec, a_dt, b_dt) tuples, writes ONE C++ file that runs, for every
 configuration, `axgen_mul` (or `axgen_mul_lut_op`, with the table embedded) on every pair of
-operand codes, compiles it once with g++ (cached by a hash of everything that goes into the
-binary), runs it and compares each product with `Multiplier.__call__` on the decoded values.
+operand codes, compiles it once with g++ (generator.hls_build.compile_cached: cached by a hash of
+everything that goes into the binary), runs it and compares each product with `Multiplier.__call__`
+on the decoded values.
 
     python -m generator.mul_check_hls trunc:k=4 UINT8 UINT8  drum:k=3 INT4 INT3
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,8 +21,7 @@ import numpy as np
 
 from generator.datatypes import DataType, dtype, from_codes
 from generator.errors import AxgenError
-from generator.locking import locked
-from generator.hls_headers import HLS_LIB_DIR, hls_include_dir
+from generator.hls_build import compile_cached
 from generator.multipliers import LUT, Multiplier, parse
 
 # Template arguments of axgen_mul: family codes and knob order (K1, K2), as in axgen_mul.h.
@@ -33,8 +30,6 @@ KNOB_ORDER = {"trunc": ("k",), "bam": ("h", "v"), "perf": ("j", "k"), "drum": ("
               "etm": ("m",)}
 KIND_UNSIGNED, KIND_SIGNED, KIND_BIPOLAR = 0, 1, 2
 MAX_PAIR_BITS = 22          # 2^22 operand pairs per configuration at most
-CXX_FLAGS = ["-O1", "-std=c++14", "-w"]
-HEADER = HLS_LIB_DIR / "axgen_mul.h"
 
 
 def operand_kind(dt) -> int:
@@ -48,19 +43,6 @@ def family_args(mul: Multiplier) -> tuple[int, int, int]:
     knobs = [mul.knobs.get(name, -1) for name in KNOB_ORDER.get(mul.family, ())]
     knobs += [0] * (2 - len(knobs))
     return FAMILY_CODES[mul.family], knobs[0], knobs[1]
-
-
-def default_build_dir() -> Path:
-    """$AXGEN_HLS_CACHE_DIR, else ~/.cache/axgen/hls, else (not writable) a folder in the temp dir.
-    Binaries are keyed by a hash of source, header, compiler and flags, so sharing is safe."""
-    shared = Path(os.environ.get("AXGEN_HLS_CACHE_DIR") or Path.home() / ".cache" / "axgen" / "hls")
-    try:
-        shared.mkdir(parents=True, exist_ok=True)
-        if os.access(shared, os.W_OK):
-            return shared
-    except OSError:
-        pass
-    return Path(tempfile.gettempdir()) / f"axgen-hls-{os.getuid()}"
 
 
 def _reference(mul: Multiplier, x, w, x_dt, w_dt) -> np.ndarray:
@@ -179,48 +161,6 @@ def render_source(configs: list[_Config]) -> str:
     return _PRELUDE + "\n" + "\n".join(tables) + ("\n\n" if tables else "") + "\n".join(main) + "\n"
 
 
-def _compiler() -> str:
-    cxx = os.environ.get("CXX") or "g++"
-    path = shutil.which(cxx)
-    if path is None:
-        raise AxgenError(f"C++ compiler {cxx!r} not found: install g++ (or set CXX) for HLS C simulation")
-    return path
-
-
-def build(source: str, build_dir: Path | None = None) -> tuple[Path, bool]:
-    """Compile `source` (cached by content hash in build_dir); returns (binary, was_cached)."""
-    cxx, include = _compiler(), hls_include_dir()
-    build_dir = Path(build_dir) if build_dir is not None else default_build_dir()
-    build_dir.mkdir(parents=True, exist_ok=True)
-    h = hashlib.sha256()
-    for part in (source, HEADER.read_text(), cxx, str(os.stat(cxx).st_mtime_ns), str(include), *CXX_FLAGS):
-        h.update(part.encode() + b"\0")
-    binary = build_dir / f"mulcheck-{h.hexdigest()[:24]}"
-    if binary.is_file():
-        return binary, True
-    with locked(build_dir / f"{binary.name}.lock"):  # a concurrent build waits, then reuses it
-        if binary.is_file():
-            return binary, True
-        _compile(cxx, include, source, binary)
-    return binary, False
-
-
-def _compile(cxx: str, include: Path, source: str, binary: Path) -> None:
-    build_dir = binary.parent
-    src = build_dir / f"{binary.name}.cpp"
-    tmp = Path(tempfile.mkdtemp(dir=build_dir, prefix=".build-"))
-    try:
-        (tmp / "check.cpp").write_text(source)
-        cmd = [cxx, *CXX_FLAGS, f"-I{HLS_LIB_DIR}", f"-I{include}", "-o", str(tmp / "check"), str(tmp / "check.cpp")]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError(f"compiling the HLS multiplier check failed ({' '.join(cmd)}):\n{proc.stderr[-4000:]}")
-        os.replace(tmp / "check.cpp", src)
-        os.replace(tmp / "check", binary)  # atomic: never a half-written binary under its final name
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def run(binary: Path, configs: list[_Config]) -> list[np.ndarray]:
     """Run the check binary; per configuration, the products indexed [a_code << nb | b_code]."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -246,7 +186,7 @@ def check_hls(configs, build_dir: Path | None = None, reference=None, max_report
     if not cfgs:
         return []
     reference = reference or _reference
-    binary, _ = build(render_source(cfgs), build_dir)
+    binary, _ = compile_cached({"check.cpp": render_source(cfgs)}, "mulcheck", build_dir)
     results = []
     for c, hls in zip(cfgs, run(binary, cfgs)):
         a_codes = np.repeat(np.arange(1 << c.na, dtype=np.int64), 1 << c.nb)

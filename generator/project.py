@@ -11,7 +11,7 @@ from pathlib import Path
 
 from generator import __version__, boards, config as config_mod
 from generator.errors import AxgenError
-from generator.folding import LayerImpl, annotate, threshold_dtype
+from generator.folding import Impl, PoolImpl, annotate, threshold_dtype
 from generator.ir import Network
 from generator.multipliers.metrics import error_metrics
 from generator.render_rtl import render_rtl
@@ -26,7 +26,7 @@ TABLES = "params/tables"  # lut: tables copied into the project, named by conten
 class Project:
     root: Path
     network: Network
-    impls: list[LayerImpl]
+    impls: list[Impl]
     data: dict  # project.json
 
     @property
@@ -34,12 +34,27 @@ class Project:
         return max(impl.cycles for impl in self.impls)
 
 
-def layer_entry(impl: LayerImpl) -> dict:
+def layer_entry(impl: Impl) -> dict:
     layer = impl.layer
-    return {
+    common = {
         "index": impl.index, "name": layer.name, "kind": layer.kind, "source": layer.source,
-        "in_shape": list(layer.in_shape), "out_shape": list(layer.out_shape),
-        "mw": layer.mw, "mh": layer.mh, "macs": layer.macs,
+        "in_shape": list(layer.in_shape), "out_shape": list(layer.out_shape), "macs": layer.macs,
+        "in_elems": impl.in_elems, "out_elems": impl.out_elems,
+        "in_per_beat": impl.in_per_beat, "out_per_beat": impl.out_per_beat,
+        "in_stream_bits": impl.in_stream_bits, "out_stream_bits": impl.out_stream_bits,
+        "estimated_cycles": impl.cycles, "stage_cycles": impl.stage_cycles,
+    }
+    if isinstance(impl, PoolImpl):
+        return {**common, "dtype": layer.dtype.name, "pe": impl.pe, "kernel": list(layer.kernel),
+                "stride": list(layer.stride)}
+    geometry = {}
+    if layer.conv is not None:
+        g = layer.conv
+        geometry = {"conv": {"kernel": list(g.kernel), "stride": list(g.stride), "pads": list(g.pads),
+                             "channels": g.channels, "out_pixels": g.pixels}}
+    return {
+        **common, **geometry,
+        "mw": layer.mw, "mh": layer.mh,
         "in_dtype": layer.in_dtype.name, "weight_dtype": layer.weight_dtype.name,
         "acc_dtype": impl.acc_dtype.name, "out_dtype": impl.out_dtype.name,
         "thresholds_per_channel": 0 if impl.thresholds is None else int(impl.thresholds.shape[1]),
@@ -48,8 +63,6 @@ def layer_entry(impl: LayerImpl) -> dict:
         "multiplier": {"spec": impl.multiplier.spec,
                        **error_metrics(impl.multiplier, layer.in_dtype, layer.weight_dtype)},
         "tuned_weights": impl.tuned_weights,
-        "in_stream_bits": impl.in_stream_bits, "out_stream_bits": impl.out_stream_bits,
-        "estimated_cycles": impl.cycles,
     }
 
 

@@ -1,5 +1,6 @@
-"""Verilog backend: one wrapper per layer around the hand-written MVAU, a stitched top, the
-weight/threshold memory files, and a copy of the hand-written blocks they instantiate.
+"""Verilog backend: one module per layer (the hand-written MVAU, behind a sliding-window
+generator for a convolution, or the max-pool block), a stitched top, the weight/threshold memory
+files, and a copy of the hand-written blocks they instantiate.
 
 Every number and name is computed here; the templates in templates/rtl only place them.
 """
@@ -16,7 +17,7 @@ import numpy as np
 
 from generator.datatypes import DataType, to_codes
 from generator.errors import AxgenError
-from generator.folding import LayerImpl
+from generator.folding import Impl, LayerImpl, PoolImpl
 from generator.multipliers import Multiplier
 from generator.tools import ensure_verilator
 
@@ -29,6 +30,8 @@ MUL_FILES = ["axgen_mul.v", "axgen_mul_lut.v", "axgen_umul_lod.v", "axgen_umul_b
              "axgen_umul_perf.v", "axgen_umul_drum_operand.v", "axgen_umul_drum.v", "axgen_umul_mitchell.v",
              "axgen_umul_etm.v", "axgen_umul_roba.v"]
 LIB_FILES = MUL_FILES + ["axgen_fifo.v", "axgen_dwc.v", "axgen_mvau.v"]
+CONV_FILES = ["axgen_swg.v"]
+POOL_FILES = ["axgen_maxpool.v"]
 # Multiplier family -> FAMILY parameter of rtl/axgen_mul.v, and the knobs passed as K1, K2.
 RTL_FAMILIES = {"exact": 0, "trunc": 1, "bam": 2, "perf": 3, "drum": 4, "mitchell": 5, "etm": 6, "roba": 7,
                 "lut": 8}
@@ -55,7 +58,7 @@ def signed_bits(lo: int, hi: int) -> int:
     return max(2, n)
 
 
-def module_name(impl: LayerImpl) -> str:
+def module_name(impl: Impl) -> str:
     clean = re.sub(r"[^A-Za-z0-9_]+", "_", impl.name).strip("_")
     return f"axgen_L{impl.index}_{clean}" if clean else f"axgen_L{impl.index}"
 
@@ -147,23 +150,36 @@ def _env() -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined)
 
 
-def _render_layer(env: jinja2.Environment, impl: LayerImpl, out_dir: Path, user: dict | None) -> dict:
-    module = module_name(impl)
-    params = layer_params(impl, module, user)
+def swg_params(impl: LayerImpl) -> dict:
+    """Parameters of rtl/axgen_swg.v for a convolution layer; padding is the code of 0."""
+    g = impl.layer.conv
+    return {
+        "IFM_H": g.in_h, "IFM_W": g.in_w, "CH": g.channels, "K_H": g.kernel[0], "K_W": g.kernel[1],
+        "STRIDE_H": g.stride[0], "STRIDE_W": g.stride[1],
+        "PAD_T": g.pads[0], "PAD_L": g.pads[1], "PAD_B": g.pads[2], "PAD_R": g.pads[3],
+        "SIMD": impl.simd, "ELEM_BITS": impl.in_dtype.bitwidth(),
+        "PAD_CODE": int(to_codes(np.zeros(1, dtype=np.int64), impl.in_dtype)[0]) if any(g.pads) else 0,
+    }
+
+
+def pool_params(impl: PoolImpl) -> dict:
+    """Parameters of rtl/axgen_maxpool.v."""
+    p = impl.layer
+    return {
+        "IFM_H": p.in_h, "IFM_W": p.in_w, "CH": p.channels, "K_H": p.kernel[0], "K_W": p.kernel[1],
+        "STRIDE_H": p.stride[0], "STRIDE_W": p.stride[1], "PE": impl.pe, "ELEM_BITS": p.dtype.bitwidth(),
+        "SIGNED": int(p.dtype.signed() and p.dtype != DataType["BIPOLAR"]),
+    }
+
+
+def _block(module: str, instance: str, params: dict, src: str, dst: str) -> dict:
+    return {"module": module, "instance": instance, "params": list(params.items()), "src": src, "dst": dst}
+
+
+def _write_mems(impl: LayerImpl, params: dict, module: str, out_dir: Path, user: dict | None) -> list[str]:
     layer = impl.layer
-    description = [
-        f"MW={layer.mw} MH={layer.mh} PE={impl.pe} SIMD={impl.simd}: {impl.cycles} cycles per vector",
-        f"input {impl.in_dtype.name}, weights {layer.weight_dtype.name}, multiplier {impl.multiplier.spec}",
-        f"accumulator {impl.acc_dtype.name}, output {impl.out_dtype.name}"
-        + (f" ({params['N_THRES']} thresholds, bias {params['OUT_BIAS']})" if params["N_THRES"] else ""),
-    ]
-    text = env.get_template("layer.v.j2").render(
-        module=module, index=impl.index, layer_name=impl.name, description=description,
-        in_width=impl.in_stream_bits, out_width=impl.out_stream_bits,
-        params=[(k, v) for k, v in params.items()])
-    files = [f"{module}.v", f"{module}_weights.mem"]
-    (out_dir / files[0]).write_text(text)
-    (out_dir / files[1]).write_text("\n".join(mem_lines(weight_words(impl), layer.weight_dtype.bitwidth())) + "\n")
+    files = [f"{module}_weights.mem"]
+    (out_dir / files[0]).write_text("\n".join(mem_lines(weight_words(impl), layer.weight_dtype.bitwidth())) + "\n")
     if params["N_THRES"]:
         files.append(f"{module}_thresholds.mem")
         words = threshold_words(impl, params["T_BITS"])
@@ -173,19 +189,63 @@ def _render_layer(env: jinja2.Environment, impl: LayerImpl, out_dir: Path, user:
         files.append(f"{module}_mul_table.mem")
         lines = table_lines(impl.multiplier.table(), params["ACC_BITS"])
         (out_dir / files[-1]).write_text("\n".join(lines) + "\n")
-    return {"index": impl.index, "name": impl.name, "module": module, "files": files,
-            "in_per_beat": impl.simd, "out_per_beat": impl.pe,
+    return files
+
+
+def _matrix_layer(impl: LayerImpl, module: str, user: dict | None) -> tuple[dict, list, list, list]:
+    """Parameters, description, streams and blocks of a fully-connected or convolution layer."""
+    params = layer_params(impl, module, user)
+    layer = impl.layer
+    description = [
+        f"MW={layer.mw} MH={layer.mh} PE={impl.pe} SIMD={impl.simd}: {impl.nf * impl.sf} cycles per vector",
+        f"input {impl.in_dtype.name}, weights {layer.weight_dtype.name}, multiplier {impl.multiplier.spec}",
+        f"accumulator {impl.acc_dtype.name}, output {impl.out_dtype.name}"
+        + (f" ({params['N_THRES']} thresholds, bias {params['OUT_BIAS']})" if params["N_THRES"] else ""),
+    ]
+    if layer.conv is None:
+        return params, description, [], [_block("axgen_mvau", "u_mvau", params, "s_axis", "m_axis")]
+    g = layer.conv
+    swg = swg_params(impl)
+    description.insert(0, f"convolution {g.in_h}x{g.in_w}x{g.channels} -> {g.out_h}x{g.out_w}x{layer.mh}, "
+                          f"kernel {g.kernel[0]}x{g.kernel[1]}, stride {g.stride[0]}x{g.stride[1]}, "
+                          f"pads (t, l, b, r) {g.pads}: one window vector per output pixel")
+    streams = [{"name": "win", "width": impl.in_stream_bits}]
+    blocks = [_block("axgen_swg", "u_swg", swg, "s_axis", "win"), _block("axgen_mvau", "u_mvau", params, "win", "m_axis")]
+    return {**{f"SWG_{k}": v for k, v in swg.items()}, **params}, description, streams, blocks
+
+
+def _render_layer(env: jinja2.Environment, impl: Impl, out_dir: Path, user: dict | None) -> dict:
+    module = module_name(impl)
+    if isinstance(impl, PoolImpl):
+        p = impl.layer
+        params = pool_params(impl)
+        description = [f"max pool {p.in_h}x{p.in_w}x{p.channels} -> {p.out_h}x{p.out_w}x{p.channels}, kernel "
+                       f"{p.kernel[0]}x{p.kernel[1]}, stride {p.stride[0]}x{p.stride[1]}, PE={impl.pe}, {p.dtype.name}"]
+        streams, blocks, files = [], [_block("axgen_maxpool", "u_pool", params, "s_axis", "m_axis")], []
+    else:
+        params, description, streams, blocks = _matrix_layer(impl, module, user)
+        files = _write_mems(impl, params, module, out_dir, user)
+    description.append("cycles per sample: " + ", ".join(f"{k} {v}" for k, v in impl.stage_cycles.items()))
+    text = env.get_template("layer.v.j2").render(
+        module=module, index=impl.index, layer_name=impl.name, description=description,
+        in_width=impl.in_stream_bits, out_width=impl.out_stream_bits, streams=streams, blocks=blocks)
+    (out_dir / f"{module}.v").write_text(text)
+    return {"index": impl.index, "name": impl.name, "kind": impl.layer.kind, "module": module,
+            "files": [f"{module}.v", *files],
+            "in_per_beat": impl.in_per_beat, "out_per_beat": impl.out_per_beat,
             "in_stream_bits": impl.in_stream_bits, "out_stream_bits": impl.out_stream_bits,
-            "cycles": impl.cycles, "params": {k: v for k, v in params.items() if not k.endswith("_FILE")}}
+            "cycles": impl.cycles, "stage_cycles": impl.stage_cycles,
+            "params": {k: v for k, v in params.items() if not k.endswith("_FILE")}}
 
 
-def _stitch(impls: list[LayerImpl], modules: list[str]) -> tuple[list[dict], list[dict]]:
+def _stitch(impls: list[Impl], modules: list[str]) -> tuple[list[dict], list[dict]]:
     """Streams and blocks of the top: layer -> (width converter) -> FIFO -> next layer.
 
-    The FIFO sits on the consumer's side, in the consumer's beats, and holds one input vector of
-    the next layer (its SF beats): that layer takes a beat per cycle in its first output fold,
-    however slowly the producer (or a width converter, which moves min(IN, OUT) elements per
-    cycle) delivered them."""
+    The FIFO sits on the consumer's side, in the consumer's beats, and holds what the consumer
+    must find ready to run at full rate (`edge_fifo_depth`): one input vector of a
+    fully-connected layer (it takes a beat per cycle in its first output fold, however slowly
+    the producer, or a width converter moving min(IN, OUT) elements per cycle, delivered them);
+    one pixel of a convolution or pool stage."""
     streams, blocks = [], []
 
     def stream(name: str, width: int) -> str:
@@ -199,24 +259,24 @@ def _stitch(impls: list[LayerImpl], modules: list[str]) -> tuple[list[dict], lis
         if i + 1 == len(impls):
             break
         nxt = impls[i + 1]
-        if impl.pe != nxt.simd:
+        if impl.out_per_beat != nxt.in_per_beat:
             src, dst = dst, stream(f"e{i}_dwc", nxt.in_stream_bits)
             blocks.append({"module": "axgen_dwc", "instance": f"u_e{i}_dwc", "src": src, "dst": dst,
-                           "params": [("IN_ELEMS", impl.pe), ("OUT_ELEMS", nxt.simd),
+                           "params": [("IN_ELEMS", impl.out_per_beat), ("OUT_ELEMS", nxt.in_per_beat),
                                       ("ELEM_BITS", impl.out_dtype.bitwidth())]})
         src = stream(f"e{i}_fifo", nxt.in_stream_bits)
         blocks.append({"module": "axgen_fifo", "instance": f"u_e{i}_fifo", "src": dst, "dst": src,
-                       "params": [("WIDTH", nxt.in_stream_bits), ("DEPTH", min(EDGE_FIFO_MAX, max(2, nxt.sf)))]})
+                       "params": [("WIDTH", nxt.in_stream_bits), ("DEPTH", min(EDGE_FIFO_MAX, nxt.edge_fifo_depth))]})
     return streams, blocks
 
 
-def _check_chain(impls: list[LayerImpl]) -> None:
+def _check_chain(impls: list[Impl]) -> None:
     if not impls:
         raise AxgenError("the network has no compute layers to render")
     for a, b in zip(impls, impls[1:]):
-        if a.layer.mh != b.layer.mw or a.out_dtype != b.in_dtype:
-            raise AxgenError(f"layers {a.name} -> {b.name} do not chain: {a.layer.mh} x {a.out_dtype.name} "
-                             f"outputs feed {b.layer.mw} x {b.in_dtype.name} inputs")
+        if a.out_elems != b.in_elems or a.out_dtype != b.in_dtype:
+            raise AxgenError(f"layers {a.name} -> {b.name} do not chain: {a.out_elems} x {a.out_dtype.name} "
+                             f"outputs feed {b.in_elems} x {b.in_dtype.name} inputs")
 
 
 def _render_users(env: jinja2.Environment, impls: list[LayerImpl], users: dict, out_dir: Path) -> list[str]:
@@ -239,7 +299,13 @@ def _render_users(env: jinja2.Environment, impls: list[LayerImpl], users: dict, 
     return [USER_DISPATCH, *sorted(files)]
 
 
-def render_rtl(impls: list[LayerImpl], out_dir: Path, users: dict | None = None) -> dict:
+def lib_files(impls: list[Impl]) -> list[str]:
+    """The hand-written blocks the project instantiates."""
+    kinds = {impl.layer.kind for impl in impls}
+    return LIB_FILES + (CONV_FILES if "conv" in kinds else []) + (POOL_FILES if "maxpool" in kinds else [])
+
+
+def render_rtl(impls: list[Impl], out_dir: Path, users: dict | None = None) -> dict:
     """Write the Verilog project for `impls` into out_dir and return its summary. `users` maps a
     layer index to the proof of its user multiplier module (generator.user_multiplier.prove)."""
     users = users or {}
@@ -254,18 +320,19 @@ def render_rtl(impls: list[LayerImpl], out_dir: Path, users: dict | None = None)
     in_bits, out_bits = first.in_stream_bits, last.out_stream_bits
     top_text = env.get_template("top.v.j2").render(
         top=TOP, streams=streams, blocks=blocks, first=streams[0]["name"], last=blocks[-1]["dst"],
-        in_elems=first.simd, in_bits=in_bits, in_width=pad8(in_bits), in_pad=pad8(in_bits) - in_bits,
-        out_elems=last.pe, out_bits=out_bits, out_width=pad8(out_bits), out_pad=pad8(out_bits) - out_bits)
+        in_elems=first.in_per_beat, in_bits=in_bits, in_width=pad8(in_bits), in_pad=pad8(in_bits) - in_bits,
+        out_elems=last.out_per_beat, out_bits=out_bits, out_width=pad8(out_bits), out_pad=pad8(out_bits) - out_bits)
     (out_dir / f"{TOP}.v").write_text(top_text)
-    for name in LIB_FILES:
+    lib = lib_files(impls)
+    for name in lib:
         shutil.copyfile(RTL_LIB / name, out_dir / name)
-    files = sorted(LIB_FILES + [f"{TOP}.v"] + user_files + [f for entry in layers for f in entry["files"]])
+    files = sorted(lib + [f"{TOP}.v"] + user_files + [f for entry in layers for f in entry["files"]])
     return {
         "top": TOP,
         "layers": layers,
         "in_dtype": first.in_dtype.name, "out_dtype": last.out_dtype.name,
-        "in_elems": first.layer.mw, "out_elems": last.layer.mh,
-        "in_per_beat": first.simd, "out_per_beat": last.pe,
+        "in_elems": first.in_elems, "out_elems": last.out_elems,
+        "in_per_beat": first.in_per_beat, "out_per_beat": last.out_per_beat,
         "in_tdata_bits": pad8(in_bits), "out_tdata_bits": pad8(out_bits),
         "in_data_bits": in_bits, "out_data_bits": out_bits,
         "files": files,

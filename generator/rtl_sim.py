@@ -32,7 +32,11 @@ from generator.tools import ensure_verilator, verilator_bin_dir
 REPO = Path(__file__).resolve().parent.parent
 TEST_MODULE = "testbench.stream_test"
 # Warnings are lint's business (render_rtl.lint runs -Wall); they must not stop a simulation.
-BUILD_ARGS = ["-Wno-fatal"]
+# cocotb's runner passes --public-flat-rw, which keeps every signal of the design visible and
+# writable and stops Verilator from optimising (several times slower on a CNV). The testbench only
+# touches the top's ports: those are made public by a control file, everything else is not.
+BUILD_ARGS = ["-Wno-fatal", "--no-public-flat-rw"]
+PUBLIC_PORTS = '`verilator_config\npublic_flat_rw -module "{top}" -var "*"\n'
 TIMESCALE = ("1ns", "1ps")
 # Most cycles the DUT may go without an output beat before it counts as hung (~4 s of simulation).
 DEFAULT_IDLE_CYCLES = 2_000_000
@@ -178,9 +182,11 @@ def build(rtl_dir: Path, toplevel: str, build_dir: Path) -> Path:
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
         log = target / "build.log"
+        control = target / "ports.vlt"
+        control.write_text(PUBLIC_PORTS.format(top=toplevel))
         try:
             with make_env(object_cache_dir(build_dir)), _repo_on_path():
-                _runner().build(sources=sources, hdl_toplevel=toplevel, build_dir=target, build_args=BUILD_ARGS,
+                _runner().build(sources=[*sources, control], hdl_toplevel=toplevel, build_dir=target, build_args=BUILD_ARGS,
                                 timescale=TIMESCALE, log_file=log)
         except (RuntimeError, SystemExit) as exc:
             raise AxgenError(f"Verilator build of {toplevel} failed ({exc}); end of {log}:\n{_tail(log)}") from None

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from generator.datatypes import dtype
-from generator.ir import HostHead, HostTail, MatrixLayer, Network
+from generator.ir import ConvGeometry, HostHead, HostTail, MatrixLayer, Network, PoolLayer
 
 
 def _save_array(path: Path, array: np.ndarray) -> str:
@@ -21,6 +21,12 @@ def save_network(net: Network, params_dir: Path, host_dir: Path) -> dict:
     host_dir.mkdir(parents=True, exist_ok=True)
     layers = []
     for layer in net.layers:
+        if isinstance(layer, PoolLayer):
+            layers.append({"name": layer.name, "kind": layer.kind, "source": layer.source, "dtype": layer.dtype.name,
+                           "channels": layer.channels, "in_h": layer.in_h, "in_w": layer.in_w,
+                           "kernel": list(layer.kernel), "stride": list(layer.stride),
+                           "out_h": layer.out_h, "out_w": layer.out_w})
+            continue
         entry = {
             "name": layer.name, "kind": layer.kind, "source": layer.source,
             "in_dtype": layer.in_dtype.name, "weight_dtype": layer.weight_dtype.name,
@@ -28,6 +34,10 @@ def save_network(net: Network, params_dir: Path, host_dir: Path) -> dict:
             "in_shape": list(layer.in_shape), "out_shape": list(layer.out_shape),
             "weights": "params/" + _save_array(params_dir / f"{layer.name}_weights.npy", layer.weights.astype(np.int64)),
             "thresholds": None,
+            "conv": None if layer.conv is None else {
+                "in_h": layer.conv.in_h, "in_w": layer.conv.in_w, "channels": layer.conv.channels,
+                "kernel": list(layer.conv.kernel), "stride": list(layer.conv.stride), "pads": list(layer.conv.pads),
+                "out_h": layer.conv.out_h, "out_w": layer.conv.out_w},
         }
         if layer.thresholds is not None:
             entry["thresholds"] = "params/" + _save_array(params_dir / f"{layer.name}_thresholds.npy",
@@ -41,7 +51,8 @@ def save_network(net: Network, params_dir: Path, host_dir: Path) -> dict:
         (host_dir / "tail.onnx").write_bytes(net.tail.onnx_bytes)
         tail["model"] = "host/tail.onnx"
     head = {"model": "host/head.onnx", "scale": float(net.head.scale), "zero_point": int(net.head.zero_point),
-            "input_name": net.head.input_name, "input_shape": list(net.head.input_shape)}
+            "input_name": net.head.input_name, "input_shape": list(net.head.input_shape),
+            "channels_last": net.head.channels_last}
     return {"name": net.name, "layers": layers, "head": head, "tail": tail}
 
 
@@ -49,14 +60,26 @@ def load_network(root: Path, desc: dict) -> Network:
     def arr(rel):
         return np.load(root / rel, allow_pickle=False)
 
-    layers = [MatrixLayer(
-        name=e["name"], in_dtype=dtype(e["in_dtype"]), weight_dtype=dtype(e["weight_dtype"]),
-        weights=arr(e["weights"]), thresholds=None if e["thresholds"] is None else arr(e["thresholds"]),
-        out_bias=e["out_bias"], out_dtype=dtype(e["out_dtype"]), in_shape=tuple(e["in_shape"]),
-        out_shape=tuple(e["out_shape"]), kind=e["kind"], source=e["source"]) for e in desc["layers"]]
+    def conv(g):
+        if g is None:
+            return None
+        return ConvGeometry(g["in_h"], g["in_w"], g["channels"], tuple(g["kernel"]), tuple(g["stride"]),
+                            tuple(g["pads"]), g["out_h"], g["out_w"])
+
+    def layer(e):
+        if e["kind"] == "maxpool":
+            return PoolLayer(e["name"], dtype(e["dtype"]), e["channels"], e["in_h"], e["in_w"], tuple(e["kernel"]),
+                             tuple(e["stride"]), e["out_h"], e["out_w"], source=e["source"])
+        return MatrixLayer(
+            name=e["name"], in_dtype=dtype(e["in_dtype"]), weight_dtype=dtype(e["weight_dtype"]),
+            weights=arr(e["weights"]), thresholds=None if e["thresholds"] is None else arr(e["thresholds"]),
+            out_bias=e["out_bias"], out_dtype=dtype(e["out_dtype"]), in_shape=tuple(e["in_shape"]),
+            out_shape=tuple(e["out_shape"]), kind=e["kind"], source=e["source"], conv=conv(e["conv"]))
+
+    layers = [layer(e) for e in desc["layers"]]
     h, t = desc["head"], desc["tail"]
     head = HostHead((root / h["model"]).read_bytes(), h["scale"], h["zero_point"], h["input_name"],
-                    tuple(h["input_shape"]))
+                    tuple(h["input_shape"]), h["channels_last"])
     tail = HostTail(None if t["model"] is None else (root / t["model"]).read_bytes(), arr(t["scale"]),
                     arr(t["offset"]), t["input_name"], tuple(t["output_shape"]))
     return Network(desc["name"], layers, head, tail)

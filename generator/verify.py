@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from generator.datatypes import all_values
 from generator.errors import AxgenError
 from generator.golden import run_layers
 from generator.project import Project
@@ -23,16 +24,15 @@ class BackendReport:
     cycles_per_sample: float | None
     latency_cycles: int | None
     first_mismatch: dict | None = None
+    sim_cycles: int | None = None  # clock cycles simulated over both phases
 
 
 def random_inputs(project: Project, samples: int, seed: int) -> np.ndarray:
-    """Uniformly random values of the first layer's input datatype."""
-    first = project.impls[0].layer
+    """Uniformly random values of the first layer's input datatype, (samples, input elements)
+    with an image flattened channels-last."""
+    first = project.impls[0]
     rng = np.random.default_rng(seed)
-    dt = first.in_dtype
-    if dt.name == "BIPOLAR":
-        return rng.choice(np.array([-1, 1], dtype=np.int64), size=(samples, first.mw))
-    return rng.integers(int(dt.min()), int(dt.max()) + 1, size=(samples, first.mw), dtype=np.int64)
+    return rng.choice(all_values(first.in_dtype), size=(samples, first.in_elems))
 
 
 def golden_outputs(project: Project, values: np.ndarray) -> np.ndarray:
@@ -45,8 +45,8 @@ def run_rtl(project: Project, values: np.ndarray, expected: np.ndarray | None, s
     first, last = project.impls[0], project.impls[-1]
     return simulate(
         rtl_dir=project.root / "rtl", toplevel=rtl["top"], inputs=values,
-        in_dtype=first.in_dtype, in_per_beat=first.simd, out_dtype=last.out_dtype, out_per_beat=last.pe,
-        out_elems=last.layer.mh, expected=expected, seed=seed, build_dir=project.root / "build" / "rtl_sim")
+        in_dtype=first.in_dtype, in_per_beat=first.in_per_beat, out_dtype=last.out_dtype,
+        out_per_beat=last.out_per_beat, out_elems=last.out_elems, expected=expected, seed=seed, build_dir=project.root / "build" / "rtl_sim")
 
 
 def _first_mismatch(got: np.ndarray, want: np.ndarray) -> dict | None:
@@ -73,7 +73,7 @@ def verify(project: Project, backend: str = "rtl", samples: int = 16, seed: int 
         if first is None and mismatches:  # wrong only under back-pressure
             first = {"phase": "random back-pressure", "samples": list(result.mismatched_samples)}
         reports.append(BackendReport(name, samples, mismatches, result.cycles_per_sample, result.latency_cycles,
-                                     first))
+                                     first, result.sim_cycles))
     estimated = project.estimated_cycles
     report = {
         "backend": backend, "samples": samples, "seed": seed,

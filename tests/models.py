@@ -31,6 +31,29 @@ DIGITS_FOLDINGS = [
 MIXED_FOLDING = {"layers": {0: {"pe": 8, "simd": 3}, 1: {"pe": 3, "simd": 16}, 2: {"pe": 4, "simd": 2},
                             3: {"pe": 5, "simd": 8}}}
 
+# Small CNN (tests/models.small_cnn): conv0 3x3/2 padded, pool1 2x2, conv2 (2,1), fc3.
+SMALL_CNN_FOLDINGS = [
+    # MVAU-bound: conv0 30 pixels x NF 2 x SF 27
+    {"layers": {"conv0": {"pe": 4, "simd": 1}, "pool1": {"pe": 2}, "conv2": {"pe": 2, "simd": 4},
+                "fc3": {"pe": 1, "simd": 24}}},
+    # sliding window and MVAU of conv0 both at 270 cycles; width converters 8 -> 2 -> 8, 6 -> 4
+    {"layers": {"conv0": {"pe": 8, "simd": 3}, "conv2": {"pe": 6, "simd": 2}, "fc3": {"pe": 5, "simd": 4}}},
+]
+# Strided CNN (tests/models.strided_cnn): the 1x1 stride-2 convolution's window generator reads
+# four input pixels per window, so it bounds the network at the fastest folding.
+STRIDED_CNN_FOLDINGS = [
+    {"layers": {"conv0": {"pe": 6, "simd": 2}, "conv2": {"pe": 4, "simd": 3}, "fc3": {"pe": 3, "simd": 8}}},
+    {"defaults": {"multiplier": "trunc:k=2"},
+     "layers": {"conv0": {"pe": 3, "simd": 1, "multiplier": "drum:k=2"}, "pool1": {"pe": 2},
+                "conv2": {"pe": 2, "simd": 2, "multiplier": "mitchell"}, "fc3": {"pe": 1, "simd": 4}}},
+]
+# FINN's folding of CNV (finn-examples' cnv folding config): 32768 cycles per sample, under the
+# issue's ~100k. Pools follow their producer's PE.
+CNV_FOLDING = {"layers": {
+    "conv0": {"pe": 16, "simd": 3}, "conv1": {"pe": 32, "simd": 32}, "conv3": {"pe": 16, "simd": 32},
+    "conv4": {"pe": 16, "simd": 32}, "conv6": {"pe": 4, "simd": 32}, "conv7": {"pe": 1, "simd": 32},
+    "fc8": {"pe": 1, "simd": 4}, "fc9": {"pe": 1, "simd": 8}, "fc10": {"pe": 5, "simd": 1}}}
+
 FINN_FC = ["tfc_1w1a", "tfc_1w2a", "tfc_2w2a", "sfc_1w1a", "sfc_1w2a", "sfc_2w2a", "lfc_1w1a", "lfc_1w2a"]
 
 
@@ -128,6 +151,31 @@ def small_cnn(seed: int = 0):
         qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4),
         nn.Flatten(),
         qnn.QuantLinear(6 * 2 * 2, 5, bias=True, weight_bit_width=4, **w),
+    )
+    randomize_norms(model, seed)
+    return model.eval()
+
+
+def strided_cnn(seed: int = 0):
+    """A 1x1 stride-2 convolution (input-bound window generator), a signed activation into an
+    overlapping 3x3/2 max-pool, a (1, 2) kernel padded top and bottom only; input (2, 11, 9)."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint
+    torch.manual_seed(seed)
+    w = dict(weight_quant=Int8WeightPerTensorFixedPoint)
+    model = nn.Sequential(
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4),
+        qnn.QuantConv2d(2, 6, 1, stride=2, bias=True, weight_bit_width=3, **w),
+        nn.BatchNorm2d(6),
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=3),
+        nn.MaxPool2d(3, stride=2),
+        qnn.QuantConv2d(6, 4, (1, 2), padding=(1, 0), bias=False, weight_bit_width=4, **w),
+        nn.BatchNorm2d(4),
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4),
+        nn.Flatten(),
+        qnn.QuantLinear(4 * 4 * 1, 3, bias=True, weight_bit_width=4, **w),
     )
     randomize_norms(model, seed)
     return model.eval()

@@ -63,7 +63,33 @@ def test_inspect_shows_conv_layers_with_macs(cnn):
     assert rows[2]["macs"] == 2 * 2 * 6 * (2 * 1 * 8)
 
 
-def test_build_of_a_cnn_says_what_is_missing(cnn, tmp_path):
-    result = CliRunner().invoke(main, ["build", str(cnn), "-o", str(tmp_path / "p")])
-    assert result.exit_code == 2 and "conv layers have no hardware backend yet" in result.output
-    assert not (tmp_path / "p").exists()
+def test_conv_simd_must_divide_the_channels(cnn, tmp_path):
+    """The window generator moves SIMD channels of one pixel per beat: SIMD=9 divides MW=27 but
+    not the 3 channels; the message names the layer and the valid values, nothing is written."""
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text("layers:\n  conv0: {simd: 9}\n")
+    result = CliRunner().invoke(main, ["build", str(cnn), "-o", str(tmp_path / "p"), "--config", str(cfg)])
+    assert result.exit_code == 2, result.output
+    assert "layer conv0: simd=9 does not divide the input channels (3); valid values: 1, 3" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "p").exists()
+
+
+def test_pool_layers_take_only_pe(cnn, tmp_path):
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text("layers:\n  pool1: {pe: 2, multiplier: exact}\n")
+    result = CliRunner().invoke(main, ["build", str(cnn), "-o", str(tmp_path / "p"), "--config", str(cfg)])
+    assert result.exit_code == 2 and "layer pool1: maxpool layers take only ['pe'], not ['multiplier']" in result.output
+
+
+def test_padded_bipolar_input_is_refused():
+    """Zero padding has no bipolar code; the hardware refuses what it can not represent."""
+    from generator import config
+    from generator.datatypes import DataType
+    from generator.errors import AxgenError
+    from generator.folding import annotate
+    from generator.ir import ConvGeometry, MatrixLayer
+    layer = MatrixLayer("conv0", DataType["BIPOLAR"], DataType["BIPOLAR"], np.ones((2, 9), dtype=np.int64), None, 0,
+                        DataType["BIPOLAR"], (3, 3, 1), (3, 3, 2), kind="conv",
+                        conv=ConvGeometry(3, 3, 1, (3, 3), (1, 1), (1, 1, 1, 1), 3, 3))
+    with pytest.raises(AxgenError, match="zero padding of a BIPOLAR input"):
+        annotate([layer], config.from_dict({}))

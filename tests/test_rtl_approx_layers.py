@@ -12,6 +12,7 @@ from generator.datatypes import DataType
 from generator.folding import annotate
 from generator.ir import MatrixLayer
 from generator.multipliers import parse
+from block_cases import random_values as _values
 from generator.render_rtl import lint, render_rtl
 from generator.rtl_sim import simulate
 
@@ -23,12 +24,6 @@ IDLE = 5000
 @pytest.fixture(scope="module")
 def build_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("rtl_approx_build")
-
-
-def _values(rng, dt, shape):
-    if dt == D["BIPOLAR"]:
-        return rng.choice([-1, 1], size=shape)
-    return rng.integers(int(dt.min()), int(dt.max()) + 1, size=shape)
 
 
 def _layer(rng, name, in_dt, w_dt, out, mw, mh, mul) -> MatrixLayer:

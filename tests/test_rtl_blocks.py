@@ -10,6 +10,7 @@ from generator import config, golden
 from generator.datatypes import DataType, pack_beats, to_codes
 from generator.folding import annotate
 from generator.ir import MatrixLayer
+from block_cases import boundary_thresholds as _thresholds, extreme_inputs as make_inputs, random_values as _values
 from generator.render_rtl import RTL_LIB, lint, mem_lines, render_rtl, weight_words
 from generator.rtl_sim import simulate
 
@@ -23,28 +24,6 @@ def build_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("rtl_build")
 
 
-def _values(rng, dt, shape) -> np.ndarray:
-    if dt == D["BIPOLAR"]:
-        return rng.choice([-1, 1], size=shape)
-    return rng.integers(int(dt.min()), int(dt.max()) + 1, size=shape)
-
-
-def _thresholds(rng, layer: MatrixLayer, acc_dt, n: int) -> np.ndarray:
-    """Ascending rows drawn from the accumulators of random inputs (so outputs vary). Row 0 holds
-    boundaries: its exact extremes and the accumulator type's (acc_min: always passed,
-    acc_max + 1: never); with one threshold, just its maximum (passed by one input only).
-    Row 1 lies far outside the accumulator range (clamped by annotate)."""
-    acc = golden.accumulate(_values(rng, layer.in_dtype, (64, layer.mw)), layer)
-    picks = acc[rng.integers(0, 64, size=(layer.mh, n)), np.arange(layer.mh)[:, None]]
-    t = np.sort(picks + rng.integers(-1, 2, size=picks.shape), axis=1)
-    lo, hi = (int(b[0]) for b in golden.acc_bounds(layer))
-    special = [int(acc_dt.min()), lo, hi, hi + 1, int(acc_dt.max()) + 1] if n > 1 else [hi]
-    t[0] = np.sort(np.resize(special, n))
-    if n > 1 and layer.mh > 2:
-        t[1] = np.sort(np.resize([int(acc_dt.min()) - 50, int(acc_dt.max()) + 60], n))
-    return t
-
-
 def make_layer(rng, name, in_dt, w_dt, out, mw, mh) -> MatrixLayer:
     """A random layer; `out` is (out_dtype, out_bias) for a threshold layer, None for raw acc."""
     weights = _values(rng, w_dt, (mh, mw))
@@ -56,16 +35,6 @@ def make_layer(rng, name, in_dt, w_dt, out, mw, mh) -> MatrixLayer:
         layer.thresholds = _thresholds(rng, layer, acc_dt, n)
         layer.out_dtype, layer.out_bias = out_dt, bias
     return layer
-
-
-def make_inputs(rng, layer: MatrixLayer, n: int) -> np.ndarray:
-    """Random vectors, led by the ones driving row 0 to its maximum and minimum."""
-    lo, hi = int(layer.in_dtype.min()), int(layer.in_dtype.max())
-    if layer.in_dtype == D["BIPOLAR"]:
-        lo = -1
-    best = np.where(layer.weights[0] > 0, hi, lo)
-    worst = np.where(layer.weights[0] > 0, lo, hi)
-    return np.vstack([best, worst, _values(rng, layer.in_dtype, (n - 2, layer.mw))])
 
 
 def fold(impl_settings: list[tuple[int, int]]) -> config.Config:

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from generator import golden_conv
-from generator.datatypes import DataType, to_codes
+from generator.datatypes import DataType
 from generator.errors import AxgenError
+from block_cases import POOL_CASES, SWG_CASES, code as _code, random_values as _values
 from generator.render_rtl import RTL_LIB, lint
 from generator.rtl_sim import simulate
 
@@ -24,12 +25,6 @@ WRAPPER = "conv_block_case"
 @pytest.fixture(scope="module")
 def build_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("rtl_conv_build")
-
-
-def _values(rng, dt, shape) -> np.ndarray:
-    if dt == D["BIPOLAR"]:
-        return rng.choice([-1, 1], size=shape)
-    return rng.integers(int(dt.min()), int(dt.max()) + 1, size=shape)
 
 
 def _wrapper(folder, module: str, params: dict, in_bits: int, out_bits: int) -> None:
@@ -61,19 +56,6 @@ endmodule
 
 # ---------------------------------------------------------------- sliding window generator
 
-# id, (H, W, C), (KH, KW), (SH, SW), pads (top, left, bottom, right), SIMD, dtype, pad value
-SWG_CASES = [
-    ("3x3s1_8x8_c2_simd2", (8, 8, 2), (3, 3), (1, 1), (0, 0, 0, 0), 2, D["UINT4"], 0),
-    ("3x3s1_pad1_6x7_c3_simd1_int", (6, 7, 3), (3, 3), (1, 1), (1, 1, 1, 1), 1, D["INT4"], 0),
-    ("2x2s2_8x6_c4_simd4", (8, 6, 4), (2, 2), (2, 2), (0, 0, 0, 0), 4, D["UINT2"], 0),
-    ("5x5s1_pad2_7x5_c1", (7, 5, 1), (5, 5), (1, 1), (2, 2, 2, 2), 1, D["INT3"], -2),
-    ("1x1s1_5x3_c4_simd2", (5, 3, 4), (1, 1), (1, 1), (0, 0, 0, 0), 2, D["UINT8"], 0),
-    ("3x2s3x2_asym_pad_9x7_c2_bip", (9, 7, 2), (3, 2), (3, 2), (2, 0, 1, 1), 2, D["BIPOLAR"], -1),
-    ("4x3s2x1_pad_t1_r2_6x6_c2", (6, 6, 2), (4, 3), (2, 1), (1, 0, 0, 2), 1, D["UINT3"], 5),
-    ("3x3s2_pad_b2_l1_5x9_c6_simd3", (5, 9, 6), (3, 3), (2, 2), (0, 1, 2, 0), 3, D["INT8"], -128),
-]
-
-
 def _swg_run(tmp_path, build_dir, case, seed, images=IMAGES, wrong=False):
     _, (h, w, c), (kh, kw), (sh, sw), pads, simd, dt, pad_value = case
     rng = np.random.default_rng(seed)
@@ -95,10 +77,6 @@ def _swg_run(tmp_path, build_dir, case, seed, images=IMAGES, wrong=False):
     return res, expected, bound
 
 
-def _code(dt, value: int) -> int:
-    return int(to_codes(np.array([value]), dt)[0])
-
-
 @pytest.mark.parametrize("case", SWG_CASES, ids=[c[0] for c in SWG_CASES])
 def test_swg_matches_im2col(case, tmp_path, build_dir):
     res, expected, bound = _swg_run(tmp_path, build_dir, case, seed=SWG_CASES.index(case))
@@ -109,20 +87,6 @@ def test_swg_matches_im2col(case, tmp_path, build_dir):
 
 
 # ---------------------------------------------------------------- max pool
-
-# id, (H, W, C), (KH, KW), (SH, SW), PE, dtype
-POOL_CASES = [
-    ("2x2s2_8x8_c4_pe2_uint", (8, 8, 4), (2, 2), (2, 2), 2, D["UINT4"]),
-    ("3x3s1_6x7_c2_pe1_int", (6, 7, 2), (3, 3), (1, 1), 1, D["INT4"]),
-    ("3x2s2x1_9x6_c3_pe3_int8", (9, 6, 3), (3, 2), (2, 1), 3, D["INT8"]),
-    ("2x3s3_7x10_c2_pe1_bip", (7, 10, 2), (2, 3), (3, 3), 1, D["BIPOLAR"]),
-    ("5x4s2x3_9x9_c1_uint2", (9, 9, 1), (5, 4), (2, 3), 1, D["UINT2"]),
-    ("1x1s2_5x4_c4_pe4_int3", (5, 4, 4), (1, 1), (2, 2), 4, D["INT3"]),
-    ("3x3s3_1col_out_3x3_c1", (3, 3, 1), (3, 3), (3, 3), 1, D["INT2"]),
-    # one line position: each row maximum reads the word written the cycle before (forwarding)
-    ("2x1s1_6x1_c1_fwd", (6, 1, 1), (2, 1), (1, 1), 1, D["INT4"]),
-]
-
 
 @pytest.mark.parametrize("case", POOL_CASES, ids=[c[0] for c in POOL_CASES])
 def test_maxpool_matches_golden(case, tmp_path, build_dir):

@@ -1,0 +1,83 @@
+"""Measured cycles per sample over the estimate, for the networks the tests verify (same
+foldings), plus Verilator build time, simulation time and simulation speed.
+
+    .venv/bin/python benchmarks/throughput.py [--family fc|conv|all] [--samples 8]
+
+One row per network and folding. estimate = max over the stages of their estimated cycles per
+sample (MVAU: pixels * MH/PE * MW/SIMD; sliding window: max(input beats, window beats); max
+pool: input beats); measured = steady-state cycles between outputs with samples back to back and
+no back-pressure; kcyc/s = simulated clock cycles (both verify phases) per second of simulation."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+import models  # noqa: E402  (the tests' networks and foldings)
+from generator import config  # noqa: E402
+from generator.digits import INPUT_SHAPE  # noqa: E402
+from generator.frontend import load_network  # noqa: E402
+from generator.project import build  # noqa: E402
+from generator.rtl_sim import build as build_sim  # noqa: E402
+from generator.verify import verify  # noqa: E402
+
+
+def fc_cases(tmp: Path):
+    for name, folds in sorted(models.FOLDINGS.items()):
+        path = models.export(models.finn_fc(name), (1, 28, 28), tmp / f"{name}.onnx")
+        for i, fold in enumerate(folds):
+            yield f"{name} (random)", i, path, fold
+    digits = models.export(models.digits_mlp(), INPUT_SHAPE, tmp / "digits.onnx")
+    for i, fold in enumerate(models.DIGITS_FOLDINGS):
+        yield "digits MLP (trained)", i, digits, fold
+
+
+def conv_cases(tmp: Path):
+    for label, model, shape, folds in (("small CNN", models.small_cnn(), (3, 12, 10), models.SMALL_CNN_FOLDINGS),
+                                       ("strided CNN", models.strided_cnn(), (2, 11, 9), models.STRIDED_CNN_FOLDINGS)):
+        path = models.export(model, shape, tmp / f"{label.replace(' ', '_')}.onnx")
+        for i, fold in enumerate(folds):
+            yield f"{label} (random)", i, path, fold
+    for name in models.FINN_CNV:
+        path = models.export(models.finn_fc(name), (3, 32, 32), tmp / f"{name}.onnx")
+        yield f"{name} (random)", 0, path, models.CNV_FOLDING
+
+
+FAMILIES = {"fc": (fc_cases,), "conv": (conv_cases,), "all": (fc_cases, conv_cases)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--family", choices=sorted(FAMILIES), default="all")
+    parser.add_argument("--samples", type=int, default=8)
+    args = parser.parse_args()
+    header = (f"{'network':22} {'fold':>4} {'estimate':>8} {'measured':>9} {'ratio':>6} {'latency':>8} "
+              f"{'build s':>8} {'sim s':>6} {'kcyc/s':>7}")
+    print(header)
+    print("-" * len(header))
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for cases in FAMILIES[args.family]:
+            for label, i, path, fold in cases(tmp):
+                project_dir = tmp / f"{path.stem}_{i}"
+                project = build(load_network(path), project_dir, config.from_dict(fold))
+                t0 = time.time()
+                build_sim(project_dir / "rtl", project.data["rtl"]["top"], project_dir / "build" / "rtl_sim")
+                t1 = time.time()
+                report = verify(project, "rtl", samples=args.samples, seed=0)
+                t2 = time.time()
+                estimate, measured = report["estimated_cycles_per_sample"], report["cycles_per_sample"]
+                speed = report["backends"][0]["sim_cycles"] / (t2 - t1) / 1000
+                status = "" if report["mismatches"] == 0 else f"  {report['mismatches']} MISMATCHES"
+                print(f"{label:22} {i:>4} {estimate:>8} {measured:>9.1f} {measured / estimate:>6.3f} "
+                      f"{report['latency_cycles']:>8} {t1 - t0:>8.1f} {t2 - t1:>6.1f} {speed:>7.1f}{status}",
+                      flush=True)
+
+
+if __name__ == "__main__":
+    main()

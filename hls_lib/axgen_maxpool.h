@@ -1,0 +1,148 @@
+// axgen_maxpool.h -- streaming max pool, channels-last, no padding (HLS twin of rtl/axgen_maxpool.v).
+//
+// Input: an IFM_H x IFM_W x CH image, row by row, pixel by pixel, CF = CH/PE beats per pixel of PE
+// elements (element i of a beat in bits [i*ELEM_BITS, (i+1)*ELEM_BITS)). Output: the pooled
+// OH x OW x CH image (golden_conv.maxpool), channels-last, in beats of PE elements, with
+// OH = (IFM_H - K_H)/STRIDE_H + 1 and OW = (IFM_W - K_W)/STRIDE_W + 1. Any kernel and stride,
+// overlapping windows included. SIGNED = 1 compares two's complement codes, SIGNED = 0 unsigned
+// codes (also right for bipolar codes 0/1).
+//
+// Schedule: ONE pipelined loop (II=1) of reps * IFM_H*IFM_W*CF iterations, each reading one input
+// beat (and writing at most one output beat), as the RTL. The maximum is separable and computed as
+// the beats stream by, exactly as in the RTL:
+//   1. horizontal: a shift register of the last (K_W-1)*CF input beats gives, with the current
+//      beat, the same channels of the last K_W pixels; when the current pixel closes a window
+//      (column ox*STRIDE_W + K_W-1), their maximum is the row maximum hmax(row, ox, c);
+//   2. vertical: a line memory of OW*CF words, each holding the row maxima of the last K_H-1 rows
+//      at one (ox, c-beat) position. Each row maximum reads its position's word, takes the maximum
+//      with it -- written out when the row closes a window (row oy*STRIDE_H + K_H-1) -- and writes
+//      the word back shifted by one row.
+// Window closings are tracked by down-counters (hwait, vwait), never by a division or modulo.
+// Storage: (K_W-1)*CF beats of registers, (K_H-1) * OW*CF beats of line memory.
+#ifndef AXGEN_MAXPOOL_H
+#define AXGEN_MAXPOOL_H
+
+#include <ap_int.h>
+#include <hls_stream.h>
+
+#include "axgen_stream.h"
+
+// Element-wise maximum of two beats of N elements of EB bits (signed or unsigned codes).
+template<int N, int EB, int SIGNED>
+ap_uint<N * EB> axgen_beat_max(ap_uint<N * EB> a, ap_uint<N * EB> b) {
+#pragma HLS INLINE
+    ap_uint<N * EB> m;
+    for (int i = 0; i < N; i++) {
+#pragma HLS UNROLL
+        ap_uint<EB> ea = axgen_get<EB>(a, i);
+        ap_uint<EB> eb = axgen_get<EB>(b, i);
+        bool a_wins = SIGNED ? ap_int<EB>(ea) > ap_int<EB>(eb) : ea > eb;
+        axgen_set<EB>(m, i, a_wins ? ea : eb);
+    }
+    return m;
+}
+
+template<int IFM_H, int IFM_W, int CH, int K_H, int K_W, int STRIDE_H, int STRIDE_W, int PE, int ELEM_BITS,
+         int SIGNED>
+void axgen_maxpool(hls::stream<ap_uint<PE * ELEM_BITS> >& in, hls::stream<ap_uint<PE * ELEM_BITS> >& out,
+                   int reps) {
+#pragma HLS INLINE off
+    static_assert(CH % PE == 0, "axgen_maxpool: PE must divide CH");
+    static_assert(K_H >= 1 && K_W >= 1 && STRIDE_H >= 1 && STRIDE_W >= 1, "axgen_maxpool: kernel and stride >= 1");
+    static_assert(K_H <= IFM_H && K_W <= IFM_W, "axgen_maxpool: the kernel is larger than the image");
+    const int BW = PE * ELEM_BITS;
+    const int CF = CH / PE;                       // beats per pixel
+    const int OH = (IFM_H - K_H) / STRIDE_H + 1;
+    const int OW = (IFM_W - K_W) / STRIDE_W + 1;
+    const int NT = (K_W - 1) * CF;                // horizontal taps
+    const int LN = K_H > 1 ? K_H - 1 : 1;         // rows in a line word
+    const int LD = OW * CF;                       // line memory words
+
+    ap_uint<BW> taps[NT > 0 ? NT : 1];            // taps[0]: the previous beat
+#pragma HLS ARRAY_PARTITION variable=taps complete
+    ap_uint<BW> line[LN][LD];                     // line[j][pos]: the row maximum j+1 rows up
+#pragma HLS ARRAY_PARTITION variable=line complete dim=1
+
+    int cf = 0, ix = 0, iy = 0;
+    int hwait = K_W - 1, oxc = 0;                 // pixels until the next window closes / windows closed
+    int vwait = K_H - 1, oyc = 0;                 // the same for rows
+    int pos = 0;                                  // line position: ox*CF + c-beat
+
+    const long long total = (long long)reps * IFM_H * IFM_W * CF;
+    for (long long step = 0; step < total; step++) {
+#pragma HLS PIPELINE II=1
+        ap_uint<BW> x = in.read();
+
+        // 1. horizontal maximum over the last K_W pixels (same channels).
+        ap_uint<BW> hmax = x;
+        for (int k = 1; k < K_W; k++) {
+#pragma HLS UNROLL
+            hmax = axgen_beat_max<PE, ELEM_BITS, SIGNED>(hmax, taps[k * CF - 1]);
+        }
+        for (int t = NT - 1; t > 0; t--) {
+#pragma HLS UNROLL
+            taps[t] = taps[t - 1];
+        }
+        if (NT > 0) taps[0] = x;
+
+        // 2. vertical maximum over the last K_H row maxima at this position.
+        bool hvalid = hwait == 0 && oxc < OW;
+        bool row_out = vwait == 0 && oyc < OH;
+        bool emit = hvalid && row_out;
+        if (hvalid) {
+            ap_uint<BW> vmax = hmax;
+            if (K_H > 1) {
+                ap_uint<BW> word[LN];
+#pragma HLS ARRAY_PARTITION variable=word complete
+                for (int j = 0; j < LN; j++) {
+#pragma HLS UNROLL
+                    word[j] = line[j][pos];
+                    vmax = axgen_beat_max<PE, ELEM_BITS, SIGNED>(vmax, word[j]);
+                }
+                for (int j = LN - 1; j > 0; j--) {
+#pragma HLS UNROLL
+                    line[j][pos] = word[j - 1];
+                }
+                line[0][pos] = hmax;
+            }
+            if (emit) out.write(vmax);
+            pos = pos == LD - 1 ? 0 : pos + 1;
+        }
+        AXGEN_CSIM_ITERATION(true, emit);
+
+        // Counters (the RTL's): c-beat, column, row; window closings by down-counters.
+        if (cf == CF - 1) {
+            cf = 0;
+            if (ix == IFM_W - 1) {
+                ix = 0;
+                hwait = K_W - 1;
+                oxc = 0;
+                if (iy == IFM_H - 1) {
+                    iy = 0;
+                    vwait = K_H - 1;
+                    oyc = 0;
+                } else {
+                    iy++;
+                    if (vwait == 0) {
+                        vwait = STRIDE_H - 1;
+                        oyc++;
+                    } else {
+                        vwait--;
+                    }
+                }
+            } else {
+                ix++;
+                if (hwait == 0) {
+                    hwait = STRIDE_W - 1;
+                    oxc++;
+                } else {
+                    hwait--;
+                }
+            }
+        } else {
+            cf++;
+        }
+    }
+}
+
+#endif  // AXGEN_MAXPOOL_H

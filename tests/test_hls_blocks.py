@@ -1,0 +1,635 @@
+"""HLS streaming blocks (hls_lib/axgen_mvau.h, axgen_swg.h, axgen_maxpool.h, axgen_dwc.h), each
+alone, in g++ C simulation, compared bit-exactly with the golden model (generator.golden,
+generator.golden_conv) at several shapes, foldings, datatypes and multipliers.
+
+Every case is one template instantiation in ONE generated C++ program, compiled once and cached
+(generator.hls_build.compile_cached). The program reads every weight, threshold and input code
+from a data file and writes every output code and the blocks' loop statistics (AXGEN_CSIM_STATS)
+to another, so tests that change data (a corrupted weight) rerun the same binary."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from generator import config, golden, golden_conv
+from generator.datatypes import DataType, to_codes
+from generator.errors import AxgenError
+from generator.folding import annotate
+from generator.hls_build import compile_cached
+from generator.ir import MatrixLayer
+from block_cases import POOL_CASES, SWG_CASES, boundary_thresholds, code as _code, extreme_inputs, random_values as _values
+from generator.render_rtl import RTL_FAMILIES, layer_params, weight_words
+
+D = DataType
+SAMPLES = 5   # MVAU vectors per case, back to back
+IMAGES = 3    # SWG / max pool images per case
+DWC_SAMPLES = 4
+STATS = ("iterations", "reads", "writes", "bubbles", "trailing")
+KIND_NAMES = {0: "AXGEN_UNSIGNED", 1: "AXGEN_SIGNED", 2: "AXGEN_BIPOLAR"}
+IMPLS = {"auto": "AXGEN_MUL_AUTO", "fabric": "AXGEN_MUL_FABRIC", "dsp": "AXGEN_MUL_DSP"}
+
+
+@dataclass
+class Case:
+    kind: str                 # mvau, swg, maxpool, dwc
+    name: str
+    call: str                 # the C++ statement running it
+    data: list[int]           # what the runner reads, in order
+    expected: np.ndarray      # (samples, output elements) codes
+    reps: int
+    params: dict = field(default_factory=dict)
+    decl: str = ""            # C++ declarations the call needs (the MUL class)
+    layer: MatrixLayer | None = None
+    impl: object = None
+    x: np.ndarray | None = None
+
+
+# ---------------------------------------------------------------- MVAU cases
+
+# id, input, weights, (out dtype, bias, thresholds) or None for the raw accumulator, MW, MH, PE,
+# SIMD, multiplier, multiplier binding[, weight value range (default: the whole datatype)]
+MVAU_CASES = [
+    ("uint4_int4_thr_exact", D["UINT4"], D["INT4"], (D["UINT2"], 0, 3), 8, 6, 2, 4, "exact", "auto"),
+    ("int8_int8_raw_pe1_simd1", D["INT8"], D["INT8"], None, 5, 3, 1, 1, "exact", "dsp"),
+    ("bip_bip_bip_pe_mh_simd_mw", D["BIPOLAR"], D["BIPOLAR"], (D["BIPOLAR"], 0, 1), 8, 4, 4, 8, "exact", "fabric"),
+    ("bip_int3_int4_negbias", D["BIPOLAR"], D["INT3"], (D["INT4"], -8, 15), 6, 6, 3, 2, "exact", "auto"),
+    ("uint3_uint4_trunc_posbias", D["UINT3"], D["UINT4"], (D["UINT3"], 2, 5), 12, 4, 2, 3, "trunc:k=3", "auto"),
+    ("int4_int4_mitchell_raw", D["INT4"], D["INT4"], None, 12, 4, 2, 3, "mitchell", "auto"),
+    ("int5_int3_drum_thr_pe_mh", D["INT5"], D["INT3"], (D["INT3"], -4, 7), 6, 4, 4, 2, "drum:k=2", "auto"),
+    ("uint3_int3_lut_raw", D["UINT3"], D["INT3"], None, 6, 6, 3, 3, "lut", "auto"),
+    ("uint4_int4_lut_thr_simd_mw", D["UINT4"], D["INT4"], (D["UINT2"], 0, 3), 4, 6, 2, 4, "lut", "auto"),
+    ("uint8_uint1_raw_nf1", D["UINT8"], D["UINT1"], None, 6, 3, 3, 1, "exact", "auto"),
+    ("int2_bip_raw_trunc", D["INT2"], D["BIPOLAR"], None, 6, 4, 2, 3, "trunc:k=1", "auto"),
+    ("uint4_uint4_bam_thr_sf1", D["UINT4"], D["UINT4"], (D["UINT3"], 0, 7), 4, 6, 1, 4, "bam:h=1,v=3", "auto"),
+    # small weights in a wide type: ACC_BITS (12) < the products' full width (17), so every
+    # product is wrapped to ACC_BITS before the sum, as in the RTL
+    ("int8_int8_smallw_wrap_etm", D["INT8"], D["INT8"], None, 4, 4, 2, 2, "etm:m=2", "auto", (-2, 2)),
+    ("int8_int8_smallw_wrap_exact", D["INT8"], D["INT8"], (D["INT4"], -8, 15), 4, 4, 4, 1, "exact", "dsp", (-2, 2)),
+    ("uint4_int4_64x32_pe4_simd8", D["UINT4"], D["INT4"], (D["UINT4"], 0, 15), 64, 32, 4, 8, "exact", "auto"),
+]
+
+
+def _lut_table(rng, folder, in_dt, w_dt, name) -> str:
+    table = rng.integers(-60, 61, size=(1 << in_dt.bitwidth(), 1 << w_dt.bitwidth()))
+    path = folder / f"{name}.npy"
+    np.save(path, table)
+    return f"lut:{path}"
+
+
+def mul_class(name: str, impl, params: dict, binding: str) -> tuple[str, str]:
+    """(declaration, class name) of the layer's MUL: a typedef of axgen_mul_family, or, for a
+    lut: table, the small class the generated code writes around axgen_mul_lut_op."""
+    a_kind, b_kind = KIND_NAMES[params["IN_KIND"]], KIND_NAMES[params["W_KIND"]]
+    na, nb, acc = params["IN_BITS"], params["W_BITS"], params["ACC_BITS"]
+    cls = f"mul_{name}"
+    if params["MUL_FAMILY"] == RTL_FAMILIES["lut"]:
+        table = np.asarray(impl.multiplier.table(), dtype=np.int64).reshape(-1)
+        wrapped = ((table + (1 << (acc - 1))) & ((1 << acc) - 1)) - (1 << (acc - 1))  # to ACC_BITS
+        entries = ", ".join(str(int(v)) for v in wrapped)
+        decl = (f"struct {cls} {{  // lut: the table's products wrapped to ACC_BITS, like the RTL's table file\n"
+                f"    static ap_int<{acc}> apply(ap_uint<{na}> a_code, ap_uint<{nb}> w_code) {{\n"
+                f"#pragma HLS INLINE\n"
+                f"        static const ap_int<{acc}> table[1 << ({na} + {nb})] = {{{entries}}};\n"
+                f"        return axgen_mul_lut_op<{a_kind}, {na}, {b_kind}, {nb}, {acc}>(table, a_code, w_code);\n"
+                f"    }}\n}};\n")
+    else:
+        decl = (f"typedef axgen_mul_family<{params['MUL_FAMILY']}, {params['MUL_K1']}, {params['MUL_K2']}, "
+                f"{a_kind}, {na}, {b_kind}, {nb}, {acc}, {IMPLS[binding]}> {cls};\n")
+    return decl, cls
+
+
+MVAU_ARGS = ("MW", "MH", "PE", "SIMD", "IN_BITS", "IN_KIND", "W_BITS", "W_KIND", "ACC_BITS", "N_THRES", "T_BITS",
+             "OUT_BITS", "OUT_BIAS")
+
+
+def mvau_data(impl, params: dict, x: np.ndarray) -> list[int]:
+    """Weights [p][s][nf*SF+sf], thresholds [p][nf][i], reps, input codes -- run_mvau's order."""
+    w = weight_words(impl).reshape(impl.nf * impl.sf, impl.pe, impl.simd).transpose(1, 2, 0)
+    data = [int(v) for v in w.reshape(-1)]
+    if params["N_THRES"]:
+        t = np.asarray(impl.thresholds, dtype=np.int64).reshape(impl.nf, impl.pe, -1).transpose(1, 0, 2)
+        data += [int(v) for v in t.reshape(-1)]
+    data += [len(x), len(x)]  # samples fed, reps
+    data += [int(v) for v in to_codes(x, impl.in_dtype).reshape(-1)]
+    return data
+
+
+def mvau_case(index: int, spec, folder) -> Case:
+    name, in_dt, w_dt, out, mw, mh, pe, simd, mul_spec, binding, *w_range = spec
+    rng = np.random.default_rng(index)
+    if mul_spec == "lut":
+        mul_spec = _lut_table(rng, folder, in_dt, w_dt, name)
+    weights = rng.integers(w_range[0][0], w_range[0][1] + 1, size=(mh, mw)) if w_range else _values(rng, w_dt, (mh, mw))
+    layer = MatrixLayer(name, in_dt, w_dt, weights, None, 0, D["INT32"], (mw,), (mh,))
+    cfg = config.from_dict({"layers": {0: {"pe": pe, "simd": simd, "multiplier": mul_spec}}})
+    impl = annotate([layer], cfg)[0]
+    if out is not None:
+        out_dt, bias, n = out
+        layer.thresholds = boundary_thresholds(rng, layer, impl.acc_dtype, n, impl.multiplier)
+        layer.out_dtype, layer.out_bias = out_dt, bias
+        impl = annotate([layer], cfg)[0]
+    x = extreme_inputs(rng, layer, SAMPLES)
+    expected = to_codes(golden.run_layer(x, impl.layer, impl.multiplier), impl.out_dtype).astype(np.int64)
+    params = layer_params(impl, name)
+    decl, cls = mul_class(name, impl, params, binding)
+    targs = ", ".join(str(params[k]) for k in MVAU_ARGS)
+    return Case("mvau", name, f"run_mvau<{targs}, {cls}>(io);", mvau_data(impl, params, x), expected,
+                SAMPLES, params, decl, layer, impl, x)
+
+
+# ---------------------------------------------------------------- SWG cases
+
+def swg_case(index: int, spec) -> Case:
+    name, (h, w, c), (kh, kw), (sh, sw), pads, simd, dt, pad_value = spec
+    rng = np.random.default_rng(1000 + index)
+    x = _values(rng, dt, (IMAGES, h, w, c))
+    expected = golden_conv.im2col(x, (kh, kw), (sh, sw), pads, pad_value).reshape(IMAGES, -1)
+    top, left, bottom, right = pads
+    params = {"IFM_H": h, "IFM_W": w, "CH": c, "K_H": kh, "K_W": kw, "STRIDE_H": sh, "STRIDE_W": sw,
+              "PAD_T": top, "PAD_L": left, "PAD_B": bottom, "PAD_R": right, "SIMD": simd,
+              "ELEM_BITS": dt.bitwidth(), "PAD_CODE": _code(dt, pad_value)}
+    targs = ", ".join(str(v) for v in params.values())
+    data = [IMAGES, IMAGES, *(int(v) for v in to_codes(x, dt).reshape(-1))]
+    return Case("swg", name, f"run_swg<{targs}>(io);", data, to_codes(expected, dt).astype(np.int64),
+                IMAGES, params)
+
+
+def swg_cycles(p: dict) -> int:
+    """The documented trip count per image of axgen_swg (its comment; axgen_swg_cycles)."""
+    h, w, cf = p["IFM_H"], p["IFM_W"], p["CH"] // p["SIMD"]
+    kh, kw, sh, pad_t = p["K_H"], p["K_W"], p["STRIDE_H"], p["PAD_T"]
+    oh = (h + pad_t + p["PAD_B"] - kh) // sh + 1
+    ow = (w + p["PAD_L"] + p["PAD_R"] - kw) // p["STRIDE_W"] + 1
+    r, rowb, orowb = kh + sh, w * cf, ow * kh * kw * cf
+
+    def lo(o):
+        py0 = o * sh
+        return 0 if py0 <= pad_t else min(py0 - pad_t, h - 1)
+
+    def hi(o):
+        py0 = o * sh
+        return 0 if py0 + kh - 1 <= pad_t else min(py0 + kh - 1 - pad_t, h - 1)
+
+    re, we, o = [], 0, 0
+    for g in range(h):
+        while o < oh and lo(o) + r <= g:
+            we = max(we, re[hi(o)]) + orowb
+            o += 1
+        re.append(max(re[-1] if re else 0, we if o else 0) + rowb)
+    for o in range(o, oh):
+        we = max(we, re[hi(o)]) + orowb
+    return max(re[-1], we)
+
+
+# ---------------------------------------------------------------- max pool cases
+
+def pool_case(index: int, spec) -> Case:
+    name, (h, w, c), (kh, kw), (sh, sw), pe, dt = spec
+    rng = np.random.default_rng(2000 + index)
+    x = _values(rng, dt, (IMAGES, h, w, c))
+    expected = golden_conv.maxpool(x, (kh, kw), (sh, sw)).reshape(IMAGES, -1)
+    params = {"IFM_H": h, "IFM_W": w, "CH": c, "K_H": kh, "K_W": kw, "STRIDE_H": sh, "STRIDE_W": sw, "PE": pe,
+              "ELEM_BITS": dt.bitwidth(), "SIGNED": int(dt.signed() and dt != D["BIPOLAR"])}
+    targs = ", ".join(str(v) for v in params.values())
+    data = [IMAGES, IMAGES, *(int(v) for v in to_codes(x, dt).reshape(-1))]
+    return Case("maxpool", name, f"run_maxpool<{targs}>(io);", data, to_codes(expected, dt).astype(np.int64),
+                IMAGES, params)
+
+
+# ---------------------------------------------------------------- DWC cases
+
+# id, IN_ELEMS, OUT_ELEMS, ELEM_BITS, ELEMS per sample
+DWC_CASES = [
+    ("3to2_int4", 3, 2, 4, 12),
+    ("2to3", 2, 3, 5, 6),
+    ("8to16", 8, 16, 2, 32),
+    ("16to8", 16, 8, 3, 48),
+    ("4to4", 4, 4, 8, 8),
+    ("1to5_wide", 1, 5, 16, 10),
+    ("6to4", 6, 4, 7, 24),
+]
+
+
+def dwc_case(index: int, spec) -> Case:
+    name, i, o, bits, elems = spec
+    rng = np.random.default_rng(3000 + index)
+    codes = rng.integers(0, 1 << bits, size=(DWC_SAMPLES, elems))
+    params = {"IN_ELEMS": i, "OUT_ELEMS": o, "ELEM_BITS": bits, "ELEMS": elems}
+    targs = ", ".join(str(v) for v in params.values())
+    return Case("dwc", name, f"run_dwc<{targs}>(io);", [DWC_SAMPLES, DWC_SAMPLES, *(int(v) for v in codes.reshape(-1))],
+                codes.astype(np.int64), DWC_SAMPLES, params)
+
+
+# ---------------------------------------------------------------- the C++ program
+
+PRELUDE = r"""// Generated by tests/test_hls_blocks.py: every HLS block case, data from argv[1], results to argv[2].
+// Each runner reads: its parameters (MVAU: weights, thresholds), the samples fed, the reps the block
+// is told to run, the input codes; it writes: input beats left, output codes, loop statistics, model.
+#define AXGEN_CSIM_STATS
+#include <cstdio>
+#include <cstdlib>
+#include "axgen_dwc.h"
+#include "axgen_maxpool.h"
+#include "axgen_mvau.h"
+#include "axgen_swg.h"
+
+struct Io {
+    std::FILE* in;
+    std::FILE* out;
+};
+
+static long long take(Io& io) {
+    long long v;
+    if (std::fread(&v, sizeof v, 1, io.in) != 1) {
+        std::fprintf(stderr, "data file ended early\n");
+        std::exit(3);
+    }
+    return v;
+}
+
+static void put(Io& io, long long v) { std::fwrite(&v, sizeof v, 1, io.out); }
+
+// `beats` beats of N elements of EB bits from the data file.
+template<int N, int EB>
+static void feed(Io& io, hls::stream<ap_uint<N * EB> >& s, long long beats) {
+    for (long long b = 0; b < beats; b++) {
+        ap_uint<N * EB> beat = 0;
+        for (int i = 0; i < N; i++) axgen_set<EB>(beat, i, ap_uint<EB>(take(io)));
+        s.write(beat);
+    }
+}
+
+// Input beats left over, output elements, the loop statistics and the cycle model per sample.
+template<int NI, int EBI, int NO, int EBO>
+static void report(Io& io, hls::stream<ap_uint<NI * EBI> >& in, hls::stream<ap_uint<NO * EBO> >& out,
+                   long long model) {
+    put(io, (long long)in.size());
+    while (!in.empty()) in.read();
+    put(io, (long long)out.size() * NO);
+    while (!out.empty()) {
+        ap_uint<NO * EBO> beat = out.read();
+        for (int i = 0; i < NO; i++) put(io, (long long)axgen_get<EBO>(beat, i).to_uint64());
+    }
+    const axgen_csim_counts& c = axgen_csim_stats();
+    put(io, c.iterations);
+    put(io, c.reads);
+    put(io, c.writes);
+    put(io, c.bubbles);
+    put(io, c.trailing);
+    put(io, model);
+}
+
+template<int MW, int MH, int PE, int SIMD, int IN_BITS, int IN_KIND, int W_BITS, int W_KIND, int ACC_BITS,
+         int N_THRES, int T_BITS, int OUT_BITS, int OUT_BIAS, class MUL>
+static void run_mvau(Io& io) {
+    const int NF = MH / PE, SF = MW / SIMD;
+    static ap_uint<W_BITS> weights[PE][SIMD][NF * SF];
+    static ap_int<T_BITS> thresholds[PE][NF][N_THRES > 0 ? N_THRES : 1];
+    for (int p = 0; p < PE; p++)
+        for (int s = 0; s < SIMD; s++)
+            for (int a = 0; a < NF * SF; a++) weights[p][s][a] = take(io);
+    for (int p = 0; p < PE; p++)
+        for (int n = 0; n < NF; n++)
+            for (int i = 0; i < N_THRES; i++) thresholds[p][n][i] = take(io);
+    int samples = (int)take(io), reps = (int)take(io);
+    hls::stream<ap_uint<SIMD * IN_BITS> > in("in");
+    hls::stream<ap_uint<PE * OUT_BITS> > out("out");
+    feed<SIMD, IN_BITS>(io, in, (long long)samples * SF);
+    axgen_csim_reset();
+    axgen_mvau<MW, MH, PE, SIMD, IN_BITS, IN_KIND, W_BITS, W_KIND, ACC_BITS, N_THRES, T_BITS, OUT_BITS, OUT_BIAS,
+               MUL>(in, out, weights, thresholds, reps);
+    report<SIMD, IN_BITS, PE, OUT_BITS>(io, in, out, (long long)NF * SF);
+}
+
+template<int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int PB, int PR, int SIMD, int EB,
+         int PAD>
+static void run_swg(Io& io) {
+    int samples = (int)take(io), reps = (int)take(io);
+    hls::stream<ap_uint<SIMD * EB> > in("in"), out("out");
+    feed<SIMD, EB>(io, in, (long long)samples * H * W * (C / SIMD));
+    axgen_csim_reset();
+    axgen_swg<H, W, C, KH, KW, SH, SW, PT, PL, PB, PR, SIMD, EB, PAD>(in, out, reps);
+    report<SIMD, EB, SIMD, EB>(io, in, out, axgen_swg_cycles<H, W, C, KH, KW, SH, SW, PT, PL, PB, PR, SIMD>());
+}
+
+template<int H, int W, int C, int KH, int KW, int SH, int SW, int PE, int EB, int SIGNED>
+static void run_maxpool(Io& io) {
+    int samples = (int)take(io), reps = (int)take(io);
+    hls::stream<ap_uint<PE * EB> > in("in"), out("out");
+    feed<PE, EB>(io, in, (long long)samples * H * W * (C / PE));
+    axgen_csim_reset();
+    axgen_maxpool<H, W, C, KH, KW, SH, SW, PE, EB, SIGNED>(in, out, reps);
+    report<PE, EB, PE, EB>(io, in, out, (long long)H * W * (C / PE));
+}
+
+template<int IN, int OUT, int EB, int ELEMS>
+static void run_dwc(Io& io) {
+    int samples = (int)take(io), reps = (int)take(io);
+    hls::stream<ap_uint<IN * EB> > in("in");
+    hls::stream<ap_uint<OUT * EB> > out("out");
+    feed<IN, EB>(io, in, (long long)samples * (ELEMS / IN));
+    axgen_csim_reset();
+    axgen_dwc<IN, OUT, EB, ELEMS>(in, out, reps);
+    report<IN, EB, OUT, EB>(io, in, out, axgen_dwc_cycles<IN, OUT, ELEMS>());
+}
+"""
+
+
+def render_program(cases: list[Case]) -> str:
+    decls = "".join(c.decl for c in cases)
+    calls = "\n".join(f'    std::printf("CASE {i}\\n"); std::fflush(stdout);\n    {c.call}  // {c.name}'
+                      for i, c in enumerate(cases))
+    main = ("int main(int argc, char** argv) {\n"
+            "    if (argc != 3) { std::fprintf(stderr, \"usage: %s DATA RESULTS\\n\", argv[0]); return 2; }\n"
+            "    Io io = {std::fopen(argv[1], \"rb\"), std::fopen(argv[2], \"wb\")};\n"
+            "    if (!io.in || !io.out) { std::perror(\"open\"); return 1; }\n"
+            f"{calls}\n"
+            "    std::fclose(io.in);\n"
+            "    return std::fclose(io.out) == 0 ? 0 : 1;\n"
+            "}\n")
+    return PRELUDE + "\n" + decls + "\n" + main
+
+
+@dataclass
+class Result:
+    in_left: int
+    outputs: np.ndarray       # flat output codes
+    stats: dict
+    model: int                # cycle model per sample
+    warnings: list[str]       # hls::stream warnings printed while the case ran
+
+
+def run_program(binary, cases: list[Case], data: list[int], folder) -> list[Result]:
+    data_file, out_file = folder / "data.bin", folder / "results.bin"
+    np.asarray(data, dtype="<i8").tofile(data_file)
+    proc = subprocess.run([str(binary), str(data_file), str(out_file)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise AssertionError(f"{binary} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    warnings: dict[int, list[str]] = {}
+    current = -1
+    for line in proc.stdout.splitlines():
+        if line.startswith("CASE "):
+            current = int(line.split()[1])
+        elif line.strip():
+            warnings.setdefault(current, []).append(line)
+    flat = np.fromfile(out_file, dtype="<i8")
+    results, pos = [], 0
+    for i, _ in enumerate(cases):
+        in_left, n = int(flat[pos]), int(flat[pos + 1])
+        outputs = flat[pos + 2:pos + 2 + n]
+        pos += 2 + n
+        stats = dict(zip(STATS, (int(v) for v in flat[pos:pos + len(STATS)])))
+        model = int(flat[pos + len(STATS)])
+        pos += len(STATS) + 1
+        results.append(Result(in_left, outputs, stats, model, warnings.get(i, [])))
+    assert pos == flat.size, (pos, flat.size)
+    return results
+
+
+def mismatches(case: Case, result: Result, expected: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """(sample, element) of every output code differing from the expectation; a missing or extra
+    output element counts as a mismatch of its own."""
+    want = (case.expected if expected is None else expected).reshape(-1)
+    got = result.outputs
+    n = min(want.size, got.size)
+    per = want.size // case.reps
+    bad = [divmod(int(i), per) for i in np.flatnonzero(got[:n] != want[:n])]
+    bad += [divmod(i, per) for i in range(n, max(want.size, got.size))]
+    return bad
+
+
+def _data(cases: list[Case]) -> list[int]:
+    return [v for c in cases for v in c.data]
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hls_blocks")
+    cases = ([mvau_case(i, spec, folder) for i, spec in enumerate(MVAU_CASES)]
+             + [swg_case(i, spec) for i, spec in enumerate(SWG_CASES)]
+             + [pool_case(i, spec) for i, spec in enumerate(POOL_CASES)]
+             + [dwc_case(i, spec) for i, spec in enumerate(DWC_CASES)])
+    start = time.monotonic()
+    binary, cached = compile_cached({"hls_blocks_tb.cpp": render_program(cases)}, "hls_blocks")
+    built = time.monotonic()
+    results = run_program(binary, cases, _data(cases), folder)
+    ran = time.monotonic()
+    print(f"\nHLS blocks: {len(cases)} cases, build {built - start:.1f} s ({'cached' if cached else 'compiled'}), "
+          f"run {ran - built:.2f} s")
+    return {"cases": cases, "results": results, "binary": binary, "folder": folder}
+
+
+def _by_name(suite, name: str) -> tuple[Case, Result]:
+    for c, r in zip(suite["cases"], suite["results"]):
+        if c.name == name:
+            return c, r
+    raise KeyError(name)
+
+
+def _check(suite, name: str) -> tuple[Case, Result]:
+    case, result = _by_name(suite, name)
+    assert not result.warnings, result.warnings  # e.g. hls::stream "read while empty"
+    assert result.in_left == 0, f"{result.in_left} input beats not consumed"
+    bad = mismatches(case, result)
+    assert not bad, f"{len(bad)} mismatches (sample, element), first {bad[:10]}"
+    return case, result
+
+
+# ---------------------------------------------------------------- bit-exact against the golden model
+
+@pytest.mark.parametrize("name", [c[0] for c in MVAU_CASES])
+def test_mvau_matches_golden(suite, name):
+    case, result = _check(suite, name)
+    p = case.params
+    assert result.outputs.size == case.reps * p["MH"]
+
+
+@pytest.mark.parametrize("name", [c[0] for c in SWG_CASES])
+def test_swg_matches_im2col(suite, name):
+    _check(suite, name)
+
+
+@pytest.mark.parametrize("name", [c[0] for c in POOL_CASES])
+def test_maxpool_matches_golden(suite, name):
+    _check(suite, name)
+
+
+@pytest.mark.parametrize("name", [c[0] for c in DWC_CASES])
+def test_dwc_preserves_element_order(suite, name):
+    _check(suite, name)
+
+
+def test_mvau_grid_covers_the_brief(suite):
+    """Foldings (PE=MH, SIMD=MW, PE=SIMD=1, NF=1, SF=1), operand kinds, raw and threshold outputs,
+    a bias, approximate families, lut tables."""
+    mvau = [c for c in suite["cases"] if c.kind == "mvau"]
+    p = [c.params for c in mvau]
+    assert any(q["PE"] == q["MH"] for q in p) and any(q["SIMD"] == q["MW"] for q in p)
+    assert any(q["PE"] == 1 and q["SIMD"] == 1 for q in p)
+    assert any(q["IN_KIND"] == 2 and q["W_KIND"] == 2 for q in p)
+    assert {q["IN_KIND"] for q in p} == {0, 1, 2} and {q["W_KIND"] for q in p} == {0, 1, 2}
+    assert any(q["N_THRES"] == 0 for q in p) and any(q["N_THRES"] > 1 for q in p)
+    assert any(q["OUT_BIAS"] < 0 for q in p) and any(q["OUT_BIAS"] > 0 for q in p)
+    families = {c.impl.multiplier.family for c in mvau}
+    assert {"trunc", "mitchell", "drum", "bam", "lut"} <= families
+    # an unsigned raw accumulator leaves the MVAU narrower than its signed ACC_BITS
+    assert any(q["N_THRES"] == 0 and q["OUT_BITS"] < q["ACC_BITS"] for q in p)
+    # products wrapped to an ACC_BITS narrower than their full width
+    assert any(q["ACC_BITS"] < q["IN_BITS"] + q["W_BITS"] + 1 and q["IN_KIND"] != 2 and q["W_KIND"] != 2 for q in p)
+    # the approximate raw-accumulator cases really differ from exact multiplication
+    for c in mvau:
+        integer = DataType["BIPOLAR"] not in (c.layer.in_dtype, c.layer.weight_dtype)
+        if c.impl.multiplier.family != "exact" and integer and not c.params["N_THRES"]:
+            exact = golden.run_layer(c.x, c.impl.layer)
+            assert not np.array_equal(exact, golden.run_layer(c.x, c.impl.layer, c.impl.multiplier)), c.name
+
+
+# ---------------------------------------------------------------- trip counts (cycle models)
+
+def test_mvau_trip_count_is_nf_sf_per_vector(suite):
+    for case, result in zip(suite["cases"], suite["results"]):
+        if case.kind != "mvau":
+            continue
+        p = case.params
+        nf, sf = p["MH"] // p["PE"], p["MW"] // p["SIMD"]
+        assert result.model == nf * sf == case.impl.cycles
+        assert result.stats["iterations"] == case.reps * nf * sf, case.name
+        assert result.stats["reads"] == case.reps * sf and result.stats["writes"] == case.reps * nf, case.name
+
+
+def test_swg_trip_count_matches_documented_model(suite):
+    """The loop runs reps * axgen_swg_cycles iterations, the Python statement of the model gives
+    the same count, the last iteration does work (the count is tight), and the count is
+    max(input beats, output beats) plus at most K_H image rows and one output row."""
+    for case, result in zip(suite["cases"], suite["results"]):
+        if case.kind != "swg":
+            continue
+        p = case.params
+        cf = p["CH"] // p["SIMD"]
+        in_beats = p["IFM_H"] * p["IFM_W"] * cf
+        out_beats = case.expected.shape[1] // p["SIMD"]
+        oh = (p["IFM_H"] + p["PAD_T"] + p["PAD_B"] - p["K_H"]) // p["STRIDE_H"] + 1
+        rowb, orowb = p["IFM_W"] * cf, out_beats // oh
+        assert result.model == swg_cycles(p), case.name
+        assert result.stats["iterations"] == case.reps * result.model, case.name
+        assert result.stats["trailing"] == 0, case.name
+        assert result.stats["reads"] == case.reps * in_beats and result.stats["writes"] == case.reps * out_beats
+        assert max(in_beats, out_beats) <= result.model <= max(in_beats, out_beats) + p["K_H"] * rowb + orowb, \
+            (case.name, result.model, in_beats, out_beats)
+        if orowb >= p["STRIDE_H"] * rowb:  # output-bound: the first window's rows, then a beat per cycle
+            hi0 = min(p["K_H"] - 1 - p["PAD_T"], p["IFM_H"] - 1) if p["K_H"] - 1 > p["PAD_T"] else 0
+            assert result.model == (hi0 + 1) * rowb + out_beats, case.name
+        print(f"{case.name}: {result.model} cycles/image, in {in_beats}, out {out_beats}, "
+              f"bubbles {result.stats['bubbles'] // case.reps}/image")
+
+
+def test_maxpool_and_dwc_trip_counts(suite):
+    for case, result in zip(suite["cases"], suite["results"]):
+        p = case.params
+        if case.kind == "maxpool":
+            beats = p["IFM_H"] * p["IFM_W"] * p["CH"] // p["PE"]
+            assert result.model == beats
+            assert result.stats["iterations"] == result.stats["reads"] == case.reps * beats, case.name
+            assert result.stats["bubbles"] == 0
+        elif case.kind == "dwc":
+            n_in, n_out = p["ELEMS"] // p["IN_ELEMS"], p["ELEMS"] // p["OUT_ELEMS"]
+            assert result.model == max(n_in, n_out)
+            assert result.stats["iterations"] == case.reps * max(n_in, n_out), case.name
+            assert result.stats["reads"] == case.reps * n_in and result.stats["writes"] == case.reps * n_out
+
+
+# ---------------------------------------------------------------- the tests can fail
+
+def test_wrong_expectation_is_reported(suite):
+    case, result = _by_name(suite, "3x3s1_pad1_6x7_c3_simd1_int")
+    wrong = case.expected.copy()
+    wrong[1, 17] = (wrong[1, 17] + 1) % 16
+    assert mismatches(case, result, wrong) == [(1, 17)]
+    short = Result(result.in_left, result.outputs[:-2], result.stats, result.model, [])
+    assert mismatches(case, short) == [(case.reps - 1, case.expected.shape[1] - 2),
+                                       (case.reps - 1, case.expected.shape[1] - 1)]
+
+
+def test_corrupted_weight_is_a_mismatch(suite, tmp_path):
+    """One weight code changed in the data of a folded approximate case (PE=2, SIMD=3): rerunning
+    the same binary, exactly output row m of W[m][k] differs from the golden model (in the
+    samples where it matters), and the output equals the golden model of the corrupted layer --
+    so the weight layout [p][s][nf*SF+sf] is the one the block reads."""
+    cases, data = suite["cases"], _data(suite["cases"])
+    target = next(c for c in cases if c.name == "int4_int4_mitchell_raw")
+    offset = sum(len(c.data) for c in cases[:cases.index(target)])
+    impl, layer = target.impl, target.layer
+    m, k = 3, 7  # nf = 1, p = 1; sf = 2, s = 1
+    nf, p, sf, s = m // impl.pe, m % impl.pe, k // impl.simd, k % impl.simd
+    new_value = -8 if layer.weights[m, k] != -8 else 7
+    index = offset + (p * impl.simd + s) * impl.nf * impl.sf + nf * impl.sf + sf
+    assert data[index] == _code(layer.weight_dtype, layer.weights[m, k])
+    data[index] = _code(layer.weight_dtype, new_value)
+    results = run_program(suite["binary"], cases, data, tmp_path)
+    for c, r in zip(cases, results):
+        bad = mismatches(c, r)
+        if c is not target:
+            assert not bad, c.name
+            continue
+        assert bad and {e for _, e in bad} == {m}
+        corrupted = MatrixLayer(layer.name, layer.in_dtype, layer.weight_dtype, layer.weights.copy(), None, 0,
+                                layer.out_dtype, layer.in_shape, layer.out_shape)
+        corrupted.weights[m, k] = new_value
+        want = to_codes(golden.run_layer(target.x, corrupted, impl.multiplier), impl.out_dtype).astype(np.int64)
+        assert not mismatches(c, r, want)
+        changed = {int(n) for n in np.flatnonzero(want[:, m] != c.expected[:, m])}
+        assert {n for n, _ in bad} == changed and changed <= {int(n) for n in np.flatnonzero(target.x[:, k])}
+
+
+def test_lost_input_is_reported(suite, tmp_path):
+    """The DWC case 2to3 told to convert one sample more than its input holds: the block reads an
+    empty hls::stream, which its warning and the missing output show; the other cases are
+    unaffected (same binary)."""
+    cases, data = suite["cases"], _data(suite["cases"])
+    target = next(c for c in cases if c.name == "2to3")
+    offset = sum(len(c.data) for c in cases[:cases.index(target)])
+    assert data[offset:offset + 2] == [target.reps, target.reps]  # samples fed, reps
+    data[offset + 1] += 1
+    results = run_program(suite["binary"], cases, data, tmp_path)
+    for c, r in zip(cases, results):
+        if c is not target:
+            assert not r.warnings and not mismatches(c, r), c.name
+            continue
+        assert any("read while empty" in w for w in r.warnings), r.warnings
+        extra = r.outputs.size - c.expected.size
+        assert extra == c.params["ELEMS"]
+        assert mismatches(c, r) == [(c.reps, e) for e in range(extra)]
+
+
+# ---------------------------------------------------------------- the build helper
+
+def test_compile_is_cached_and_errors_are_clear(tmp_path):
+    src = {"main.cpp": '#include "part.h"\n#include <ap_int.h>\nint main() { return part() - 5; }\n',
+           "part.h": "int part();\n", "part.cpp": "int part() { return 5; }\n"}
+    binary, cached = compile_cached(src, "twofiles", tmp_path)
+    assert not cached and subprocess.run([str(binary)]).returncode == 0
+    assert (tmp_path / f"{binary.name}.cpp").read_text() == src["main.cpp"]
+    assert sorted(p.name for p in (tmp_path / f"{binary.name}.src").iterdir()) == sorted(src)
+    again, cached = compile_cached(src, "twofiles", tmp_path)
+    assert cached and again == binary
+    changed, cached = compile_cached({**src, "part.cpp": "int part() { return 6; }\n"}, "twofiles", tmp_path)
+    assert not cached and changed != binary
+    broken = {"bad.cpp": "int main() { return undefined_name; }\n"}
+    with pytest.raises(AxgenError, match="undefined_name") as info:
+        compile_cached(broken, "broken", tmp_path)
+    assert "bad.cpp" in str(info.value) and len(str(info.value).splitlines()) <= 45
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("broken-") and not p.suffix]
+    with pytest.raises(AxgenError, match="no .cpp"):
+        compile_cached({"only.h": ""}, "x", tmp_path)
+
+
+def test_dwc_ratios_are_varied():
+    ratios = {(i, o) for _, i, o, _, _ in DWC_CASES}
+    assert len(ratios) >= 4 and any(i % o and o % i for i, o in ratios)
+    assert all(e % math.lcm(i, o) == 0 for _, i, o, _, e in DWC_CASES)
