@@ -1,19 +1,20 @@
 """Measured cycles per sample over the estimate, for the networks the tests verify (same
-foldings), plus Verilator build time, simulation time and simulation speed.
+foldings), plus build and run times of both backends: Verilator (RTL) and g++ (HLS C simulation).
 
     .venv/bin/python benchmarks/throughput.py [--family fc|conv|all] [--samples 8]
 
 One row per network and folding. estimate = max over the stages of their estimated cycles per
 sample (MVAU: pixels * MH/PE * MW/SIMD; sliding window: max(input beats, window beats); max
 pool: input beats); measured = steady-state cycles between outputs with samples back to back and
-no back-pressure; kcyc/s = simulated clock cycles (both verify phases) per second of simulation."""
+no back-pressure; kcyc/s = simulated clock cycles (both verify phases) per second of simulation;
+g++ build and run times are cold (a fresh cache folder), for the same samples."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -23,7 +24,6 @@ from generator import config  # noqa: E402
 from generator.digits import INPUT_SHAPE  # noqa: E402
 from generator.frontend import load_network  # noqa: E402
 from generator.project import build  # noqa: E402
-from generator.rtl_sim import build as build_sim  # noqa: E402
 from generator.verify import verify  # noqa: E402
 
 
@@ -56,27 +56,25 @@ def main() -> None:
     parser.add_argument("--family", choices=sorted(FAMILIES), default="all")
     parser.add_argument("--samples", type=int, default=8)
     args = parser.parse_args()
-    header = (f"{'network':22} {'fold':>4} {'estimate':>8} {'measured':>9} {'ratio':>6} {'latency':>8} "
-              f"{'build s':>8} {'sim s':>6} {'kcyc/s':>7}")
+    header = (f"{'network':18} {'fold':>4} {'estimate':>8} {'measured':>9} {'ratio':>6} {'latency':>7} "
+              f"{'vl build':>8} {'vl run':>6} {'kcyc/s':>6} {'g++ build':>9} {'g++ run':>7}")
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        os.environ["AXGEN_HLS_CACHE_DIR"] = str(tmp / "hls_cache")  # cold g++ builds
         for cases in FAMILIES[args.family]:
             for label, i, path, fold in cases(tmp):
                 project_dir = tmp / f"{path.stem}_{i}"
                 project = build(load_network(path), project_dir, config.from_dict(fold))
-                t0 = time.time()
-                build_sim(project_dir / "rtl", project.data["rtl"]["top"], project_dir / "build" / "rtl_sim")
-                t1 = time.time()
-                report = verify(project, "rtl", samples=args.samples, seed=0)
-                t2 = time.time()
+                report = verify(project, "all", samples=args.samples, seed=0)
+                rtl, hls = report["backends"]
                 estimate, measured = report["estimated_cycles_per_sample"], report["cycles_per_sample"]
-                speed = report["backends"][0]["sim_cycles"] / (t2 - t1) / 1000
+                speed = rtl["sim_cycles"] / rtl["run_seconds"] / 1000
                 status = "" if report["mismatches"] == 0 else f"  {report['mismatches']} MISMATCHES"
-                print(f"{label:22} {i:>4} {estimate:>8} {measured:>9.1f} {measured / estimate:>6.3f} "
-                      f"{report['latency_cycles']:>8} {t1 - t0:>8.1f} {t2 - t1:>6.1f} {speed:>7.1f}{status}",
-                      flush=True)
+                print(f"{label:18} {i:>4} {estimate:>8} {measured:>9.1f} {measured / estimate:>6.3f} "
+                      f"{report['latency_cycles']:>7} {rtl['build_seconds']:>8.1f} {rtl['run_seconds']:>6.1f} "
+                      f"{speed:>6.0f} {hls['build_seconds']:>9.1f} {hls['run_seconds']:>7.2f}{status}", flush=True)
 
 
 if __name__ == "__main__":

@@ -68,7 +68,8 @@ def build(model, out_dir, config_path, board, force):
 
 @main.command()
 @click.argument("project_dir", type=click.Path(file_okay=False))
-@click.option("--backend", type=click.Choice(["rtl", "all"]), default="rtl", show_default=True)
+@click.option("--backend", type=click.Choice(["rtl", "hls", "all"]), default="rtl", show_default=True,
+              help="rtl: Verilator (cycles, back-pressure); hls: g++ C simulation; all: both on the same inputs.")
 @click.option("--samples", default=16, show_default=True, type=int)
 @click.option("--seed", default=0, show_default=True, type=int)
 @user_errors
@@ -77,10 +78,12 @@ def verify(project_dir, backend, samples, seed):
     from generator.project import open_project
     from generator.verify import verify as run_verify
     report = run_verify(open_project(project_dir), backend, samples, seed)
-    status = "[green]PASS[/]" if report["mismatches"] == 0 else "[red]FAIL[/]"
-    console.print(f"{status} {report['backend']}: {report['samples']} samples, {report['mismatches']} mismatching; "
-                  f"{report['cycles_per_sample']} cycles/sample (estimate {report['estimated_cycles_per_sample']}), "
-                  f"latency {report['latency_cycles']} cycles")
+    for b in report["backends"]:
+        status = "[green]PASS[/]" if b["mismatches"] == 0 else "[red]FAIL[/]"
+        timing = (f"; {b['cycles_per_sample']} cycles/sample (estimate {report['estimated_cycles_per_sample']}), "
+                  f"latency {b['latency_cycles']} cycles" if b["cycles_per_sample"] is not None else "")
+        console.print(f"{status} {b['backend']} vs golden: {b['samples']} samples, {b['mismatches']} mismatching"
+                      f"{timing} (build {b['build_seconds']} s, run {b['run_seconds']} s)")
     if report["mismatches"]:
         for b in report["backends"]:
             if b["first_mismatch"]:
@@ -92,7 +95,7 @@ def verify(project_dir, backend, samples, seed):
 @click.argument("project_dir", type=click.Path(file_okay=False))
 @click.argument("inputs", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "out_path", type=click.Path(dir_okay=False), help="Write the outputs as .npy.")
-@click.option("--backend", type=click.Choice(["golden", "rtl"]), default="golden", show_default=True)
+@click.option("--backend", type=click.Choice(["golden", "rtl", "hls"]), default="golden", show_default=True)
 @user_errors
 def predict(project_dir, inputs, out_path, backend):
     """Run float INPUTS (.npy, shaped as the model takes them) through the accelerator."""
@@ -152,15 +155,16 @@ def multipliers(bits, signed, synth, as_json, plot_path):
 @click.option("--samples", default=32, show_default=True, type=int, help="Samples simulated on Verilator.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--multiplier", default=None, help="Approximate multiplier compared with exact (default trunc:k=3).")
+@click.option("--cnn", is_flag=True, help="A small quantized CNN on the digits as 1x8x8 images (conv, max-pool, "
+              "conv, fc) instead of the MLP; writes cnn_model.onnx, cnn_project and cnn_project_approx.")
 @user_errors
-def demo(out_dir, samples, seed, multiplier):
-    """Train a small quantized MLP on scikit-learn's digits, build, verify and summarize."""
+def demo(out_dir, samples, seed, multiplier, cnn):
+    """Train a small quantized MLP (or, with --cnn, CNN) on scikit-learn's digits, build, verify and summarize."""
     from generator.demo import DEFAULT_MULTIPLIER, run_demo
-    run_demo(Path(out_dir), samples=samples, seed=seed, console=console, multiplier=multiplier or DEFAULT_MULTIPLIER)
+    run_demo(Path(out_dir), samples=samples, seed=seed, console=console, multiplier=multiplier or DEFAULT_MULTIPLIER,
+             kind="cnn" if cnn else "mlp")
 
 
-if __name__ == "__main__":
-    main()
 
 
 @main.command()
@@ -201,3 +205,7 @@ def synth(project_dir, tool, layers, jobs):
                       cell(row["clock_ns"]), *(cell(res[k]) for k in ("lut", "ff", "bram18", "dsp", "uram")))
     console.print(table)
     console.print(f"wrote {Path(project_dir) / vitis_hls.RESOURCES_FILE}", soft_wrap=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -10,7 +10,7 @@ import yaml
 
 from generator.errors import AxgenError
 
-LAYER_KEYS = {"pe", "simd", "multiplier", "tune_weights", "lut_verilog"}
+LAYER_KEYS = {"pe", "simd", "multiplier", "tune_weights", "lut_verilog", "hls_mul"}
 TOP_KEYS = {"defaults", "layers"}
 
 

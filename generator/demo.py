@@ -1,19 +1,22 @@
-"""`axgen demo`: digits -> quantized MLP -> QONNX -> accelerator -> Verilator -> summary."""
+"""`axgen demo`: digits -> quantized MLP or CNN -> QONNX -> accelerator -> Verilator -> summary."""
 
 from __future__ import annotations
 
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from rich.console import Console
 from rich.table import Table
 
 from generator import config as config_mod
-from generator.digits import (INPUT_SHAPE, accuracy, float_mlp, load_digits_split, quantized_mlp, torch_logits,
-                              train)
-from generator.folding import annotate
+from generator.digits import (accuracy, float_cnn, float_mlp, load_digits_split, quantized_cnn, quantized_mlp,
+                              torch_logits, train)
+from generator.errors import AxgenError
+from generator.folding import PoolImpl, annotate
 from generator.frontend import load_network
 from generator.golden import run_layers
 from generator.host import head_values, tail_output
@@ -25,12 +28,43 @@ from generator.verify import verify
 
 # Folding for the demo MLP (64-64-32-10): every layer within 64 cycles per sample.
 DEMO_FOLDING = {0: {"pe": 8, "simd": 8}, 1: {"pe": 4, "simd": 8}, 2: {"pe": 2, "simd": 4}}
+# Folding for the demo CNN. conv0 has one input channel, so its SIMD is 1 and it takes
+# 64 pixels x 9 taps = 576 cycles at full PE (8): the fastest this network can go. The other
+# stages stay well below: pool1 64 (8 channels per beat), conv2 4 pixels x 8/8 x 72/2 = 288,
+# fc3 10/1 x 64/8 = 80.
+CNN_FOLDING = {"conv0": {"pe": 8, "simd": 1}, "pool1": {"pe": 8}, "conv2": {"pe": 8, "simd": 2},
+               "fc3": {"pe": 1, "simd": 8}}
 DEFAULT_MULTIPLIER = "trunc:k=3"
 
 
-def demo_config(multiplier: str = "exact", tune: bool = False) -> config_mod.Config:
+@dataclass(frozen=True)
+class DemoModel:
+    """What `axgen demo` trains and builds for one model kind."""
+
+    kind: str
+    description: str  # for the summary's title
+    float_model: Callable
+    quantized_model: Callable  # a Brevitas module; its input_shape is one sample's, e.g. (1, 8, 8)
+    folding: dict
+    prefix: str  # of the files written to the output directory
+
+
+MODELS = {
+    "mlp": DemoModel("mlp", "digits MLP 64-64-32-10", float_mlp, quantized_mlp, DEMO_FOLDING, ""),
+    "cnn": DemoModel("cnn", "digits CNN conv3x3x8-maxpool2-conv3x3x16-fc10", float_cnn,
+                     quantized_cnn, CNN_FOLDING, "cnn_"),
+}
+
+
+def demo_model(kind: str) -> DemoModel:
+    if kind not in MODELS:
+        raise AxgenError(f"unknown demo model {kind!r}; supported: {', '.join(MODELS)}")
+    return MODELS[kind]
+
+
+def demo_config(multiplier: str = "exact", tune: bool = False, kind: str = "mlp") -> config_mod.Config:
     return config_mod.from_dict({"defaults": {"multiplier": multiplier, "tune_weights": tune},
-                                 "layers": DEMO_FOLDING})
+                                 "layers": demo_model(kind).folding})
 
 
 def golden_accuracy(net: Network, cfg: config_mod.Config, x: np.ndarray, y: np.ndarray) -> float:
@@ -47,57 +81,70 @@ def _verify_rtl(project, samples: int, seed: int, console: Console, what: str) -
 
 
 def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console | None = None,
-             multiplier: str = DEFAULT_MULTIPLIER) -> dict:
+             multiplier: str = DEFAULT_MULTIPLIER, kind: str = "mlp") -> dict:
+    """Train the `kind` model ("mlp" or "cnn") on digits, float and quantized; export, build and
+    verify its accelerator exact and approximate; print and return the summary."""
     import torch
     console = console or Console()
+    model = demo_model(kind)
     parse(multiplier)  # a bad spec fails before any long work
     torch.set_num_threads(2)
     start = time.time()
     out_dir.mkdir(parents=True, exist_ok=True)
     data = load_digits_split(seed)
-    with console.status("training a float MLP and a 4-bit quantized MLP on digits"):
-        float_model = train(float_mlp(), data, seed=seed)
-        quant_model = train(quantized_mlp(), data, seed=seed)
+    with console.status(f"training a float {kind.upper()} and a 4-bit quantized {kind.upper()} on digits"):
+        float_model = _trained(model.float_model, data, seed)
+        quant_model = _trained(model.quantized_model, data, seed)
     float_acc = accuracy(torch_logits(float_model, data.x_test), data.y_test)
-    brevitas_acc = accuracy(torch_logits(quant_model, data.x_test), data.y_test)
+    brevitas_logits = torch_logits(quant_model, data.x_test)
+    brevitas_acc = accuracy(brevitas_logits, data.y_test)
+    x_test = data.x_test.reshape(-1, *quant_model.input_shape)  # (N, 64) or, for the CNN, (N, 1, 8, 8)
 
     from generator.frontend.loading import export_brevitas
-    proto = export_brevitas(quant_model, INPUT_SHAPE)
-    model_path = out_dir / "model.onnx"
+    proto = export_brevitas(quant_model, quant_model.input_shape)
+    model_path = out_dir / f"{model.prefix}model.onnx"
     model_path.write_bytes(proto.SerializeToString())
-    net = load_network(model_path, name="digits_mlp")
-    project = build(net, out_dir / "project", demo_config(), force=True)
-    golden_logits = predict(project, data.x_test, "golden")
+    net = load_network(model_path, name=f"digits_{kind}")
+    project = build(net, out_dir / f"{model.prefix}project", demo_config(kind=kind), force=True)
+    golden_logits = predict(project, x_test, "golden")
     golden_acc = accuracy(golden_logits, data.y_test)
+    golden_agree = bool(np.array_equal(golden_logits, brevitas_logits))
     with console.status(f"running the first {samples} test digits through the RTL"):
-        rtl_logits = predict(project, data.x_test[:samples], "rtl", seed=seed)
+        rtl_logits = predict(project, x_test[:samples], "rtl", seed=seed)
     rtl_agree = bool(np.array_equal(rtl_logits, golden_logits[:samples]))
     report = _verify_rtl(project, samples, seed, console, "exact")
 
-    approx_acc = golden_accuracy(net, demo_config(multiplier), data.x_test, data.y_test)
-    approx_project = build(net, out_dir / "project_approx", demo_config(multiplier, tune=True), force=True)
-    tuned_acc = accuracy(predict(approx_project, data.x_test, "golden"), data.y_test)
+    approx_acc = golden_accuracy(net, demo_config(multiplier, kind=kind), x_test, data.y_test)
+    approx_project = build(net, out_dir / f"{model.prefix}project_approx", demo_config(multiplier, True, kind),
+                           force=True)
+    tuned_acc = accuracy(predict(approx_project, x_test, "golden"), data.y_test)
     approx_report = _verify_rtl(approx_project, samples, seed, console, f"{multiplier} (tuned)")
 
     summary = {
+        "kind": kind, "architecture": model.description,
         "float_accuracy": float_acc, "brevitas_accuracy": brevitas_acc, "golden_accuracy": golden_acc,
+        "golden_equals_brevitas_logits": golden_agree,
         "multiplier": multiplier, "approx_accuracy": approx_acc, "approx_tuned_accuracy": tuned_acc,
         "approx_rtl_mismatches": approx_report["mismatches"],
         "rtl_mismatches": report["mismatches"], "rtl_equals_golden_on_digits": rtl_agree,
         "cycles_per_sample": report["cycles_per_sample"],
         "estimated_cycles_per_sample": report["estimated_cycles_per_sample"],
-        "latency_cycles": report["latency_cycles"], "project": str(project.root), "model": str(model_path),
+        "latency_cycles": report["latency_cycles"], "bottleneck": project.data["bottleneck"],
+        "project": str(project.root), "approx_project": str(approx_project.root), "model": str(model_path),
         "seconds": round(time.time() - start, 1),
     }
-    table = Table(title="axgen demo: digits MLP 64-64-32-10, 4-bit weights and activations", show_header=False)
+    table = Table(title=f"axgen demo: {model.description}, 4-bit weights and activations", show_header=False)
+    table.add_row("model", f"{kind.upper()}, input {'x'.join(map(str, quant_model.input_shape))}")
     table.add_row("accuracy, float model", f"{float_acc:.2%}")
     table.add_row("accuracy, quantized (Brevitas)", f"{brevitas_acc:.2%}")
-    table.add_row("accuracy, golden model, exact", f"{golden_acc:.2%}")
+    table.add_row("accuracy, golden model, exact",
+                  f"{golden_acc:.2%} ({'logits identical to Brevitas' if golden_agree else 'logits DIFFERENT'})")
     table.add_row(f"accuracy, golden, {multiplier}", f"{approx_acc:.2%}")
     table.add_row(f"accuracy, golden, {multiplier} + tuning", f"{tuned_acc:.2%}")
     table.add_row(f"RTL vs golden, exact, {samples} random", _status(report))
     table.add_row(f"RTL vs golden, exact, {samples} digits", "identical" if rtl_agree else "DIFFERENT")
     table.add_row(f"RTL vs golden, {multiplier} + tuning", _status(approx_report))
+    table.add_row("folding PE x SIMD: est. cycles/sample", _folding(project))
     table.add_row("cycles/sample measured / estimated",
                   f"{report['cycles_per_sample']:g} / {report['estimated_cycles_per_sample']}")
     table.add_row("latency (cycles)", str(report["latency_cycles"]))
@@ -106,6 +153,22 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     table.add_row("time", f"{summary['seconds']} s")
     console.print(table)
     return summary
+
+
+def _folding(project) -> str:
+    """One line per layer: name, PE (x SIMD) and its estimated cycles, the bottleneck marked."""
+    lines = []
+    for impl in project.impls:
+        fold = str(impl.pe) if isinstance(impl, PoolImpl) else f"{impl.pe}x{impl.simd}"
+        mark = " (bottleneck)" if impl.name == project.data["bottleneck"] else ""
+        lines.append(f"{impl.name} {fold}: {impl.cycles}{mark}")
+    return "\n".join(lines)
+
+
+def _trained(make_model, data, seed: int):
+    import torch
+    torch.manual_seed(seed)  # the initial weights too: the same model every run
+    return train(make_model(), data, seed=seed)
 
 
 def _status(report: dict) -> str:

@@ -34,6 +34,7 @@ class LayerImpl:
     thresholds: np.ndarray | None  # clamped to [acc_min, acc_max + 1]; same results as the IR's
     tuned_weights: int = 0  # weights changed by weight tuning (0 when it is off)
     lut_verilog: str | None = None  # the user's Verilog module for a lut: table, "FILE.v[:module]"
+    hls_mul: str = "auto"  # HLS binding of exact products: auto (the tool's choice), fabric (LUTs) or dsp
 
     @property
     def name(self) -> str:
@@ -190,6 +191,7 @@ def _flag(layer: MatrixLayer | PoolLayer, value) -> bool:
 
 
 POOL_KEYS = {"pe"}
+HLS_MUL = ("auto", "fabric", "dsp")
 
 
 def _annotate_pool(index: int, layer: PoolLayer, config: Config, producer: Impl | None) -> PoolImpl:
@@ -235,7 +237,10 @@ def _annotate_matrix(index: int, layer: MatrixLayer, config: Config) -> LayerImp
     if lut_verilog is not None and (mul.family != "lut" or DataType["BIPOLAR"] in (layer.in_dtype, layer.weight_dtype)):
         raise AxgenError(f"layer {layer.name}: lut_verilog needs a lut:FILE multiplier on integer operands "
                          f"(this layer has {mul.spec} on {layer.in_dtype.name} x {layer.weight_dtype.name})")
-    return LayerImpl(index, layer, pe, simd, mul, acc_dtype, thresholds, tuned, lut_verilog)
+    hls_mul = settings.get("hls_mul", "auto")
+    if hls_mul not in HLS_MUL:
+        raise AxgenError(f"layer {layer.name}: hls_mul={hls_mul!r}; supported: {', '.join(HLS_MUL)}")
+    return LayerImpl(index, layer, pe, simd, mul, acc_dtype, thresholds, tuned, lut_verilog, hls_mul)
 
 
 def annotate(layers: list[MatrixLayer | PoolLayer], config: Config) -> list[Impl]:

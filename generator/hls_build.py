@@ -65,34 +65,38 @@ def _library_headers() -> list[tuple[str, str]]:
     return [(p.name, p.read_text()) for p in sorted(HLS_LIB_DIR.glob("*.h"))]
 
 
-def _check_sources(sources: dict[str, str], name: str) -> list[str]:
+def _check_sources(sources: dict[str, str], name: str, units: list[str] | None) -> list[str]:
     if not _NAME.match(name):
         raise AxgenError(f"build name {name!r}: use letters, digits, '_', '.', '+', '-'")
     bad = [f for f in sources if not _NAME.match(f)]
     if bad:
         raise AxgenError(f"source file names {bad}: plain file names only (no folders)")
-    cpps = [f for f in sources if f.endswith(".cpp")]
+    cpps = [f for f in sources if f.endswith(".cpp")] if units is None else list(units)
+    missing = [f for f in cpps if f not in sources]
+    if missing:
+        raise AxgenError(f"build {name}: translation units {missing} are not among the sources")
     if not cpps:
         raise AxgenError(f"build {name}: no .cpp among the sources {sorted(sources)}")
     return cpps
 
 
-def compile_cached(sources: dict[str, str], name: str, build_dir: Path | None = None) -> tuple[Path, bool]:
-    """Compile `sources` (file name -> text; every .cpp is compiled, the first one is the main
-    file, the others and the headers sit next to it) into one program.
+def compile_cached(sources: dict[str, str], name: str, build_dir: Path | None = None,
+                   units: list[str] | None = None) -> tuple[Path, bool]:
+    """Compile `sources` (file name -> text; every .cpp is compiled, or only `units` when given,
+    the first one is the main file, the others and the headers sit next to it) into one program.
 
     Returns (binary, was_cached). The binary is `<build_dir>/<name>-<hash>`; next to it
     `<name>-<hash>.cpp` is a copy of the main file and, with more than one source,
     `<name>-<hash>.src/` holds them all. A compile error raises AxgenError quoting the first
     lines of the compiler's output."""
-    cpps = _check_sources(sources, name)
+    cpps = _check_sources(sources, name, units)
     cxx = compiler()
     flags = [*CXX_FLAGS, *hls_include_flags()]
     build_dir = Path(build_dir) if build_dir is not None else default_build_dir()
     build_dir.mkdir(parents=True, exist_ok=True)
     h = hashlib.sha256()
     parts = [cxx, _version(cxx, os.stat(cxx).st_mtime_ns), *flags]
-    for file, text in [*sources.items(), *_library_headers()]:
+    for file, text in [*sources.items(), ("units", " ".join(cpps)), *_library_headers()]:
         parts += [file, text]
     for part in parts:
         h.update(part.encode() + b"\0")

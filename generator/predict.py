@@ -10,9 +10,9 @@ import numpy as np
 from generator.errors import AxgenError
 from generator.host import head_values, tail_output
 from generator.project import Project
-from generator.verify import golden_outputs, run_rtl
+from generator.verify import golden_outputs, run_hls, run_rtl
 
-BACKENDS = ("golden", "rtl")
+BACKENDS = ("golden", "rtl", "hls")
 
 
 def load_inputs(path: str | Path) -> np.ndarray:
@@ -39,6 +39,8 @@ def predict(project: Project, x: np.ndarray, backend: str = "golden", seed: int 
     values = head_values(project.network.head, x)
     if backend == "golden" or len(values) == 0:
         out = golden_outputs(project, values)
+    elif backend == "hls":
+        out = run_hls(project, values).outputs
     else:
         padded = values if len(values) >= 2 else np.concatenate([values, values])
         out = run_rtl(project, padded, None, seed).outputs[:len(values)]

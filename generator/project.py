@@ -14,9 +14,11 @@ from generator.errors import AxgenError
 from generator.folding import Impl, PoolImpl, annotate, threshold_dtype
 from generator.ir import Network
 from generator.multipliers.metrics import error_metrics
+from generator.render_hls import render_hls
 from generator.render_rtl import render_rtl
 from generator.serialize import load_network, save_network
 from generator.user_multiplier import prove
+from generator.vitis_hls import write_scripts
 
 PROJECT_FILE = "project.json"
 TABLES = "params/tables"  # lut: tables copied into the project, named by content hash
@@ -115,7 +117,9 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | None
             "estimated_cycles_per_sample": max(impl.cycles for impl in impls),
             "bottleneck": max(impls, key=lambda i: i.cycles).name,
             "rtl": rtl,
+            "hls": render_hls(impls, staging / "hls"),
         }
+        data["tcl"] = write_scripts(staging, data)
         _write_json(staging / PROJECT_FILE, data)
         if out_dir.exists():
             shutil.rmtree(out_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from generator.errors import AxgenError
 from generator.golden import run_layers
 from generator.project import Project
 
-BACKENDS = ("rtl",)
+BACKENDS = ("rtl", "hls")  # "all" runs both on the same inputs
 
 
 @dataclass
@@ -24,7 +25,10 @@ class BackendReport:
     cycles_per_sample: float | None
     latency_cycles: int | None
     first_mismatch: dict | None = None
-    sim_cycles: int | None = None  # clock cycles simulated over both phases
+    sim_cycles: int | None = None  # RTL: clock cycles simulated over both phases
+    build_seconds: float | None = None
+    run_seconds: float | None = None
+    cached_build: bool | None = None
 
 
 def random_inputs(project: Project, samples: int, seed: int) -> np.ndarray:
@@ -46,7 +50,40 @@ def run_rtl(project: Project, values: np.ndarray, expected: np.ndarray | None, s
     return simulate(
         rtl_dir=project.root / "rtl", toplevel=rtl["top"], inputs=values,
         in_dtype=first.in_dtype, in_per_beat=first.in_per_beat, out_dtype=last.out_dtype,
-        out_per_beat=last.out_per_beat, out_elems=last.out_elems, expected=expected, seed=seed, build_dir=project.root / "build" / "rtl_sim")
+        out_per_beat=last.out_per_beat, out_elems=last.out_elems, expected=expected, seed=seed,
+        build_dir=project.root / "build" / "rtl_sim")
+
+
+def run_hls(project: Project, values: np.ndarray):
+    from generator.hls_sim import simulate
+    hls = project.data.get("hls")
+    if hls is None:
+        raise AxgenError(f"{project.root} has no HLS sources (built by an older axgen); rebuild it with `axgen build`")
+    first, last = project.impls[0], project.impls[-1]
+    return simulate(project.root / "hls", hls["testbench"], values, first.in_dtype, last.out_dtype, last.out_elems)
+
+
+def _rtl_report(project: Project, values: np.ndarray, expected: np.ndarray, seed: int) -> BackendReport:
+    from generator.rtl_sim import build
+    t0 = time.time()
+    build(project.root / "rtl", project.data["rtl"]["top"], project.root / "build" / "rtl_sim")
+    t1 = time.time()
+    result = run_rtl(project, values, expected, seed)
+    # counted by the testbench over both phases (back to back, and random back-pressure)
+    mismatches = int(result.mismatches)
+    first = _first_mismatch(result.outputs, expected)
+    if first is None and mismatches:  # wrong only under back-pressure
+        first = {"phase": "random back-pressure", "samples": list(result.mismatched_samples)}
+    return BackendReport("rtl", len(values), mismatches, result.cycles_per_sample, result.latency_cycles, first,
+                         result.sim_cycles, build_seconds=round(t1 - t0, 2), run_seconds=round(time.time() - t1, 2))
+
+
+def _hls_report(project: Project, values: np.ndarray, expected: np.ndarray) -> BackendReport:
+    result = run_hls(project, values)
+    bad = int(np.count_nonzero(np.any(result.outputs != expected, axis=1)))
+    return BackendReport("hls", len(values), bad, None, None, _first_mismatch(result.outputs, expected),
+                         build_seconds=round(result.build_seconds, 2), run_seconds=round(result.run_seconds, 3),
+                         cached_build=result.cached)
 
 
 def _first_mismatch(got: np.ndarray, want: np.ndarray) -> dict | None:
@@ -66,23 +103,19 @@ def verify(project: Project, backend: str = "rtl", samples: int = 16, seed: int 
     expected = golden_outputs(project, values)
     reports = []
     for name in (BACKENDS if backend == "all" else (backend,)):
-        result = run_rtl(project, values, expected, seed)
-        # counted by the testbench over both phases (back to back, and random back-pressure)
-        mismatches = int(result.mismatches)
-        first = _first_mismatch(result.outputs, expected)
-        if first is None and mismatches:  # wrong only under back-pressure
-            first = {"phase": "random back-pressure", "samples": list(result.mismatched_samples)}
-        reports.append(BackendReport(name, samples, mismatches, result.cycles_per_sample, result.latency_cycles,
-                                     first, result.sim_cycles))
+        if name == "rtl":
+            reports.append(_rtl_report(project, values, expected, seed))
+        else:
+            reports.append(_hls_report(project, values, expected))
+    timed = next((r for r in reports if r.cycles_per_sample is not None), None)  # cycles come from the RTL
     estimated = project.estimated_cycles
     report = {
         "backend": backend, "samples": samples, "seed": seed,
         "mismatches": sum(r.mismatches for r in reports),
-        "cycles_per_sample": reports[0].cycles_per_sample,
-        "latency_cycles": reports[0].latency_cycles,
+        "cycles_per_sample": timed and timed.cycles_per_sample,
+        "latency_cycles": timed and timed.latency_cycles,
         "estimated_cycles_per_sample": estimated,
-        "cycles_over_estimate": None if reports[0].cycles_per_sample is None
-        else round(reports[0].cycles_per_sample / estimated, 4),
+        "cycles_over_estimate": None if timed is None else round(timed.cycles_per_sample / estimated, 4),
         "backends": [r.__dict__ for r in reports],
     }
     (Path(project.root) / "verify.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")

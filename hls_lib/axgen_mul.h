@@ -316,22 +316,23 @@ ap_int<PB> axgen_mul(ap_uint<NA> a_code, ap_uint<NB> b_code) {
 }
 
 // lut: the whole signed product from a table indexed by the raw operand codes,
-// table[(a_code << NB) | b_code] (row-major [activation code][weight code]).
-template<int NA, int NB, int PB>
-ap_int<PB> axgen_mul_lut(const ap_int<PB> table[1 << (NA + NB)], ap_uint<NA> a_code, ap_uint<NB> b_code) {
+// table[(a_code << NB) | b_code] (row-major [activation code][weight code]). TABLE_T (deduced)
+// is ap_int<PB> or a plain integer type holding the same values (see axgen_rom_int).
+template<int NA, int NB, int PB, class TABLE_T>
+ap_int<PB> axgen_mul_lut(const TABLE_T table[1 << (NA + NB)], ap_uint<NA> a_code, ap_uint<NB> b_code) {
 #pragma HLS INLINE
     ap_uint<NA + NB> index = (ap_uint<NA + NB>(a_code) << NB) | ap_uint<NA + NB>(b_code);
-    return table[index.to_uint()];
+    return ap_int<PB>(table[index.to_uint()]);
 }
 
 // lut for a layer's operand kinds: a bipolar operand keeps the product exact (the table is not
 // read), as the reference does; otherwise axgen_mul_lut.
-template<int A_KIND, int NA, int B_KIND, int NB, int PB>
-ap_int<PB> axgen_mul_lut_op(const ap_int<PB> table[1 << (NA + NB)], ap_uint<NA> a_code, ap_uint<NB> b_code) {
+template<int A_KIND, int NA, int B_KIND, int NB, int PB, class TABLE_T>
+ap_int<PB> axgen_mul_lut_op(const TABLE_T table[1 << (NA + NB)], ap_uint<NA> a_code, ap_uint<NB> b_code) {
 #pragma HLS INLINE
     if (A_KIND == AXGEN_BIPOLAR || B_KIND == AXGEN_BIPOLAR)
         return axgen_mul_values<A_KIND, NA, B_KIND, NB, PB>(a_code, b_code);
-    return axgen_mul_lut<NA, NB, PB>(table, a_code, b_code);
+    return axgen_mul_lut<NA, NB, PB, TABLE_T>(table, a_code, b_code);
 }
 
 #endif  // AXGEN_MUL_H

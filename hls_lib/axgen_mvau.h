@@ -98,11 +98,13 @@ struct axgen_mul_family {
     }
 };
 
+// W_T and T_T, the element types of the two arrays, are deduced: ap_uint<W_BITS> / ap_int<T_BITS>
+// for synthesis, or plain integers holding the same values (see axgen_rom_uint in axgen_stream.h).
 template<int MW, int MH, int PE, int SIMD, int IN_BITS, int IN_KIND, int W_BITS, int W_KIND,
-         int ACC_BITS, int N_THRES, int T_BITS, int OUT_BITS, int OUT_BIAS, class MUL>
+         int ACC_BITS, int N_THRES, int T_BITS, int OUT_BITS, int OUT_BIAS, class MUL, class W_T, class T_T>
 void axgen_mvau(hls::stream<ap_uint<SIMD * IN_BITS> >& in, hls::stream<ap_uint<PE * OUT_BITS> >& out,
-                const ap_uint<W_BITS> weights[PE][SIMD][(MH / PE) * (MW / SIMD)],
-                const ap_int<T_BITS> thresholds[PE][MH / PE][N_THRES > 0 ? N_THRES : 1],
+                const W_T weights[PE][SIMD][(MH / PE) * (MW / SIMD)],
+                const T_T thresholds[PE][MH / PE][N_THRES > 0 ? N_THRES : 1],
                 int reps) {
 #pragma HLS INLINE off
 #pragma HLS ARRAY_PARTITION variable=weights complete dim=1
@@ -140,7 +142,7 @@ void axgen_mvau(hls::stream<ap_uint<SIMD * IN_BITS> >& in, hls::stream<ap_uint<P
             ap_int<ACC_BITS> dot = 0;
             for (int s = 0; s < SIMD; s++) {
 #pragma HLS UNROLL
-                dot += MUL::apply(axgen_get<IN_BITS>(x, s), weights[p][s][addr]);  // wraps in ACC_BITS
+                dot += MUL::apply(axgen_get<IN_BITS>(x, s), ap_uint<W_BITS>(weights[p][s][addr]));  // wraps in ACC_BITS
             }
             ap_int<ACC_BITS> sum = (sf == 0 ? ap_int<ACC_BITS>(0) : acc[p]) + dot;  // wraps in ACC_BITS
             acc[p] = sum;
@@ -150,7 +152,7 @@ void axgen_mvau(hls::stream<ap_uint<SIMD * IN_BITS> >& in, hls::stream<ap_uint<P
                 ap_uint<OUT_BITS> count = OUT_BIAS;  // low OUT_BITS bits of the bias
                 for (int i = 0; i < (N_THRES > 0 ? N_THRES : 1); i++) {
 #pragma HLS UNROLL
-                    if (sum >= thresholds[p][nf][i]) count++;
+                    if (sum >= ap_int<T_BITS>(thresholds[p][nf][i])) count++;
                 }
                 value = count;
             } else {

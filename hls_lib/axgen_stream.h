@@ -17,6 +17,27 @@
 #include <ap_int.h>
 #include <hls_stream.h>
 
+// Element types of constant arrays (weights, thresholds, lut: tables). Synthesis sees ap_uint<BITS>
+// / ap_int<BITS>; C simulation gets the smallest plain integer type holding the same values,
+// because g++ spends minutes on a large initializer of ap_int objects and a second on plain ones.
+#ifdef __SYNTHESIS__
+template<int BITS> struct axgen_rom_uint { typedef ap_uint<BITS> type; };
+template<int BITS> struct axgen_rom_int { typedef ap_int<BITS> type; };
+#else
+#include <stdint.h>
+template<bool FITS8, bool FITS16, bool FITS32> struct axgen_rom_pick;
+template<bool A, bool B> struct axgen_rom_pick<true, A, B> { typedef uint8_t u; typedef int8_t s; };
+template<bool B> struct axgen_rom_pick<false, true, B> { typedef uint16_t u; typedef int16_t s; };
+template<> struct axgen_rom_pick<false, false, true> { typedef uint32_t u; typedef int32_t s; };
+template<> struct axgen_rom_pick<false, false, false> { typedef uint64_t u; typedef int64_t s; };
+template<int BITS> struct axgen_rom_uint {
+    typedef typename axgen_rom_pick<(BITS <= 8), (BITS <= 16), (BITS <= 32)>::u type;
+};
+template<int BITS> struct axgen_rom_int {
+    typedef typename axgen_rom_pick<(BITS <= 8), (BITS <= 16), (BITS <= 32)>::s type;
+};
+#endif
+
 template<int EB, int W>
 ap_uint<EB> axgen_get(const ap_uint<W>& beat, int i) {
 #pragma HLS INLINE
@@ -27,6 +48,17 @@ template<int EB, int W>
 void axgen_set(ap_uint<W>& beat, int i, ap_uint<EB> value) {
 #pragma HLS INLINE
     beat.range(i * EB + EB - 1, i * EB) = value;
+}
+
+// Copy `beats` beats from `in` to `out`, zero-extending or truncating each one: the network top's
+// AXI-Stream ports are a multiple of 8 bits wide (as the RTL top's), its layers' streams are not.
+template<int IN_W, int OUT_W>
+void axgen_resize(hls::stream<ap_uint<IN_W> >& in, hls::stream<ap_uint<OUT_W> >& out, int beats) {
+#pragma HLS INLINE off
+    for (int b = 0; b < beats; b++) {
+#pragma HLS PIPELINE II=1
+        out.write(ap_uint<OUT_W>(in.read()));
+    }
 }
 
 #if defined(AXGEN_CSIM_STATS) && !defined(__SYNTHESIS__)

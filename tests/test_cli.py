@@ -69,15 +69,16 @@ def test_predict_golden_equals_qonnx(finn_model, tmp_path):
     assert bad.exit_code == 2 and "do not fit the model" in bad.output
 
 
-def test_verify_and_predict_rtl(digits_model, tmp_path):
-    """`axgen verify` exits 0 on a correct project and writes verify.json; predict --backend rtl
-    gives the same float outputs as the golden backend."""
+def test_verify_and_predict_rtl_and_hls(digits_model, tmp_path):
+    """`axgen verify --backend all` exits 0 on a correct project and writes verify.json; predict
+    --backend rtl and --backend hls give the same float outputs as the golden backend."""
     from generator import digits
     cfg = tmp_path / "fold.yaml"
     cfg.write_text("defaults: {pe: 4, simd: 8}\nlayers: {2: {pe: 2, simd: 8}}\n")
     assert run_cli("build", digits_model, "-o", tmp_path / "p", "--config", cfg).exit_code == 0
-    result = run_cli("verify", tmp_path / "p", "--samples", "8", "--seed", "3")
+    result = run_cli("verify", tmp_path / "p", "--samples", "8", "--seed", "3", "--backend", "all")
     assert result.exit_code == 0, result.output
+    assert "PASS rtl vs golden" in result.output and "PASS hls vs golden" in result.output
     report = json.loads((tmp_path / "p" / "verify.json").read_text())
     for key in ("backend", "samples", "mismatches", "cycles_per_sample", "latency_cycles"):
         assert key in report
@@ -85,8 +86,8 @@ def test_verify_and_predict_rtl(digits_model, tmp_path):
     x = digits.load_digits_split(0).x_test[:6]
     np.save(tmp_path / "x.npy", x)
     outs = {}
-    for backend in ("golden", "rtl"):
+    for backend in ("golden", "rtl", "hls"):
         r = run_cli("predict", tmp_path / "p", tmp_path / "x.npy", "--backend", backend, "-o", tmp_path / f"{backend}.npy")
         assert r.exit_code == 0, r.output
         outs[backend] = np.load(tmp_path / f"{backend}.npy")
-    assert np.array_equal(outs["golden"], outs["rtl"])
+    assert np.array_equal(outs["golden"], outs["rtl"]) and np.array_equal(outs["golden"], outs["hls"])

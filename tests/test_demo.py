@@ -1,4 +1,6 @@
-"""`axgen demo` end to end (the README's first command runs exactly this)."""
+"""`axgen demo` end to end (the README's first command runs exactly this), and `axgen demo --cnn`."""
+
+import json
 
 from click.testing import CliRunner
 
@@ -21,3 +23,28 @@ def test_demo_runs_and_verifies(tmp_path):
 def test_demo_rejects_a_bad_multiplier(tmp_path):
     result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path / "d"), "--multiplier", "fancy:k=2"])
     assert result.exit_code == 2 and "unknown multiplier" in result.output
+
+
+def test_cnn_demo_runs_and_verifies(tmp_path):
+    """`axgen demo --cnn`: the quantized CNN on 1x8x8 digits; golden logits equal Brevitas's, the RTL
+    equals golden (random inputs and digits, exact and tuned approximate), throughput as estimated."""
+    import io
+
+    from rich.console import Console
+
+    from generator.demo import run_demo
+    buf = io.StringIO()
+    s = run_demo(tmp_path / "demo", samples=4, console=Console(file=buf, width=120), kind="cnn")
+    assert s["kind"] == "cnn" and "CNN" in s["architecture"]
+    assert s["golden_equals_brevitas_logits"] and s["golden_accuracy"] == s["brevitas_accuracy"] >= 0.9
+    assert s["float_accuracy"] >= 0.9 and s["approx_tuned_accuracy"] >= 0.5
+    assert s["rtl_mismatches"] == 0 and s["approx_rtl_mismatches"] == 0 and s["rtl_equals_golden_on_digits"]
+    assert s["bottleneck"] == "conv0" and s["estimated_cycles_per_sample"] == 576
+    assert abs(s["cycles_per_sample"] / s["estimated_cycles_per_sample"] - 1) <= 0.15
+    out = buf.getvalue()
+    assert "digits CNN" in out and "CNN, input 1x8x8" in out and "logits identical to Brevitas" in out
+    assert out.count("bit-exact") == 2 and "DIFFERENT" not in out
+    for path in ("cnn_model.onnx", "cnn_project/verify.json", "cnn_project_approx/verify.json"):
+        assert (tmp_path / "demo" / path).is_file()
+    project = json.loads((tmp_path / "demo" / "cnn_project" / "project.json").read_text())
+    assert [layer["kind"] for layer in project["layers"]] == ["conv", "maxpool", "conv", "fc"]
