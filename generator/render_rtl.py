@@ -26,8 +26,8 @@ TEMPLATES = REPO / "templates" / "rtl"
 RTL_LIB = REPO / "rtl"
 TOP = "axgen_top"
 # axgen_mul and everything it instantiates (one unsigned core per approximate family).
-MUL_FILES = ["axgen_mul.v", "axgen_mul_lut.v", "axgen_umul_lod.v", "axgen_umul_bam.v", "axgen_umul_trunc.v",
-             "axgen_umul_perf.v", "axgen_umul_drum_operand.v", "axgen_umul_drum.v", "axgen_umul_mitchell.v",
+MUL_FILES = ["axgen_mul.v", "axgen_mul_lut.v", "axgen_umul_lod.v", "axgen_umul_fit.v", "axgen_umul_bam.v",
+             "axgen_umul_trunc.v", "axgen_umul_perf.v", "axgen_umul_drum_operand.v", "axgen_umul_drum.v", "axgen_umul_mitchell.v",
              "axgen_umul_etm.v", "axgen_umul_roba.v"]
 LIB_FILES = MUL_FILES + ["axgen_fifo.v", "axgen_dwc.v", "axgen_mvau.v"]
 CONV_FILES = ["axgen_swg.v"]

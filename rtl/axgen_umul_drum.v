@@ -46,17 +46,9 @@ module axgen_umul_drum #(
             wire [E_BITS-1:0] e = {{(E_BITS - SA_BITS){1'b0}}, sa} + {{(E_BITS - SB_BITS){1'b0}}, sb};
             assign prod = {{(N - MA - MB){1'b0}}, mp} << e;
         end
-
-        if (P_BITS > N) begin : g_pad
-            assign p = {{(P_BITS - N){1'b0}}, prod};
-        end else begin : g_fit
-            // With P_BITS < N the product wraps: its high bits are not needed.
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [N-1:0] prod_bits = prod;
-            /* verilator lint_on UNUSEDSIGNAL */
-            assign p = prod_bits[P_BITS-1:0];
-        end
     endgenerate
+
+    axgen_umul_fit #(.N_BITS(N), .P_BITS(P_BITS)) u_fit (.x(prod), .p(p));
 endmodule
 
 `default_nettype wire

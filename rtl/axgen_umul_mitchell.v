@@ -93,17 +93,7 @@ module axgen_umul_mitchell #(
     endgenerate
 
     wire [N-1:0] result = (nz_a & nz_b) ? prod : {N{1'b0}};
-    generate
-        if (P_BITS > N) begin : g_pad
-            assign p = {{(P_BITS - N){1'b0}}, result};
-        end else begin : g_fit
-            // With P_BITS < N the product wraps: its high bits are not needed.
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [N-1:0] result_bits = result;
-            /* verilator lint_on UNUSEDSIGNAL */
-            assign p = result_bits[P_BITS-1:0];
-        end
-    endgenerate
+    axgen_umul_fit #(.N_BITS(N), .P_BITS(P_BITS)) u_fit (.x(result), .p(p));
 endmodule
 
 `default_nettype wire

@@ -47,17 +47,7 @@ module axgen_umul_perf #(
 
     wire [N-1:0] sum = low + high;
 
-    generate
-        if (P_BITS > N) begin : g_pad
-            assign p = {{(P_BITS - N){1'b0}}, sum};
-        end else begin : g_fit
-            // With P_BITS < N the product wraps: its high bits are not needed.
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [N-1:0] sum_bits = sum;
-            /* verilator lint_on UNUSEDSIGNAL */
-            assign p = sum_bits[P_BITS-1:0];
-        end
-    endgenerate
+    axgen_umul_fit #(.N_BITS(N), .P_BITS(P_BITS)) u_fit (.x(sum), .p(p));
 endmodule
 
 `default_nettype wire
