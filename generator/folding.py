@@ -21,6 +21,14 @@ from generator.multipliers import Multiplier, parse
 from generator.multipliers.tuning import tune_weights
 
 
+EDGE_FIFO_MAX = 1024  # beats: the deepest FIFO in front of a layer
+
+
+def fifo_depth(beats: int) -> int:
+    """Depth of an edge FIFO that should hold `beats`: at least 2, at most EDGE_FIFO_MAX."""
+    return min(EDGE_FIFO_MAX, max(2, beats))
+
+
 @dataclass
 class LayerImpl:
     """One layer as hardware: the IR layer plus folding, multiplier and widths."""
@@ -98,7 +106,7 @@ class LayerImpl:
         (it takes a beat per cycle in its first output fold), one pixel for a convolution (its
         sliding-window generator buffers rows itself)."""
         g = self.layer.conv
-        return max(2, g.channels // self.simd if g else self.sf)
+        return fifo_depth(g.channels // self.simd if g else self.sf)
 
     @property
     def in_stream_bits(self) -> int:
@@ -157,7 +165,7 @@ class PoolImpl:
 
     @property
     def edge_fifo_depth(self) -> int:
-        return max(2, self.layer.channels // self.pe)
+        return fifo_depth(self.layer.channels // self.pe)
 
     @property
     def in_stream_bits(self) -> int:

@@ -18,7 +18,7 @@ import numpy as np
 
 from generator.folding import Impl, LayerImpl, PoolImpl
 from generator.hls_headers import HLS_LIB_DIR
-from generator.render_rtl import (EDGE_FIFO_MAX, RTL_FAMILIES, TOP, layer_params, module_name, pad8, pool_params,
+from generator.render_rtl import (RTL_FAMILIES, TOP, layer_params, module_name, pad8, pool_params,
                                   swg_params, weight_words)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "hls"
@@ -142,7 +142,7 @@ def _stitch(impls: list[Impl], modules: list[str]) -> tuple[list[dict], list[dic
         if i + 1 == len(impls):
             break
         nxt = impls[i + 1]
-        depth = min(EDGE_FIFO_MAX, nxt.edge_fifo_depth)
+        depth = nxt.edge_fifo_depth
         if impl.out_per_beat != nxt.in_per_beat:
             src = stream(f"e{i}_dwc", nxt.in_stream_bits, depth)
             calls.append(_call("axgen_dwc", [impl.out_per_beat, nxt.in_per_beat, impl.out_dtype.bitwidth(),

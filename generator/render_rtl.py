@@ -40,7 +40,6 @@ USER_DISPATCH = "axgen_mul_user.v"
 RTL_KNOBS = {"trunc": ("k",), "bam": ("h", "v"), "perf": ("j", "k"), "drum": ("k",), "mitchell": ("w",),
              "etm": ("m",)}
 NO_KNOB = -1  # an optional knob that is absent (mitchell without w)
-EDGE_FIFO_MAX = 1024  # beats; an edge FIFO holds one input vector of the next layer
 
 _KINDS = {"unsigned": 0, "signed": 1, "bipolar": 2}
 
@@ -266,7 +265,7 @@ def _stitch(impls: list[Impl], modules: list[str]) -> tuple[list[dict], list[dic
                                       ("ELEM_BITS", impl.out_dtype.bitwidth())]})
         src = stream(f"e{i}_fifo", nxt.in_stream_bits)
         blocks.append({"module": "axgen_fifo", "instance": f"u_e{i}_fifo", "src": dst, "dst": src,
-                       "params": [("WIDTH", nxt.in_stream_bits), ("DEPTH", min(EDGE_FIFO_MAX, nxt.edge_fifo_depth))]})
+                       "params": [("WIDTH", nxt.in_stream_bits), ("DEPTH", nxt.edge_fifo_depth)]})
     return streams, blocks
 
 

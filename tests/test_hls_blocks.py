@@ -24,15 +24,14 @@ from generator.folding import annotate
 from generator.hls_build import compile_cached
 from generator.ir import MatrixLayer
 from block_cases import POOL_CASES, SWG_CASES, boundary_thresholds, code as _code, extreme_inputs, random_values as _values
-from generator.render_rtl import RTL_FAMILIES, layer_params, weight_words
+from generator.render_hls import KIND_NAMES, MUL_BINDINGS, MVAU_ARGS, threshold_array, weight_array, wrapped_table
+from generator.render_rtl import RTL_FAMILIES, layer_params
 
 D = DataType
 SAMPLES = 5   # MVAU vectors per case, back to back
 IMAGES = 3    # SWG / max pool images per case
 DWC_SAMPLES = 4
 STATS = ("iterations", "reads", "writes", "bubbles", "trailing")
-KIND_NAMES = {0: "AXGEN_UNSIGNED", 1: "AXGEN_SIGNED", 2: "AXGEN_BIPOLAR"}
-IMPLS = {"auto": "AXGEN_MUL_AUTO", "fabric": "AXGEN_MUL_FABRIC", "dsp": "AXGEN_MUL_DSP"}
 
 
 @dataclass
@@ -89,9 +88,7 @@ def mul_class(name: str, impl, params: dict, binding: str) -> tuple[str, str]:
     na, nb, acc = params["IN_BITS"], params["W_BITS"], params["ACC_BITS"]
     cls = f"mul_{name}"
     if params["MUL_FAMILY"] == RTL_FAMILIES["lut"]:
-        table = np.asarray(impl.multiplier.table(), dtype=np.int64).reshape(-1)
-        wrapped = ((table + (1 << (acc - 1))) & ((1 << acc) - 1)) - (1 << (acc - 1))  # to ACC_BITS
-        entries = ", ".join(str(int(v)) for v in wrapped)
+        entries = ", ".join(str(int(v)) for v in wrapped_table(impl, acc))
         decl = (f"struct {cls} {{  // lut: the table's products wrapped to ACC_BITS, like the RTL's table file\n"
                 f"    static ap_int<{acc}> apply(ap_uint<{na}> a_code, ap_uint<{nb}> w_code) {{\n"
                 f"#pragma HLS INLINE\n"
@@ -100,21 +97,15 @@ def mul_class(name: str, impl, params: dict, binding: str) -> tuple[str, str]:
                 f"    }}\n}};\n")
     else:
         decl = (f"typedef axgen_mul_family<{params['MUL_FAMILY']}, {params['MUL_K1']}, {params['MUL_K2']}, "
-                f"{a_kind}, {na}, {b_kind}, {nb}, {acc}, {IMPLS[binding]}> {cls};\n")
+                f"{a_kind}, {na}, {b_kind}, {nb}, {acc}, {MUL_BINDINGS[binding]}> {cls};\n")
     return decl, cls
-
-
-MVAU_ARGS = ("MW", "MH", "PE", "SIMD", "IN_BITS", "IN_KIND", "W_BITS", "W_KIND", "ACC_BITS", "N_THRES", "T_BITS",
-             "OUT_BITS", "OUT_BIAS")
 
 
 def mvau_data(impl, params: dict, x: np.ndarray) -> list[int]:
     """Weights [p][s][nf*SF+sf], thresholds [p][nf][i], reps, input codes -- run_mvau's order."""
-    w = weight_words(impl).reshape(impl.nf * impl.sf, impl.pe, impl.simd).transpose(1, 2, 0)
-    data = [int(v) for v in w.reshape(-1)]
+    data = [int(v) for v in weight_array(impl).reshape(-1)]
     if params["N_THRES"]:
-        t = np.asarray(impl.thresholds, dtype=np.int64).reshape(impl.nf, impl.pe, -1).transpose(1, 0, 2)
-        data += [int(v) for v in t.reshape(-1)]
+        data += [int(v) for v in threshold_array(impl).reshape(-1)]
     data += [len(x), len(x)]  # samples fed, reps
     data += [int(v) for v in to_codes(x, impl.in_dtype).reshape(-1)]
     return data
