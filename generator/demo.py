@@ -14,7 +14,7 @@ from rich.table import Table
 
 from generator import config as config_mod
 from generator.digits import (accuracy, float_cnn, float_mlp, load_digits_split, quantized_cnn, quantized_mlp,
-                              torch_logits, train)
+                              shaped, torch_logits, train)
 from generator.errors import AxgenError
 from generator.folding import PoolImpl, annotate
 from generator.frontend import load_network
@@ -98,7 +98,7 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     float_acc = accuracy(torch_logits(float_model, data.x_test), data.y_test)
     brevitas_logits = torch_logits(quant_model, data.x_test)
     brevitas_acc = accuracy(brevitas_logits, data.y_test)
-    x_test = data.x_test.reshape(-1, *quant_model.input_shape)  # (N, 64) or, for the CNN, (N, 1, 8, 8)
+    x_test = shaped(quant_model, data.x_test)  # (N, 64) or, for the CNN, (N, 1, 8, 8)
 
     from generator.frontend.loading import export_brevitas
     proto = export_brevitas(quant_model, quant_model.input_shape)

@@ -34,53 +34,50 @@ def load_digits_split(seed: int = 0) -> Digits:
     return Digits(xtr, ytr.astype(np.int64), xte, yte.astype(np.int64))
 
 
+def on_pixels(features, input_shape: tuple[int, ...]):
+    """A digits model as trained and exported: raw pixels 0..16 scaled to [0, 1] (this runs on the
+    host), then `features`; `input_shape` is the per-sample shape the model takes."""
+    import torch.nn as nn
+
+    class OnPixels(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = features
+            self.input_shape = input_shape
+
+        def forward(self, x):
+            return self.features(x / 16.0)
+
+    return OnPixels()
+
+
 def quantized_mlp(weight_bits: int = 4, act_bits: int = 4):
     import torch.nn as nn
     import brevitas.nn as qnn
     from brevitas.quant import Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
 
-    class DigitsMLP(nn.Module):
-        def __init__(self):
-            super().__init__()
-            layers = [qnn.QuantIdentity(act_quant=Uint8ActPerTensorFixedPoint, bit_width=act_bits, max_val=1.0)]
-            width = INPUT_SHAPE[0]
-            for hidden in HIDDEN:
-                layers += [qnn.QuantLinear(width, hidden, bias=True, weight_quant=Int8WeightPerTensorFixedPoint,
-                                           weight_bit_width=weight_bits),
-                           nn.BatchNorm1d(hidden),
-                           qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=act_bits, max_val=2.0)]
-                width = hidden
-            layers.append(qnn.QuantLinear(width, CLASSES, bias=True, weight_quant=Int8WeightPerTensorFixedPoint,
-                                          weight_bit_width=weight_bits))
-            self.features = nn.Sequential(*layers)
-
-        def forward(self, x):
-            return self.features(x / 16.0)  # pixels 0..16 -> [0, 1]: runs on the host
-
-    model = DigitsMLP()
-    model.input_shape = INPUT_SHAPE
-    return model
+    layers = [qnn.QuantIdentity(act_quant=Uint8ActPerTensorFixedPoint, bit_width=act_bits, max_val=1.0)]
+    width = INPUT_SHAPE[0]
+    for hidden in HIDDEN:
+        layers += [qnn.QuantLinear(width, hidden, bias=True, weight_quant=Int8WeightPerTensorFixedPoint,
+                                   weight_bit_width=weight_bits),
+                   nn.BatchNorm1d(hidden),
+                   qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=act_bits, max_val=2.0)]
+        width = hidden
+    layers.append(qnn.QuantLinear(width, CLASSES, bias=True, weight_quant=Int8WeightPerTensorFixedPoint,
+                                  weight_bit_width=weight_bits))
+    return on_pixels(nn.Sequential(*layers), INPUT_SHAPE)
 
 
 def float_mlp():
     import torch.nn as nn
 
-    class FloatMLP(nn.Module):
-        def __init__(self):
-            super().__init__()
-            layers, width = [], INPUT_SHAPE[0]
-            for hidden in HIDDEN:
-                layers += [nn.Linear(width, hidden), nn.BatchNorm1d(hidden), nn.ReLU()]
-                width = hidden
-            layers.append(nn.Linear(width, CLASSES))
-            self.features = nn.Sequential(*layers)
-
-        def forward(self, x):
-            return self.features(x / 16.0)
-
-    model = FloatMLP()
-    model.input_shape = INPUT_SHAPE
-    return model
+    layers, width = [], INPUT_SHAPE[0]
+    for hidden in HIDDEN:
+        layers += [nn.Linear(width, hidden), nn.BatchNorm1d(hidden), nn.ReLU()]
+        width = hidden
+    layers.append(nn.Linear(width, CLASSES))
+    return on_pixels(nn.Sequential(*layers), INPUT_SHAPE)
 
 
 def quantized_cnn(weight_bits: int = 4, act_bits: int = 4):
@@ -96,49 +93,27 @@ def quantized_cnn(weight_bits: int = 4, act_bits: int = 4):
         return qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=act_bits, max_val=max_val)
 
     c1, c2 = CNN_CHANNELS
-
-    class DigitsCNN(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.features = nn.Sequential(
-                qnn.QuantIdentity(act_quant=Uint8ActPerTensorFixedPoint, bit_width=act_bits, max_val=1.0),
-                qnn.QuantConv2d(CNN_INPUT_SHAPE[0], c1, 3, padding=1, **w), nn.BatchNorm2d(c1), act(2.0),
-                nn.MaxPool2d(2),
-                qnn.QuantConv2d(c1, c2, 3, **w), nn.BatchNorm2d(c2), act(2.0),
-                nn.Flatten(),
-                qnn.QuantLinear(c2 * 2 * 2, CLASSES, **w))
-
-        def forward(self, x):
-            return self.features(x / 16.0)  # pixels 0..16 -> [0, 1]: runs on the host
-
-    model = DigitsCNN()
-    model.input_shape = CNN_INPUT_SHAPE
-    return model
+    return on_pixels(nn.Sequential(
+        qnn.QuantIdentity(act_quant=Uint8ActPerTensorFixedPoint, bit_width=act_bits, max_val=1.0),
+        qnn.QuantConv2d(CNN_INPUT_SHAPE[0], c1, 3, padding=1, **w), nn.BatchNorm2d(c1), act(2.0),
+        nn.MaxPool2d(2),
+        qnn.QuantConv2d(c1, c2, 3, **w), nn.BatchNorm2d(c2), act(2.0),
+        nn.Flatten(),
+        qnn.QuantLinear(c2 * 2 * 2, CLASSES, **w)), CNN_INPUT_SHAPE)
 
 
 def float_cnn():
     import torch.nn as nn
     c1, c2 = CNN_CHANNELS
-
-    class FloatCNN(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.features = nn.Sequential(
-                nn.Conv2d(CNN_INPUT_SHAPE[0], c1, 3, padding=1), nn.BatchNorm2d(c1), nn.ReLU(), nn.MaxPool2d(2),
-                nn.Conv2d(c1, c2, 3), nn.BatchNorm2d(c2), nn.ReLU(), nn.Flatten(),
-                nn.Linear(c2 * 2 * 2, CLASSES))
-
-        def forward(self, x):
-            return self.features(x / 16.0)
-
-    model = FloatCNN()
-    model.input_shape = CNN_INPUT_SHAPE
-    return model
+    return on_pixels(nn.Sequential(
+        nn.Conv2d(CNN_INPUT_SHAPE[0], c1, 3, padding=1), nn.BatchNorm2d(c1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 3), nn.BatchNorm2d(c2), nn.ReLU(), nn.Flatten(),
+        nn.Linear(c2 * 2 * 2, CLASSES)), CNN_INPUT_SHAPE)
 
 
 def shaped(model, x: np.ndarray) -> np.ndarray:
     """Flat (N, 64) pixel rows in the model's input shape ((N, 64) or (N, 1, 8, 8))."""
-    return x.reshape(len(x), *getattr(model, "input_shape", x.shape[1:]))
+    return x.reshape(len(x), *model.input_shape)
 
 
 def train(model, data: Digits, epochs: int = 40, seed: int = 0, lr: float = 0.01):
