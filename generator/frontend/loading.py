@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import random
 import tempfile
 from pathlib import Path
 
@@ -41,12 +43,25 @@ def export_brevitas(module, input_shape: tuple[int, ...]) -> onnx.ModelProto:
         return onnx.load(str(path))
 
 
+@contextlib.contextmanager
+def _seeded_names():
+    """qonnx names new tensors with `random` (make_new_valueinfo_name): seed it for the block,
+    so the same model always gets the same names (and a project the same bytes)."""
+    state = random.getstate()
+    random.seed(0)
+    try:
+        yield
+    finally:
+        random.setstate(state)
+
+
 def clean(proto: onnx.ModelProto) -> ModelWrapper:
     proto.ir_version = min(proto.ir_version, MAX_IR_VERSION)
     try:
-        model = cleanup_model(ModelWrapper(proto), extract_conv_bias=True)
-        model = model.transform(LowerGemm())
-        model = model.transform(InferShapes()).transform(GiveUniqueNodeNames()).transform(InferDataTypes())
+        with _seeded_names():
+            model = cleanup_model(ModelWrapper(proto), extract_conv_bias=True)
+            model = model.transform(LowerGemm())
+            model = model.transform(InferShapes()).transform(GiveUniqueNodeNames()).transform(InferDataTypes())
     except AxgenError:
         raise
     except Exception as exc:
