@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
 from generator.errors import AxgenError
+from generator.resources import folder
 
-BOARDS_DIR = Path(__file__).resolve().parent.parent / "boards"
 DEFAULT_BOARD = "pynq-z2"
 
 
 def available() -> list[str]:
-    return sorted(p.stem for p in BOARDS_DIR.glob("*.yaml"))
+    return sorted(p.stem for p in folder("boards").glob("*.yaml"))
 
 
 def load(name: str | None) -> dict:
     name = name or DEFAULT_BOARD
-    path = BOARDS_DIR / f"{name}.yaml"
+    path = folder("boards") / f"{name}.yaml"
     if not path.is_file():
         raise AxgenError(f"unknown board {name!r}; available boards: {', '.join(available())}")
     data = yaml.safe_load(path.read_text())

@@ -62,7 +62,7 @@ def build(model, out_dir, config_path, board, force):
     from generator.project import build as build_project
     net = load_network(model)
     project = build_project(net, Path(out_dir), config.load(config_path), board=board, force=force)
-    console.print(f"built [bold]{net.name}[/]: {len(project.impls)} layers, "
+    console.print(f"built [bold]{net.name}[/]: {len(project.plan.stages)} layers, "
                   f"estimated {project.estimated_cycles} cycles per sample -> {out_dir}")
 
 
@@ -179,13 +179,13 @@ def synth(project_dir, tool, layers, jobs):
     """Synthesize the project's IPs and write PROJECT_DIR/resources.json (latency, II, resources)."""
     from rich import box
     from rich.table import Table
-    from generator import vitis_hls
+    from generator import synth_project
 
     def show(module, event):
         if event != "done":
             console.print(f"{module}: {'synthesizing with Vitis HLS' if event == 'start' else '[red]failed[/]'}")
 
-    result = vitis_hls.run(Path(project_dir), only=list(layers) or None, jobs=jobs, progress=show)
+    result = synth_project.run(Path(project_dir), only=list(layers) or None, jobs=jobs, progress=show)
     table = Table(title=f"Vitis HLS estimates on {result['part']} at {result['target_clock_ns']:g} ns",
                   box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
     for col in ["module", "latency", "II", "est.", "II/est", "ns", "LUT", "FF", "BRAM", "DSP", "URAM"]:
@@ -194,7 +194,7 @@ def synth(project_dir, tool, layers, jobs):
     def cell(value):
         return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
-    for row in vitis_hls.table_rows(result):
+    for row in synth_project.table_rows(result):
         lat = (cell(row["latency_min"]) if row["latency_min"] == row["latency_max"]
                else f"{cell(row['latency_min'])}..{cell(row['latency_max'])}")
         ii = (cell(row["interval_min"]) if row["interval_min"] == row["interval_max"]
@@ -204,7 +204,7 @@ def synth(project_dir, tool, layers, jobs):
         table.add_row(row["module"], lat, ii, cell(row["estimated_cycles"]), "-" if ratio is None else f"{ratio:.2f}",
                       cell(row["clock_ns"]), *(cell(res[k]) for k in ("lut", "ff", "bram18", "dsp", "uram")))
     console.print(table)
-    console.print(f"wrote {Path(project_dir) / vitis_hls.RESOURCES_FILE}", soft_wrap=True)
+    console.print(f"wrote {Path(project_dir) / synth_project.RESOURCES_FILE}", soft_wrap=True)
 
 
 if __name__ == "__main__":

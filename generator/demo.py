@@ -16,10 +16,9 @@ from generator import config as config_mod
 from generator.digits import (accuracy, float_cnn, float_mlp, load_digits_split, quantized_cnn, quantized_mlp,
                               shaped, torch_logits, train)
 from generator.errors import AxgenError
-from generator.folding import PoolImpl, annotate
 from generator.frontend import load_network
-from generator.golden import run_layers
-from generator.host import head_values, tail_output
+from generator.golden import head_values, run_layers, tail_output
+from generator.hw import annotate
 from generator.ir import Network
 from generator.multipliers import parse
 from generator.predict import predict
@@ -68,8 +67,8 @@ def demo_config(multiplier: str = "exact", tune: bool = False, kind: str = "mlp"
 
 
 def golden_accuracy(net: Network, cfg: config_mod.Config, x: np.ndarray, y: np.ndarray) -> float:
-    impls = annotate(net.layers, cfg)
-    values = run_layers(head_values(net.head, x), [i.layer for i in impls], [i.multiplier for i in impls])
+    stages = annotate(net.layers, cfg)
+    values = run_layers(head_values(net.head, x), [s.layer for s in stages], [s.multiplier for s in stages])
     return accuracy(tail_output(net.tail, values), y)
 
 
@@ -158,10 +157,9 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
 def _folding(project) -> str:
     """One line per layer: name, PE (x SIMD) and its estimated cycles, the bottleneck marked."""
     lines = []
-    for impl in project.impls:
-        fold = str(impl.pe) if isinstance(impl, PoolImpl) else f"{impl.pe}x{impl.simd}"
-        mark = " (bottleneck)" if impl.name == project.data["bottleneck"] else ""
-        lines.append(f"{impl.name} {fold}: {impl.cycles}{mark}")
+    for stage in project.plan.stages:
+        mark = " (bottleneck)" if stage.name == project.data["bottleneck"] else ""
+        lines.append(f"{stage.name} {stage.folding}: {stage.cycles}{mark}")
     return "\n".join(lines)
 
 

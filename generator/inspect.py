@@ -12,8 +12,8 @@ def layer_rows(net: Network) -> list[dict]:
         "index": i, "name": layer.name, "kind": layer.kind, "source": layer.source,
         "in_shape": list(layer.in_shape), "out_shape": list(layer.out_shape),
         "in_dtype": layer.in_dtype.name,
-        "weight_dtype": layer.weight_dtype.name if hasattr(layer, "weights") else None,
-        "out_dtype": "accumulator" if getattr(layer, "thresholds", True) is None else layer.out_dtype.name,
+        "weight_dtype": None if layer.weight_dtype is None else layer.weight_dtype.name,
+        "out_dtype": "accumulator" if layer.outputs_accumulator else layer.out_dtype.name,
         "macs": layer.macs,
     } for i, layer in enumerate(net.layers)]
 

@@ -1,17 +1,37 @@
 """The integer dataflow IR: what the frontend produces and every later stage consumes.
 
-A network is a chain of matrix-vector-threshold layers between a host-side float head
-(pre-processing up to the first quantizer) and a host-side float tail (everything after the
-last integer tensor). The layers hold only integers and datatypes.
+A network is a chain of layers (matrix-vector-threshold layers: fully-connected or convolution;
+max pooling) between a host-side float head (pre-processing up to the first quantizer) and a
+host-side float tail (everything after the last integer tensor). The layers hold only integers
+and datatypes. The IR is immutable: every class is frozen, and later stages (weight tuning, for
+one) make changed copies with `dataclasses.replace`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from generator.datatypes import DataType
+
+
+def frozen_array(values: np.ndarray) -> np.ndarray:
+    """A read-only int64 copy: IR arrays cannot change after the frontend built them."""
+    array = np.array(values, dtype=np.int64)
+    array.setflags(write=False)
+    return array
+
+
+def out_size(size: int, kernel: int, stride: int, pad_before: int = 0, pad_after: int = 0) -> int:
+    """Output length of a sliding window along one axis."""
+    return (size + pad_before + pad_after - kernel) // stride + 1
+
+
+def affine(values: np.ndarray, alpha: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """float32(alpha[c] * (values[:, c] + offset[c])) for integer values (B, C): what a matrix
+    node outputs in float for its integer accumulators, and where the host tail starts."""
+    return (alpha[None, :] * (values.astype(np.float64) + offset[None, :])).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -33,7 +53,7 @@ class ConvGeometry:
         return self.out_h * self.out_w
 
 
-@dataclass
+@dataclass(frozen=True)
 class MatrixLayer:
     """acc[m] = sum_k mul(x[k], w[m][k]); then, if `thresholds` is set,
     out_code[m] = sum_i [acc[m] >= thresholds[m][i]] + out_bias (qonnx MultiThreshold),
@@ -52,6 +72,11 @@ class MatrixLayer:
     source: str = ""  # name of the ONNX node it came from
     conv: ConvGeometry | None = None  # set for kind "conv": the matrix layer runs once per output pixel
 
+    def __post_init__(self):
+        object.__setattr__(self, "weights", frozen_array(self.weights))
+        if self.thresholds is not None:
+            object.__setattr__(self, "thresholds", frozen_array(self.thresholds))
+
     @property
     def mw(self) -> int:
         return int(self.weights.shape[1])
@@ -68,8 +93,13 @@ class MatrixLayer:
     def has_thresholds(self) -> bool:
         return self.thresholds is not None
 
+    @property
+    def outputs_accumulator(self) -> bool:
+        """True when the layer streams its raw accumulators (no thresholds)."""
+        return self.thresholds is None
 
-@dataclass
+
+@dataclass(frozen=True)
 class PoolLayer:
     """Max pooling on a channels-last image of integer values (no padding)."""
 
@@ -84,6 +114,8 @@ class PoolLayer:
     out_w: int
     kind: str = "maxpool"
     source: str = ""
+    weight_dtype = None  # no weights
+    outputs_accumulator = False
 
     @property
     def in_shape(self) -> tuple[int, int, int]:
@@ -106,7 +138,7 @@ class PoolLayer:
         return 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class HostHead:
     """Float pre-processing, run on the host: ONNX model input -> the first quantizer's float
     output; values = round(float / scale) + zero_point."""
@@ -119,10 +151,10 @@ class HostHead:
     channels_last: bool = False  # an image (C, H, W) input streams as (H, W, C)
 
 
-@dataclass
+@dataclass(frozen=True)
 class HostTail:
-    """Float tail, run on the host: float_in[c] = float32(value[c] * scale[c] + offset[c]),
-    then the ONNX tail model (may be empty: identity) gives the model output."""
+    """Float tail, run on the host: float_in = affine(values, scale, offset), then the ONNX tail
+    model (may be empty: identity) gives the model output."""
 
     onnx_bytes: bytes | None
     scale: np.ndarray  # float64 per channel
@@ -131,10 +163,9 @@ class HostTail:
     output_shape: tuple[int, ...]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Network:
     name: str
-    layers: list[MatrixLayer | PoolLayer]
+    layers: tuple[MatrixLayer | PoolLayer, ...]
     head: HostHead
     tail: HostTail
-    notes: list[str] = field(default_factory=list)

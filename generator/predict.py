@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from generator.errors import AxgenError
-from generator.host import head_values, tail_output
+from generator.golden import head_values, tail_output
 from generator.project import Project
-from generator.verify import golden_outputs, run_hls, run_rtl
+from generator.execute import golden_outputs, run_hls, run_rtl
 
 BACKENDS = ("golden", "rtl", "hls")
 

@@ -9,62 +9,52 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from generator import __version__, boards, config as config_mod
+from generator.backends.hls import render_hls
+from generator.backends.rtl import render_rtl
+from generator.backends.tcl.vitis_hls import write_scripts
 from generator.errors import AxgenError
-from generator.folding import Impl, PoolImpl, annotate, threshold_dtype
+from generator.hw import HardwarePlan, make_plan, reopen_plan
 from generator.ir import Network
-from generator.multipliers.metrics import error_metrics
-from generator.render_hls import render_hls
-from generator.render_rtl import render_rtl
-from generator.serialize import load_network, save_network
-from generator.user_multiplier import prove
-from generator.vitis_hls import write_scripts
+from generator.serialize import load_network, save_array, save_network
+from generator.sim.user_mul import prove
 
 PROJECT_FILE = "project.json"
+FORMAT_VERSION = 1  # of project.json and the folder's layout; a project of another version is refused
 TABLES = "params/tables"  # lut: tables copied into the project, named by content hash
 
 
-@dataclass
+@dataclass(frozen=True)
 class Project:
     root: Path
-    network: Network
-    impls: list[Impl]
+    plan: HardwarePlan
     data: dict  # project.json
 
     @property
+    def network(self) -> Network:
+        return self.plan.network
+
+    @property
+    def stages(self):
+        return self.plan.stages
+
+    @property
     def estimated_cycles(self) -> int:
-        return max(impl.cycles for impl in self.impls)
+        return self.plan.estimated_cycles
 
 
-def layer_entry(impl: Impl) -> dict:
+def layer_entry(impl) -> dict:
     layer = impl.layer
-    common = {
+    return {
         "index": impl.index, "name": layer.name, "kind": layer.kind, "source": layer.source,
         "in_shape": list(layer.in_shape), "out_shape": list(layer.out_shape), "macs": layer.macs,
         "in_elems": impl.in_elems, "out_elems": impl.out_elems,
         "in_per_beat": impl.in_per_beat, "out_per_beat": impl.out_per_beat,
         "in_stream_bits": impl.in_stream_bits, "out_stream_bits": impl.out_stream_bits,
         "estimated_cycles": impl.cycles, "stage_cycles": impl.stage_cycles,
-    }
-    if isinstance(impl, PoolImpl):
-        return {**common, "dtype": layer.dtype.name, "pe": impl.pe, "kernel": list(layer.kernel),
-                "stride": list(layer.stride)}
-    geometry = {}
-    if layer.conv is not None:
-        g = layer.conv
-        geometry = {"conv": {"kernel": list(g.kernel), "stride": list(g.stride), "pads": list(g.pads),
-                             "channels": g.channels, "out_pixels": g.pixels}}
-    return {
-        **common, **geometry,
-        "mw": layer.mw, "mh": layer.mh,
-        "in_dtype": layer.in_dtype.name, "weight_dtype": layer.weight_dtype.name,
-        "acc_dtype": impl.acc_dtype.name, "out_dtype": impl.out_dtype.name,
-        "thresholds_per_channel": 0 if impl.thresholds is None else int(impl.thresholds.shape[1]),
-        "threshold_dtype": None if impl.thresholds is None else threshold_dtype(impl).name,
-        "pe": impl.pe, "simd": impl.simd,
-        "multiplier": {"spec": impl.multiplier.spec,
-                       **error_metrics(impl.multiplier, layer.in_dtype, layer.weight_dtype)},
-        "tuned_weights": impl.tuned_weights,
+        **impl.entry(),
     }
 
 
@@ -88,6 +78,15 @@ def _resolve_tables(cfg: config_mod.Config, root: Path) -> config_mod.Config:
     return cfg.map_multipliers(lambda spec: f"lut:{root / spec[4:]}" if spec.startswith(f"lut:{TABLES}/") else spec)
 
 
+def _tuned_weights(plan: HardwarePlan, params_dir: Path) -> dict[int, str]:
+    """Store the weights of every layer that weight tuning changed (the IR keeps the originals)."""
+    stored = {}
+    for impl in plan.stages:
+        if getattr(impl, "tuned_weights", 0):
+            stored[impl.index] = "params/" + save_array(params_dir / f"{impl.name}_weights_tuned.npy", impl.layer.weights)
+    return stored
+
+
 def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
@@ -99,25 +98,27 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | None
         raise AxgenError(f"{out_dir} exists and is not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
         raise AxgenError(f"{out_dir} is not empty; choose another folder or pass --force to replace it")
-    cfg.check_layers([layer.name for layer in net.layers])
     board_data = boards.load(board)
-    impls = annotate(net.layers, cfg)
+    plan = make_plan(net, cfg)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         ir_desc = save_network(net, staging / "params", staging / "host")
+        tuned = _tuned_weights(plan, staging / "params")
         stored_cfg = _copy_tables(cfg, staging)
-        users = {impl.index: prove(impl) for impl in impls if impl.lut_verilog}
-        rtl = render_rtl(impls, staging / "rtl", users)
+        users = {impl.index: prove(impl) for impl in plan.stages if impl.lut_verilog}
+        rtl = render_rtl(plan, staging / "rtl", users)
         data = {
+            "format_version": FORMAT_VERSION,
             "axgen_version": __version__, "name": net.name, "board": board_data,
             "config": stored_cfg.to_dict(), "network": ir_desc,
-            "layers": [{**layer_entry(impl), **({"lut_verilog": users[impl.index]} if impl.index in users else {})}
-                       for impl in impls],
-            "estimated_cycles_per_sample": max(impl.cycles for impl in impls),
-            "bottleneck": max(impls, key=lambda i: i.cycles).name,
+            "layers": [{**layer_entry(impl), **({"lut_verilog": users[impl.index]} if impl.index in users else {}),
+                        **({"tuned_weights_file": tuned[impl.index]} if impl.index in tuned else {})}
+                       for impl in plan.stages],
+            "estimated_cycles_per_sample": plan.estimated_cycles,
+            "bottleneck": plan.bottleneck.name,
             "rtl": rtl,
-            "hls": render_hls(impls, staging / "hls"),
+            "hls": render_hls(plan, staging / "hls"),
         }
         data["tcl"] = write_scripts(staging, data)
         _write_json(staging / PROJECT_FILE, data)
@@ -127,18 +128,39 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Project(out_dir, net, impls, data)
+    return Project(out_dir, plan, data)
 
 
-def open_project(root: str | Path) -> Project:
+def read_project_data(root: Path) -> dict:
+    """project.json of a built project, checked for this axgen's format version."""
     root = Path(root)
     path = root / PROJECT_FILE
     if not path.is_file():
         raise AxgenError(f"{root} is not an axgen project (no {PROJECT_FILE}); create one with `axgen build`")
     try:
         data = json.loads(path.read_text())
-        net = load_network(root, data["network"])
-    except (ValueError, KeyError, OSError) as exc:
+    except (ValueError, OSError) as exc:
         raise AxgenError(f"{path} is damaged ({type(exc).__name__}: {exc}); rebuild the project") from None
-    impls = annotate(net.layers, _resolve_tables(config_mod.from_dict(data["config"]), root))
-    return Project(root, net, impls, data)
+    if not isinstance(data, dict):
+        raise AxgenError(f"{path} is damaged (not a JSON object); rebuild the project")
+    version = data.get("format_version", 0)
+    if version != FORMAT_VERSION:
+        raise AxgenError(f"{root} was built by axgen {data.get('axgen_version', '(unknown)')} in project format "
+                         f"{version}; this axgen {__version__} reads format {FORMAT_VERSION}: rebuild it with `axgen build`")
+    return data
+
+
+def open_project(root: str | Path) -> Project:
+    """The project as `build` wrote it: the IR from params/ and host/, each stage's folding,
+    accumulator and tuned weights from project.json (nothing is chosen again)."""
+    root = Path(root)
+    data = read_project_data(root)
+    try:
+        net = load_network(root, data["network"])
+        weights = {e["index"]: np.load(root / e["tuned_weights_file"], allow_pickle=False)
+                   for e in data["layers"] if "tuned_weights_file" in e}
+        cfg = _resolve_tables(config_mod.from_dict(data["config"]), root)
+        plan = reopen_plan(net, data["layers"], cfg, weights)
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        raise AxgenError(f"{root / PROJECT_FILE} is damaged ({type(exc).__name__}: {exc}); rebuild the project") from None
+    return Project(root, plan, data)

@@ -22,7 +22,12 @@ from pathlib import Path
 from generator.datatypes import DataType
 from generator.errors import AxgenError
 from generator.multipliers import parse
-from generator.render_rtl import MUL_FILES, RTL_FAMILIES, RTL_LIB, kind, mul_params, signed_bits, table_lines
+from generator.backends.rtl.memfiles import table_lines
+from generator.backends.rtl.render import MUL_FILES
+from generator.hw.encoding import FAMILY_CODES, kind, mul_params
+from generator.hw.layout import signed_bits
+from generator.multipliers import LUT
+from generator.resources import folder
 
 TOP = "axgen_synth_top"
 FAMILY = "xc7"
@@ -103,7 +108,7 @@ def synth_multiplier(spec: str, a_bits: int, b_bits: int, signed: bool = False) 
     # Every product fits: a_bits + b_bits bits, plus a sign bit for signed operands.
     p_bits = a_bits + b_bits + (1 if signed else 0)
     table_text = None
-    if params["FAMILY"] == RTL_FAMILIES["lut"]:
+    if params["FAMILY"] == FAMILY_CODES[LUT]:
         table = mul.table()
         p_bits = signed_bits(int(table.min()), int(table.max()))
         table_text = "\n".join(table_lines(table, p_bits)) + "\n"
@@ -117,7 +122,7 @@ def synth_multiplier(spec: str, a_bits: int, b_bits: int, signed: bool = False) 
     h = hashlib.sha256()
     h.update(yosys_version().encode() + b"\0" + script.encode() + b"\0" + wrapper.encode() + b"\0")
     for name in MUL_FILES:
-        h.update(name.encode() + b"\0" + (RTL_LIB / name).read_bytes() + b"\0")
+        h.update(name.encode() + b"\0" + (folder("rtl") / name).read_bytes() + b"\0")
     if table_text is not None:
         h.update(table_text.encode())
     key = h.hexdigest()[:24]
@@ -131,7 +136,7 @@ def synth_multiplier(spec: str, a_bits: int, b_bits: int, signed: bool = False) 
     with tempfile.TemporaryDirectory(prefix="axgen-synth-") as tmp:
         work = Path(tmp)
         for name in MUL_FILES:
-            shutil.copyfile(RTL_LIB / name, work / name)
+            shutil.copyfile(folder("rtl") / name, work / name)
         (work / f"{TOP}.v").write_text(wrapper)
         (work / "synth.ys").write_text(script)
         if table_text is not None:

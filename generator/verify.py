@@ -11,8 +11,9 @@ import numpy as np
 
 from generator.datatypes import all_values
 from generator.errors import AxgenError
-from generator.golden import run_layers
+from generator.execute import RTL_BUILD, golden_outputs, run_hls, run_rtl
 from generator.project import Project
+from generator.sim import rtl as rtl_sim
 
 BACKENDS = ("rtl", "hls")  # "all" runs both on the same inputs
 
@@ -34,39 +35,14 @@ class BackendReport:
 def random_inputs(project: Project, samples: int, seed: int) -> np.ndarray:
     """Uniformly random values of the first layer's input datatype, (samples, input elements)
     with an image flattened channels-last."""
-    first = project.impls[0]
+    first = project.plan.first
     rng = np.random.default_rng(seed)
     return rng.choice(all_values(first.in_dtype), size=(samples, first.in_elems))
 
 
-def golden_outputs(project: Project, values: np.ndarray) -> np.ndarray:
-    return run_layers(values, [i.layer for i in project.impls], [i.multiplier for i in project.impls])
-
-
-def run_rtl(project: Project, values: np.ndarray, expected: np.ndarray | None, seed: int):
-    from generator.rtl_sim import simulate
-    rtl = project.data["rtl"]
-    first, last = project.impls[0], project.impls[-1]
-    return simulate(
-        rtl_dir=project.root / "rtl", toplevel=rtl["top"], inputs=values,
-        in_dtype=first.in_dtype, in_per_beat=first.in_per_beat, out_dtype=last.out_dtype,
-        out_per_beat=last.out_per_beat, out_elems=last.out_elems, expected=expected, seed=seed,
-        build_dir=project.root / "build" / "rtl_sim")
-
-
-def run_hls(project: Project, values: np.ndarray):
-    from generator.hls_sim import simulate
-    hls = project.data.get("hls")
-    if hls is None:
-        raise AxgenError(f"{project.root} has no HLS sources (built by an older axgen); rebuild it with `axgen build`")
-    first, last = project.impls[0], project.impls[-1]
-    return simulate(project.root / "hls", hls["testbench"], values, first.in_dtype, last.out_dtype, last.out_elems)
-
-
 def _rtl_report(project: Project, values: np.ndarray, expected: np.ndarray, seed: int) -> BackendReport:
-    from generator.rtl_sim import build
     t0 = time.time()
-    build(project.root / "rtl", project.data["rtl"]["top"], project.root / "build" / "rtl_sim")
+    rtl_sim.build(project.root / "rtl", project.data["rtl"]["top"], project.root / RTL_BUILD)
     t1 = time.time()
     result = run_rtl(project, values, expected, seed)
     # counted by the testbench over both phases (back to back, and random back-pressure)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.errors import AxgenError
 from generator.frontend.chain import build_network
 from generator.frontend.loading import clean, export_brevitas, read_onnx
 from generator.ir import Network
@@ -17,7 +18,7 @@ def load_network(source, input_shape: tuple[int, ...] | None = None, name: str |
         name = name or Path(source).stem
     else:
         if input_shape is None:
-            raise ValueError("input_shape is required for a Brevitas module")
+            raise AxgenError("a Brevitas module needs its per-sample input_shape, e.g. (1, 28, 28)")
         proto = export_brevitas(source, tuple(input_shape))
         name = name or type(source).__name__
     return build_network(clean(proto), name)

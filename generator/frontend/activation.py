@@ -3,18 +3,19 @@ thresholds (shared by every matrix-layer matcher)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from generator.datatypes import DataType
 from generator.errors import AxgenError
-from generator.frontend.onnx_utils import QUANT_OPS, run, submodel
+from generator.frontend.onnx_utils import QUANT_OPS, submodel
 from generator.frontend.quantizers import QuantInfo, quant_info
 from generator.frontend.thresholds import derive_thresholds
 from generator.frontend.weights import fit_dtype
-from generator.golden import acc_bounds
 from generator.ir import MatrixLayer
+from generator.multipliers.bounds import acc_bounds
+from generator.onnx_exec import run
 
 # Monotone per-channel nodes that may sit between a matrix node and the next quantizer.
 ELEMENTWISE_OPS = {"Add", "Sub", "Mul", "Div", "BatchNormalization", "Relu", "Clip", "Identity", "Dropout", "Neg"}
@@ -123,10 +124,7 @@ def threshold_layer(model, layer: MatrixLayer, start: str, end: PathEnd, alpha, 
     values = [-1, 1] if quant.dtype == DataType["BIPOLAR"] else list(range(quant.lo, quant.hi + 1))
     thresholds, negate = derive_thresholds(evaluate, alpha, offset, lo - span, hi + span, values)
     weights = np.where(negate[:, None], -layer.weights, layer.weights)
-    layer.weights = weights
-    layer.weight_dtype = fit_dtype(weights, layer.weight_dtype)
-    layer.thresholds = thresholds
-    layer.out_bias = 0 if quant.dtype == DataType["BIPOLAR"] else quant.lo
-    layer.out_dtype = quant.dtype
+    layer = replace(layer, weights=weights, weight_dtype=fit_dtype(weights, layer.weight_dtype), thresholds=thresholds,
+                    out_bias=0 if quant.dtype == DataType["BIPOLAR"] else quant.lo, out_dtype=quant.dtype)
     shape = tuple(int(d) for d in model.get_tensor_shape(end.tensor)[1:])
     return LayerMatch(layer, ActTensor(end.tensor, quant, shape))

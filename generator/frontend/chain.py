@@ -99,4 +99,4 @@ def build_network(model, name: str) -> Network:
         act = match.next_act
     if not layers:
         raise AxgenError("the model has no matrix layer (MatMul/Gemm) after its input quantizer")
-    return Network(name, layers, head, _tail(model, match, act))
+    return Network(name, tuple(layers), head, _tail(model, match, act))

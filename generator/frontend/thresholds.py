@@ -18,12 +18,9 @@ from typing import Callable
 
 import numpy as np
 
+from generator.ir import affine
+
 Evaluate = Callable[[np.ndarray], np.ndarray]  # float32 (B, C) -> int values (B, C)
-
-
-def float_input(acc: np.ndarray, alpha: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """What the matrix node outputs in float for integer accumulators acc (B, C)."""
-    return (alpha[None, :] * (acc.astype(np.float64) + offset[None, :])).astype(np.float32)
 
 
 def derive_thresholds(evaluate: Evaluate, alpha: np.ndarray, offset: np.ndarray,
@@ -32,7 +29,7 @@ def derive_thresholds(evaluate: Evaluate, alpha: np.ndarray, offset: np.ndarray,
     [lo[c], hi[c]]. A threshold of hi+1 (in the possibly negated domain) is never reached."""
     lo = np.asarray(lo, dtype=np.int64)
     hi = np.asarray(hi, dtype=np.int64)
-    ends = evaluate(float_input(np.stack([lo, hi]), alpha, offset))
+    ends = evaluate(affine(np.stack([lo, hi]), alpha, offset))
     negate = ends[0] > ends[1]
     sign = np.where(negate, -1, 1)
     a_lo = np.where(negate, -hi, lo)
@@ -44,7 +41,7 @@ def derive_thresholds(evaluate: Evaluate, alpha: np.ndarray, offset: np.ndarray,
     while np.any(left < right):
         mid = (left + right) // 2  # floor division keeps mid in [left, right)
         acc = (sign[:, None] * mid).T  # (L, C) accumulators in the model's own domain
-        reached = evaluate(float_input(acc, alpha, offset)).T >= targets[None, :]
+        reached = evaluate(affine(acc, alpha, offset)).T >= targets[None, :]
         active = left < right
         right = np.where(active & reached, mid, right)
         left = np.where(active & ~reached, mid + 1, left)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def out_size(size: int, kernel: int, stride: int, pad_before: int = 0, pad_after: int = 0) -> int:
-    return (size + pad_before + pad_after - kernel) // stride + 1
+from generator.golden.matrix import run_matrix
+from generator.ir import MatrixLayer, PoolLayer, out_size
+from generator.multipliers import Multiplier
 
 
 def im2col(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
@@ -36,3 +36,14 @@ def maxpool(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int]) -> 
     oh, ow = out_size(h, kh, stride[0]), out_size(w, kw, stride[1])
     windows = im2col(x, kernel, stride).reshape(n, oh, ow, kh * kw, c)
     return windows.max(axis=3)
+
+
+def run_conv(x: np.ndarray, layer: MatrixLayer, mul: Multiplier) -> np.ndarray:
+    """(N, H*W*C) channels-last images -> (N, OH*OW*MH): the matrix layer on every window."""
+    g = layer.conv
+    windows = im2col(x.reshape(len(x), g.in_h, g.in_w, g.channels), g.kernel, g.stride, g.pads)
+    return run_matrix(windows.reshape(len(x) * g.pixels, layer.mw), layer, mul)
+
+
+def run_maxpool(x: np.ndarray, layer: PoolLayer, mul: Multiplier | None = None) -> np.ndarray:
+    return maxpool(x.reshape(len(x), *layer.in_shape), layer.kernel, layer.stride)

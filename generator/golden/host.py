@@ -8,9 +8,8 @@ import numpy as np
 import onnx
 
 from generator.errors import AxgenError
-from generator.frontend.onnx_utils import run
-from generator.frontend.thresholds import float_input
-from generator.ir import HostHead, HostTail
+from generator.ir import HostHead, HostTail, affine
+from generator.onnx_exec import run
 
 
 def head_values(head: HostHead, x: np.ndarray) -> np.ndarray:
@@ -28,7 +27,7 @@ def head_values(head: HostHead, x: np.ndarray) -> np.ndarray:
 
 def tail_output(tail: HostTail, values: np.ndarray) -> np.ndarray:
     """Last integer values (N, C) -> the model's float output."""
-    f = float_input(np.asarray(values, dtype=np.int64), tail.scale, tail.offset)
+    f = affine(np.asarray(values, dtype=np.int64), tail.scale, tail.offset)
     if tail.onnx_bytes is None:
         return f.reshape((len(values), *tail.output_shape))
     return run(onnx.load_from_string(tail.onnx_bytes), f)

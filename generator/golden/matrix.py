@@ -1,18 +1,13 @@
-"""The golden model: numpy on the integer IR, vectorized over a batch.
-
-It defines what the hardware must compute; RTL and HLS simulations are compared with it for
-exact equality.
-"""
+"""The golden model of a matrix layer (fully-connected, or a convolution on its windows):
+products and accumulation, then qonnx MultiThreshold."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from generator.datatypes import all_values, from_codes
+from generator.datatypes import from_codes
 from generator.ir import MatrixLayer
-from generator.multipliers import Multiplier, parse
-
-EXACT = parse("exact")
+from generator.multipliers import EXACT, Multiplier
 
 
 def accumulate(x: np.ndarray, layer: MatrixLayer, mul: Multiplier = EXACT, chunk: int = 64) -> np.ndarray:
@@ -36,37 +31,9 @@ def threshold(acc: np.ndarray, thresholds: np.ndarray, out_bias: int, out_dtype)
     return codes.astype(np.int64)
 
 
-def run_layer(x: np.ndarray, layer, mul: Multiplier = EXACT) -> np.ndarray:
-    """One layer on flattened channels-last values (N, elements) -> (N, elements)."""
-    from generator.golden_conv import im2col, maxpool
-    from generator.ir import PoolLayer
-    n = len(x)
-    if isinstance(layer, PoolLayer):
-        image = np.asarray(x, dtype=np.int64).reshape(n, *layer.in_shape)
-        return maxpool(image, layer.kernel, layer.stride).reshape(n, -1)
-    if layer.conv is not None:
-        g = layer.conv
-        windows = im2col(np.asarray(x, dtype=np.int64).reshape(n, g.in_h, g.in_w, g.channels), g.kernel, g.stride, g.pads)
-        x = windows.reshape(n * g.pixels, layer.mw)
+def run_matrix(x: np.ndarray, layer: MatrixLayer, mul: Multiplier) -> np.ndarray:
+    """A fully-connected layer on (N, MW) values, or a convolution's (N * pixels, MW) windows."""
     acc = accumulate(x, layer, mul)
     if layer.thresholds is not None:
         acc = threshold(acc, layer.thresholds, layer.out_bias, layer.out_dtype)
-    return acc.reshape(n, -1)
-
-
-def run_layers(x: np.ndarray, layers: list, muls: list[Multiplier | None] | None = None) -> np.ndarray:
-    """Input values (N, input elements of the first layer) -> output values of the last layer."""
-    muls = muls or [EXACT] * len(layers)
-    for layer, mul in zip(layers, muls):
-        x = run_layer(x, layer, mul or EXACT)  # None: a layer without products (pooling)
-    return x
-
-
-def acc_bounds(layer: MatrixLayer, mul: Multiplier = EXACT) -> tuple[np.ndarray, np.ndarray]:
-    """Worst-case per-row accumulator range over every input value of the input datatype."""
-    xs = all_values(layer.in_dtype)
-    wvals, inverse = np.unique(layer.weights, return_inverse=True)
-    prods = mul(xs[:, None], wvals[None, :], layer.in_dtype, layer.weight_dtype)  # (X, distinct w)
-    pmin = prods.min(axis=0)[inverse].reshape(layer.weights.shape)
-    pmax = prods.max(axis=0)[inverse].reshape(layer.weights.shape)
-    return pmin.sum(axis=1), pmax.sum(axis=1)
+    return acc

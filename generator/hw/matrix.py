@@ -1,10 +1,5 @@
-"""Annotate: folding (PE, SIMD), multiplier and hardware datatypes per layer, and the cycle model.
-
-The result, a list of LayerImpl (matrix layers: fully-connected or convolution) and PoolImpl
-(max pooling), is what rendering, simulation and project.json consume. Both describe their
-streams the same way: `in_per_beat`/`out_per_beat` elements per beat, `in_elems`/`out_elems`
-per sample, and `stage_cycles`, the cycle estimate of each hardware stage per sample.
-"""
+"""A matrix layer (fully-connected, or a convolution: sliding-window generator + MVAU) as
+hardware: folding (PE, SIMD), multiplier, accumulator width, cycle model, FIFO need."""
 
 from __future__ import annotations
 
@@ -13,28 +8,27 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from generator.config import Config
-from generator.datatypes import DataType, smallest_int_type
+from generator.datatypes import DataType, dtype, smallest_int_type
 from generator.errors import AxgenError
-from generator.golden import acc_bounds
-from generator.ir import MatrixLayer, PoolLayer
+from generator.hw.folding import check_flag, check_fold, fifo_depth
+from generator.hw.names import module_name
+from generator.ir import MatrixLayer
 from generator.multipliers import Multiplier, parse
+from generator.multipliers.bounds import acc_bounds
+from generator.multipliers.metrics import error_metrics
 from generator.multipliers.tuning import tune_weights
 
-
-EDGE_FIFO_MAX = 1024  # beats: the deepest FIFO in front of a layer
-
-
-def fifo_depth(beats: int) -> int:
-    """Depth of an edge FIFO that should hold `beats`: at least 2, at most EDGE_FIFO_MAX."""
-    return min(EDGE_FIFO_MAX, max(2, beats))
+HLS_MUL = ("auto", "fabric", "dsp")
+MAX_ACC_BITS = 32
 
 
-@dataclass
+@dataclass(frozen=True)
 class LayerImpl:
-    """One layer as hardware: the IR layer plus folding, multiplier and widths."""
+    """One matrix layer as hardware: the IR layer (with tuned weights, if tuning is on) plus
+    folding, multiplier and widths."""
 
     index: int
-    layer: MatrixLayer  # the IR layer, with tuned weights when tune_weights is set
+    layer: MatrixLayer  # weights are the tuned ones when tune_weights is set
     pe: int
     simd: int
     multiplier: Multiplier
@@ -49,12 +43,29 @@ class LayerImpl:
         return self.layer.name
 
     @property
+    def kind(self) -> str:
+        return self.layer.kind
+
+    @property
+    def module(self) -> str:
+        return module_name(self.index, self.name)
+
+    @property
+    def folding(self) -> str:
+        return f"{self.pe}x{self.simd}"
+
+    @property
     def out_dtype(self) -> DataType:
         return self.layer.out_dtype if self.layer.has_thresholds else self.acc_dtype
 
     @property
     def in_dtype(self) -> DataType:
         return self.layer.in_dtype
+
+    @property
+    def threshold_dtype(self) -> DataType:
+        """Thresholds are compared with the accumulator; they may sit one above its maximum."""
+        return smallest_int_type(min(int(self.acc_dtype.min()), 0), int(self.acc_dtype.max()) + 1)
 
     @property
     def sf(self) -> int:
@@ -116,131 +127,57 @@ class LayerImpl:
     def out_stream_bits(self) -> int:
         return self.pe * self.out_dtype.bitwidth()
 
-
-@dataclass
-class PoolImpl:
-    """A max-pool stage: PE channels per beat on both sides, one input beat per cycle."""
-
-    index: int
-    layer: PoolLayer
-    pe: int
-    multiplier = None  # no products
-    lut_verilog = None
-
-    @property
-    def name(self) -> str:
-        return self.layer.name
-
-    @property
-    def in_dtype(self) -> DataType:
-        return self.layer.dtype
-
-    @property
-    def out_dtype(self) -> DataType:
-        return self.layer.dtype
-
-    @property
-    def in_per_beat(self) -> int:
-        return self.pe
-
-    @property
-    def out_per_beat(self) -> int:
-        return self.pe
-
-    @property
-    def in_elems(self) -> int:
-        return self.layer.in_h * self.layer.in_w * self.layer.channels
-
-    @property
-    def out_elems(self) -> int:
-        return self.layer.out_h * self.layer.out_w * self.layer.channels
-
-    @property
-    def stage_cycles(self) -> dict[str, int]:
-        return {"maxpool": self.in_elems // self.pe}
-
-    @property
-    def cycles(self) -> int:
-        return self.stage_cycles["maxpool"]
-
-    @property
-    def edge_fifo_depth(self) -> int:
-        return fifo_depth(self.layer.channels // self.pe)
-
-    @property
-    def in_stream_bits(self) -> int:
-        return self.pe * self.in_dtype.bitwidth()
-
-    @property
-    def out_stream_bits(self) -> int:
-        return self.pe * self.out_dtype.bitwidth()
+    def entry(self) -> dict:
+        """This layer in project.json."""
+        layer = self.layer
+        geometry = {}
+        if layer.conv is not None:
+            g = layer.conv
+            geometry = {"conv": {"kernel": list(g.kernel), "stride": list(g.stride), "pads": list(g.pads),
+                                 "channels": g.channels, "out_pixels": g.pixels}}
+        return {
+            **geometry,
+            "mw": layer.mw, "mh": layer.mh,
+            "in_dtype": layer.in_dtype.name, "weight_dtype": layer.weight_dtype.name,
+            "acc_dtype": self.acc_dtype.name, "out_dtype": self.out_dtype.name,
+            "thresholds_per_channel": 0 if self.thresholds is None else int(self.thresholds.shape[1]),
+            "threshold_dtype": None if self.thresholds is None else self.threshold_dtype.name,
+            "pe": self.pe, "simd": self.simd,
+            "multiplier": {"spec": self.multiplier.spec,
+                           **error_metrics(self.multiplier, layer.in_dtype, layer.weight_dtype)},
+            "tuned_weights": self.tuned_weights,
+        }
 
 
-Impl = LayerImpl | PoolImpl
+def _clamped(layer: MatrixLayer, acc_dtype: DataType) -> np.ndarray | None:
+    if not layer.has_thresholds:
+        return None
+    return np.clip(layer.thresholds, acc_dtype.min(), acc_dtype.max() + 1).astype(np.int64)
 
 
-def _divisors(n: int) -> list[int]:
-    return [d for d in range(1, n + 1) if n % d == 0]
-
-
-def _check_fold(layer: MatrixLayer | PoolLayer, key: str, value, total: int, what: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1 or total % value:
-        valid = _divisors(total)
-        raise AxgenError(
-            f"layer {layer.name}: {key}={value!r} does not divide {what} ({total}); "
-            f"valid values: {', '.join(map(str, valid))}")
-    return value
-
-
-def _flag(layer: MatrixLayer | PoolLayer, value) -> bool:
-    if not isinstance(value, bool):
-        raise AxgenError(f"layer {layer.name}: tune_weights must be true or false, got {value!r}")
-    return value
-
-
-POOL_KEYS = {"pe"}
-HLS_MUL = ("auto", "fabric", "dsp")
-
-
-def _annotate_pool(index: int, layer: PoolLayer, config: Config, producer: Impl | None) -> PoolImpl:
-    """A pool stage's PE is set per layer; by default it follows the producer's PE (no width
-    converter) when that divides the channels, else 1. `defaults` do not apply to it."""
-    settings = config.layer_entry(index, layer.name)
-    extra = sorted(set(settings) - POOL_KEYS)
-    if extra:
-        raise AxgenError(f"layer {layer.name}: {layer.kind} layers take only {sorted(POOL_KEYS)}, "
-                         f"not {extra}")
-    inherited = producer.out_per_beat if producer is not None else 1
-    default = inherited if layer.channels % inherited == 0 else 1
-    pe = _check_fold(layer, "pe", settings.get("pe", default), layer.channels, "the channels")
-    return PoolImpl(index, layer, pe)
-
-
-def _annotate_matrix(index: int, layer: MatrixLayer, config: Config) -> LayerImpl:
+def annotate_matrix(index: int, layer: MatrixLayer, config: Config, producer=None) -> LayerImpl:
     settings = config.for_layer(index, layer.name)
-    pe = _check_fold(layer, "pe", settings.get("pe", 1), layer.mh, "the output rows MH")
+    pe = check_fold(layer, "pe", settings.get("pe", 1), layer.mh, "the output rows MH")
     if layer.conv is not None:
         # the sliding-window generator moves SIMD channels of one pixel per beat
-        simd = _check_fold(layer, "simd", settings.get("simd", 1), layer.conv.channels, "the input channels")
+        simd = check_fold(layer, "simd", settings.get("simd", 1), layer.conv.channels, "the input channels")
         if any(layer.conv.pads) and layer.in_dtype == DataType["BIPOLAR"]:
             raise AxgenError(f"layer {layer.name}: zero padding of a BIPOLAR input has no code in hardware "
                              "(bipolar values are -1 and +1); supported are unpadded bipolar or padded integer inputs")
     else:
-        simd = _check_fold(layer, "simd", settings.get("simd", 1), layer.mw, "the input columns MW")
+        simd = check_fold(layer, "simd", settings.get("simd", 1), layer.mw, "the input columns MW")
     mul = parse(settings.get("multiplier", "exact"))
     mul.check_operands(layer.in_dtype, layer.weight_dtype, f"layer {layer.name}")
     tuned = 0
-    if _flag(layer, settings.get("tune_weights", False)):
+    if check_flag(layer, "tune_weights", settings.get("tune_weights", False)):
         weights = tune_weights(layer.weights, mul, layer.in_dtype, layer.weight_dtype)
         tuned = int(np.count_nonzero(weights != layer.weights))
         layer = replace(layer, weights=weights)
     lo, hi = acc_bounds(layer, mul)
     acc_dtype = smallest_int_type(min(int(lo.min()), 0), int(hi.max()))
-    if acc_dtype.bitwidth() > 32:
-        raise AxgenError(f"layer {layer.name}: accumulator needs {acc_dtype.bitwidth()} bits; at most 32 are supported")
-    thresholds = None
-    if layer.has_thresholds:
-        thresholds = np.clip(layer.thresholds, acc_dtype.min(), acc_dtype.max() + 1).astype(np.int64)
+    if acc_dtype.bitwidth() > MAX_ACC_BITS:
+        raise AxgenError(f"layer {layer.name}: accumulator needs {acc_dtype.bitwidth()} bits; "
+                         f"at most {MAX_ACC_BITS} are supported")
     lut_verilog = settings.get("lut_verilog")
     if lut_verilog is not None and (mul.family != "lut" or DataType["BIPOLAR"] in (layer.in_dtype, layer.weight_dtype)):
         raise AxgenError(f"layer {layer.name}: lut_verilog needs a lut:FILE multiplier on integer operands "
@@ -248,19 +185,17 @@ def _annotate_matrix(index: int, layer: MatrixLayer, config: Config) -> LayerImp
     hls_mul = settings.get("hls_mul", "auto")
     if hls_mul not in HLS_MUL:
         raise AxgenError(f"layer {layer.name}: hls_mul={hls_mul!r}; supported: {', '.join(HLS_MUL)}")
-    return LayerImpl(index, layer, pe, simd, mul, acc_dtype, thresholds, tuned, lut_verilog, hls_mul)
+    return LayerImpl(index, layer, pe, simd, mul, acc_dtype, _clamped(layer, acc_dtype), tuned, lut_verilog, hls_mul)
 
 
-def annotate(layers: list[MatrixLayer | PoolLayer], config: Config) -> list[Impl]:
-    impls: list[Impl] = []
-    for index, layer in enumerate(layers):
-        if isinstance(layer, PoolLayer):
-            impls.append(_annotate_pool(index, layer, config, impls[-1] if impls else None))
-        else:
-            impls.append(_annotate_matrix(index, layer, config))
-    return impls
-
-
-def threshold_dtype(impl: LayerImpl) -> DataType:
-    """Thresholds are compared with the accumulator; they may sit one above its maximum."""
-    return smallest_int_type(min(int(impl.acc_dtype.min()), 0), int(impl.acc_dtype.max()) + 1)
+def reopen_matrix(index: int, layer: MatrixLayer, entry: dict, settings: dict, weights: np.ndarray | None) -> LayerImpl:
+    """The layer as `build` planned it, from its project.json entry (folding, accumulator,
+    tuning), the stored settings (multiplier with the project's copy of a lut: table, hls_mul)
+    and the tuned weights `build` stored (None: the IR's)."""
+    if weights is not None:
+        layer = replace(layer, weights=weights)
+    acc_dtype = dtype(entry["acc_dtype"])
+    user = entry.get("lut_verilog")
+    lut_verilog = None if user is None else f"{user['source']}:{user['module']}"
+    return LayerImpl(index, layer, entry["pe"], entry["simd"], parse(settings.get("multiplier", "exact")), acc_dtype,
+                     _clamped(layer, acc_dtype), entry["tuned_weights"], lut_verilog, settings.get("hls_mul", "auto"))

@@ -176,3 +176,6 @@ def parse(spec: str) -> Multiplier:
         raise AxgenError(f"multiplier {spec!r}: missing knob(s) {', '.join(missing)}, e.g. "
                          f"{family}:" + ",".join(f"{k}=2" for k in fdef.knobs))
     return Multiplier(family, knobs)
+
+
+EXACT = parse("exact")

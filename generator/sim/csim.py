@@ -1,6 +1,6 @@
 """C simulation of a project's HLS C++ with g++: the rendered test bench (DIR/hls/axgen_top_tb.cpp)
 and everything it includes become one program, built once per distinct source set (cached by
-content hash, generator.hls_build) and run on input element codes written to a file."""
+content hash, generator.tools.gxx) and run on input element codes written to a file."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import numpy as np
 
 from generator.datatypes import from_codes, to_codes
 from generator.errors import AxgenError
-from generator.hls_build import compile_cached
+from generator.tools.gxx import compile_cached
 
 STREAM_WARNING = "WARNING: Hls::stream"  # hls_stream.h's read-while-empty / leftover-data message
 

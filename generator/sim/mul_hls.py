@@ -2,11 +2,11 @@
 
 `check_hls(configs)` takes (spec, a_dt, b_dt) tuples, writes ONE C++ file that runs, for every
 configuration, `axgen_mul` (or `axgen_mul_lut_op`, with the table embedded) on every pair of
-operand codes, compiles it once with g++ (generator.hls_build.compile_cached: cached by a hash of
+operand codes, compiles it once with g++ (generator.tools.gxx.compile_cached: cached by a hash of
 everything that goes into the binary), runs it and compares each product with `Multiplier.__call__`
 on the decoded values.
 
-    python -m generator.mul_check_hls trunc:k=4 UINT8 UINT8  drum:k=3 INT4 INT3
+    python -m generator.sim.mul_hls trunc:k=4 UINT8 UINT8  drum:k=3 INT4 INT3
 """
 
 from __future__ import annotations
@@ -21,28 +21,11 @@ import numpy as np
 
 from generator.datatypes import DataType, dtype, from_codes
 from generator.errors import AxgenError
-from generator.hls_build import compile_cached
+from generator.hw.encoding import kind, mul_params
+from generator.tools.gxx import compile_cached
 from generator.multipliers import LUT, Multiplier, parse
 
-# Template arguments of axgen_mul: family codes and knob order (K1, K2), as in axgen_mul.h.
-FAMILY_CODES = {"exact": 0, "trunc": 1, "bam": 2, "perf": 3, "drum": 4, "mitchell": 5, "etm": 6, "roba": 7}
-KNOB_ORDER = {"trunc": ("k",), "bam": ("h", "v"), "perf": ("j", "k"), "drum": ("k",), "mitchell": ("w",),
-              "etm": ("m",)}
-KIND_UNSIGNED, KIND_SIGNED, KIND_BIPOLAR = 0, 1, 2
 MAX_PAIR_BITS = 22          # 2^22 operand pairs per configuration at most
-
-
-def operand_kind(dt) -> int:
-    if dt == DataType["BIPOLAR"]:
-        return KIND_BIPOLAR
-    return KIND_SIGNED if dt.signed() else KIND_UNSIGNED
-
-
-def family_args(mul: Multiplier) -> tuple[int, int, int]:
-    """(FAMILY, K1, K2) for axgen_mul; mitchell without w has K1 = -1."""
-    knobs = [mul.knobs.get(name, -1) for name in KNOB_ORDER.get(mul.family, ())]
-    knobs += [0] * (2 - len(knobs))
-    return FAMILY_CODES[mul.family], knobs[0], knobs[1]
 
 
 def _reference(mul: Multiplier, x, w, x_dt, w_dt) -> np.ndarray:
@@ -71,7 +54,7 @@ class _Config:
     def table(self) -> np.ndarray:
         """The lut table as the C++ reads it, 2^(na+nb) entries; zeros when a bipolar operand
         keeps the product exact (the table is not read then and may have any shape)."""
-        if KIND_BIPOLAR in (operand_kind(self.a_dt), operand_kind(self.b_dt)):
+        if DataType["BIPOLAR"] in (self.a_dt, self.b_dt):
             return np.zeros(1 << (self.na + self.nb), dtype=np.int64)
         return self.mul.table().reshape(-1)
 
@@ -141,7 +124,7 @@ def _literal(v: int) -> str:
 def render_source(configs: list[_Config]) -> str:
     tables, calls = [], []
     for i, c in enumerate(configs):
-        ka, kb = operand_kind(c.a_dt), operand_kind(c.b_dt)
+        ka, kb = kind(c.a_dt), kind(c.b_dt)
         name = f"lut {c.mul.table().shape}" if c.is_lut else c.spec  # no path: the table is in the source
         comment = f"  // {name}, {c.a_dt.name} x {c.b_dt.name}"
         if c.is_lut:
@@ -149,7 +132,8 @@ def render_source(configs: list[_Config]) -> str:
             tables.append(f"static const long long table_{i}[] = {{{values}}};")
             calls.append(f"    run_lut<{ka}, {c.na}, {kb}, {c.nb}, {c.pb}>(out, table_{i});{comment}")
         else:
-            family, k1, k2 = family_args(c.mul)
+            p = mul_params(c.mul, c.a_dt, c.b_dt)
+            family, k1, k2 = p["FAMILY"], p["K1"], p["K2"]
             calls.append(f"    run_family<{family}, {k1}, {k2}, {ka}, {c.na}, {kb}, {c.nb}, {c.pb}>(out);{comment}")
     main = ["int main(int argc, char** argv) {",
             "    if (argc != 2) { std::fprintf(stderr, \"usage: %s OUT\\n\", argv[0]); return 2; }",

@@ -29,11 +29,14 @@ import numpy as np
 
 from generator.datatypes import DataType, dtype as parse_dtype, from_codes
 from generator.errors import AxgenError
-from generator.locking import locked
+from generator.tools.cache import locked
 from generator.multipliers import LUT, Multiplier, parse
-from generator.rtl_sim import make_env, object_cache_dir
-from generator.render_rtl import MUL_FILES, RTL_FAMILIES, RTL_LIB, kind, mul_params, signed_bits, table_lines
-from generator.tools import ensure_verilator
+from generator.backends.rtl.memfiles import table_lines
+from generator.backends.rtl.render import MUL_FILES
+from generator.hw.encoding import FAMILY_CODES, kind, mul_params
+from generator.hw.layout import signed_bits
+from generator.resources import folder
+from generator.tools.verilator import ensure_verilator, make_env, object_cache_dir
 
 TOP = "axgen_mul_check"
 MAX_PAIR_BITS = 24  # at most 2^24 input pairs per configuration
@@ -82,7 +85,7 @@ def _mul_config(index: int, spec: str, a_dt: DataType, b_dt: DataType) -> tuple[
     params = mul_params(mul, a_dt, b_dt, where)
     table = None
     p_bits = na + nb + 2  # every family's product fits: no wrap-around in the check
-    if params["FAMILY"] == RTL_FAMILIES[LUT]:
+    if params["FAMILY"] == FAMILY_CODES[LUT]:
         table = mul.table()
         p_bits = signed_bits(int(table.min()), int(table.max()))
         params["TABLE_FILE"] = f'"{_table_file(index)}"'
@@ -219,7 +222,7 @@ def _codes(a_bits: int, b_bits: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rtl_sources(rtl_dir: Path | None = None) -> list[Path]:
-    rtl_dir = Path(rtl_dir) if rtl_dir else RTL_LIB
+    rtl_dir = Path(rtl_dir) if rtl_dir else folder("rtl")
     missing = [name for name in MUL_FILES if not (rtl_dir / name).is_file()]
     if missing:
         raise AxgenError(f"{rtl_dir} lacks the multiplier sources {', '.join(missing)}")

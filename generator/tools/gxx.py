@@ -20,8 +20,9 @@ import tempfile
 from pathlib import Path
 
 from generator.errors import AxgenError
-from generator.hls_headers import HLS_LIB_DIR, hls_include_flags
-from generator.locking import locked
+from generator.resources import folder
+from generator.tools.cache import locked
+from generator.tools.hls_headers import hls_include_flags
 
 # -O1: C simulation runs little code; the ap_int templates make -O2 builds slower for no gain.
 CXX_FLAGS = ["-O1", "-std=c++14", "-Wno-unknown-pragmas"]
@@ -62,7 +63,7 @@ def _version(cxx: str, stamp: int) -> str:
 
 
 def _library_headers() -> list[tuple[str, str]]:
-    return [(p.name, p.read_text()) for p in sorted(HLS_LIB_DIR.glob("*.h"))]
+    return [(p.name, p.read_text()) for p in sorted(folder("hls_lib").glob("*.h"))]
 
 
 def _check_sources(sources: dict[str, str], name: str, units: list[str] | None) -> list[str]:

@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 
 from generator.errors import AxgenError
+from generator.resources import folder
 
-HLS_LIB_DIR = Path(__file__).resolve().parent.parent / "hls_lib"
 _MARKER = "ap_int.h"
 
 
@@ -49,4 +49,4 @@ def hls_include_dir() -> Path:
 
 def hls_include_flags() -> list[str]:
     """g++ include flags for HLS C simulation: axgen's hls_lib, then the HLS headers."""
-    return [f"-I{HLS_LIB_DIR}", f"-I{hls_include_dir()}"]
+    return [f"-I{folder('hls_lib')}", f"-I{hls_include_dir()}"]

@@ -10,8 +10,7 @@ from generator.errors import AxgenError
 from generator.frontend.onnx_utils import int_list_attr
 from generator.frontend.activation import ActTensor, LayerMatch, follow_elementwise, threshold_layer
 from generator.frontend.weights import matmul_weights
-from generator.golden_conv import out_size
-from generator.ir import ConvGeometry, MatrixLayer
+from generator.ir import ConvGeometry, MatrixLayer, out_size
 
 
 def match_conv(model, node, act: ActTensor, index: int) -> LayerMatch:

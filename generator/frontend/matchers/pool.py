@@ -8,8 +8,7 @@ from qonnx.util.basic import get_by_name
 from generator.errors import AxgenError
 from generator.frontend.onnx_utils import int_list_attr
 from generator.frontend.activation import ActTensor, LayerMatch
-from generator.golden_conv import out_size
-from generator.ir import PoolLayer
+from generator.ir import PoolLayer, out_size
 
 
 def match_maxpool(model, node, act: ActTensor, index: int) -> LayerMatch:

@@ -1,0 +1,1 @@
+"""Backends: each renders the hardware plan (rtl: Verilog; hls: HLS C++; tcl: vendor scripts)."""

@@ -1,0 +1,36 @@
+"""A built project's accelerator on integer input values: its golden model, its RTL on
+Verilator or its HLS C++ in C simulation (used by `verify` and `predict`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from generator.golden import run_layers
+from generator.project import Project
+from generator.sim import csim, rtl as rtl_sim
+
+RTL_BUILD = "build/rtl_sim"  # inside the project folder
+
+
+def golden_outputs(project: Project, values: np.ndarray) -> np.ndarray:
+    """The golden model on integer input values (N, input elements)."""
+    stages = project.plan.stages
+    return run_layers(values, [s.layer for s in stages], [s.multiplier for s in stages])
+
+
+def run_rtl(project: Project, values: np.ndarray, expected: np.ndarray | None, seed: int) -> rtl_sim.SimResult:
+    """The RTL on Verilator (cocotb), compared with `expected` when given."""
+    rtl = project.data["rtl"]
+    first, last = project.plan.first, project.plan.last
+    return rtl_sim.simulate(
+        rtl_dir=project.root / "rtl", toplevel=rtl["top"], inputs=values,
+        in_dtype=first.in_dtype, in_per_beat=first.in_per_beat, out_dtype=last.out_dtype,
+        out_per_beat=last.out_per_beat, out_elems=last.out_elems, expected=expected, seed=seed,
+        build_dir=project.root / RTL_BUILD)
+
+
+def run_hls(project: Project, values: np.ndarray) -> csim.HlsResult:
+    """The HLS C++ in C simulation (g++)."""
+    first, last = project.plan.first, project.plan.last
+    return csim.simulate(project.root / "hls", project.data["hls"]["testbench"], values, first.in_dtype, last.out_dtype,
+                         last.out_elems)

@@ -1,0 +1,7 @@
+"""The hardware plan between the IR and the backends: per-stage implementation (folding,
+multiplier, widths), names, memory layouts, the multiplier encoding, the cycle model and the
+stitching graph (links with width converters and FIFO depths)."""
+
+from generator.hw.plan import HardwarePlan, Impl, annotate, make_plan, reopen_plan
+
+__all__ = ["HardwarePlan", "Impl", "annotate", "make_plan", "reopen_plan"]

@@ -1,0 +1,32 @@
+"""Checks shared by every stage's settings: folding factors that divide, flags that are booleans,
+and the FIFO depth of a stream."""
+
+from __future__ import annotations
+
+from generator.errors import AxgenError
+
+EDGE_FIFO_MAX = 1024  # beats: the deepest FIFO in front of a stage
+
+
+def fifo_depth(beats: int) -> int:
+    """Depth of an edge FIFO that should hold `beats`: at least 2, at most EDGE_FIFO_MAX."""
+    return min(EDGE_FIFO_MAX, max(2, beats))
+
+
+def divisors(n: int) -> list[int]:
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def check_fold(layer, key: str, value, total: int, what: str) -> int:
+    """`value` if it is a positive integer dividing `total`, else a message with the valid values."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1 or total % value:
+        raise AxgenError(
+            f"layer {layer.name}: {key}={value!r} does not divide {what} ({total}); "
+            f"valid values: {', '.join(map(str, divisors(total)))}")
+    return value
+
+
+def check_flag(layer, key: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise AxgenError(f"layer {layer.name}: {key} must be true or false, got {value!r}")
+    return value

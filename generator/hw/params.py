@@ -1,0 +1,60 @@
+"""The parameters of the hand-written blocks a stage instantiates (rtl/ and hls_lib/ take the
+same ones): the MVAU, the sliding-window generator and the max pool."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from generator.datatypes import DataType, to_codes
+from generator.hw.encoding import FAMILY_CODES, USER_FAMILY, kind, mul_params
+from generator.hw.layout import hw_widths
+from generator.multipliers import LUT
+
+if TYPE_CHECKING:
+    from generator.hw.matrix import LayerImpl
+    from generator.hw.pool import PoolImpl
+
+
+def layer_params(impl: LayerImpl, user: dict | None = None) -> dict:
+    """MVAU parameters; `user` is the proof of the layer's own multiplier module, if any."""
+    layer, module = impl.layer, impl.module
+    mul = mul_params(impl.multiplier, impl.in_dtype, layer.weight_dtype, f"layer {impl.name}")
+    if user is not None:
+        mul = {"FAMILY": USER_FAMILY, "K1": user["id"], "K2": 0}
+    widths = hw_widths(impl)
+    n_thres = 0 if impl.thresholds is None else int(impl.thresholds.shape[1])
+    return {
+        "MW": layer.mw, "MH": layer.mh, "PE": impl.pe, "SIMD": impl.simd,
+        "IN_BITS": impl.in_dtype.bitwidth(), "IN_KIND": kind(impl.in_dtype),
+        "W_BITS": layer.weight_dtype.bitwidth(), "W_KIND": kind(layer.weight_dtype),
+        "ACC_BITS": widths["acc_bits"], "N_THRES": n_thres, "T_BITS": widths["t_bits"],
+        "OUT_BITS": impl.out_dtype.bitwidth(), "OUT_BIAS": int(layer.out_bias) if n_thres else 0,
+        "MUL_FAMILY": mul["FAMILY"], "MUL_K1": mul["K1"], "MUL_K2": mul["K2"],
+        "MUL_TABLE_FILE": f'"{module}_mul_table.mem"' if mul["FAMILY"] == FAMILY_CODES[LUT] else '""',
+        "WEIGHTS_FILE": f'"{module}_weights.mem"',
+        "THRESH_FILE": f'"{module}_thresholds.mem"' if n_thres else '""',
+    }
+
+
+def swg_params(impl: LayerImpl) -> dict:
+    """Parameters of the sliding-window generator of a convolution; padding is the code of 0."""
+    g = impl.layer.conv
+    return {
+        "IFM_H": g.in_h, "IFM_W": g.in_w, "CH": g.channels, "K_H": g.kernel[0], "K_W": g.kernel[1],
+        "STRIDE_H": g.stride[0], "STRIDE_W": g.stride[1],
+        "PAD_T": g.pads[0], "PAD_L": g.pads[1], "PAD_B": g.pads[2], "PAD_R": g.pads[3],
+        "SIMD": impl.simd, "ELEM_BITS": impl.in_dtype.bitwidth(),
+        "PAD_CODE": int(to_codes(np.zeros(1, dtype=np.int64), impl.in_dtype)[0]) if any(g.pads) else 0,
+    }
+
+
+def pool_params(impl: PoolImpl) -> dict:
+    """Parameters of the max pool."""
+    p = impl.layer
+    return {
+        "IFM_H": p.in_h, "IFM_W": p.in_w, "CH": p.channels, "K_H": p.kernel[0], "K_W": p.kernel[1],
+        "STRIDE_H": p.stride[0], "STRIDE_W": p.stride[1], "PE": impl.pe, "ELEM_BITS": p.dtype.bitwidth(),
+        "SIGNED": int(p.dtype.signed() and p.dtype != DataType["BIPOLAR"]),
+    }

@@ -1,0 +1,91 @@
+"""The hardware plan: every stage's implementation (found through one registry of layer kinds)
+and the stitching graph. Both backends, the simulations and project.json read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from generator.config import Config
+from generator.hw.layout import pad8
+from generator.hw.matrix import LayerImpl, annotate_matrix, reopen_matrix
+from generator.hw.names import TOP
+from generator.hw.pool import PoolImpl, annotate_pool, reopen_pool
+from generator.hw.stitch import Link, chain_links
+from generator.ir import Network
+
+Impl = LayerImpl | PoolImpl
+
+
+class StageKind(NamedTuple):
+    annotate: Callable  # (index, IR layer, config, producer stage or None) -> stage
+    reopen: Callable  # (index, IR layer, project.json entry, settings, stored weights or None) -> stage
+
+
+# layer kind -> how it becomes a stage
+STAGE_KINDS = {
+    "fc": StageKind(annotate_matrix, reopen_matrix),
+    "conv": StageKind(annotate_matrix, reopen_matrix),
+    "maxpool": StageKind(annotate_pool, reopen_pool),
+}
+
+
+@dataclass(frozen=True)
+class HardwarePlan:
+    network: Network
+    stages: tuple[Impl, ...]
+    links: tuple[Link, ...]
+    top: str = TOP
+
+    @property
+    def first(self) -> Impl:
+        """The stage behind the accelerator's input port."""
+        return self.stages[0]
+
+    @property
+    def last(self) -> Impl:
+        """The stage in front of the accelerator's output port."""
+        return self.stages[-1]
+
+    @property
+    def estimated_cycles(self) -> int:
+        return max(stage.cycles for stage in self.stages)
+
+    @property
+    def bottleneck(self) -> Impl:
+        return max(self.stages, key=lambda stage: stage.cycles)
+
+    @property
+    def in_tdata_bits(self) -> int:
+        return pad8(self.first.in_stream_bits)
+
+    @property
+    def out_tdata_bits(self) -> int:
+        return pad8(self.last.out_stream_bits)
+
+    def outgoing(self, index: int) -> list[Link]:
+        return [link for link in self.links if link.src == index]
+
+
+def annotate(layers, config: Config) -> tuple[Impl, ...]:
+    stages: list[Impl] = []
+    for index, layer in enumerate(layers):
+        stages.append(STAGE_KINDS[layer.kind].annotate(index, layer, config, stages[-1] if stages else None))
+    return tuple(stages)
+
+
+def make_plan(net: Network, config: Config) -> HardwarePlan:
+    """Choose every stage's implementation from the config and stitch them."""
+    config.check_layers([layer.name for layer in net.layers])
+    stages = annotate(net.layers, config)
+    return HardwarePlan(net, stages, chain_links(stages))
+
+
+def reopen_plan(net: Network, entries: list[dict], config: Config,
+                weights: dict[int, np.ndarray]) -> HardwarePlan:
+    """The plan `build` wrote: each stage from its project.json entry (no choice made again)."""
+    stages = tuple(STAGE_KINDS[layer.kind].reopen(i, layer, entry, config.for_layer(i, layer.name), weights.get(i))
+                   for i, (layer, entry) in enumerate(zip(net.layers, entries)))
+    return HardwarePlan(net, stages, chain_links(stages))

@@ -1,0 +1,107 @@
+"""A max-pool stage as hardware: PE channels per beat on both sides, one input beat per cycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.config import Config
+from generator.datatypes import DataType
+from generator.errors import AxgenError
+from generator.hw.folding import check_fold, fifo_depth
+from generator.hw.names import module_name
+from generator.ir import PoolLayer
+
+POOL_KEYS = {"pe"}
+
+
+@dataclass(frozen=True)
+class PoolImpl:
+    index: int
+    layer: PoolLayer
+    pe: int
+    multiplier = None  # no products
+    lut_verilog = None
+
+    @property
+    def name(self) -> str:
+        return self.layer.name
+
+    @property
+    def kind(self) -> str:
+        return self.layer.kind
+
+    @property
+    def module(self) -> str:
+        return module_name(self.index, self.name)
+
+    @property
+    def folding(self) -> str:
+        return str(self.pe)
+
+    @property
+    def in_dtype(self) -> DataType:
+        return self.layer.dtype
+
+    @property
+    def out_dtype(self) -> DataType:
+        return self.layer.dtype
+
+    @property
+    def in_per_beat(self) -> int:
+        return self.pe
+
+    @property
+    def out_per_beat(self) -> int:
+        return self.pe
+
+    @property
+    def in_elems(self) -> int:
+        return self.layer.in_h * self.layer.in_w * self.layer.channels
+
+    @property
+    def out_elems(self) -> int:
+        return self.layer.out_h * self.layer.out_w * self.layer.channels
+
+    @property
+    def stage_cycles(self) -> dict[str, int]:
+        return {"maxpool": self.in_elems // self.pe}
+
+    @property
+    def cycles(self) -> int:
+        return self.stage_cycles["maxpool"]
+
+    @property
+    def edge_fifo_depth(self) -> int:
+        return fifo_depth(self.layer.channels // self.pe)
+
+    @property
+    def in_stream_bits(self) -> int:
+        return self.pe * self.in_dtype.bitwidth()
+
+    @property
+    def out_stream_bits(self) -> int:
+        return self.pe * self.out_dtype.bitwidth()
+
+    def entry(self) -> dict:
+        """This stage in project.json."""
+        return {"dtype": self.layer.dtype.name, "pe": self.pe, "kernel": list(self.layer.kernel),
+                "stride": list(self.layer.stride)}
+
+
+def annotate_pool(index: int, layer: PoolLayer, config: Config, producer=None) -> PoolImpl:
+    """A pool stage's PE is set per layer; by default it follows the producer's PE (no width
+    converter) when that divides the channels, else 1. `defaults` do not apply to it."""
+    settings = config.layer_entry(index, layer.name)
+    extra = sorted(set(settings) - POOL_KEYS)
+    if extra:
+        raise AxgenError(f"layer {layer.name}: {layer.kind} layers take only {sorted(POOL_KEYS)}, "
+                         f"not {extra}")
+    inherited = producer.out_per_beat if producer is not None else 1
+    default = inherited if layer.channels % inherited == 0 else 1
+    pe = check_fold(layer, "pe", settings.get("pe", default), layer.channels, "the channels")
+    return PoolImpl(index, layer, pe)
+
+
+def reopen_pool(index: int, layer: PoolLayer, entry: dict, settings: dict, weights=None) -> PoolImpl:
+    """The stage as `build` planned it, from its project.json entry."""
+    return PoolImpl(index, layer, entry["pe"])
