@@ -2,6 +2,6 @@
 multiplier, widths), names, memory layouts, the multiplier encoding, the cycle model and the
 stitching graph (links with width converters and FIFO depths)."""
 
-from generator.hw.plan import HardwarePlan, Impl, annotate, make_plan, reopen_plan
+from generator.hw.plan import HardwarePlan, Impl, annotate, make_plan, plan_of, reopen_plan
 
-__all__ = ["HardwarePlan", "Impl", "annotate", "make_plan", "reopen_plan"]
+__all__ = ["HardwarePlan", "Impl", "annotate", "make_plan", "plan_of", "reopen_plan"]

@@ -34,7 +34,7 @@ STAGE_KINDS = {
 
 @dataclass(frozen=True)
 class HardwarePlan:
-    network: Network
+    network: Network | None  # None: stages tested alone, outside a network
     stages: tuple[Impl, ...]
     links: tuple[Link, ...]
     top: str = TOP
@@ -81,6 +81,12 @@ def make_plan(net: Network, config: Config) -> HardwarePlan:
     config.check_layers([layer.name for layer in net.layers])
     stages = annotate(net.layers, config)
     return HardwarePlan(net, stages, chain_links(stages))
+
+
+def plan_of(stages) -> HardwarePlan:
+    """A plan of stages already annotated, outside a network (blocks rendered alone)."""
+    stages = tuple(stages)
+    return HardwarePlan(None, stages, chain_links(stages))
 
 
 def reopen_plan(net: Network, entries: list[dict], config: Config,

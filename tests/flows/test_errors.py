@@ -9,9 +9,10 @@ import models
 from generator import config
 from generator.cli import main
 from generator.errors import AxgenError
-from generator.folding import annotate
+from generator.hw import annotate, plan_of
 from generator.frontend import load_network
-from generator.frontend.thresholds import derive_thresholds, float_input
+from generator.frontend.thresholds import derive_thresholds
+from generator.ir import affine
 
 
 def run_cli(*args):
@@ -107,7 +108,7 @@ def test_derive_thresholds_on_known_function():
     for c in range(2):
         sign = -1 if negate[c] else 1
         for acc in range(-40, 41):
-            want = evaluate(float_input(np.array([[acc, acc]]), gains, np.zeros(2)))[0, c]
+            want = evaluate(affine(np.array([[acc, acc]]), gains, np.zeros(2)))[0, c]
             assert -2 + int(np.sum(sign * acc >= t[c])) == want
 
 

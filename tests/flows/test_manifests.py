@@ -2,14 +2,10 @@
 manifest file by file (project.json up to its format-version field)."""
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "manifests"))
-
-import projects  # noqa: E402
+import manifest_projects as projects
 
 
 @pytest.mark.parametrize("name", sorted(projects.PROJECTS))

@@ -62,7 +62,7 @@ def test_digits_mixed_multipliers_with_tuning(digits_model, tmp_path):
     layers = json.loads((tmp_path / "p" / "project.json").read_text())["layers"]
     assert layers[0]["multiplier"]["mre"] > 0 and layers[0]["tuned_weights"] > 0
     run(tmp_path / "p")
-    assert project.impls[0].multiplier.spec == "trunc:k=3"
+    assert project.plan.stages[0].multiplier.spec == "trunc:k=3"
 
 
 @pytest.mark.parametrize("spec", ["bam:h=1,v=3", "perf:j=1,k=1", "etm:m=2", "roba"])
@@ -127,7 +127,7 @@ def test_user_verilog_module_is_proven_then_used(digits_model, tmp_path):
     rtl = tmp_path / "p" / "rtl"
     assert (rtl / "my_mul.v").is_file() and "my_mul u_user" in (rtl / "axgen_mul_user.v").read_text()
     assert not list(rtl.glob("*fc2*mul_table.mem"))  # the module, not a ROM, computes the products
-    from generator.render_rtl import lint
+    from generator.backends.rtl.lint import lint
     lint(rtl, "axgen_top")
     run(tmp_path / "p", samples=8)
     bad = user_table(tmp_path / "bad.npy", net.layers[2].in_dtype, net.layers[2].weight_dtype, special=49)

@@ -79,7 +79,7 @@ def test_lost_beat_is_reported(cnn_project, tmp_path):
 
 
 def test_hls_build_is_cached(cnn_project):
-    from generator.hls_sim import build as build_csim
+    from generator.sim.csim import build as build_csim
     project = open_project(cnn_project)
     build_csim(cnn_project / "hls", project.data["hls"]["testbench"])
     _, cached = build_csim(cnn_project / "hls", project.data["hls"]["testbench"])

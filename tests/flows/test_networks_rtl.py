@@ -14,7 +14,7 @@ from generator.verify import verify
 
 def check(project_dir, samples=12, seed=0):
     from generator.project import open_project
-    from generator.render_rtl import lint
+    from generator.backends.rtl.lint import lint
     project = open_project(project_dir)
     lint(project_dir / "rtl", project.data["rtl"]["top"])  # verilator --lint-only -Wall is clean
     report = verify(project, "all", samples=samples, seed=seed)

@@ -7,7 +7,7 @@ import models
 from generator.datatypes import DataType
 from generator.frontend import load_network
 from generator.golden import run_layers
-from generator.host import head_values, tail_output
+from generator.golden import head_values, tail_output
 
 
 def golden_predict(net, x):
@@ -56,7 +56,7 @@ def test_brevitas_forward_identical(finn_model):
     (var + eps) ** 0.5 at run time where the export holds the folded constant; against
     execute_onnx, which runs the exported tail, the whole output is identical above.)"""
     import torch
-    from generator.frontend.thresholds import float_input
+    from generator.ir import affine
     model = models.finn_fc("sfc_2w2a")
     net = load_network(finn_model("sfc_2w2a"))
     x = np.random.default_rng(2).uniform(0, 1, size=(32, 1, 28, 28)).astype(np.float32)
@@ -65,7 +65,7 @@ def test_brevitas_forward_identical(finn_model):
         for mod in list(model.features)[:-1]:  # everything but the TensorNorm tail
             h = mod(h)
     codes = run_layers(head_values(net.head, x), net.layers)
-    assert np.array_equal(float_input(codes, net.tail.scale, net.tail.offset), h.numpy())
+    assert np.array_equal(affine(codes, net.tail.scale, net.tail.offset), h.numpy())
 
 
 def _onnx_hidden_codes(path, x):

@@ -2,6 +2,7 @@
 max-pool on integer codes, flatten permutation) against qonnx's execute_onnx."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ import models
 from generator.cli import main
 from generator.frontend import load_network
 from generator.golden import run_layers
-from generator.host import head_values, tail_output
+from generator.golden import head_values, tail_output
 
 
 def golden_predict(net, x):
@@ -49,7 +50,8 @@ def test_flatten_permutation_is_needed(cnn):
     outputs differ: the test above really checks the permutation."""
     net = load_network(cnn)
     fc = net.layers[-1]
-    fc.weights = fc.weights.reshape(5, 2, 2, 6).transpose(0, 3, 1, 2).reshape(5, 24)  # undo it
+    undone = replace(fc, weights=fc.weights.reshape(5, 2, 2, 6).transpose(0, 3, 1, 2).reshape(5, 24))  # undo it
+    net = replace(net, layers=(*net.layers[:-1], undone))
     x = np.random.default_rng(1).normal(0, 1, size=(64, 3, 12, 10)).astype(np.float32)
     assert not np.array_equal(golden_predict(net, x), models.onnx_reference(cnn, x))
 
@@ -86,7 +88,7 @@ def test_padded_bipolar_input_is_refused():
     from generator import config
     from generator.datatypes import DataType
     from generator.errors import AxgenError
-    from generator.folding import annotate
+    from generator.hw import annotate, plan_of
     from generator.ir import ConvGeometry, MatrixLayer
     layer = MatrixLayer("conv0", DataType["BIPOLAR"], DataType["BIPOLAR"], np.ones((2, 9), dtype=np.int64), None, 0,
                         DataType["BIPOLAR"], (3, 3, 1), (3, 3, 2), kind="conv",

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator import hls_headers
+from generator.resources import folder
+from generator.tools import hls_headers
 from generator.datatypes import dtype
 from generator.errors import AxgenError
-from generator.mul_check_hls import check_hls, family_args, parse, render_source
+from generator.sim.mul_hls import check_hls, parse, render_source
 
 EIGHT_BIT = [
     "exact",
@@ -150,14 +151,6 @@ def test_cached_binary_is_reused(tmp_path):
     assert binaries[0].stat().st_mtime_ns == stamp
 
 
-def test_template_arguments():
-    assert family_args(parse("mitchell")) == (5, -1, 0)
-    assert family_args(parse("mitchell:w=3")) == (5, 3, 0)
-    assert family_args(parse("bam:h=1,v=6")) == (2, 1, 6)
-    assert family_args(parse("perf:j=2,k=3")) == (3, 2, 3)
-    assert family_args(parse("roba")) == (7, 0, 0)
-
-
 def test_invalid_knob_is_a_clear_error():
     with pytest.raises(AxgenError, match="etm:m=5 does not fit INT4 x INT3"):
         check_hls([("etm:m=5", "INT4", "INT3")])
@@ -187,8 +180,8 @@ def test_hls_include_dir_missing_names_both_places(tmp_path, monkeypatch):
 
 
 def test_generated_source_is_one_file(configs):
-    from generator.mul_check_hls import _configs
+    from generator.sim.mul_hls import _configs
     source = render_source(_configs(configs))
     assert source.count("int main(") == 1
     assert source.count("run_family<") == sum(1 for s, _, _ in configs if not s.startswith("lut:"))
-    assert Path(hls_headers.HLS_LIB_DIR / "axgen_mul.h").is_file()
+    assert Path(folder("hls_lib") / "axgen_mul.h").is_file()

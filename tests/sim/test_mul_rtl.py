@@ -1,5 +1,5 @@
 """Verilog multipliers (rtl/axgen_mul.v and the rtl/axgen_umul_*.v cores) against their Python
-definitions, on every input pair, for every family: generator.mul_check's Verilator harness.
+definitions, on every input pair, for every family: generator.sim.mul_rtl's Verilator harness.
 Plus: the harness catches a wrong core and a wrong module, lint, and Yosys LUT counts."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import pytest
 from generator.datatypes import DataType
 from generator.errors import AxgenError
 from generator.multipliers import FAMILIES, parse
-from generator.mul_check import check_many, check_verilog_table, lint_rtl
-from generator.render_rtl import MUL_FILES, RTL_LIB
+from generator.backends.rtl.render import MUL_FILES
+from generator.resources import folder
+from generator.sim.mul_rtl import check_many, check_verilog_table, lint_rtl
 
 D = DataType
 
@@ -107,7 +108,7 @@ def test_wrong_rtl_is_caught(build_dir, tmp_path):
     rtl = tmp_path / "rtl"
     rtl.mkdir()
     for name in MUL_FILES:
-        shutil.copyfile(RTL_LIB / name, rtl / name)
+        shutil.copyfile(folder("rtl") / name, rtl / name)
     for name, good, bad, _ in MUTATIONS:
         text = (rtl / name).read_text()
         assert text.count(good) == 1, (name, good)
@@ -151,7 +152,7 @@ def test_check_verilog_table(build_dir, tmp_path):
 
 
 def test_rtl_params_follow_the_spec():
-    from generator.render_rtl import mul_params
+    from generator.hw.encoding import mul_params
     assert mul_params(parse("bam:h=1,v=6"), D["UINT8"], D["INT8"]) == {"FAMILY": 2, "K1": 1, "K2": 6}
     assert mul_params(parse("perf:j=2,k=3"), D["UINT8"], D["INT8"]) == {"FAMILY": 3, "K1": 2, "K2": 3}
     assert mul_params(parse("mitchell"), D["UINT8"], D["INT8"]) == {"FAMILY": 5, "K1": -1, "K2": 0}

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from generator import golden
+from generator.golden.matrix import accumulate
+from generator.multipliers import EXACT
+from generator.multipliers.bounds import acc_bounds
 from generator.datatypes import DataType, to_codes
 from generator.ir import MatrixLayer
 
@@ -23,15 +25,15 @@ def code(dt, value: int) -> int:
     return int(to_codes(np.array([value]), dt)[0])
 
 
-def boundary_thresholds(rng, layer: MatrixLayer, acc_dt, n: int, mul=golden.EXACT) -> np.ndarray:
+def boundary_thresholds(rng, layer: MatrixLayer, acc_dt, n: int, mul=EXACT) -> np.ndarray:
     """Ascending rows drawn from the accumulators of random inputs (so outputs vary). Row 0 holds
     boundaries: its extremes and the accumulator type's (acc_min: always passed, acc_max + 1:
     never); with one threshold, just its maximum (passed by one input only). Row 1 lies far
     outside the accumulator range (clamped by annotate)."""
-    acc = golden.accumulate(random_values(rng, layer.in_dtype, (64, layer.mw)), layer, mul)
+    acc = accumulate(random_values(rng, layer.in_dtype, (64, layer.mw)), layer, mul)
     picks = acc[rng.integers(0, 64, size=(layer.mh, n)), np.arange(layer.mh)[:, None]]
     t = np.sort(picks + rng.integers(-1, 2, size=picks.shape), axis=1)
-    lo, hi = (int(b[0]) for b in golden.acc_bounds(layer, mul))
+    lo, hi = (int(b[0]) for b in acc_bounds(layer, mul))
     special = [int(acc_dt.min()), lo, hi, hi + 1, int(acc_dt.max()) + 1] if n > 1 else [hi]
     t[0] = np.sort(np.resize(special, n))
     if n > 1 and layer.mh > 2:

@@ -2,7 +2,7 @@
 
 Each project is built through the command line from a model with seeded random weights (no
 training, so the bytes do not depend on the machine's float arithmetic). `python
-tests/manifests/projects.py` rewrites the manifests; the test compares a fresh build with them.
+tests/support/manifest_projects.py` rewrites the manifests; the test compares a fresh build with them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent / "manifests"
 sys.path.insert(0, str(HERE.parent))
 
 import models  # noqa: E402

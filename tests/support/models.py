@@ -118,7 +118,7 @@ def mixed_mlp(seed: int = 0):
 def onnx_reference(path: Path, x: np.ndarray) -> np.ndarray:
     """What qonnx's own execute_onnx computes for the model file."""
     import onnx
-    from generator.frontend.onnx_utils import run
+    from generator.onnx_exec import run
     return run(onnx.load(str(path)), x)
 
 

@@ -1,9 +1,9 @@
 """HLS streaming blocks (hls_lib/axgen_mvau.h, axgen_swg.h, axgen_maxpool.h, axgen_dwc.h), each
 alone, in g++ C simulation, compared bit-exactly with the golden model (generator.golden,
-generator.golden_conv) at several shapes, foldings, datatypes and multipliers.
+generator.golden.conv) at several shapes, foldings, datatypes and multipliers.
 
 Every case is one template instantiation in ONE generated C++ program, compiled once and cached
-(generator.hls_build.compile_cached). The program reads every weight, threshold and input code
+(generator.tools.gxx.compile_cached). The program reads every weight, threshold and input code
 from a data file and writes every output code and the blocks' loop statistics (AXGEN_CSIM_STATS)
 to another, so tests that change data (a corrupted weight) rerun the same binary."""
 
@@ -12,20 +12,23 @@ from __future__ import annotations
 import math
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pytest
 
-from generator import config, golden, golden_conv
+from generator import config, golden
+from generator.golden import conv as golden_conv
 from generator.datatypes import DataType, to_codes
 from generator.errors import AxgenError
-from generator.folding import annotate
-from generator.hls_build import compile_cached
+from generator.hw import annotate, plan_of
+from generator.tools.gxx import compile_cached
 from generator.ir import MatrixLayer
 from block_cases import POOL_CASES, SWG_CASES, boundary_thresholds, code as _code, extreme_inputs, random_values as _values
-from generator.render_hls import KIND_NAMES, MUL_BINDINGS, MVAU_ARGS, threshold_array, weight_array, wrapped_table
-from generator.render_rtl import RTL_FAMILIES, layer_params
+from generator.backends.hls.render import KIND_NAMES, MUL_BINDINGS, MVAU_ARGS
+from generator.hw.encoding import FAMILY_CODES
+from generator.hw.layout import threshold_array, weight_array, wrapped_table
+from generator.hw.params import layer_params
 
 D = DataType
 SAMPLES = 5   # MVAU vectors per case, back to back
@@ -87,8 +90,8 @@ def mul_class(name: str, impl, params: dict, binding: str) -> tuple[str, str]:
     a_kind, b_kind = KIND_NAMES[params["IN_KIND"]], KIND_NAMES[params["W_KIND"]]
     na, nb, acc = params["IN_BITS"], params["W_BITS"], params["ACC_BITS"]
     cls = f"mul_{name}"
-    if params["MUL_FAMILY"] == RTL_FAMILIES["lut"]:
-        entries = ", ".join(str(int(v)) for v in wrapped_table(impl, acc))
+    if params["MUL_FAMILY"] == FAMILY_CODES["lut"]:
+        entries = ", ".join(str(int(v)) for v in wrapped_table(impl.multiplier.table(), acc))
         decl = (f"struct {cls} {{  // lut: the table's products wrapped to ACC_BITS, like the RTL's table file\n"
                 f"    static ap_int<{acc}> apply(ap_uint<{na}> a_code, ap_uint<{nb}> w_code) {{\n"
                 f"#pragma HLS INLINE\n"
@@ -122,12 +125,12 @@ def mvau_case(index: int, spec, folder) -> Case:
     impl = annotate([layer], cfg)[0]
     if out is not None:
         out_dt, bias, n = out
-        layer.thresholds = boundary_thresholds(rng, layer, impl.acc_dtype, n, impl.multiplier)
-        layer.out_dtype, layer.out_bias = out_dt, bias
+        layer = replace(layer, thresholds=boundary_thresholds(rng, layer, impl.acc_dtype, n, impl.multiplier),
+                        out_dtype=out_dt, out_bias=bias)
         impl = annotate([layer], cfg)[0]
     x = extreme_inputs(rng, layer, SAMPLES)
     expected = to_codes(golden.run_layer(x, impl.layer, impl.multiplier), impl.out_dtype).astype(np.int64)
-    params = layer_params(impl, name)
+    params = layer_params(impl)
     decl, cls = mul_class(name, impl, params, binding)
     targs = ", ".join(str(params[k]) for k in MVAU_ARGS)
     return Case("mvau", name, f"run_mvau<{targs}, {cls}>(io);", mvau_data(impl, params, x), expected,
@@ -569,9 +572,10 @@ def test_corrupted_weight_is_a_mismatch(suite, tmp_path):
             assert not bad, c.name
             continue
         assert bad and {e for _, e in bad} == {m}
-        corrupted = MatrixLayer(layer.name, layer.in_dtype, layer.weight_dtype, layer.weights.copy(), None, 0,
+        weights = layer.weights.copy()
+        weights[m, k] = new_value
+        corrupted = MatrixLayer(layer.name, layer.in_dtype, layer.weight_dtype, weights, None, 0,
                                 layer.out_dtype, layer.in_shape, layer.out_shape)
-        corrupted.weights[m, k] = new_value
         want = to_codes(golden.run_layer(target.x, corrupted, impl.multiplier), impl.out_dtype).astype(np.int64)
         assert not mismatches(c, r, want)
         changed = {int(n) for n in np.flatnonzero(want[:, m] != c.expected[:, m])}

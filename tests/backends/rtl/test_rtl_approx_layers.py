@@ -4,17 +4,21 @@ the same multiplier."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from generator import config, golden
 from generator.datatypes import DataType
-from generator.folding import annotate
+from generator.golden.matrix import accumulate
+from generator.hw import annotate, plan_of
 from generator.ir import MatrixLayer
 from generator.multipliers import parse
 from block_cases import random_values as _values
-from generator.render_rtl import lint, render_rtl
-from generator.rtl_sim import simulate
+from generator.backends.rtl import render_rtl
+from generator.backends.rtl.lint import lint
+from generator.sim.rtl import simulate
 
 D = DataType
 SAMPLES = 24
@@ -37,10 +41,10 @@ def _layer(rng, name, in_dt, w_dt, out, mw, mh, mul) -> MatrixLayer:
     if out is not None:
         out_dt, bias = out
         n = 1 if out_dt == D["BIPOLAR"] else (1 << out_dt.bitwidth()) - 1
-        acc = golden.accumulate(_values(rng, in_dt, (64, mw)), layer, mul)
+        acc = accumulate(_values(rng, in_dt, (64, mw)), layer, mul)
         picks = acc[rng.integers(0, 64, size=(mh, n)), np.arange(mh)[:, None]]
-        layer.thresholds = np.sort(picks + rng.integers(-1, 2, size=picks.shape), axis=1)
-        layer.out_dtype, layer.out_bias = out_dt, bias
+        layer = replace(layer, thresholds=np.sort(picks + rng.integers(-1, 2, size=picks.shape), axis=1),
+                        out_dtype=out_dt, out_bias=bias)
     return layer
 
 
@@ -79,7 +83,7 @@ def test_approx_layer_matches_golden(case, tmp_path, build_dir):
     cfg = config.from_dict({"layers": {0: {"pe": pe, "simd": simd, "multiplier": spec}}})
     impl = annotate([layer], cfg)[0]
     rtl_dir = tmp_path / "rtl"
-    summary = render_rtl([impl], rtl_dir)
+    summary = render_rtl(plan_of([impl]), rtl_dir)
     module = summary["layers"][0]["module"]
     lint(rtl_dir, module)
     x = _inputs(rng, layer, SAMPLES)
@@ -101,7 +105,7 @@ def test_lut_layer_writes_its_table(tmp_path):
     spec = f"lut:{tmp_path / 't.npy'}"
     layer = _layer(rng, "lut", D["INT3"], D["UINT2"], None, 4, 2, parse(spec))
     impl = annotate([layer], config.from_dict({"layers": {0: {"multiplier": spec}}}))[0]
-    summary = render_rtl([impl], tmp_path / "rtl")
+    summary = render_rtl(plan_of([impl]), tmp_path / "rtl")
     entry = summary["layers"][0]
     mem = f"{entry['module']}_mul_table.mem"
     assert mem in entry["files"] and entry["params"]["MUL_FAMILY"] == 8

@@ -3,16 +3,22 @@ under random back-pressure and compared bit-exactly with the golden model."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from generator import config, golden
 from generator.datatypes import DataType, pack_beats, to_codes
-from generator.folding import annotate
+from generator.hw import annotate, plan_of
 from generator.ir import MatrixLayer
 from block_cases import boundary_thresholds as _thresholds, extreme_inputs as make_inputs, random_values as _values
-from generator.render_rtl import RTL_LIB, lint, mem_lines, render_rtl, weight_words
-from generator.rtl_sim import simulate
+from generator.backends.rtl import render_rtl
+from generator.backends.rtl.lint import lint
+from generator.backends.rtl.memfiles import mem_lines
+from generator.hw.layout import weight_words
+from generator.resources import folder
+from generator.sim.rtl import simulate
 
 D = DataType
 SAMPLES = 24
@@ -32,8 +38,7 @@ def make_layer(rng, name, in_dt, w_dt, out, mw, mh) -> MatrixLayer:
         out_dt, bias = out
         acc_dt = annotate([layer], config.Config())[0].acc_dtype
         n = 1 if out_dt == D["BIPOLAR"] else (1 << out_dt.bitwidth()) - 1
-        layer.thresholds = _thresholds(rng, layer, acc_dt, n)
-        layer.out_dtype, layer.out_bias = out_dt, bias
+        layer = replace(layer, thresholds=_thresholds(rng, layer, acc_dt, n), out_dtype=out_dt, out_bias=bias)
     return layer
 
 
@@ -60,7 +65,7 @@ def _render_single(tmp_path, case, seed):
     rng = np.random.default_rng(seed)
     layer = make_layer(rng, name, in_dt, w_dt, out, mw, mh)
     impl = annotate([layer], fold([(pe, simd)]))[0]
-    summary = render_rtl([impl], tmp_path)
+    summary = render_rtl(plan_of([impl]), tmp_path)
     return rng, layer, impl, summary
 
 
@@ -109,7 +114,7 @@ def _chain(rng, spec):
 def test_chain_top_matches_golden(tmp_path, build_dir):
     rng = np.random.default_rng(11)
     layers, impls = _chain(rng, CHAIN)
-    summary = render_rtl(impls, tmp_path)
+    summary = render_rtl(plan_of(impls), tmp_path)
     assert summary["in_tdata_bits"] == 16 and summary["in_data_bits"] == 12
     assert summary["out_tdata_bits"] % 8 == 0 and summary["out_data_bits"] < summary["out_tdata_bits"]
     x = make_inputs(rng, layers[0], SAMPLES)
@@ -125,7 +130,7 @@ def test_chain_top_matches_golden(tmp_path, build_dir):
 def test_generated_rtl_lints_clean(tmp_path):
     rng = np.random.default_rng(2)
     _, impls = _chain(rng, CHAIN)
-    summary = render_rtl(impls, tmp_path)
+    summary = render_rtl(plan_of(impls), tmp_path)
     lint(tmp_path, summary["top"])
     for entry in summary["layers"]:
         lint(tmp_path, entry["module"])
@@ -136,7 +141,7 @@ def test_render_is_deterministic(tmp_path):
     texts = []
     for sub in ("a", "b"):
         _, impls = _chain(np.random.default_rng(4), CHAIN)
-        render_rtl(impls, tmp_path / sub)
+        render_rtl(plan_of(impls), tmp_path / sub)
         texts.append({p.name: p.read_text() for p in (tmp_path / sub).iterdir()})
     assert texts[0] == texts[1]
     assert not any(str(tmp_path) in text for text in texts[0].values())
@@ -171,7 +176,7 @@ endmodule
 def test_width_converter_order_and_throughput(ratio, tmp_path, build_dir):
     """Elements leave in order at min(IN, OUT) elements per cycle, under back-pressure too."""
     i, o = ratio
-    (tmp_path / "axgen_dwc.v").write_text((RTL_LIB / "axgen_dwc.v").read_text())
+    (tmp_path / "axgen_dwc.v").write_text((folder("rtl") / "axgen_dwc.v").read_text())
     (tmp_path / f"dwc_{i}_{o}.v").write_text(DWC_WRAPPER.format(i=i, o=o, iw=4 * i - 1, ow=4 * o - 1))
     elems = 2 * i * o
     x = np.random.default_rng(i * 10 + o).integers(0, 16, size=(SAMPLES, elems))
@@ -190,7 +195,7 @@ def test_larger_chain_top_matches_golden(tmp_path, build_dir):
     ]
     rng = np.random.default_rng(21)
     layers, impls = _chain(rng, spec)
-    summary = render_rtl(impls, tmp_path)
+    summary = render_rtl(plan_of(impls), tmp_path)
     lint(tmp_path, summary["top"])
     x = make_inputs(rng, layers[0], 64)
     expected = golden.run_layers(x, layers)

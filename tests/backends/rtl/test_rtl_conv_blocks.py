@@ -1,6 +1,6 @@
 """RTL sliding-window generator (rtl/axgen_swg.v) and max pool (rtl/axgen_maxpool.v), each alone,
 simulated with cocotb on Verilator under random input gaps and output back-pressure
-(generator.rtl_sim.simulate) and compared bit-exactly with generator.golden_conv."""
+(generator.sim.rtl.simulate) and compared bit-exactly with generator.golden.conv."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import shutil
 import numpy as np
 import pytest
 
-from generator import golden_conv
+from generator.golden import conv as golden_conv
 from generator.datatypes import DataType
 from generator.errors import AxgenError
 from block_cases import POOL_CASES, SWG_CASES, code as _code, random_values as _values
-from generator.render_rtl import RTL_LIB, lint
-from generator.rtl_sim import simulate
+from generator.backends.rtl.lint import lint
+from generator.resources import folder
+from generator.sim.rtl import simulate
 
 D = DataType
 IMAGES = 4
@@ -29,7 +30,7 @@ def build_dir(tmp_path_factory):
 
 def _wrapper(folder, module: str, params: dict, in_bits: int, out_bits: int) -> None:
     """Copy `module` from rtl/ and write a wrapper setting its parameters (one Verilator build)."""
-    shutil.copyfile(RTL_LIB / f"{module}.v", folder / f"{module}.v")
+    shutil.copyfile(folder("rtl") / f"{module}.v", folder / f"{module}.v")
     overrides = ",\n        ".join(f".{k}({v})" for k, v in params.items())
     (folder / f"{WRAPPER}.v").write_text(f"""`default_nettype none
 module {WRAPPER} (

@@ -10,7 +10,10 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from generator import boards, vitis_hls
+from generator import boards, synth_project
+from generator.backends.tcl import vitis_hls as tcl
+from generator.project import FORMAT_VERSION
+from generator.tools import vitis_hls as tool
 from generator.cli import main
 from generator.errors import AxgenError
 
@@ -235,7 +238,7 @@ def fake_project(root, board="pynq-z2"):
     (hls / "axgen_top.cpp").write_text('#include "axgen_lib.h"\nvoid axgen_top() {}\n')
     (hls / "axgen_lib.h").write_text("#pragma once\n")
     data = {
-        "name": "fake", "board": boards.load(board),
+        "format_version": FORMAT_VERSION, "name": "fake", "board": boards.load(board),
         "layers": [{"index": i, "name": n, "estimated_cycles": c} for i, (n, _, c) in enumerate(LAYERS)],
         "estimated_cycles_per_sample": max(c for _, _, c in LAYERS),
         "hls": {"top": "axgen_top", "layers": layers,
@@ -280,7 +283,7 @@ def read_tree(root):
 def test_scripts_content(tmp_path):
     root = tmp_path / "proj"
     data = fake_project(root)
-    written = vitis_hls.write_scripts(root, data)
+    written = tcl.write_scripts(root, data)
     modules = [m for _, m, _ in LAYERS] + ["axgen_top"]
     assert written == [f"tcl/hls_{m}.tcl" for m in modules] + ["tcl/hls_README.txt"]
     for module in modules:
@@ -307,35 +310,35 @@ def test_scripts_content(tmp_path):
 def test_scripts_are_deterministic_and_follow_the_board(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     data_a, data_b = fake_project(a), fake_project(b)
-    vitis_hls.write_scripts(a, data_a)
+    tcl.write_scripts(a, data_a)
     first = read_tree(a / "tcl")
-    vitis_hls.write_scripts(a, data_a)
+    tcl.write_scripts(a, data_a)
     assert read_tree(a / "tcl") == first  # byte-identical on a second write
-    vitis_hls.write_scripts(b, data_b)
+    tcl.write_scripts(b, data_b)
     assert read_tree(b / "tcl") == first  # and independent of where the project is
     c = tmp_path / "c"
-    vitis_hls.write_scripts(c, fake_project(c, board="ultra96-v2"))
+    tcl.write_scripts(c, fake_project(c, board="ultra96-v2"))
     text = (c / "tcl" / "hls_axgen_top.tcl").read_text()
     assert "set_part {xczu3eg-sbva484-1-i}" in text
     assert "create_clock -period 6.667 -name default" in text
-    assert [vitis_hls.clock_period_ns(f) for f in (100, 150, 200, 250.0)] == ["10.000", "6.667", "5.000", "4.000"]
+    assert [tcl.clock_period_ns(f) for f in (100, 150, 200, 250.0)] == ["10.000", "6.667", "5.000", "4.000"]
 
 
 def test_scripts_need_hls_sources_in_project_json(tmp_path):
     root = tmp_path / "proj"
     data = fake_project(root)
     with pytest.raises(AxgenError, match="no HLS sources"):
-        vitis_hls.write_scripts(root, {k: v for k, v in data.items() if k != "hls"})
+        tcl.write_scripts(root, {k: v for k, v in data.items() if k != "hls"})
     bad = json.loads(json.dumps(data))
     bad["hls"]["layers"][0]["module"] = "axgen L0; exec rm"
     with pytest.raises(AxgenError, match="not a C identifier"):
-        vitis_hls.write_scripts(root, bad)
+        tcl.write_scripts(root, bad)
 
 
 def test_parse_csynth_sample(tmp_path):
     xml = tmp_path / "axgen_L0_fc0_csynth.xml"
     xml.write_text(SAMPLE_CSYNTH)
-    assert vitis_hls.parse_csynth(xml) == {
+    assert tool.parse_csynth(xml) == {
         "latency_min": 203, "latency_max": 207, "interval_min": 197, "interval_max": 198,
         "clock_ns": 6.912, "target_clock_ns": 10.0,
         "resources": {"lut": 3127, "ff": 1843, "bram18": 4, "dsp": 0, "uram": 0},
@@ -346,7 +349,7 @@ def test_parse_csynth_sample(tmp_path):
 def test_parse_csynth_undef_and_old_tags(tmp_path):
     xml = tmp_path / "x_csynth.xml"
     xml.write_text(UNDEF_CSYNTH)
-    parsed = vitis_hls.parse_csynth(xml)
+    parsed = tool.parse_csynth(xml)
     assert (parsed["latency_min"], parsed["latency_max"], parsed["interval_min"], parsed["interval_max"]) == \
         (12, None, 13, None)
     assert parsed["clock_ns"] == 4.25 and parsed["target_clock_ns"] is None
@@ -354,17 +357,17 @@ def test_parse_csynth_undef_and_old_tags(tmp_path):
     assert parsed["available"] == {k: None for k in ("lut", "ff", "bram18", "dsp", "uram")}
     xml.write_text("<profile><AreaEst")
     with pytest.raises(AxgenError, match="not a readable Vitis HLS report"):
-        vitis_hls.parse_csynth(xml)
+        tool.parse_csynth(xml)
 
 
 def test_run_with_fake_vitis_writes_resources(tmp_path, fake_vitis):
     root = tmp_path / "proj"
     data = fake_project(root)
-    vitis_hls.write_scripts(root, data)
+    tcl.write_scripts(root, data)
     record = fake_vitis(spec={"axgen_L0_fc0": {"interval": 392, "lut": 3000},
                               "axgen_L1_conv_1": {"interval": 512, "lut": 700},
                               "axgen_top": {"interval": 520, "lut": 5000}})
-    result = vitis_hls.run(root, jobs=2)
+    result = synth_project.run(root, jobs=2)
     assert sorted(record.read_text().split()) == sorted([m for _, m, _ in LAYERS] + ["axgen_top"])
     saved = json.loads((root / "resources.json").read_text())
     assert saved == result
@@ -393,30 +396,30 @@ def test_run_only_some_layers_and_failures(tmp_path, fake_vitis):
     root = tmp_path / "proj"
     fake_project(root)  # no scripts yet: run writes them
     record = fake_vitis()
-    result = vitis_hls.run(root, only=["conv 1", "top"])
+    result = synth_project.run(root, only=["conv 1", "top"])
     assert record.read_text().split() == ["axgen_L1_conv_1", "axgen_top"]
     assert (root / "tcl" / "hls_axgen_L0_fc0.tcl").is_file()
     assert list(result["layers"]) == ["axgen_L1_conv_1"] and result["top"]["module"] == "axgen_top"
-    result = vitis_hls.run(root, only=["0"])  # by index; earlier reports stay in resources.json
+    result = synth_project.run(root, only=["0"])  # by index; earlier reports stay in resources.json
     assert sorted(result["layers"]) == ["axgen_L0_fc0", "axgen_L1_conv_1"] and result["top"] is not None
     with pytest.raises(AxgenError, match="no layer 'fc9' in this project; choose among: fc0, conv 1, fc2, top"):
-        vitis_hls.run(root, only=["fc9"])
+        synth_project.run(root, only=["fc9"])
     fake_vitis(fail="axgen_L2_fc2")
     with pytest.raises(AxgenError) as info:
-        vitis_hls.run(root, only=["axgen_L2_fc2"])
+        synth_project.run(root, only=["axgen_L2_fc2"])
     message = str(info.value)
     assert "vitis_hls failed on tcl/hls_axgen_L2_fc2.tcl (exit 1)" in message
     assert str(root / "build" / "vitis_hls" / "axgen_L2_fc2.log") in message
     assert "use of undeclared identifier 'oops'" in message and "\n" not in message
     (root / "hls" / "axgen_L2_fc2.cpp").unlink()
     with pytest.raises(AxgenError, match="axgen_L2_fc2.cpp is missing"):
-        vitis_hls.run(root, only=["fc2"])
+        synth_project.run(root, only=["fc2"])
 
 
 def test_cli_synth_missing_vitis_is_one_clean_line(tmp_path, no_vitis):
     root = tmp_path / "proj"
     fake_project(root)
-    assert vitis_hls.find_vitis() is None
+    assert tool.find_vitis() is None
     result = CliRunner().invoke(main, ["synth", str(root), "--tool", "vitis-hls"])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
@@ -431,7 +434,7 @@ def test_cli_synth_missing_vitis_is_one_clean_line(tmp_path, no_vitis):
 
 def test_cli_synth_with_fake_vitis(tmp_path, fake_vitis):
     root = tmp_path / "proj"
-    vitis_hls.write_scripts(root, fake_project(root))
+    tcl.write_scripts(root, fake_project(root))
     fake_vitis(spec={"axgen_L0_fc0": {"interval": 392, "lut": 3127}})
     result = CliRunner().invoke(main, ["synth", str(root), "-j", "2"])
     assert result.exit_code == 0, result.output
@@ -447,12 +450,12 @@ def test_cli_synth_with_fake_vitis(tmp_path, fake_vitis):
 def test_fake_vitis_runs_a_script_by_hand(tmp_path, fake_vitis):
     """The documented manual command works: `vitis_hls -f tcl/hls_<module>.tcl` from DIR."""
     root = tmp_path / "proj"
-    vitis_hls.write_scripts(root, fake_project(root))
+    tcl.write_scripts(root, fake_project(root))
     fake_vitis()
-    exe = vitis_hls.find_vitis()
+    exe = tool.find_vitis()
     proc = subprocess.run([exe, "-f", "tcl/hls_axgen_L0_fc0.tcl"], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert vitis_hls.report_path(root, "axgen_L0_fc0").is_file()
+    assert tcl.report_path(root, "axgen_L0_fc0").is_file()
     elsewhere = subprocess.run([exe, "-f", str(root / "tcl" / "hls_axgen_L0_fc0.tcl")], cwd=tmp_path,
                                capture_output=True, text=True)
     assert elsewhere.returncode == 1 and "not in the project folder" in elsewhere.stdout
