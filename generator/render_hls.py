@@ -20,8 +20,8 @@ from generator.folding import Impl, LayerImpl, PoolImpl
 from generator.hls_headers import HLS_LIB_DIR
 from generator.render_rtl import (RTL_FAMILIES, TOP, layer_params, module_name, pad8, pool_params,
                                   swg_params, weight_words)
+from generator.templating import environment
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "hls"
 TESTBENCH = f"{TOP}_tb.cpp"
 KIND_NAMES = {0: "AXGEN_UNSIGNED", 1: "AXGEN_SIGNED", 2: "AXGEN_BIPOLAR"}
 MUL_BINDINGS = {"auto": "AXGEN_MUL_AUTO", "fabric": "AXGEN_MUL_FABRIC", "dsp": "AXGEN_MUL_DSP"}
@@ -62,27 +62,30 @@ def wrapped_table(impl: LayerImpl, acc_bits: int) -> np.ndarray:
     return ((table + half) & ((1 << acc_bits) - 1)) - half
 
 
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True,
-                              lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-
-
 def _call(function: str, targs: list, args: list[str]) -> dict:
     return {"function": function, "targs": [str(t) for t in targs], "args": args}
 
 
-def _params_header(env: jinja2.Environment, impl: LayerImpl, module: str, params: dict) -> str:
+def mul_class(impl: LayerImpl, name: str, params: dict) -> dict:
+    """Values of the layer's multiplier class `name` for templates/hls/mul_class.h.j2: a lut:
+    table wrapped to ACC_BITS in `name`_table, else axgen_mul_family with the layer's hls_mul
+    binding. `params` are the layer's parameters (render_rtl.layer_params)."""
     lut = params["MUL_FAMILY"] == RTL_FAMILIES["lut"]
+    return {"name": name, "spec": impl.multiplier.spec, "in_bits": params["IN_BITS"], "w_bits": params["W_BITS"],
+            "acc_bits": params["ACC_BITS"], "a_kind": KIND_NAMES[params["IN_KIND"]],
+            "w_kind": KIND_NAMES[params["W_KIND"]], "family": params["MUL_FAMILY"], "k1": params["MUL_K1"],
+            "k2": params["MUL_K2"], "binding": MUL_BINDINGS[impl.hls_mul],
+            "table": c_array(wrapped_table(impl, params["ACC_BITS"])) if lut else None,
+            "table_size": 1 << (params["IN_BITS"] + params["W_BITS"])}
+
+
+def _params_header(env: jinja2.Environment, impl: LayerImpl, module: str, params: dict) -> str:
     thresholds = threshold_array(impl)
     return env.get_template("params.h.j2").render(
         module=module, index=impl.index, layer_name=impl.name, guard=f"{module.upper()}_PARAMS_H",
-        w_bits=params["W_BITS"], t_bits=params["T_BITS"], acc_bits=params["ACC_BITS"], in_bits=params["IN_BITS"],
-        pe=impl.pe, simd=impl.simd, nf=impl.nf, words=impl.nf * impl.sf, t_cols=thresholds.shape[2],
-        weights=c_array(weight_array(impl)), thresholds=c_array(thresholds),
-        a_kind=KIND_NAMES[params["IN_KIND"]], w_kind=KIND_NAMES[params["W_KIND"]], mul_spec=impl.multiplier.spec,
-        family=params["MUL_FAMILY"], k1=params["MUL_K1"], k2=params["MUL_K2"], binding=MUL_BINDINGS[impl.hls_mul],
-        table=c_array(wrapped_table(impl, params["ACC_BITS"])) if lut else None,
-        table_size=1 << (params["IN_BITS"] + params["W_BITS"]))
+        w_bits=params["W_BITS"], t_bits=params["T_BITS"], pe=impl.pe, simd=impl.simd, nf=impl.nf,
+        words=impl.nf * impl.sf, t_cols=thresholds.shape[2], weights=c_array(weight_array(impl)),
+        thresholds=c_array(thresholds), mul=mul_class(impl, f"{module}_mul", params))
 
 
 def _matrix_calls(impl: LayerImpl, module: str, params: dict) -> tuple[list, list, list[str]]:
@@ -160,7 +163,7 @@ def render_hls(impls: list[Impl], out_dir: Path) -> dict:
     "hls")."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    env = _env()
+    env = environment("hls")
     layers = [_render_layer(env, impl, out_dir) for impl in impls]
     streams, calls = _stitch(impls, [entry["module"] for entry in layers])
     first, last = impls[0], impls[-1]

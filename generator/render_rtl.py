@@ -19,10 +19,10 @@ from generator.datatypes import DataType, to_codes
 from generator.errors import AxgenError
 from generator.folding import Impl, LayerImpl, PoolImpl
 from generator.multipliers import Multiplier
+from generator.templating import environment
 from generator.tools import ensure_verilator
 
 REPO = Path(__file__).resolve().parent.parent
-TEMPLATES = REPO / "templates" / "rtl"
 RTL_LIB = REPO / "rtl"
 TOP = "axgen_top"
 # axgen_mul and everything it instantiates (one unsigned core per approximate family).
@@ -141,12 +141,6 @@ def layer_params(impl: LayerImpl, module: str, user: dict | None = None) -> dict
         "WEIGHTS_FILE": f'"{module}_weights.mem"',
         "THRESH_FILE": f'"{module}_thresholds.mem"' if n_thres else '""',
     }
-
-
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True,
-                              lstrip_blocks=True, keep_trailing_newline=True,
-                              undefined=jinja2.StrictUndefined)
 
 
 def swg_params(impl: LayerImpl) -> dict:
@@ -311,7 +305,7 @@ def render_rtl(impls: list[Impl], out_dir: Path, users: dict | None = None) -> d
     _check_chain(impls)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    env = _env()
+    env = environment("rtl")
     layers = [_render_layer(env, impl, out_dir, users.get(impl.index)) for impl in impls]
     user_files = _render_users(env, impls, users, out_dir)
     streams, blocks = _stitch(impls, [entry["module"] for entry in layers])

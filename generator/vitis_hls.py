@@ -28,11 +28,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-import jinja2
-
 from generator.errors import AxgenError
+from generator.templating import environment
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "tcl"
 EXE = "vitis_hls"
 TOOL = "vitis-hls"
 TCL_DIR = "tcl"
@@ -125,21 +123,16 @@ def log_path(project_root: Path, module: str) -> Path:
 # ---------------------------------------------------------------------------------------------
 # scripts
 
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True,
-                              lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-
-
 def _script(unit: dict, part: str, period: str) -> str:
     what = (f"layer {unit['index']} ({unit['name']})" if unit["kind"] == "layer"
             else "the whole network (dataflow top)")
-    return _env().get_template("vitis_hls.tcl.j2").render(
+    return environment("tcl").get_template("vitis_hls.tcl.j2").render(
         module=unit["module"], what=what, script=script_name(unit["module"]), build_dir=BUILD_DIR, file=unit["file"],
         hls_dir=HLS_DIR, cxx_std=CXX_STD, solution=SOLUTION, part=part, period=period)
 
 
 def _readme(units: list[dict], part: str, period: str) -> str:
-    return _env().get_template("hls_README.txt.j2").render(
+    return environment("tcl").get_template("hls_README.txt.j2").render(
         part=part, period=period, scripts=[script_name(u["module"]) for u in units], build_dir=BUILD_DIR,
         solution=SOLUTION)
 
