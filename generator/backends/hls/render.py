@@ -49,19 +49,27 @@ def _call(function: str, targs: list, args: list[str]) -> dict:
     return {"function": function, "targs": [str(t) for t in targs], "args": args}
 
 
+def mul_class(impl, name: str, params: dict) -> dict:
+    """Values of the layer's multiplier class `name` for templates/hls/mul_class.h.j2: a lut:
+    table wrapped to ACC_BITS in `name`_table, else axgen_mul_family with the layer's hls_mul
+    binding. `params` are the layer's parameters (generator.hw.params.layer_params)."""
+    lut = params["MUL_FAMILY"] == FAMILY_CODES[LUT]
+    return {"name": name, "spec": impl.multiplier.spec, "in_bits": params["IN_BITS"], "w_bits": params["W_BITS"],
+            "acc_bits": params["ACC_BITS"], "a_kind": KIND_NAMES[params["IN_KIND"]],
+            "w_kind": KIND_NAMES[params["W_KIND"]], "family": params["MUL_FAMILY"], "k1": params["MUL_K1"],
+            "k2": params["MUL_K2"], "binding": MUL_BINDINGS[impl.hls_mul],
+            "table": c_array(wrapped_table(impl.multiplier.table(), params["ACC_BITS"])) if lut else None,
+            "table_size": 1 << (params["IN_BITS"] + params["W_BITS"])}
+
+
 def _params_header(env, impl, params: dict) -> str:
     module = impl.module
-    lut = params["MUL_FAMILY"] == FAMILY_CODES[LUT]
     thresholds = threshold_array(impl)
     return env.get_template("params.h.j2").render(
         module=module, index=impl.index, layer_name=impl.name, guard=f"{module.upper()}_PARAMS_H",
-        w_bits=params["W_BITS"], t_bits=params["T_BITS"], acc_bits=params["ACC_BITS"], in_bits=params["IN_BITS"],
-        pe=impl.pe, simd=impl.simd, nf=impl.nf, words=impl.nf * impl.sf, t_cols=thresholds.shape[2],
-        weights=c_array(weight_array(impl)), thresholds=c_array(thresholds),
-        a_kind=KIND_NAMES[params["IN_KIND"]], w_kind=KIND_NAMES[params["W_KIND"]], mul_spec=impl.multiplier.spec,
-        family=params["MUL_FAMILY"], k1=params["MUL_K1"], k2=params["MUL_K2"], binding=MUL_BINDINGS[impl.hls_mul],
-        table=c_array(wrapped_table(impl.multiplier.table(), params["ACC_BITS"])) if lut else None,
-        table_size=1 << (params["IN_BITS"] + params["W_BITS"]))
+        w_bits=params["W_BITS"], t_bits=params["T_BITS"], pe=impl.pe, simd=impl.simd, nf=impl.nf,
+        words=impl.nf * impl.sf, t_cols=thresholds.shape[2], weights=c_array(weight_array(impl)),
+        thresholds=c_array(thresholds), mul=mul_class(impl, f"{module}_mul", params))
 
 
 def _matrix_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list[str]]:

@@ -2,10 +2,12 @@
 alone, in g++ C simulation, compared bit-exactly with the golden model (generator.golden,
 generator.golden.conv) at several shapes, foldings, datatypes and multipliers.
 
-Every case is one template instantiation in ONE generated C++ program, compiled once and cached
-(generator.tools.gxx.compile_cached). The program reads every weight, threshold and input code
-from a data file and writes every output code and the blocks' loop statistics (AXGEN_CSIM_STATS)
-to another, so tests that change data (a corrupted weight) rerun the same binary."""
+Every case is one template instantiation in ONE generated C++ program
+(templates/harness/hls_blocks.cpp.j2; each MVAU's multiplier class comes from the generator's own
+templates/hls/mul_class.h.j2), compiled once and cached (generator.tools.gxx.compile_cached). The
+program reads every weight, threshold and input code from a data file and writes every output
+code and the blocks' loop statistics (AXGEN_CSIM_STATS) to another, so tests that change data (a
+corrupted weight) rerun the same binary."""
 
 from __future__ import annotations
 
@@ -25,10 +27,10 @@ from generator.hw import annotate, plan_of
 from generator.tools.gxx import compile_cached
 from generator.ir import MatrixLayer
 from block_cases import POOL_CASES, SWG_CASES, boundary_thresholds, code as _code, extreme_inputs, random_values as _values
-from generator.backends.hls.render import KIND_NAMES, MUL_BINDINGS, MVAU_ARGS
-from generator.hw.encoding import FAMILY_CODES
-from generator.hw.layout import threshold_array, weight_array, wrapped_table
+from generator.backends.hls.render import MVAU_ARGS, mul_class
+from generator.hw.layout import threshold_array, weight_array
 from generator.hw.params import layer_params
+from generator.templating import environment
 
 D = DataType
 SAMPLES = 5   # MVAU vectors per case, back to back
@@ -41,12 +43,12 @@ STATS = ("iterations", "reads", "writes", "bubbles", "trailing")
 class Case:
     kind: str                 # mvau, swg, maxpool, dwc
     name: str
-    call: str                 # the C++ statement running it
+    targs: list               # template arguments of the runner run_<kind>
     data: list[int]           # what the runner reads, in order
     expected: np.ndarray      # (samples, output elements) codes
     reps: int
     params: dict = field(default_factory=dict)
-    decl: str = ""            # C++ declarations the call needs (the MUL class)
+    mul: dict | None = None   # the MVAU's multiplier class (render_hls.mul_class)
     layer: MatrixLayer | None = None
     impl: object = None
     x: np.ndarray | None = None
@@ -84,26 +86,6 @@ def _lut_table(rng, folder, in_dt, w_dt, name) -> str:
     return f"lut:{path}"
 
 
-def mul_class(name: str, impl, params: dict, binding: str) -> tuple[str, str]:
-    """(declaration, class name) of the layer's MUL: a typedef of axgen_mul_family, or, for a
-    lut: table, the small class the generated code writes around axgen_mul_lut_op."""
-    a_kind, b_kind = KIND_NAMES[params["IN_KIND"]], KIND_NAMES[params["W_KIND"]]
-    na, nb, acc = params["IN_BITS"], params["W_BITS"], params["ACC_BITS"]
-    cls = f"mul_{name}"
-    if params["MUL_FAMILY"] == FAMILY_CODES["lut"]:
-        entries = ", ".join(str(int(v)) for v in wrapped_table(impl.multiplier.table(), acc))
-        decl = (f"struct {cls} {{  // lut: the table's products wrapped to ACC_BITS, like the RTL's table file\n"
-                f"    static ap_int<{acc}> apply(ap_uint<{na}> a_code, ap_uint<{nb}> w_code) {{\n"
-                f"#pragma HLS INLINE\n"
-                f"        static const ap_int<{acc}> table[1 << ({na} + {nb})] = {{{entries}}};\n"
-                f"        return axgen_mul_lut_op<{a_kind}, {na}, {b_kind}, {nb}, {acc}>(table, a_code, w_code);\n"
-                f"    }}\n}};\n")
-    else:
-        decl = (f"typedef axgen_mul_family<{params['MUL_FAMILY']}, {params['MUL_K1']}, {params['MUL_K2']}, "
-                f"{a_kind}, {na}, {b_kind}, {nb}, {acc}, {MUL_BINDINGS[binding]}> {cls};\n")
-    return decl, cls
-
-
 def mvau_data(impl, params: dict, x: np.ndarray) -> list[int]:
     """Weights [p][s][nf*SF+sf], thresholds [p][nf][i], reps, input codes -- run_mvau's order."""
     data = [int(v) for v in weight_array(impl).reshape(-1)]
@@ -121,7 +103,7 @@ def mvau_case(index: int, spec, folder) -> Case:
         mul_spec = _lut_table(rng, folder, in_dt, w_dt, name)
     weights = rng.integers(w_range[0][0], w_range[0][1] + 1, size=(mh, mw)) if w_range else _values(rng, w_dt, (mh, mw))
     layer = MatrixLayer(name, in_dt, w_dt, weights, None, 0, D["INT32"], (mw,), (mh,))
-    cfg = config.from_dict({"layers": {0: {"pe": pe, "simd": simd, "multiplier": mul_spec}}})
+    cfg = config.from_dict({"layers": {0: {"pe": pe, "simd": simd, "multiplier": mul_spec, "hls_mul": binding}}})
     impl = annotate([layer], cfg)[0]
     if out is not None:
         out_dt, bias, n = out
@@ -131,10 +113,11 @@ def mvau_case(index: int, spec, folder) -> Case:
     x = extreme_inputs(rng, layer, SAMPLES)
     expected = to_codes(golden.run_layer(x, impl.layer, impl.multiplier), impl.out_dtype).astype(np.int64)
     params = layer_params(impl)
-    decl, cls = mul_class(name, impl, params, binding)
-    targs = ", ".join(str(params[k]) for k in MVAU_ARGS)
-    return Case("mvau", name, f"run_mvau<{targs}, {cls}>(io);", mvau_data(impl, params, x), expected,
-                SAMPLES, params, decl, layer, impl, x)
+    mul = mul_class(impl, f"{name}_mul", params)  # as in the layer's generated params header
+    if mul["table"] is not None:
+        mul["spec"] = f"lut:{name}.npy"  # no temporary folder in the program: one cached build for every run
+    return Case("mvau", name, [*(params[k] for k in MVAU_ARGS), mul["name"]], mvau_data(impl, params, x), expected,
+                SAMPLES, params, mul, layer, impl, x)
 
 
 # ---------------------------------------------------------------- SWG cases
@@ -148,10 +131,8 @@ def swg_case(index: int, spec) -> Case:
     params = {"IFM_H": h, "IFM_W": w, "CH": c, "K_H": kh, "K_W": kw, "STRIDE_H": sh, "STRIDE_W": sw,
               "PAD_T": top, "PAD_L": left, "PAD_B": bottom, "PAD_R": right, "SIMD": simd,
               "ELEM_BITS": dt.bitwidth(), "PAD_CODE": _code(dt, pad_value)}
-    targs = ", ".join(str(v) for v in params.values())
     data = [IMAGES, IMAGES, *(int(v) for v in to_codes(x, dt).reshape(-1))]
-    return Case("swg", name, f"run_swg<{targs}>(io);", data, to_codes(expected, dt).astype(np.int64),
-                IMAGES, params)
+    return Case("swg", name, list(params.values()), data, to_codes(expected, dt).astype(np.int64), IMAGES, params)
 
 
 def swg_cycles(p: dict) -> int:
@@ -190,10 +171,9 @@ def pool_case(index: int, spec) -> Case:
     expected = golden_conv.maxpool(x, (kh, kw), (sh, sw)).reshape(IMAGES, -1)
     params = {"IFM_H": h, "IFM_W": w, "CH": c, "K_H": kh, "K_W": kw, "STRIDE_H": sh, "STRIDE_W": sw, "PE": pe,
               "ELEM_BITS": dt.bitwidth(), "SIGNED": int(dt.signed() and dt != D["BIPOLAR"])}
-    targs = ", ".join(str(v) for v in params.values())
     data = [IMAGES, IMAGES, *(int(v) for v in to_codes(x, dt).reshape(-1))]
-    return Case("maxpool", name, f"run_maxpool<{targs}>(io);", data, to_codes(expected, dt).astype(np.int64),
-                IMAGES, params)
+    return Case("maxpool", name, list(params.values()), data, to_codes(expected, dt).astype(np.int64), IMAGES,
+                params)
 
 
 # ---------------------------------------------------------------- DWC cases
@@ -215,139 +195,19 @@ def dwc_case(index: int, spec) -> Case:
     rng = np.random.default_rng(3000 + index)
     codes = rng.integers(0, 1 << bits, size=(DWC_SAMPLES, elems))
     params = {"IN_ELEMS": i, "OUT_ELEMS": o, "ELEM_BITS": bits, "ELEMS": elems}
-    targs = ", ".join(str(v) for v in params.values())
-    return Case("dwc", name, f"run_dwc<{targs}>(io);", [DWC_SAMPLES, DWC_SAMPLES, *(int(v) for v in codes.reshape(-1))],
+    return Case("dwc", name, list(params.values()), [DWC_SAMPLES, DWC_SAMPLES, *(int(v) for v in codes.reshape(-1))],
                 codes.astype(np.int64), DWC_SAMPLES, params)
 
 
 # ---------------------------------------------------------------- the C++ program
 
-PRELUDE = r"""// Generated by tests/test_hls_blocks.py: every HLS block case, data from argv[1], results to argv[2].
-// Each runner reads: its parameters (MVAU: weights, thresholds), the samples fed, the reps the block
-// is told to run, the input codes; it writes: input beats left, output codes, loop statistics, model.
-#define AXGEN_CSIM_STATS
-#include <cstdio>
-#include <cstdlib>
-#include "axgen_dwc.h"
-#include "axgen_maxpool.h"
-#include "axgen_mvau.h"
-#include "axgen_swg.h"
-
-struct Io {
-    std::FILE* in;
-    std::FILE* out;
-};
-
-static long long take(Io& io) {
-    long long v;
-    if (std::fread(&v, sizeof v, 1, io.in) != 1) {
-        std::fprintf(stderr, "data file ended early\n");
-        std::exit(3);
-    }
-    return v;
-}
-
-static void put(Io& io, long long v) { std::fwrite(&v, sizeof v, 1, io.out); }
-
-// `beats` beats of N elements of EB bits from the data file.
-template<int N, int EB>
-static void feed(Io& io, hls::stream<ap_uint<N * EB> >& s, long long beats) {
-    for (long long b = 0; b < beats; b++) {
-        ap_uint<N * EB> beat = 0;
-        for (int i = 0; i < N; i++) axgen_set<EB>(beat, i, ap_uint<EB>(take(io)));
-        s.write(beat);
-    }
-}
-
-// Input beats left over, output elements, the loop statistics and the cycle model per sample.
-template<int NI, int EBI, int NO, int EBO>
-static void report(Io& io, hls::stream<ap_uint<NI * EBI> >& in, hls::stream<ap_uint<NO * EBO> >& out,
-                   long long model) {
-    put(io, (long long)in.size());
-    while (!in.empty()) in.read();
-    put(io, (long long)out.size() * NO);
-    while (!out.empty()) {
-        ap_uint<NO * EBO> beat = out.read();
-        for (int i = 0; i < NO; i++) put(io, (long long)axgen_get<EBO>(beat, i).to_uint64());
-    }
-    const axgen_csim_counts& c = axgen_csim_stats();
-    put(io, c.iterations);
-    put(io, c.reads);
-    put(io, c.writes);
-    put(io, c.bubbles);
-    put(io, c.trailing);
-    put(io, model);
-}
-
-template<int MW, int MH, int PE, int SIMD, int IN_BITS, int IN_KIND, int W_BITS, int W_KIND, int ACC_BITS,
-         int N_THRES, int T_BITS, int OUT_BITS, int OUT_BIAS, class MUL>
-static void run_mvau(Io& io) {
-    const int NF = MH / PE, SF = MW / SIMD;
-    static ap_uint<W_BITS> weights[PE][SIMD][NF * SF];
-    static ap_int<T_BITS> thresholds[PE][NF][N_THRES > 0 ? N_THRES : 1];
-    for (int p = 0; p < PE; p++)
-        for (int s = 0; s < SIMD; s++)
-            for (int a = 0; a < NF * SF; a++) weights[p][s][a] = take(io);
-    for (int p = 0; p < PE; p++)
-        for (int n = 0; n < NF; n++)
-            for (int i = 0; i < N_THRES; i++) thresholds[p][n][i] = take(io);
-    int samples = (int)take(io), reps = (int)take(io);
-    hls::stream<ap_uint<SIMD * IN_BITS> > in("in");
-    hls::stream<ap_uint<PE * OUT_BITS> > out("out");
-    feed<SIMD, IN_BITS>(io, in, (long long)samples * SF);
-    axgen_csim_reset();
-    axgen_mvau<MW, MH, PE, SIMD, IN_BITS, IN_KIND, W_BITS, W_KIND, ACC_BITS, N_THRES, T_BITS, OUT_BITS, OUT_BIAS,
-               MUL>(in, out, weights, thresholds, reps);
-    report<SIMD, IN_BITS, PE, OUT_BITS>(io, in, out, (long long)NF * SF);
-}
-
-template<int H, int W, int C, int KH, int KW, int SH, int SW, int PT, int PL, int PB, int PR, int SIMD, int EB,
-         int PAD>
-static void run_swg(Io& io) {
-    int samples = (int)take(io), reps = (int)take(io);
-    hls::stream<ap_uint<SIMD * EB> > in("in"), out("out");
-    feed<SIMD, EB>(io, in, (long long)samples * H * W * (C / SIMD));
-    axgen_csim_reset();
-    axgen_swg<H, W, C, KH, KW, SH, SW, PT, PL, PB, PR, SIMD, EB, PAD>(in, out, reps);
-    report<SIMD, EB, SIMD, EB>(io, in, out, axgen_swg_cycles<H, W, C, KH, KW, SH, SW, PT, PL, PB, PR, SIMD>());
-}
-
-template<int H, int W, int C, int KH, int KW, int SH, int SW, int PE, int EB, int SIGNED>
-static void run_maxpool(Io& io) {
-    int samples = (int)take(io), reps = (int)take(io);
-    hls::stream<ap_uint<PE * EB> > in("in"), out("out");
-    feed<PE, EB>(io, in, (long long)samples * H * W * (C / PE));
-    axgen_csim_reset();
-    axgen_maxpool<H, W, C, KH, KW, SH, SW, PE, EB, SIGNED>(in, out, reps);
-    report<PE, EB, PE, EB>(io, in, out, (long long)H * W * (C / PE));
-}
-
-template<int IN, int OUT, int EB, int ELEMS>
-static void run_dwc(Io& io) {
-    int samples = (int)take(io), reps = (int)take(io);
-    hls::stream<ap_uint<IN * EB> > in("in");
-    hls::stream<ap_uint<OUT * EB> > out("out");
-    feed<IN, EB>(io, in, (long long)samples * (ELEMS / IN));
-    axgen_csim_reset();
-    axgen_dwc<IN, OUT, EB, ELEMS>(in, out, reps);
-    report<IN, EB, OUT, EB>(io, in, out, axgen_dwc_cycles<IN, OUT, ELEMS>());
-}
-"""
-
-
 def render_program(cases: list[Case]) -> str:
-    decls = "".join(c.decl for c in cases)
-    calls = "\n".join(f'    std::printf("CASE {i}\\n"); std::fflush(stdout);\n    {c.call}  // {c.name}'
-                      for i, c in enumerate(cases))
-    main = ("int main(int argc, char** argv) {\n"
-            "    if (argc != 3) { std::fprintf(stderr, \"usage: %s DATA RESULTS\\n\", argv[0]); return 2; }\n"
-            "    Io io = {std::fopen(argv[1], \"rb\"), std::fopen(argv[2], \"wb\")};\n"
-            "    if (!io.in || !io.out) { std::perror(\"open\"); return 1; }\n"
-            f"{calls}\n"
-            "    std::fclose(io.in);\n"
-            "    return std::fclose(io.out) == 0 ? 0 : 1;\n"
-            "}\n")
-    return PRELUDE + "\n" + decls + "\n" + main
+    """The test program, templates/harness/hls_blocks.cpp.j2: the runners, every MVAU's multiplier
+    class from the generator's own template (templates/hls/mul_class.h.j2) and one runner call
+    per case."""
+    calls = [{"index": i, "name": c.name, "runner": f"run_{c.kind}", "targs": c.targs} for i, c in enumerate(cases)]
+    return environment("harness", "hls").get_template("hls_blocks.cpp.j2").render(
+        muls=[c.mul for c in cases if c.mul is not None], cases=calls)
 
 
 @dataclass
