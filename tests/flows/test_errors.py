@@ -9,7 +9,7 @@ import models
 from generator import config
 from generator.cli import main
 from generator.errors import AxgenError
-from generator.hw import annotate, plan_of
+from generator.hw import annotate
 from generator.frontend import load_network
 from generator.frontend.thresholds import derive_thresholds
 from generator.ir import affine

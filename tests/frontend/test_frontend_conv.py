@@ -88,7 +88,7 @@ def test_padded_bipolar_input_is_refused():
     from generator import config
     from generator.datatypes import DataType
     from generator.errors import AxgenError
-    from generator.hw import annotate, plan_of
+    from generator.hw import annotate
     from generator.ir import ConvGeometry, MatrixLayer
     layer = MatrixLayer("conv0", DataType["BIPOLAR"], DataType["BIPOLAR"], np.ones((2, 9), dtype=np.int64), None, 0,
                         DataType["BIPOLAR"], (3, 3, 1), (3, 3, 2), kind="conv",

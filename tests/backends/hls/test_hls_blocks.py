@@ -23,7 +23,7 @@ from generator import config, golden
 from generator.golden import conv as golden_conv
 from generator.datatypes import DataType, to_codes
 from generator.errors import AxgenError
-from generator.hw import annotate, plan_of
+from generator.hw import annotate
 from generator.tools.gxx import compile_cached
 from generator.ir import MatrixLayer
 from block_cases import POOL_CASES, SWG_CASES, boundary_thresholds, code as _code, extreme_inputs, random_values as _values

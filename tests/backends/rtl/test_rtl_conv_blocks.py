@@ -14,7 +14,7 @@ from generator.datatypes import DataType
 from generator.errors import AxgenError
 from block_cases import POOL_CASES, SWG_CASES, code as _code, random_values as _values
 from generator.backends.rtl.lint import lint
-from generator.resources import folder
+from generator.resources import folder as resource_folder
 from generator.sim.rtl import simulate
 
 D = DataType
@@ -30,7 +30,7 @@ def build_dir(tmp_path_factory):
 
 def _wrapper(folder, module: str, params: dict, in_bits: int, out_bits: int) -> None:
     """Copy `module` from rtl/ and write a wrapper setting its parameters (one Verilator build)."""
-    shutil.copyfile(folder("rtl") / f"{module}.v", folder / f"{module}.v")
+    shutil.copyfile(resource_folder("rtl") / f"{module}.v", folder / f"{module}.v")
     overrides = ",\n        ".join(f".{k}({v})" for k, v in params.items())
     (folder / f"{WRAPPER}.v").write_text(f"""`default_nettype none
 module {WRAPPER} (
