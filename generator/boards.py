@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
 from generator.errors import AxgenError
+from generator.resources import resource_dir
 
-BOARDS_DIR = Path(__file__).resolve().parent.parent / "boards"
+BOARDS_DIR = resource_dir("boards")
 DEFAULT_BOARD = "pynq-z2"
 
 

@@ -12,8 +12,9 @@ import os
 from pathlib import Path
 
 from generator.errors import AxgenError
+from generator.resources import resource_dir
 
-HLS_LIB_DIR = Path(__file__).resolve().parent.parent / "hls_lib"
+HLS_LIB_DIR = resource_dir("hls_lib")
 _MARKER = "ap_int.h"
 
 

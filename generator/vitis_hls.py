@@ -31,8 +31,9 @@ from typing import Callable
 import jinja2
 
 from generator.errors import AxgenError
+from generator.resources import resource_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "tcl"
+TEMPLATES = resource_dir("templates") / "tcl"
 EXE = "vitis_hls"
 TOOL = "vitis-hls"
 TCL_DIR = "tcl"
