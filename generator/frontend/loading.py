@@ -55,8 +55,20 @@ def _seeded_names():
         random.setstate(state)
 
 
+def _strip_debug_info(proto: onnx.ModelProto) -> None:
+    """Drop the exporter's debug notes (stack traces with the file paths of the exporting code,
+    doc strings): they change nothing computed, and would make a project's bytes depend on
+    where the exporting code lives."""
+    del proto.metadata_props[:]
+    proto.doc_string = ""
+    for node in proto.graph.node:
+        del node.metadata_props[:]
+        node.doc_string = ""
+
+
 def clean(proto: onnx.ModelProto) -> ModelWrapper:
     proto.ir_version = min(proto.ir_version, MAX_IR_VERSION)
+    _strip_debug_info(proto)
     try:
         with _seeded_names():
             model = cleanup_model(ModelWrapper(proto), extract_conv_bias=True)
