@@ -23,5 +23,11 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/pytest -n 2 -q -m slow
 
+# ruff, the layering contract (import-linter, pyproject.toml) and verilator -Wall over rtl/
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests benchmarks testbench
+	$(BIN)/lint-imports
+	$(BIN)/python -m generator.backends.rtl.lint
+
 clean:
 	rm -rf demo_out build .pytest_cache

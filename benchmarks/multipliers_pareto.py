@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from generator.multipliers.catalog import catalog, pareto, plot
+from generator.synth import multiplier_cost
 
 MRE_LIMIT = 0.02
 LUT_SAVING = 0.30
@@ -23,7 +24,7 @@ def main() -> None:
     parser.add_argument("--signed", action="store_true")
     parser.add_argument("--plot", type=Path)
     args = parser.parse_args()
-    rows = catalog(args.bits, args.signed, synth=True)
+    rows = catalog(args.bits, args.signed, multiplier_cost)
     exact = next(r for r in rows if r["spec"] == "exact")
     lo = -(1 << (args.bits - 1)) if args.signed else 0
     hi = (1 << (args.bits - 1)) - 1 if args.signed else (1 << args.bits) - 1

@@ -39,11 +39,11 @@ def main():
 @user_errors
 def inspect(model, as_json):
     """List the compute layers the frontend finds in MODEL (a QONNX .onnx file)."""
-    from generator.frontend import load_network
-    from generator.inspect import layer_rows, layer_table
-    net = load_network(model)
+    from generator import api
+    from generator.inspection import layer_table
+    net = api.load(model)
     if as_json:
-        click.echo(json.dumps(layer_rows(net), indent=2))
+        click.echo(json.dumps(api.inspect(net), indent=2))
     else:
         console.print(layer_table(net))
 
@@ -57,13 +57,10 @@ def inspect(model, as_json):
 @user_errors
 def build(model, out_dir, config_path, board, force):
     """Build the accelerator project for MODEL into a folder."""
-    from generator import config
-    from generator.frontend import load_network
-    from generator.project import build as build_project
-    net = load_network(model)
-    project = build_project(net, Path(out_dir), config.load(config_path), board=board, force=force)
-    console.print(f"built [bold]{net.name}[/]: {len(project.plan.stages)} layers, "
-                  f"estimated {project.estimated_cycles} cycles per sample -> {out_dir}")
+    from generator import api
+    acc = api.build(model, out_dir, config_path, board=board, force=force)
+    console.print(f"built [bold]{acc.name}[/]: {len(acc.plan.stages)} layers, "
+                  f"estimated {acc.estimated_cycles} cycles per sample -> {out_dir}")
 
 
 @main.command()
@@ -75,9 +72,8 @@ def build(model, out_dir, config_path, board, force):
 @user_errors
 def verify(project_dir, backend, samples, seed):
     """Simulate the project and compare it exactly with the golden model."""
-    from generator.project import open_project
-    from generator.verify import verify as run_verify
-    report = run_verify(open_project(project_dir), backend, samples, seed)
+    from generator import api
+    report = api.open_project(project_dir).verify(backend, samples, seed)
     for b in report["backends"]:
         status = "[green]PASS[/]" if b["mismatches"] == 0 else "[red]FAIL[/]"
         timing = (f"; {b['cycles_per_sample']} cycles/sample (estimate {report['estimated_cycles_per_sample']}), "
@@ -100,9 +96,9 @@ def verify(project_dir, backend, samples, seed):
 def predict(project_dir, inputs, out_path, backend):
     """Run float INPUTS (.npy, shaped as the model takes them) through the accelerator."""
     import numpy as np
-    from generator.predict import load_inputs, predict as run_predict
-    from generator.project import open_project
-    out = run_predict(open_project(project_dir), load_inputs(inputs), backend)
+    from generator import api
+    from generator.predict import load_inputs
+    out = api.open_project(project_dir).predict(load_inputs(inputs), backend)
     if out_path:
         np.save(out_path, out)
         console.print(f"wrote {out.shape} outputs to {out_path}")
@@ -122,14 +118,15 @@ def multipliers(bits, signed, synth, as_json, plot_path):
     from rich.progress import Progress
     from rich.table import Table
     from generator.multipliers.catalog import catalog, grid, plot
+    from generator.synth import multiplier_cost
     if plot_path and not synth:
         raise AxgenError("--plot needs LUT counts: add --synth")
     if synth and not as_json:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("synthesizing with Yosys", total=len(grid(bits)))
-            rows = catalog(bits, signed, synth, progress=lambda spec: progress.advance(task))
+            rows = catalog(bits, signed, multiplier_cost, progress=lambda spec: progress.advance(task))
     else:
-        rows = catalog(bits, signed, synth)
+        rows = catalog(bits, signed, multiplier_cost if synth else None)
     if plot_path:
         plot(rows, Path(plot_path))
     if as_json:
@@ -165,8 +162,6 @@ def demo(out_dir, samples, seed, multiplier, cnn):
              kind="cnn" if cnn else "mlp")
 
 
-
-
 @main.command()
 @click.argument("project_dir", type=click.Path(file_okay=False))
 @click.option("--tool", type=click.Choice(["vitis-hls"]), default="vitis-hls", show_default=True,
@@ -179,13 +174,13 @@ def synth(project_dir, tool, layers, jobs):
     """Synthesize the project's IPs and write PROJECT_DIR/resources.json (latency, II, resources)."""
     from rich import box
     from rich.table import Table
-    from generator import synth_project
+    from generator import api, synth_project
 
     def show(module, event):
         if event != "done":
             console.print(f"{module}: {'synthesizing with Vitis HLS' if event == 'start' else '[red]failed[/]'}")
 
-    result = synth_project.run(Path(project_dir), only=list(layers) or None, jobs=jobs, progress=show)
+    result = api.synth(project_dir, tool, list(layers) or None, jobs, progress=show)
     table = Table(title=f"Vitis HLS estimates on {result['part']} at {result['target_clock_ns']:g} ns",
                   box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
     for col in ["module", "latency", "II", "est.", "II/est", "ns", "LUT", "FF", "BRAM", "DSP", "URAM"]:

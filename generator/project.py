@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from generator import __version__, boards, config as config_mod
+from generator import boards, config as config_mod
 from generator.backends.hls import render_hls
 from generator.backends.rtl import render_rtl
 from generator.backends.tcl.vitis_hls import write_scripts
@@ -20,6 +20,7 @@ from generator.hw import HardwarePlan, make_plan, reopen_plan
 from generator.ir import Network
 from generator.serialize import load_network, save_array, save_network
 from generator.sim.user_mul import prove
+from generator.version import __version__
 
 PROJECT_FILE = "project.json"
 FORMAT_VERSION = 1  # of project.json and the folder's layout; a project of another version is refused

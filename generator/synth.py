@@ -82,6 +82,11 @@ def _parse_stat(work: Path) -> dict:
     return cells
 
 
+def multiplier_cost(spec: str, bits: int, signed: bool) -> dict:
+    """LUTs and CARRY4s of `spec` on bits x bits operands: the cost `multipliers.catalog` takes."""
+    return synth_multiplier(spec, bits, bits, signed=signed)
+
+
 def synth_multiplier(spec: str, a_bits: int, b_bits: int, signed: bool = False) -> dict:
     """LUTs and CARRY4s of rtl/axgen_mul.v with multiplier `spec` on a_bits x b_bits operands
     (UINTn, or INTn with signed=True), after `synth_xilinx -nodsp` for 7-series. Returns

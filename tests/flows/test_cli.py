@@ -49,7 +49,7 @@ def test_build_is_deterministic_and_complete(finn_model, tmp_path):
                 "multiplier", "estimated_cycles", "in_stream_bits", "out_stream_bits"):
         assert key in layer
     assert (layer["pe"], layer["simd"], layer["estimated_cycles"]) == (16, 16, 4 * 49)
-    assert data["estimated_cycles_per_sample"] == max(l["estimated_cycles"] for l in data["layers"])
+    assert data["estimated_cycles_per_sample"] == max(layer["estimated_cycles"] for layer in data["layers"])
     assert (a / "rtl" / "axgen_top.v").is_file()
     # --force replaces; without it the folder is refused (see test_errors)
     assert run_cli("build", finn_model("tfc_1w1a"), "-o", a, "--force").exit_code == 0

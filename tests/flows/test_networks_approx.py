@@ -43,7 +43,7 @@ def test_tfc_w2a2_mixed_multipliers(finn_model, tmp_path):
         3: {"pe": 2, "simd": 4, "multiplier": f"lut:{table}"},
     }}
     project = build(net, tmp_path / "p", config.from_dict(cfg))
-    specs = [l["multiplier"]["spec"] for l in project.data["layers"]]
+    specs = [layer["multiplier"]["spec"] for layer in project.data["layers"]]
     assert specs == ["trunc:k=1", "drum:k=1", "mitchell", f"lut:{table}"]
     stored = json.loads((tmp_path / "p" / "project.json").read_text())["config"]["layers"]["3"]["multiplier"]
     assert stored.startswith("lut:params/tables/") and (tmp_path / "p" / stored[4:]).is_file()

@@ -35,18 +35,18 @@ def test_finn_fc_identical_to_execute_onnx(finn_model, name):
 
 def test_layers_of_tfc_w2a2(finn_model):
     net = load_network(finn_model("tfc_2w2a"))
-    assert [(l.mw, l.mh) for l in net.layers] == [(784, 64), (64, 64), (64, 64), (64, 10)]
-    assert [l.in_dtype.name for l in net.layers] == ["INT2"] * 4
-    assert all(l.thresholds.shape == (l.mh, 2) for l in net.layers[:3])
+    assert [(layer.mw, layer.mh) for layer in net.layers] == [(784, 64), (64, 64), (64, 64), (64, 10)]
+    assert [layer.in_dtype.name for layer in net.layers] == ["INT2"] * 4
+    assert all(layer.thresholds.shape == (layer.mh, 2) for layer in net.layers[:3])
     assert net.layers[-1].thresholds is None  # the last layer streams its accumulator; TensorNorm is host tail
-    assert all(np.all(np.diff(l.thresholds, axis=1) >= 0) for l in net.layers[:3])
+    assert all(np.all(np.diff(layer.thresholds, axis=1) >= 0) for layer in net.layers[:3])
 
 
 def test_negative_batchnorm_gain_negates_rows(finn_model):
     net = load_network(finn_model("tfc_1w2a"))
     # the randomized networks have negative BN gains; their rows come out negated so that every
     # threshold row stays ascending (MultiThreshold semantics) and the outputs still match above
-    assert all(np.all(np.diff(l.thresholds, axis=1) >= 0) for l in net.layers[:3])
+    assert all(np.all(np.diff(layer.thresholds, axis=1) >= 0) for layer in net.layers[:3])
 
 
 def test_brevitas_forward_identical(finn_model):
@@ -96,8 +96,8 @@ def test_mixed_model_agreement(mixed_model):
       differs in the last bits: the exact value rounded once versus float32 partial sums
       rounded at every addition. Bounded here by a relative 1e-5."""
     net = load_network(mixed_model)
-    assert [l.in_dtype.name for l in net.layers] == ["INT8", "UINT3", "INT2", "INT6"]
-    assert [l.mw for l in net.layers] == [24, 16, 12, 8]
+    assert [layer.in_dtype.name for layer in net.layers] == ["INT8", "UINT3", "INT2", "INT6"]
+    assert [layer.mw for layer in net.layers] == [24, 16, 12, 8]
     x = np.random.default_rng(3).normal(0, 1.5, size=(512, 24)).astype(np.float32)
     values = head_values(net.head, x)
     onnx_codes = _onnx_hidden_codes(mixed_model, x)

@@ -29,7 +29,7 @@ def test_finn_cnv_identical_to_execute_onnx(model_dir, name):
     """FINN's CNV with random weights and random batch-norm (negative gains included)."""
     path = models.export(models.finn_fc(name), (3, 32, 32), model_dir / f"{name}.onnx")
     net = load_network(path)
-    assert [l.kind for l in net.layers] == ["conv", "conv", "maxpool", "conv", "conv", "maxpool", "conv", "conv",
+    assert [layer.kind for layer in net.layers] == ["conv", "conv", "maxpool", "conv", "conv", "maxpool", "conv", "conv",
                                             "fc", "fc", "fc"]
     x = np.random.default_rng(0).uniform(0, 1, size=(3, 3, 32, 32)).astype(np.float32)
     assert np.array_equal(golden_predict(net, x), models.onnx_reference(path, x))

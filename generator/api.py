@@ -1,0 +1,127 @@
+"""The Python API: everything the command line does, for notebooks and scripts. The `axgen`
+command is a thin layer over these functions.
+
+    import generator as axgen
+
+    net = axgen.load("tfc.onnx")                     # or axgen.load(brevitas_module, input_shape=(1, 28, 28))
+    axgen.inspect(net)                               # the layers: kind, shapes, datatypes, MACs
+    acc = axgen.build(net, "out", config={"defaults": {"pe": 4, "simd": 8},
+                                          "layers": {"fc0": {"multiplier": "trunc:k=3"}}})
+    report = acc.verify(backend="all", samples=32)   # golden vs RTL and HLS simulation, exactly
+    y = acc.predict(x)                               # float inputs -> what the QONNX model computes
+    acc = axgen.open_project("out")                  # a project built earlier
+    acc.synth(tool="vitis-hls")                      # when vitis_hls is on PATH
+
+Every error a user can cause raises generator.errors.AxgenError with one clear message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from generator import config as config_mod
+from generator.errors import AxgenError
+from generator.hw import HardwarePlan
+from generator.ir import Network
+from generator.project import Project
+
+ConfigLike = config_mod.Config | dict | str | Path | None
+
+
+def load(model, input_shape: tuple[int, ...] | None = None, name: str | None = None) -> Network:
+    """The integer IR of a QONNX file (path) or a Brevitas nn.Module (then `input_shape`, the
+    per-sample input shape, is required)."""
+    from generator.frontend import load_network
+    return load_network(model, input_shape, name)
+
+
+def inspect(model) -> list[dict]:
+    """The layers the frontend finds: index, name, kind, shapes, datatypes, MACs."""
+    from generator.inspection import layer_rows
+    return layer_rows(model if isinstance(model, Network) else load(model))
+
+
+def _config(value: ConfigLike) -> config_mod.Config:
+    if isinstance(value, config_mod.Config):
+        return value
+    if isinstance(value, dict) or value is None:
+        return config_mod.from_dict(value)
+    if isinstance(value, (str, Path)):
+        return config_mod.load(value)
+    raise AxgenError(f"config must be a dict, a YAML file path or a Config, not {type(value).__name__}")
+
+
+def build(model, out_dir: str | Path, config: ConfigLike = None, board: str | None = None, force: bool = False,
+          input_shape: tuple[int, ...] | None = None) -> Accelerator:
+    """Build the accelerator project of `model` (a Network from `load`, a QONNX path or a
+    Brevitas module) into out_dir; nothing is written unless the whole project is complete."""
+    from generator.project import build as build_project
+    net = model if isinstance(model, Network) else load(model, input_shape)
+    return Accelerator(build_project(net, Path(out_dir), _config(config), board=board, force=force))
+
+
+def open_project(path: str | Path) -> Accelerator:
+    """A project folder written by `build` (or `axgen build`)."""
+    from generator.project import open_project as open_folder
+    return Accelerator(open_folder(path))
+
+
+class Accelerator:
+    """A built project: its hardware plan, project.json, and what can be done with it."""
+
+    def __init__(self, project: Project):
+        self.project = project
+
+    def __repr__(self) -> str:
+        return (f"<axgen accelerator {self.name!r} in {self.root}: {len(self.plan.stages)} layers, "
+                f"{self.estimated_cycles} cycles per sample>")
+
+    @property
+    def root(self) -> Path:
+        return self.project.root
+
+    @property
+    def name(self) -> str:
+        return self.project.data["name"]
+
+    @property
+    def plan(self) -> HardwarePlan:
+        return self.project.plan
+
+    @property
+    def data(self) -> dict:
+        """project.json."""
+        return self.project.data
+
+    @property
+    def estimated_cycles(self) -> int:
+        return self.project.estimated_cycles
+
+    def verify(self, backend: str = "rtl", samples: int = 16, seed: int = 0) -> dict:
+        """Golden model and simulation(s) on the same random inputs, compared exactly; also
+        written to DIR/verify.json."""
+        from generator.verify import verify
+        return verify(self.project, backend, samples, seed)
+
+    def predict(self, x: np.ndarray, backend: str = "golden", seed: int = 0) -> np.ndarray:
+        """Float inputs shaped as the model takes them -> the model's output, through the host
+        head, the accelerator (golden model, RTL or HLS simulation) and the host tail."""
+        from generator.predict import predict
+        return predict(self.project, np.asarray(x), backend, seed)
+
+    def synth(self, tool: str = "vitis-hls", layers: list[str] | None = None, jobs: int = 1, progress=None) -> dict:
+        """Synthesize the project's IPs; writes and returns DIR/resources.json."""
+        return synth(self.root, tool, layers, jobs, progress)
+
+
+def synth(project_dir: str | Path, tool: str = "vitis-hls", layers: list[str] | None = None, jobs: int = 1,
+          progress=None) -> dict:
+    """Synthesize a project's IPs (all, or the named `layers`: names, indices, modules, "top"),
+    `jobs` at a time; writes and returns DIR/resources.json. `progress(module, event)` hears
+    "start", "done" and "failed"."""
+    from generator import synth_project
+    if tool != synth_project.TOOL:
+        raise AxgenError(f"unknown synthesis tool {tool!r}; supported: {synth_project.TOOL}")
+    return synth_project.run(Path(project_dir), only=layers, jobs=jobs, progress=progress)
