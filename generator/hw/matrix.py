@@ -11,7 +11,7 @@ from generator.config import Config
 from generator.datatypes import DataType, dtype, smallest_int_type
 from generator.errors import AxgenError
 from generator.hw.folding import check_flag, check_fold, fifo_depth
-from generator.hw.names import module_name
+from generator.hw.stage import Stage
 from generator.ir import MatrixLayer
 from generator.multipliers import Multiplier, parse
 from generator.multipliers.bounds import acc_bounds
@@ -23,7 +23,7 @@ MAX_ACC_BITS = 32
 
 
 @dataclass(frozen=True)
-class LayerImpl:
+class LayerImpl(Stage):
     """One matrix layer as hardware: the IR layer (with tuned weights, if tuning is on) plus
     folding, multiplier and widths."""
 
@@ -37,18 +37,6 @@ class LayerImpl:
     tuned_weights: int = 0  # weights changed by weight tuning (0 when it is off)
     lut_verilog: str | None = None  # the user's Verilog module for a lut: table, "FILE.v[:module]"
     hls_mul: str = "auto"  # HLS binding of exact products: auto (the tool's choice), fabric (LUTs) or dsp
-
-    @property
-    def name(self) -> str:
-        return self.layer.name
-
-    @property
-    def kind(self) -> str:
-        return self.layer.kind
-
-    @property
-    def module(self) -> str:
-        return module_name(self.index, self.name)
 
     @property
     def folding(self) -> str:
@@ -108,10 +96,6 @@ class LayerImpl:
         return {"swg": max(in_beats, g.pixels * self.sf), "mvau": g.pixels * mvau}
 
     @property
-    def cycles(self) -> int:
-        return max(self.stage_cycles.values())
-
-    @property
     def edge_fifo_depth(self) -> int:
         """Beats of the FIFO in front of this layer: one input vector for a fully-connected layer
         (it takes a beat per cycle in its first output fold), one pixel for a convolution (its
@@ -119,13 +103,6 @@ class LayerImpl:
         g = self.layer.conv
         return fifo_depth(g.channels // self.simd if g else self.sf)
 
-    @property
-    def in_stream_bits(self) -> int:
-        return self.simd * self.in_dtype.bitwidth()
-
-    @property
-    def out_stream_bits(self) -> int:
-        return self.pe * self.out_dtype.bitwidth()
 
     def entry(self) -> dict:
         """This layer in project.json."""

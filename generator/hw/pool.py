@@ -8,31 +8,19 @@ from generator.config import Config
 from generator.datatypes import DataType
 from generator.errors import AxgenError
 from generator.hw.folding import check_fold, fifo_depth
-from generator.hw.names import module_name
+from generator.hw.stage import Stage
 from generator.ir import PoolLayer
 
 POOL_KEYS = {"pe"}
 
 
 @dataclass(frozen=True)
-class PoolImpl:
+class PoolImpl(Stage):
     index: int
     layer: PoolLayer
     pe: int
     multiplier = None  # no products
     lut_verilog = None
-
-    @property
-    def name(self) -> str:
-        return self.layer.name
-
-    @property
-    def kind(self) -> str:
-        return self.layer.kind
-
-    @property
-    def module(self) -> str:
-        return module_name(self.index, self.name)
 
     @property
     def folding(self) -> str:
@@ -67,20 +55,9 @@ class PoolImpl:
         return {"maxpool": self.in_elems // self.pe}
 
     @property
-    def cycles(self) -> int:
-        return self.stage_cycles["maxpool"]
-
-    @property
     def edge_fifo_depth(self) -> int:
         return fifo_depth(self.layer.channels // self.pe)
 
-    @property
-    def in_stream_bits(self) -> int:
-        return self.pe * self.in_dtype.bitwidth()
-
-    @property
-    def out_stream_bits(self) -> int:
-        return self.pe * self.out_dtype.bitwidth()
 
     def entry(self) -> dict:
         """This stage in project.json."""

@@ -1,0 +1,35 @@
+"""What every stage of the plan has, whatever its kind: a name and module name from its index and
+IR layer, its cycles per sample (the slowest of its inner stages) and its stream widths."""
+
+from __future__ import annotations
+
+from generator.hw.names import module_name
+
+
+class Stage:
+    """Base of the stage classes; each defines `index`, `layer`, `in_per_beat`, `out_per_beat`,
+    `in_dtype`, `out_dtype` and `stage_cycles` (cycles per sample of each inner stage)."""
+
+    @property
+    def name(self) -> str:
+        return self.layer.name
+
+    @property
+    def kind(self) -> str:
+        return self.layer.kind
+
+    @property
+    def module(self) -> str:
+        return module_name(self.index, self.name)
+
+    @property
+    def cycles(self) -> int:
+        return max(self.stage_cycles.values())
+
+    @property
+    def in_stream_bits(self) -> int:
+        return self.in_per_beat * self.in_dtype.bitwidth()
+
+    @property
+    def out_stream_bits(self) -> int:
+        return self.out_per_beat * self.out_dtype.bitwidth()
