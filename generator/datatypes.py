@@ -13,8 +13,8 @@ from qonnx.core.datatype import DataType
 
 from generator.errors import AxgenError
 
-__all__ = ["DataType", "dtype", "bits", "to_codes", "from_codes", "smallest_int_type",
-           "pack_beats", "unpack_beats", "value_range", "all_values"]
+__all__ = ["DataType", "dtype", "to_codes", "from_codes", "smallest_int_type", "pack_beats", "unpack_beats",
+           "all_values"]
 
 
 def dtype(name: str):
@@ -26,14 +26,6 @@ def dtype(name: str):
     if not dt.is_integer() or dt.name == "TERNARY":
         raise AxgenError(f"datatype {name} is not supported: supported are UINTn, INTn and BIPOLAR")
     return dt
-
-
-def bits(dt) -> int:
-    return dt.bitwidth()
-
-
-def value_range(dt) -> tuple[int, int]:
-    return int(dt.min()), int(dt.max())
 
 
 def all_values(dt) -> np.ndarray:
