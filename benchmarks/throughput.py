@@ -24,6 +24,7 @@ from generator import config  # noqa: E402
 from generator.digits import INPUT_SHAPE  # noqa: E402
 from generator.frontend import load_network  # noqa: E402
 from generator.project import build  # noqa: E402
+from generator.tools.cache import VERILATOR_OBJECTS, cache_dir  # noqa: E402
 from generator.verify import verify  # noqa: E402
 
 
@@ -62,7 +63,12 @@ def main() -> None:
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        os.environ["AXGEN_HLS_CACHE_DIR"] = str(tmp / "hls_cache")  # cold g++ builds
+        # Cold g++ builds: a cache of our own, sharing only the Verilator runtime objects.
+        objects = cache_dir(VERILATOR_OBJECTS)
+        objects.mkdir(parents=True, exist_ok=True)
+        os.environ["AXGEN_CACHE"] = str(tmp / "cache")
+        (tmp / "cache").mkdir()
+        (tmp / "cache" / VERILATOR_OBJECTS).symlink_to(objects.resolve(), target_is_directory=True)
         for cases in FAMILIES[args.family]:
             for label, i, path, fold in cases(tmp):
                 project_dir = tmp / f"{path.stem}_{i}"

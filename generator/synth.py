@@ -2,16 +2,14 @@
 7-series fabric, so approximate families can be compared by the LUTs and carry chains they
 really take.
 
-Results are cached on disk ($AXGEN_SYNTH_CACHE, else ~/.cache/axgen/synth), keyed by a hash of
-the RTL sources, the generated wrapper, the Yosys script and the Yosys version. The wrapper and
-the script are rendered from templates/yosys.
+Results are cached on disk (generator.tools.cache, kind synth: one entry holding result.json),
+keyed by a hash of the RTL sources, the generated wrapper, the Yosys script and the Yosys
+version. The wrapper and the script are rendered from templates/yosys.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -29,17 +27,15 @@ from generator.hw.encoding import FAMILY_CODES, kind, mul_params
 from generator.hw.layout import signed_bits
 from generator.multipliers import LUT
 from generator.resources import folder
+from generator.tools.cache import SYNTH, cache_dir, cached, content_key
 from generator.templating import environment
 
 TOP = "axgen_synth_top"
 FAMILY = "xc7"
 TIMEOUT = 1800  # seconds; a 16x16 multiplier takes well under a minute
 LOG_TAIL = 40
+RESULT = "result.json"  # in a cache entry
 LUT_CELLS = [f"LUT{i}" for i in range(1, 7)]
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("AXGEN_SYNTH_CACHE") or Path.home() / ".cache" / "axgen" / "synth")
 
 
 def _yosys_cmd() -> list[str]:
@@ -112,20 +108,26 @@ def synth_multiplier(spec: str, a_bits: int, b_bits: int, signed: bool = False) 
                                                       b_msb=b_bits - 1, p_msb=p_bits - 1)
     script = env.get_template("synth_mul.ys.j2").render(sources=MUL_FILES + [f"{TOP}.v"], family=FAMILY, top=TOP)
 
-    h = hashlib.sha256()
-    h.update(yosys_version().encode() + b"\0" + script.encode() + b"\0" + wrapper.encode() + b"\0")
+    parts = [yosys_version(), script, wrapper]
     for name in MUL_FILES:
-        h.update(name.encode() + b"\0" + (folder("rtl") / name).read_bytes() + b"\0")
-    if table_text is not None:
-        h.update(table_text.encode())
-    key = h.hexdigest()[:24]
-    entry = cache_dir() / f"{key}.json"
-    if entry.exists():
-        try:
-            return {**json.loads(entry.read_text()), "cached": True}
-        except ValueError:
-            pass
+        parts += [name, (folder("rtl") / name).read_bytes()]
+    key = content_key(*parts, table_text or "")
 
+    def synthesize(entry: Path) -> None:
+        cells = _run_yosys(wrapper, script, table_text, where)
+        result = {"spec": mul.spec, "a_bits": a_bits, "b_bits": b_bits, "signed": signed,
+                  "luts": sum(cells.get(name, 0) for name in LUT_CELLS), "carry4": cells.get("CARRY4", 0),
+                  "cells": cells}
+        (entry / RESULT).write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
+
+    entry, was_cached = cached(cache_dir(SYNTH), key, synthesize)
+    # Specs that render the same hardware share an entry: report the one asked for.
+    return {**json.loads((entry / RESULT).read_text()), "spec": mul.spec, "cached": was_cached}
+
+
+def _run_yosys(wrapper: str, script: str, table_text: str | None, where: str) -> dict:
+    """Cell counts by type (Yosys' internal $ cells left out) of the wrapper synthesized by the
+    script, in a scratch folder."""
     with tempfile.TemporaryDirectory(prefix="axgen-synth-") as tmp:
         work = Path(tmp)
         for name in MUL_FILES:
@@ -146,12 +148,4 @@ def synth_multiplier(spec: str, a_bits: int, b_bits: int, signed: bool = False) 
         if proc.returncode != 0 or not ((work / "stat.json").exists() or (work / "stat.txt").exists()):
             tail = "\n".join((text + proc.stdout + proc.stderr).strip().splitlines()[-LOG_TAIL:])
             raise AxgenError(f"{where}: Yosys failed (exit {proc.returncode}); end of its log:\n{tail}")
-        cells = {k: v for k, v in _parse_stat(work).items() if not k.startswith("$")}
-    result = {"spec": mul.spec, "a_bits": a_bits, "b_bits": b_bits, "signed": signed,
-              "luts": sum(cells.get(name, 0) for name in LUT_CELLS), "carry4": cells.get("CARRY4", 0),
-              "cells": cells}
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    tmp_entry = entry.with_suffix(f".{os.getpid()}.tmp")
-    tmp_entry.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
-    tmp_entry.replace(entry)
-    return {**result, "cached": False}
+        return {k: v for k, v in _parse_stat(work).items() if not k.startswith("$")}

@@ -6,8 +6,8 @@ templates/harness; no cocotb, no Python per input pair) and runs it: every confi
 every (a, b) code pair, all configurations side by side, one eval() per pair index. The products
 come back as int64 files and are compared with `Multiplier.__call__` on the decoded values.
 Builds are cached (generator.tools.cache, kind mul_check) by the hash of everything that goes
-into them (RTL sources, generated top and main, Verilator flags); `lut:` tables are memory files read at run time, so a new table
-reuses the build.
+into them (RTL sources, generated top and main, Verilator flags); `lut:` tables are memory files
+read at run time, so a new table reuses the build.
 
 `check_verilog_table` proves that a user's Verilog module (ports a, b, p) equals a table on
 every input pair, the same way.

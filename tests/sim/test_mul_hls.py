@@ -1,7 +1,7 @@
 """hls_lib/axgen_mul.h == the Python multiplier reference, exhaustively, for every family.
 
-All configurations go into one C++ file (one g++ compile, cached by content hash in
-$AXGEN_HLS_CACHE_DIR or ~/.cache/axgen/hls)."""
+All configurations go into one C++ file (one g++ compile, cached by content hash in the hls
+folder of $AXGEN_CACHE or ~/.cache/axgen)."""
 
 from pathlib import Path
 
@@ -143,12 +143,13 @@ def test_wrong_family_is_reported():
 def test_cached_binary_is_reused(tmp_path):
     cfgs = [("etm:m=2", "UINT3", "INT3")]
     check_hls(cfgs, build_dir=tmp_path)
-    binaries = [p for p in tmp_path.iterdir() if p.name.startswith("mulcheck-") and not p.suffix]
-    assert len(binaries) == 1 and (binaries[0].parent / f"{binaries[0].name}.cpp").is_file()
-    stamp = binaries[0].stat().st_mtime_ns
+    entries = [p for p in tmp_path.iterdir() if p.name.startswith("mulcheck-") and p.is_dir()]
+    assert len(entries) == 1 and (entries[0] / "src" / "check.cpp").is_file()
+    binary = entries[0] / "mulcheck"
+    stamp = binary.stat().st_mtime_ns
     assert check_hls(cfgs, build_dir=tmp_path)[0]["mismatches"] == 0
-    assert [p for p in tmp_path.iterdir() if p.name.startswith("mulcheck-") and not p.suffix] == binaries
-    assert binaries[0].stat().st_mtime_ns == stamp
+    assert [p for p in tmp_path.iterdir() if p.name.startswith("mulcheck-") and p.is_dir()] == entries
+    assert binary.stat().st_mtime_ns == stamp
 
 
 def test_invalid_knob_is_a_clear_error():

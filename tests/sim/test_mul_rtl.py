@@ -181,7 +181,7 @@ def test_synthesis_luts(tmp_path, monkeypatch):
     """Yosys synth_xilinx: the exact 8x8 multiplier is in the usual range, truncation at k=8
     really removes logic, and results come back from the cache the second time."""
     from generator.synth import synth_multiplier
-    monkeypatch.setenv("AXGEN_SYNTH_CACHE", str(tmp_path / "synth"))
+    monkeypatch.setenv("AXGEN_CACHE", str(tmp_path / "cache"))
     exact = synth_multiplier("exact", 8, 8)
     trunc = synth_multiplier("trunc:k=8", 8, 8)
     assert 70 <= exact["luts"] <= 200, exact
@@ -191,6 +191,7 @@ def test_synthesis_luts(tmp_path, monkeypatch):
     assert not exact["cached"]
     again = synth_multiplier("exact", 8, 8)
     assert again["cached"] and again["luts"] == exact["luts"]
+    assert len(list((tmp_path / "cache" / "synth").glob("*/result.json"))) == 2
     with pytest.raises(AxgenError, match="k=20 is outside"):
         synth_multiplier("trunc:k=20", 8, 8)
 

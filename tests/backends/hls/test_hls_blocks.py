@@ -469,17 +469,20 @@ def test_compile_is_cached_and_errors_are_clear(tmp_path):
            "part.h": "int part();\n", "part.cpp": "int part() { return 5; }\n"}
     binary, cached = compile_cached(src, "twofiles", tmp_path)
     assert not cached and subprocess.run([str(binary)]).returncode == 0
-    assert (tmp_path / f"{binary.name}.cpp").read_text() == src["main.cpp"]
-    assert sorted(p.name for p in (tmp_path / f"{binary.name}.src").iterdir()) == sorted(src)
+    entry = binary.parent
+    assert entry.parent == tmp_path and entry.name.startswith("twofiles-") and binary.name == "twofiles"
+    assert (entry / "src" / "main.cpp").read_text() == src["main.cpp"]
+    assert sorted(p.name for p in (entry / "src").iterdir()) == sorted(src)
+    stamp = binary.stat().st_mtime_ns
     again, cached = compile_cached(src, "twofiles", tmp_path)
-    assert cached and again == binary
+    assert cached and again == binary and binary.stat().st_mtime_ns == stamp
     changed, cached = compile_cached({**src, "part.cpp": "int part() { return 6; }\n"}, "twofiles", tmp_path)
     assert not cached and changed != binary
     broken = {"bad.cpp": "int main() { return undefined_name; }\n"}
     with pytest.raises(AxgenError, match="undefined_name") as info:
         compile_cached(broken, "broken", tmp_path)
     assert "bad.cpp" in str(info.value) and len(str(info.value).splitlines()) <= 45
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith("broken-") and not p.suffix]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("broken-") and p.is_dir()]
     with pytest.raises(AxgenError, match="no .cpp"):
         compile_cached({"only.h": ""}, "x", tmp_path)
 
