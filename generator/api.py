@@ -62,6 +62,18 @@ def build(model, out_dir: str | Path, config: ConfigLike = None, board: str | No
     return Accelerator(build_project(net, Path(out_dir), _config(config), board=board, force=force))
 
 
+def cache_usage() -> dict:
+    """The build cache ($AXGEN_CACHE, default ~/.cache/axgen): {"root": path, "kinds": {kind: bytes}}."""
+    from generator.tools import cache
+    return {"root": str(cache.cache_root()), "kinds": cache.usage()}
+
+
+def clear_cache(kinds: list[str] | None = None) -> int:
+    """Remove the cached builds (of the given kinds, or all); returns the bytes freed."""
+    from generator.tools import cache
+    return cache.clear(kinds)
+
+
 def open_project(path: str | Path) -> Accelerator:
     """A project folder written by `build` (or `axgen build`)."""
     from generator.project import open_project as open_folder

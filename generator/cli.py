@@ -202,5 +202,25 @@ def synth(project_dir, tool, layers, jobs):
     console.print(f"wrote {Path(project_dir) / synth_project.RESOURCES_FILE}", soft_wrap=True)
 
 
+@main.command()
+@click.option("--clear", "clear_kinds", is_flag=True, help="Remove every cached build.")
+@click.option("--json", "as_json", is_flag=True, help="Print the sizes as JSON.")
+@user_errors
+def cache(clear_kinds, as_json):
+    """Show (or with --clear, empty) the build cache: Verilator objects, g++ binaries, multiplier
+    checks and Yosys results ($AXGEN_CACHE, default ~/.cache/axgen)."""
+    from generator import api
+    freed = api.clear_cache() if clear_kinds else None
+    info = api.cache_usage()
+    if as_json:
+        click.echo(json.dumps({**info, **({"freed": freed} if freed is not None else {})}, indent=2))
+        return
+    if freed is not None:
+        console.print(f"freed {freed / 2**20:.1f} MiB")
+    for kind, size in info["kinds"].items():
+        console.print(f"{kind:>18}  {size / 2**20:8.1f} MiB")
+    console.print(f"cache: {info['root']}", soft_wrap=True)
+
+
 if __name__ == "__main__":
     main()

@@ -91,3 +91,14 @@ def test_verify_and_predict_rtl_and_hls(digits_model, tmp_path):
         assert r.exit_code == 0, r.output
         outs[backend] = np.load(tmp_path / f"{backend}.npy")
     assert np.array_equal(outs["golden"], outs["rtl"]) and np.array_equal(outs["golden"], outs["hls"])
+
+
+def test_cache_shows_and_clears(tmp_path, monkeypatch):
+    monkeypatch.setenv("AXGEN_CACHE", str(tmp_path / "cache"))
+    entry = tmp_path / "cache" / "hls" / "prog-abc"
+    entry.mkdir(parents=True)
+    (entry / "prog").write_bytes(b"x" * 4096)
+    shown = json.loads(run_cli("cache", "--json").output)
+    assert shown["root"] == str(tmp_path / "cache") and shown["kinds"]["hls"] >= 4096
+    cleared = json.loads(run_cli("cache", "--clear", "--json").output)
+    assert cleared["freed"] >= 4096 and cleared["kinds"]["hls"] == 0 and not entry.exists()
