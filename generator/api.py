@@ -133,7 +133,7 @@ def synth(project_dir: str | Path, tool: str = "vitis-hls", layers: list[str] | 
     """Synthesize a project's IPs (all, or the named `layers`: names, indices, modules, "top"),
     `jobs` at a time; writes and returns DIR/resources.json. `progress(module, event)` hears
     "start", "done" and "failed"."""
-    from generator import synth_project
-    if tool != synth_project.TOOL:
-        raise AxgenError(f"unknown synthesis tool {tool!r}; supported: {synth_project.TOOL}")
-    return synth_project.run(Path(project_dir), only=layers, jobs=jobs, progress=progress)
+    from generator import synth
+    if tool != synth.TOOL:
+        raise AxgenError(f"unknown synthesis tool {tool!r}; supported: {synth.TOOL}")
+    return synth.run(Path(project_dir), only=layers, jobs=jobs, progress=progress)

