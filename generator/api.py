@@ -62,6 +62,12 @@ def build(model, out_dir: str | Path, config: ConfigLike = None, board: str | No
     return Accelerator(build_project(net, Path(out_dir), _config(config), board=board, force=force))
 
 
+def boards() -> list[dict]:
+    """Every known board's data (boards/*.yaml), validated."""
+    from generator import boards as board_files
+    return [board_files.load(name).to_dict() for name in board_files.available()]
+
+
 def cache_usage() -> dict:
     """The build cache ($AXGEN_CACHE, default ~/.cache/axgen): {"root": path, "kinds": {kind: bytes}}."""
     from generator.tools import cache

@@ -52,7 +52,8 @@ def inspect(model, as_json):
 @click.argument("model", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="Project folder.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="YAML with defaults / per-layer pe, simd, multiplier.")
-@click.option("--board", default=None, help="Target board (a file in boards/); default pynq-z2.")
+@click.option("--board", default=None, help="Target board: a name from `axgen boards` or a board file NAME.yaml; "
+              "default pynq-z2.")
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
 @user_errors
 def build(model, out_dir, config_path, board, force):
@@ -200,6 +201,27 @@ def synth(project_dir, tool, layers, jobs):
                       cell(row["clock_ns"]), *(cell(res[k]) for k in ("lut", "ff", "bram18", "dsp", "uram")))
     console.print(table)
     console.print(f"wrote {Path(project_dir) / synth.RESOURCES_FILE}", soft_wrap=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the boards as JSON.")
+@user_errors
+def boards(as_json):
+    """List the boards axgen targets: part, family, clock, resources, shell."""
+    from generator import api
+    rows = api.boards()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from rich.table import Table
+    table = Table(title="boards (axgen build --board NAME, or a board file NAME.yaml)")
+    for col in ["name", "part", "shell", "MHz", "LUT", "FF", "BRAM18", "URAM", "DSP", "DMA bits"]:
+        table.add_column(col, justify="right" if col not in ("name", "part", "shell") else "left", no_wrap=True)
+    for b in rows:
+        r = b["resources"]
+        table.add_row(b["name"], b["part"], b["shell"], f"{b['clock_mhz']:g}",
+                      *(f"{r[k]:,}" for k in ("lut", "ff", "bram18", "uram", "dsp")), str(b["dma_width"]))
+    console.print(table)
 
 
 @main.command()

@@ -92,15 +92,17 @@ def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
-def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | None = None, force: bool = False) -> Project:
-    """Write the whole project into out_dir, or nothing at all."""
+def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path | None = None,
+          force: bool = False) -> Project:
+    """Write the whole project into out_dir, or nothing at all. `board` is a board name or a
+    board file (default pynq-z2)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise AxgenError(f"{out_dir} exists and is not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
         raise AxgenError(f"{out_dir} is not empty; choose another folder or pass --force to replace it")
-    board_data = boards.load(board)
-    plan = make_plan(net, cfg)
+    target = boards.load(board)
+    plan = make_plan(net, cfg, target)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
@@ -111,7 +113,7 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | None
         rtl = render_rtl(plan, staging / "rtl", users)
         data = {
             "format_version": FORMAT_VERSION,
-            "axgen_version": __version__, "name": net.name, "board": board_data,
+            "axgen_version": __version__, "name": net.name, "board": target.to_dict(),
             "config": stored_cfg.to_dict(), "network": ir_desc,
             "layers": [{**layer_entry(impl), **({"lut_verilog": users[impl.index]} if impl.index in users else {}),
                         **({"tuned_weights_file": tuned[impl.index]} if impl.index in tuned else {})}
@@ -161,7 +163,10 @@ def open_project(root: str | Path) -> Project:
         weights = {e["index"]: np.load(root / e["tuned_weights_file"], allow_pickle=False)
                    for e in data["layers"] if "tuned_weights_file" in e}
         cfg = _resolve_tables(config_mod.from_dict(data["config"]), root)
-        plan = reopen_plan(net, data["layers"], cfg, weights)
+        board = data["board"]
+        target = boards.from_dict({k: v for k, v in board.items() if k != "name"}, board["name"],
+                                  f"{root / PROJECT_FILE} (board)")
+        plan = reopen_plan(net, data["layers"], cfg, weights, target)
     except (ValueError, KeyError, TypeError, OSError) as exc:
         raise AxgenError(f"{root / PROJECT_FILE} is damaged ({type(exc).__name__}: {exc}); rebuild the project") from None
     return Project(root, plan, data)

@@ -8,6 +8,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from generator.boards import Board
 from generator.config import Config
 from generator.hw.layout import pad8
 from generator.hw.matrix import LayerImpl, annotate_matrix, reopen_matrix
@@ -37,6 +38,7 @@ class HardwarePlan:
     network: Network | None  # None: stages tested alone, outside a network
     stages: tuple[Impl, ...]
     links: tuple[Link, ...]
+    board: Board | None = None  # the target (clock, capacity); None for blocks rendered alone
     top: str = TOP
 
     @property
@@ -76,11 +78,11 @@ def annotate(layers, config: Config) -> tuple[Impl, ...]:
     return tuple(stages)
 
 
-def make_plan(net: Network, config: Config) -> HardwarePlan:
-    """Choose every stage's implementation from the config and stitch them."""
+def make_plan(net: Network, config: Config, board: Board | None = None) -> HardwarePlan:
+    """Choose every stage's implementation from the config and stitch them, for `board`."""
     config.check_layers([layer.name for layer in net.layers])
     stages = annotate(net.layers, config)
-    return HardwarePlan(net, stages, chain_links(stages))
+    return HardwarePlan(net, stages, chain_links(stages), board)
 
 
 def plan_of(stages) -> HardwarePlan:
@@ -89,9 +91,9 @@ def plan_of(stages) -> HardwarePlan:
     return HardwarePlan(None, stages, chain_links(stages))
 
 
-def reopen_plan(net: Network, entries: list[dict], config: Config,
-                weights: dict[int, np.ndarray]) -> HardwarePlan:
+def reopen_plan(net: Network, entries: list[dict], config: Config, weights: dict[int, np.ndarray],
+                board: Board | None = None) -> HardwarePlan:
     """The plan `build` wrote: each stage from its project.json entry (no choice made again)."""
     stages = tuple(STAGE_KINDS[layer.kind].reopen(i, layer, entry, config.for_layer(i, layer.name), weights.get(i))
                    for i, (layer, entry) in enumerate(zip(net.layers, entries)))
-    return HardwarePlan(net, stages, chain_links(stages))
+    return HardwarePlan(net, stages, chain_links(stages), board)

@@ -238,7 +238,7 @@ def fake_project(root, board="pynq-z2"):
     (hls / "axgen_top.cpp").write_text('#include "axgen_lib.h"\nvoid axgen_top() {}\n')
     (hls / "axgen_lib.h").write_text("#pragma once\n")
     data = {
-        "format_version": FORMAT_VERSION, "name": "fake", "board": boards.load(board),
+        "format_version": FORMAT_VERSION, "name": "fake", "board": boards.load(board).to_dict(),
         "layers": [{"index": i, "name": n, "estimated_cycles": c} for i, (n, _, c) in enumerate(LAYERS)],
         "estimated_cycles_per_sample": max(c for _, _, c in LAYERS),
         "hls": {"top": "axgen_top", "layers": layers,
