@@ -21,7 +21,8 @@
 // accumulator, the count starts at OUT_BIAS and wraps in OUT_BITS.
 //
 // Parameters:
-//   weights[p][s][nf*SF+sf]  raw code of W[nf*PE+p][sf*SIMD+s] (render_rtl.weight_words' lanes)
+//   weights[p][s][nf*SF+sf]  lane of W[nf*PE+p][sf*SIMD+s] in W_BITS bits (generator.hw.layout.weight_lanes:
+//                            the raw code, or {sign, magnitude} for a layer with split products)
 //   thresholds[p][nf][i]     T[nf*PE+p][i], ascending in i (two's complement, T_BITS)
 //   MUL                      a class with static ap_int<ACC_BITS> apply(ap_uint<IN_BITS> a_code,
 //                            ap_uint<W_BITS> w_code): the product of two raw codes wrapped to
@@ -95,6 +96,26 @@ struct axgen_mul_family {
         if (FAMILY == AXGEN_EXACT || A_KIND == AXGEN_BIPOLAR || B_KIND == AXGEN_BIPOLAR)
             return ap_int<ACC_BITS>(axgen_mul_bound<MUL_IMPL, A_KIND, NA, B_KIND, NB>::mul(a_code, w_code));
         return ap_int<ACC_BITS>(axgen_mul<FAMILY, K1, K2, A_KIND, NA, B_KIND, NB, NA + NB + 1>(a_code, w_code));
+    }
+};
+
+// The MUL class of a layer with split products (generator.hw LayerImpl.split_products: an
+// approximate family on integer operands), as rtl/axgen_mvau.v with MUL_SPLIT = 1: the weight
+// lane holds the weight's sign and magnitude, {w < 0, |w|} in NB+1 bits for a signed weight (just
+// |w| = w in NB bits for an unsigned one), computed at build time; the family multiplies the
+// magnitudes and the product is negated when exactly one operand is negative.
+//   typedef axgen_mul_split<AXGEN_TRUNC, 3, 0, AXGEN_SIGNED, 4, AXGEN_SIGNED, 4, 12> layer1_mul;
+template<int FAMILY, int K1, int K2, int A_KIND, int NA, int B_KIND, int NB, int ACC_BITS>
+struct axgen_mul_split {
+    static const int LANE_BITS = NB + (B_KIND == AXGEN_SIGNED ? 1 : 0);
+    static ap_int<ACC_BITS> apply(ap_uint<NA> a_code, ap_uint<LANE_BITS> w_lane) {
+#pragma HLS INLINE
+        bool a_neg = axgen_is_negative<A_KIND, NA>(a_code);
+        bool w_neg = B_KIND == AXGEN_SIGNED && w_lane[LANE_BITS - 1] == 1;
+        ap_uint<NA + NB> mag = axgen_umul<FAMILY, K1, K2, NA, NB>(axgen_magnitude<A_KIND, NA>(a_code),
+                                                                  ap_uint<NB>(w_lane(NB - 1, 0)));
+        ap_int<NA + NB + 1> p = mag;
+        return ap_int<ACC_BITS>(a_neg != w_neg ? ap_int<NA + NB + 1>(-p) : p);
     }
 };
 

@@ -15,7 +15,8 @@
 // multiplies the same way (bipolar x bipolar is the XNOR of the two bits as +-1); the product is
 // exact in A_BITS+B_BITS+2 bits.
 //
-// Families 1..7 are defined on unsigned magnitudes (rtl/axgen_umul_<family>.v). Integer operands
+// Families 1..7 are defined on unsigned magnitudes (rtl/axgen_umul.v dispatching to
+// rtl/axgen_umul_<family>.v). Integer operands
 // go through the sign-magnitude wrapper: the magnitude of an n-bit operand is an n-bit unsigned
 // number (the most negative code -2^(n-1) has magnitude 2^(n-1)), the core multiplies the
 // magnitudes into A_BITS+B_BITS bits, and the result is negated when exactly one operand is
@@ -105,38 +106,9 @@ module axgen_mul #(
                 wire [B_BITS-1:0] b_mag = (b ^ {B_BITS{b_neg}}) + {{(B_BITS - 1){1'b0}}, b_neg};
                 wire [MAG_BITS-1:0] mag;
 
-                if (FAMILY == 1) begin : g_trunc
-                    axgen_umul_trunc #(
-                        .A_BITS(A_BITS), .B_BITS(B_BITS), .P_BITS(MAG_BITS), .K(K1)
-                    ) u_core (.a(a_mag), .b(b_mag), .p(mag));
-                end else if (FAMILY == 2) begin : g_bam
-                    axgen_umul_bam #(
-                        .A_BITS(A_BITS), .B_BITS(B_BITS), .P_BITS(MAG_BITS), .H(K1), .V(K2)
-                    ) u_core (.a(a_mag), .b(b_mag), .p(mag));
-                end else if (FAMILY == 3) begin : g_perf
-                    axgen_umul_perf #(
-                        .A_BITS(A_BITS), .B_BITS(B_BITS), .P_BITS(MAG_BITS), .J(K1), .K(K2)
-                    ) u_core (.a(a_mag), .b(b_mag), .p(mag));
-                end else if (FAMILY == 4) begin : g_drum
-                    axgen_umul_drum #(
-                        .A_BITS(A_BITS), .B_BITS(B_BITS), .P_BITS(MAG_BITS), .K(K1)
-                    ) u_core (.a(a_mag), .b(b_mag), .p(mag));
-                end else if (FAMILY == 5) begin : g_mitchell
-                    axgen_umul_mitchell #(
-                        .A_BITS(A_BITS), .B_BITS(B_BITS), .P_BITS(MAG_BITS), .W(K1)
-                    ) u_core (.a(a_mag), .b(b_mag), .p(mag));
-                end else if (FAMILY == 6) begin : g_etm
-                    axgen_umul_etm #(
-                        .A_BITS(A_BITS), .B_BITS(B_BITS), .P_BITS(MAG_BITS), .M(K1)
-                    ) u_core (.a(a_mag), .b(b_mag), .p(mag));
-                end else if (FAMILY == 7) begin : g_roba
-                    axgen_umul_roba #(
-                        .A_BITS(A_BITS), .B_BITS(B_BITS), .P_BITS(MAG_BITS)
-                    ) u_core (.a(a_mag), .b(b_mag), .p(mag));
-                end else begin : g_unknown
-                    // An unknown family fails elaboration on purpose.
-                    axgen_mul_unknown_family u_unknown_family ();
-                end
+                axgen_umul #(
+                    .A_BITS(A_BITS), .B_BITS(B_BITS), .FAMILY(FAMILY), .K1(K1), .K2(K2)
+                ) u_core (.a(a_mag), .b(b_mag), .p(mag));
 
                 wire neg = a_neg ^ b_neg;
                 assign full = ({2'b00, mag} ^ {FULL_BITS{neg}}) + {{(FULL_BITS - 1){1'b0}}, neg};

@@ -19,6 +19,15 @@
 //
 // Operand kinds: 0 unsigned, 1 signed two's complement, 2 bipolar (bit b = value 2b-1).
 // ACC_BITS is a signed width holding every partial sum; T_BITS signed thresholds.
+//
+// Split products (MUL_SPLIT = 1: an approximate family on integer operands). The family is
+// defined on magnitudes with the product negated when exactly one operand is negative; here
+// that wrapper costs almost nothing. The weights are constants, so each weight lane holds its
+// sign and magnitude, computed at build time: {sign, |w|} in W_LANE_BITS = W_BITS + 1 bits for
+// signed weights, |w| = w in W_BITS bits for unsigned ones. The activation's magnitude is taken
+// once per SIMD lane and shared by every PE lane. The negation moves into the sum: a negative
+// product adds (|p| XOR 1...1) + 1, so the SIMD sum is sum(|p_k| XOR neg_k) + #neg -- one adder
+// tree with a small count, no negation per product. The result is bit for bit axgen_mul's.
 `default_nettype none
 
 module axgen_mvau #(
@@ -38,6 +47,8 @@ module axgen_mvau #(
     parameter integer MUL_FAMILY = 0,
     parameter integer MUL_K1 = 0,
     parameter integer MUL_K2 = 0,
+    parameter integer MUL_SPLIT = 0,
+    parameter integer W_LANE_BITS = 4,
     parameter MUL_TABLE_FILE = "",
     parameter WEIGHTS_FILE = "weights.mem",
     parameter THRESH_FILE = "thresholds.mem"
@@ -55,13 +66,16 @@ module axgen_mvau #(
     localparam integer NF = MH / PE;
     localparam integer STEPS = NF * SF;
     localparam integer IN_W = SIMD * IN_BITS;
-    localparam integer W_W = PE * SIMD * W_BITS;
+    localparam integer W_W = PE * SIMD * W_LANE_BITS;
     localparam integer T_W = PE * N_THRES * T_BITS;
     localparam integer OUT_W = PE * OUT_BITS;
     localparam integer SF_BITS = SF > 1 ? $clog2(SF) : 1;
     localparam integer NF_BITS = NF > 1 ? $clog2(NF) : 1;
     localparam integer STEP_BITS = STEPS > 1 ? $clog2(STEPS) : 1;
     localparam integer CMP_BITS = ACC_BITS > T_BITS ? ACC_BITS : T_BITS;
+    localparam integer SIGNED_KIND = 1;
+    localparam integer MAG_BITS = IN_BITS + W_BITS;
+    localparam integer NEG_BITS = $clog2(SIMD + 1);  // holds the count of negative products
     // Output FIFO depth = credits. A beat issued in cycle t enters the FIFO at the end of t+3
     // and can leave in t+4, so 5 credits keep an unstalled stream at one beat per cycle.
     localparam integer OFIFO_DEPTH = 8;
@@ -106,7 +120,7 @@ module axgen_mvau #(
         end
     end
 
-    // Weights: word nf*SF+sf, lane (p, s) in bits [(p*SIMD+s)*W_BITS, +W_BITS).
+    // Weights: word nf*SF+sf, lane (p, s) in bits [(p*SIMD+s)*W_LANE_BITS, +W_LANE_BITS).
     reg [W_W-1:0] weights [0:STEPS-1];
     reg [W_W-1:0] w_q;
     initial $readmemh(WEIGHTS_FILE, weights);
@@ -130,6 +144,25 @@ module axgen_mvau #(
             assign x = from_in_q ? in_q : buffer_q;
         end else begin : g_no_buffer
             assign x = in_q;
+        end
+    endgenerate
+
+    // Split products: each activation's sign and magnitude, once per SIMD lane for all PE lanes.
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [SIMD*IN_BITS-1:0] x_mag;
+    wire [SIMD-1:0]         x_neg;
+    /* verilator lint_on UNUSEDSIGNAL */
+    genvar a;
+    generate
+        for (a = 0; a < SIMD; a = a + 1) begin : g_act
+            wire [IN_BITS-1:0] code = x[a*IN_BITS +: IN_BITS];
+            if (MUL_SPLIT != 0 && IN_KIND == SIGNED_KIND) begin : g_signed
+                assign x_neg[a] = code[IN_BITS-1];
+                assign x_mag[a*IN_BITS +: IN_BITS] = (code ^ {IN_BITS{x_neg[a]}}) + {{(IN_BITS - 1){1'b0}}, x_neg[a]};
+            end else begin : g_unsigned
+                assign x_neg[a] = 1'b0;
+                assign x_mag[a*IN_BITS +: IN_BITS] = code;
+            end
         end
     endgenerate
 
@@ -181,24 +214,60 @@ module axgen_mvau #(
     generate
         for (p = 0; p < PE; p = p + 1) begin : g_lane
             // S1: SIMD products and their sum (wraps in ACC_BITS like the accumulator).
-            wire [SIMD*ACC_BITS-1:0] products;
-            for (s = 0; s < SIMD; s = s + 1) begin : g_simd
-                axgen_mul #(
-                    .A_BITS(IN_BITS), .A_KIND(IN_KIND), .B_BITS(W_BITS), .B_KIND(W_KIND),
-                    .P_BITS(ACC_BITS), .FAMILY(MUL_FAMILY), .K1(MUL_K1), .K2(MUL_K2),
-                    .TABLE_FILE(MUL_TABLE_FILE)
-                ) u_mul (
-                    .a(x[s*IN_BITS +: IN_BITS]),
-                    .b(w_q[(p*SIMD+s)*W_BITS +: W_BITS]),
-                    .p(products[s*ACC_BITS +: ACC_BITS])
-                );
-            end
-
             reg [ACC_BITS-1:0] dot;
-            integer k;
-            always @(*) begin
-                dot = {ACC_BITS{1'b0}};
-                for (k = 0; k < SIMD; k = k + 1) dot = dot + products[k*ACC_BITS +: ACC_BITS];
+            if (MUL_SPLIT != 0) begin : g_split
+                wire [SIMD*ACC_BITS-1:0] terms;  // |p_k| XOR neg_k, in ACC_BITS
+                wire [SIMD-1:0] negs;
+                for (s = 0; s < SIMD; s = s + 1) begin : g_simd
+                    wire [W_LANE_BITS-1:0] lane = w_q[(p*SIMD+s)*W_LANE_BITS +: W_LANE_BITS];
+                    wire [MAG_BITS-1:0] mag;
+                    axgen_umul #(
+                        .A_BITS(IN_BITS), .B_BITS(W_BITS), .FAMILY(MUL_FAMILY), .K1(MUL_K1), .K2(MUL_K2)
+                    ) u_core (.a(x_mag[s*IN_BITS +: IN_BITS]), .b(lane[W_BITS-1:0]), .p(mag));
+                    assign negs[s] = x_neg[s] ^ (W_KIND == SIGNED_KIND && lane[W_LANE_BITS-1]);
+                    if (ACC_BITS > MAG_BITS) begin : g_widen
+                        assign terms[s*ACC_BITS +: ACC_BITS] = {{(ACC_BITS - MAG_BITS){1'b0}}, mag} ^ {ACC_BITS{negs[s]}};
+                    end else begin : g_wrap
+                        assign terms[s*ACC_BITS +: ACC_BITS] = mag[ACC_BITS-1:0] ^ {ACC_BITS{negs[s]}};
+                    end
+                end
+                reg [NEG_BITS-1:0] neg_count;
+                wire [ACC_BITS-1:0] count_ext;
+                integer k;
+                always @(*) begin
+                    neg_count = {NEG_BITS{1'b0}};
+                    for (k = 0; k < SIMD; k = k + 1) neg_count = neg_count + {{(NEG_BITS - 1){1'b0}}, negs[k]};
+                end
+                if (NEG_BITS < ACC_BITS) begin : g_count_widen
+                    assign count_ext = {{(ACC_BITS - NEG_BITS){1'b0}}, neg_count};
+                end else begin : g_count_wrap
+                    /* verilator lint_off UNUSEDSIGNAL */
+                    wire [NEG_BITS-1:0] count_bits = neg_count;
+                    /* verilator lint_on UNUSEDSIGNAL */
+                    assign count_ext = count_bits[ACC_BITS-1:0];
+                end
+                always @(*) begin
+                    dot = count_ext;
+                    for (k = 0; k < SIMD; k = k + 1) dot = dot + terms[k*ACC_BITS +: ACC_BITS];
+                end
+            end else begin : g_whole
+                wire [SIMD*ACC_BITS-1:0] products;
+                for (s = 0; s < SIMD; s = s + 1) begin : g_simd
+                    axgen_mul #(
+                        .A_BITS(IN_BITS), .A_KIND(IN_KIND), .B_BITS(W_BITS), .B_KIND(W_KIND),
+                        .P_BITS(ACC_BITS), .FAMILY(MUL_FAMILY), .K1(MUL_K1), .K2(MUL_K2),
+                        .TABLE_FILE(MUL_TABLE_FILE)
+                    ) u_mul (
+                        .a(x[s*IN_BITS +: IN_BITS]),
+                        .b(w_q[(p*SIMD+s)*W_LANE_BITS +: W_BITS]),
+                        .p(products[s*ACC_BITS +: ACC_BITS])
+                    );
+                end
+                integer k;
+                always @(*) begin
+                    dot = {ACC_BITS{1'b0}};
+                    for (k = 0; k < SIMD; k = k + 1) dot = dot + products[k*ACC_BITS +: ACC_BITS];
+                end
             end
 
             // S2: accumulate over the input folds.

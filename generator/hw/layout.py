@@ -30,10 +30,19 @@ def hw_widths(impl: LayerImpl) -> dict:
     return {"acc_bits": signed_bits(lo, hi), "t_bits": signed_bits(lo, hi + 1)}
 
 
-def weight_words(impl: LayerImpl) -> np.ndarray:
-    """(NF*SF, PE*SIMD) weight codes: word nf*SF+sf, lane p*SIMD+s = W[nf*PE+p][sf*SIMD+s]."""
+def weight_lanes(impl: LayerImpl) -> np.ndarray:
+    """What the weight memory holds per weight, (MH, MW): its code, or for a layer with split
+    products and signed weights its sign and magnitude, {w < 0, |w|} in weight_lane_bits."""
     layer = impl.layer
-    codes = to_codes(layer.weights, layer.weight_dtype).reshape(impl.nf, impl.pe, impl.sf, impl.simd)
+    if impl.weight_lane_bits == layer.weight_dtype.bitwidth():
+        return to_codes(layer.weights, layer.weight_dtype)
+    w = np.asarray(layer.weights, dtype=np.int64)
+    return (np.abs(w) | (w < 0).astype(np.int64) << layer.weight_dtype.bitwidth()).astype(np.uint64)
+
+
+def weight_words(impl: LayerImpl) -> np.ndarray:
+    """(NF*SF, PE*SIMD) weight lanes (weight_lanes): word nf*SF+sf, lane p*SIMD+s = W[nf*PE+p][sf*SIMD+s]."""
+    codes = weight_lanes(impl).reshape(impl.nf, impl.pe, impl.sf, impl.simd)
     return codes.transpose(0, 2, 1, 3).reshape(impl.nf * impl.sf, impl.pe * impl.simd)
 
 

@@ -56,6 +56,21 @@ class LayerImpl(Stage):
         return smallest_int_type(min(int(self.acc_dtype.min()), 0), int(self.acc_dtype.max()) + 1)
 
     @property
+    def split_products(self) -> bool:
+        """An approximate family on integer operands: the MVAU takes each weight's sign and
+        magnitude from its memory, each activation's once per SIMD lane, and turns the negation of
+        a product into an add-or-subtract in the sum (rtl/axgen_mvau.v, MUL_SPLIT)."""
+        integer = DataType["BIPOLAR"] not in (self.layer.in_dtype, self.layer.weight_dtype)
+        return integer and self.multiplier.family not in ("exact", "lut")
+
+    @property
+    def weight_lane_bits(self) -> int:
+        """Bits of one weight in the weight memory: its code, or {sign, magnitude} for a signed
+        weight of a layer with split products."""
+        dt = self.layer.weight_dtype
+        return dt.bitwidth() + int(self.split_products and dt.signed())
+
+    @property
     def sf(self) -> int:
         """Input folds: beats of SIMD elements per input vector."""
         return self.layer.mw // self.simd

@@ -32,6 +32,7 @@ def layer_params(impl: LayerImpl, user: dict | None = None) -> dict:
         "ACC_BITS": widths["acc_bits"], "N_THRES": n_thres, "T_BITS": widths["t_bits"],
         "OUT_BITS": impl.out_dtype.bitwidth(), "OUT_BIAS": int(layer.out_bias) if n_thres else 0,
         "MUL_FAMILY": mul["FAMILY"], "MUL_K1": mul["K1"], "MUL_K2": mul["K2"],
+        "MUL_SPLIT": int(impl.split_products), "W_LANE_BITS": impl.weight_lane_bits,
         "MUL_TABLE_FILE": f'"{module}_mul_table.mem"' if mul["FAMILY"] == FAMILY_CODES[LUT] else '""',
         "WEIGHTS_FILE": f'"{module}_weights.mem"',
         "THRESH_FILE": f'"{module}_thresholds.mem"' if n_thres else '""',

@@ -25,7 +25,7 @@ from generator.templating import environment
 
 KIND_NAMES = {0: "AXGEN_UNSIGNED", 1: "AXGEN_SIGNED", 2: "AXGEN_BIPOLAR"}
 MUL_BINDINGS = {"auto": "AXGEN_MUL_AUTO", "fabric": "AXGEN_MUL_FABRIC", "dsp": "AXGEN_MUL_DSP"}
-MVAU_ARGS = ("MW", "MH", "PE", "SIMD", "IN_BITS", "IN_KIND", "W_BITS", "W_KIND", "ACC_BITS", "N_THRES", "T_BITS",
+MVAU_ARGS = ("MW", "MH", "PE", "SIMD", "IN_BITS", "IN_KIND", "W_LANE_BITS", "W_KIND", "ACC_BITS", "N_THRES", "T_BITS",
              "OUT_BITS", "OUT_BIAS")
 SWG_ARGS = ("IFM_H", "IFM_W", "CH", "K_H", "K_W", "STRIDE_H", "STRIDE_W", "PAD_T", "PAD_L", "PAD_B", "PAD_R", "SIMD",
             "ELEM_BITS", "PAD_CODE")
@@ -57,7 +57,7 @@ def mul_class(impl, name: str, params: dict) -> dict:
     return {"name": name, "spec": impl.multiplier.spec, "in_bits": params["IN_BITS"], "w_bits": params["W_BITS"],
             "acc_bits": params["ACC_BITS"], "a_kind": KIND_NAMES[params["IN_KIND"]],
             "w_kind": KIND_NAMES[params["W_KIND"]], "family": params["MUL_FAMILY"], "k1": params["MUL_K1"],
-            "k2": params["MUL_K2"], "binding": MUL_BINDINGS[impl.hls_mul],
+            "k2": params["MUL_K2"], "binding": MUL_BINDINGS[impl.hls_mul], "split": bool(params["MUL_SPLIT"]),
             "table": c_array(wrapped_table(impl.multiplier.table(), params["ACC_BITS"])) if lut else None,
             "table_size": 1 << (params["IN_BITS"] + params["W_BITS"])}
 
@@ -67,7 +67,7 @@ def _params_header(env, impl, params: dict) -> str:
     thresholds = threshold_array(impl)
     return env.get_template("params.h.j2").render(
         module=module, index=impl.index, layer_name=impl.name, guard=f"{module.upper()}_PARAMS_H",
-        w_bits=params["W_BITS"], t_bits=params["T_BITS"], pe=impl.pe, simd=impl.simd, nf=impl.nf,
+        w_bits=params["W_LANE_BITS"], t_bits=params["T_BITS"], pe=impl.pe, simd=impl.simd, nf=impl.nf,
         words=impl.nf * impl.sf, t_cols=thresholds.shape[2], weights=c_array(weight_array(impl)),
         thresholds=c_array(thresholds), mul=mul_class(impl, f"{module}_mul", params))
 

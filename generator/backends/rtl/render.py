@@ -22,7 +22,7 @@ from generator.resources import folder
 from generator.templating import environment
 
 # axgen_mul and everything it instantiates (one unsigned core per approximate family).
-MUL_FILES = ["axgen_mul.v", "axgen_mul_lut.v", "axgen_umul_lod.v", "axgen_umul_fit.v", "axgen_umul_bam.v",
+MUL_FILES = ["axgen_mul.v", "axgen_mul_lut.v", "axgen_umul.v", "axgen_umul_lod.v", "axgen_umul_fit.v", "axgen_umul_bam.v",
              "axgen_umul_trunc.v", "axgen_umul_perf.v", "axgen_umul_drum_operand.v", "axgen_umul_drum.v",
              "axgen_umul_mitchell.v", "axgen_umul_etm.v", "axgen_umul_roba.v"]
 LIB_FILES = MUL_FILES + ["axgen_fifo.v", "axgen_dwc.v", "axgen_mvau.v"]
@@ -36,7 +36,7 @@ def _block(module: str, instance: str, params: dict, src: str, dst: str) -> dict
 def _write_mems(impl, params: dict, out_dir: Path, user: dict | None) -> list[str]:
     module = impl.module
     files = [f"{module}_weights.mem"]
-    (out_dir / files[0]).write_text(mem_text(mem_lines(weight_words(impl), impl.layer.weight_dtype.bitwidth())))
+    (out_dir / files[0]).write_text(mem_text(mem_lines(weight_words(impl), params["W_LANE_BITS"])))
     if params["N_THRES"]:
         files.append(f"{module}_thresholds.mem")
         (out_dir / files[-1]).write_text(mem_text(mem_lines(threshold_words(impl, params["T_BITS"]), params["T_BITS"])))

@@ -28,7 +28,7 @@ from generator.tools.gxx import compile_cached
 from generator.ir import MatrixLayer
 from block_cases import POOL_CASES, SWG_CASES, boundary_thresholds, code as _code, extreme_inputs, random_values as _values
 from generator.backends.hls.render import MVAU_ARGS, mul_class
-from generator.hw.layout import threshold_array, weight_array
+from generator.hw.layout import threshold_array, weight_array, weight_lanes
 from generator.hw.params import layer_params
 from generator.templating import environment
 
@@ -422,9 +422,14 @@ def test_corrupted_weight_is_a_mismatch(suite, tmp_path):
     m, k = 3, 7  # nf = 1, p = 1; sf = 2, s = 1
     nf, p, sf, s = m // impl.pe, m % impl.pe, k // impl.simd, k % impl.simd
     new_value = -8 if layer.weights[m, k] != -8 else 7
+    weights = layer.weights.copy()
+    weights[m, k] = new_value
+    corrupted = MatrixLayer(layer.name, layer.in_dtype, layer.weight_dtype, weights, None, 0,
+                            layer.out_dtype, layer.in_shape, layer.out_shape)
     index = offset + (p * impl.simd + s) * impl.nf * impl.sf + nf * impl.sf + sf
-    assert data[index] == _code(layer.weight_dtype, layer.weights[m, k])
-    data[index] = _code(layer.weight_dtype, new_value)
+    assert impl.split_products  # the lanes hold sign and magnitude
+    assert data[index] == weight_lanes(impl)[m, k]
+    data[index] = int(weight_lanes(replace(impl, layer=corrupted))[m, k])
     results = run_program(suite["binary"], cases, data, tmp_path)
     for c, r in zip(cases, results):
         bad = mismatches(c, r)
@@ -432,10 +437,6 @@ def test_corrupted_weight_is_a_mismatch(suite, tmp_path):
             assert not bad, c.name
             continue
         assert bad and {e for _, e in bad} == {m}
-        weights = layer.weights.copy()
-        weights[m, k] = new_value
-        corrupted = MatrixLayer(layer.name, layer.in_dtype, layer.weight_dtype, weights, None, 0,
-                                layer.out_dtype, layer.in_shape, layer.out_shape)
         want = to_codes(golden.run_layer(target.x, corrupted, impl.multiplier), impl.out_dtype).astype(np.int64)
         assert not mismatches(c, r, want)
         changed = {int(n) for n in np.flatnonzero(want[:, m] != c.expected[:, m])}
