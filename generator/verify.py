@@ -48,8 +48,12 @@ def _rtl_report(project: Project, values: np.ndarray, expected: np.ndarray, seed
     # counted by the testbench over both phases (back to back, and random back-pressure)
     mismatches = int(result.mismatches)
     first = _first_mismatch(result.outputs, expected)
-    if first is None and mismatches:  # wrong only under back-pressure
-        first = {"phase": "random back-pressure", "samples": list(result.mismatched_samples)}
+    if first is None and mismatches:  # wrong only under back-pressure, or only in m_axis_tlast
+        first = {"samples": list(result.mismatched_samples)}
+        if not result.tlast_errors:
+            first["phase"] = "random back-pressure"
+    if result.tlast_errors:
+        first["tlast"] = result.tlast_errors[0]
     return BackendReport("rtl", len(values), mismatches, result.cycles_per_sample, result.latency_cycles, first,
                          result.sim_cycles, build_seconds=round(t1 - t0, 2), run_seconds=round(time.time() - t1, 2))
 

@@ -50,17 +50,6 @@ void axgen_set(ap_uint<W>& beat, int i, ap_uint<EB> value) {
     beat.range(i * EB + EB - 1, i * EB) = value;
 }
 
-// Copy `beats` beats from `in` to `out`, zero-extending or truncating each one: the network top's
-// AXI-Stream ports are a multiple of 8 bits wide (as the RTL top's), its layers' streams are not.
-template<int IN_W, int OUT_W>
-void axgen_resize(hls::stream<ap_uint<IN_W> >& in, hls::stream<ap_uint<OUT_W> >& out, int beats) {
-#pragma HLS INLINE off
-    for (int b = 0; b < beats; b++) {
-#pragma HLS PIPELINE II=1
-        out.write(ap_uint<OUT_W>(in.read()));
-    }
-}
-
 #if defined(AXGEN_CSIM_STATS) && !defined(__SYNTHESIS__)
 struct axgen_csim_counts {
     long long iterations;  // pipelined-loop iterations (= cycles at II=1 without stalls)

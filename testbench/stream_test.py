@@ -1,6 +1,8 @@
 """cocotb test for any axgen stream block (a layer wrapper or axgen_top).
 
-The DUT has ap_clk, ap_rst_n, s_axis_{tdata,tvalid,tready} and m_axis_{tdata,tvalid,tready}.
+The DUT has ap_clk, ap_rst_n, s_axis_{tdata,tvalid,tready} and m_axis_{tdata,tvalid,tready};
+a network top also has m_axis_tlast, checked on every output beat, and s_axis_tlast, which the
+DUT ignores (driven on the last beat of every sample in phase "stream", random in phase "random").
 The job is a JSON file named by $AXGEN_JOB:
 
     {"samples":   [["<hex beat>", ...], ...],   # input beats, beats_in per sample
@@ -17,10 +19,12 @@ cycles_per_sample (steady-state cycles between consecutive samples' last output 
 latency_cycles (first input beat of sample 0 accepted -> its last output beat). Phase "random"
 sends the samples again with random gaps on s_axis_tvalid, random junk in the padding bits and
 random m_axis_tready. A sample mismatches when a phase's output beats differ from `expected`
-(or, without `expected`, from the first phase's). The result JSON holds "outputs" (hex beats of
-the first phase), "cycles_per_sample", "latency_cycles", "mismatches", "mismatched_samples"
-and "cycles" (simulated cycles), or "error" when the DUT stalls for idle_cycles or emits more
-beats than expected.
+(or, without `expected`, from the first phase's), or when m_axis_tlast (where the DUT has it) is
+not high on exactly the last of its beats. The result JSON holds "outputs" (hex beats of the
+first phase), "cycles_per_sample", "latency_cycles", "mismatches", "mismatched_samples",
+"tlast_errors" (one message per sample with a wrong TLAST, the first few of each phase) and "cycles"
+(simulated cycles), or "error" when the DUT stalls for idle_cycles or emits more beats than
+expected.
 
 Python wakes per beat and per stalled valid cycle, never per idle cycle: waits on the
 handshake signals' edges and on ClockCycles.
@@ -41,6 +45,7 @@ PERIOD_NS = 10
 GAP_PROBABILITY = 0.3
 MAX_GAP = 6
 READY_PROBABILITY = 0.6
+TLAST_ERRORS_KEPT = 5  # messages per phase
 
 
 def _cycle() -> int:
@@ -51,18 +56,33 @@ def _high(signal) -> bool:
     return str(signal.value) == "1"
 
 
-async def _send(dut, beats: list[int], cycles: list[int], rng: random.Random | None, junk_from: int) -> None:
-    """Drive beats on s_axis; with rng, random idle gaps and random padding bits."""
+def _port(dut, name: str):
+    """The DUT's port `name`, or None when it has none (a layer module has no TLAST)."""
+    try:
+        return getattr(dut, name)
+    except AttributeError:
+        return None
+
+
+async def _send(dut, beats: list[int], lasts: list[int], cycles: list[int], rng: random.Random | None,
+                junk_from: int) -> None:
+    """Drive beats on s_axis (and s_axis_tlast, where the DUT has it, from `lasts`); with rng,
+    random idle gaps, random padding bits and a random s_axis_tlast, which the DUT must ignore."""
     clk, tdata, tvalid, tready = dut.ap_clk, dut.s_axis_tdata, dut.s_axis_tvalid, dut.s_axis_tready
+    tlast = _port(dut, "s_axis_tlast")
     width = len(tdata)
-    for beat in beats:
+    for beat, last in zip(beats, lasts):
         if rng is not None:
             if rng.random() < GAP_PROBABILITY:
                 tvalid.value = 0
                 await ClockCycles(clk, rng.randint(1, MAX_GAP))
             if width > junk_from:
                 beat |= rng.getrandbits(width - junk_from) << junk_from
+            if tlast is not None:
+                last = rng.getrandbits(1)
         tdata.value = beat
+        if tlast is not None:
+            tlast.value = last
         tvalid.value = 1
         await ReadOnly()
         while not _high(tready):
@@ -77,10 +97,12 @@ class Stalled(Exception):
     pass
 
 
-async def _receive(dut, count: int, beats: list[int], cycles: list[int], rng: random.Random | None,
-                   idle_cycles: int) -> None:
-    """Take `count` beats from m_axis; with rng, m_axis_tready is random on valid cycles."""
+async def _receive(dut, count: int, beats: list[int], lasts: list[int], cycles: list[int],
+                   rng: random.Random | None, idle_cycles: int) -> None:
+    """Take `count` beats from m_axis, and m_axis_tlast of each where the DUT has it; with rng,
+    m_axis_tready is random on valid cycles."""
     clk, tdata, tvalid, tready = dut.ap_clk, dut.m_axis_tdata, dut.m_axis_tvalid, dut.m_axis_tready
+    tlast = _port(dut, "m_axis_tlast")
     ready = True
     tready.value = 1
     while len(beats) < count:
@@ -93,6 +115,8 @@ async def _receive(dut, count: int, beats: list[int], cycles: list[int], rng: ra
             continue
         if ready:
             beats.append(tdata.value.to_unsigned())
+            if tlast is not None:
+                lasts.append(int(_high(tlast)))
             cycles.append(_cycle())
         await RisingEdge(clk)
         if rng is not None:
@@ -102,15 +126,29 @@ async def _receive(dut, count: int, beats: list[int], cycles: list[int], rng: ra
 
 async def _phase(dut, job: dict, samples: list[list[int]], rng: random.Random | None) -> dict:
     flat = [beat for sample in samples for beat in sample]
+    in_lasts = [int(b == len(sample) - 1) for sample in samples for b in range(len(sample))]
     total_out = len(samples) * job["beats_out"]
-    in_cycles, out_cycles, out_beats = [], [], []
-    sender = cocotb.start_soon(_send(dut, flat, in_cycles, rng, job["in_data_bits"]))
-    await _receive(dut, total_out, out_beats, out_cycles, rng, job["idle_cycles"])
+    in_cycles, out_cycles, out_beats, out_lasts = [], [], [], []
+    sender = cocotb.start_soon(_send(dut, flat, in_lasts, in_cycles, rng, job["in_data_bits"]))
+    await _receive(dut, total_out, out_beats, out_lasts, out_cycles, rng, job["idle_cycles"])
     await sender
     n, per = len(samples), job["beats_out"]
     outputs = [out_beats[i * per:(i + 1) * per] for i in range(n)]
+    lasts = [out_lasts[i * per:(i + 1) * per] for i in range(n)] if out_lasts else None
     last = [out_cycles[(i + 1) * per - 1] for i in range(n)]
-    return {"outputs": outputs, "last_cycles": last, "first_in_cycle": in_cycles[0]}
+    return {"outputs": outputs, "tlast": lasts, "last_cycles": last, "first_in_cycle": in_cycles[0]}
+
+
+def _tlast_errors(mode: str, lasts: list[list[int]] | None) -> dict[int, str]:
+    """Sample -> a message, for every sample whose m_axis_tlast is not high on exactly its last beat."""
+    errors = {}
+    for i, flags in enumerate(lasts or []):
+        high = [b for b, flag in enumerate(flags) if flag]
+        if high != [len(flags) - 1]:
+            seen = f"beat(s) {high}" if high else "no beat"
+            errors[i] = (f"phase {mode}, sample {i}: m_axis_tlast high on {seen} of 0..{len(flags) - 1}, "
+                         f"expected on beat {len(flags) - 1} only")
+    return errors
 
 
 def _steady_cycles(last: list[int]) -> float | None:
@@ -135,6 +173,8 @@ async def stream_test(dut):
     dut.s_axis_tvalid.value = 0
     dut.s_axis_tdata.value = 0
     dut.m_axis_tready.value = 0
+    if _port(dut, "s_axis_tlast") is not None:
+        dut.s_axis_tlast.value = 0
     await ClockCycles(dut.ap_clk, 4)
     dut.ap_rst_n.value = 1
     await ClockCycles(dut.ap_clk, 2)
@@ -152,6 +192,7 @@ async def stream_test(dut):
 async def _run(dut, job: dict, samples: list[list[int]], expected, rng: random.Random, result: dict) -> None:
     reference = expected
     bad = set()
+    tlast_errors = []
     for mode in job["modes"]:
         phase = await _phase(dut, job, samples, rng if mode == "random" else None)
         if result["outputs"] is None:
@@ -162,8 +203,12 @@ async def _run(dut, job: dict, samples: list[list[int]], expected, rng: random.R
         if reference is None:
             reference = phase["outputs"]
         bad.update(i for i, (got, want) in enumerate(zip(phase["outputs"], reference)) if got != want)
+        wrong_last = _tlast_errors(mode, phase["tlast"])
+        bad.update(wrong_last)
+        tlast_errors += list(wrong_last.values())[:TLAST_ERRORS_KEPT]
     result["mismatches"] = len(bad)
     result["mismatched_samples"] = sorted(bad)[:20]
+    result["tlast_errors"] = tlast_errors
     await ClockCycles(dut.ap_clk, max(16, result["latency_cycles"] or 0))
     await ReadOnly()
     if _high(dut.m_axis_tvalid):

@@ -3,7 +3,8 @@
 `simulate` streams integer input vectors through a rendered stream block (a layer wrapper or
 axgen_top), returns the output vectors, the measured cycles, and the number of samples whose
 output differs from `expected` (bit-exact, over both the back-to-back and the random
-back-pressure phase).
+back-pressure phase) or, on a DUT with m_axis_tlast, whose TLAST is not high on exactly the
+sample's last beat.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,7 @@ class SimResult:
     mismatches: int  # samples whose output differs from the expectation in any phase
     mismatched_samples: list[int]
     sim_cycles: int
+    tlast_errors: list[str] = field(default_factory=list)  # samples whose m_axis_tlast is wrong (top only)
 
 
 def _tail(path: Path, lines: int = LOG_TAIL) -> str:
@@ -175,4 +177,5 @@ def simulate(rtl_dir: Path, toplevel: str, inputs: np.ndarray, in_dtype, in_per_
     shutil.rmtree(run_dir, ignore_errors=True)
     return SimResult(outputs=outputs, cycles_per_sample=result["cycles_per_sample"],
                      latency_cycles=result["latency_cycles"], mismatches=result["mismatches"],
-                     mismatched_samples=result["mismatched_samples"], sim_cycles=result["cycles"])
+                     mismatched_samples=result["mismatched_samples"], sim_cycles=result["cycles"],
+                     tlast_errors=result.get("tlast_errors", []))

@@ -37,6 +37,11 @@ def testbench_name(top: str) -> str:
     return f"{top}_tb.cpp"
 
 
+def axis_type(width: int) -> str:
+    """The element type of a top's AXI-Stream port of `width` data bits, with TLAST (hls_lib/axgen_axis.h)."""
+    return f"ap_axiu<{width}, 0, 0, 0>"
+
+
 def c_array(values: np.ndarray) -> str:
     """A nested C initializer of an integer array, row-major: {{1, 2}, {3, 4}}."""
     values = np.asarray(values, dtype=np.int64)
@@ -115,8 +120,9 @@ def _render_stage(env, impl: Impl, out_dir: Path) -> dict:
 
 
 def _stitch(plan: HardwarePlan) -> tuple[list[dict], list[dict]]:
-    """Streams and calls of the top, as the plan's links say: pad adapter -> stage -> (width
-    converter) -> next stage ... -> pad adapter; a link's FIFO depth is its stream's depth."""
+    """Streams and calls of the top, as the plan's links say: AXI-Stream adapter -> stage ->
+    (width converter) -> next stage ... -> AXI-Stream adapter (TLAST on the last beat of every
+    sample); a link's FIFO depth is its stream's depth."""
     first, last = plan.first, plan.last
     streams, calls = [], []
 
@@ -125,7 +131,7 @@ def _stitch(plan: HardwarePlan) -> tuple[list[dict], list[dict]]:
         return name
 
     src = stream("l0_in", first.in_stream_bits)
-    calls.append(_call("axgen_resize", [plan.in_tdata_bits, first.in_stream_bits],
+    calls.append(_call("axgen_from_axis", [first.in_stream_bits],
                        ["s_axis", src, str(first.in_elems // first.in_per_beat)]))
     for impl in plan.stages:
         dst = stream(f"l{impl.index}_out", impl.out_stream_bits)
@@ -138,8 +144,7 @@ def _stitch(plan: HardwarePlan) -> tuple[list[dict], list[dict]]:
             else:
                 streams[-1]["depth"] = link.depth
                 src = dst
-    calls.append(_call("axgen_resize", [last.out_stream_bits, plan.out_tdata_bits],
-                       [dst, "m_axis", str(last.out_elems // last.out_per_beat)]))
+    calls.append(_call("axgen_to_axis", [last.out_stream_bits], [dst, "m_axis", str(last.out_elems // last.out_per_beat)]))
     return streams, calls
 
 
@@ -153,6 +158,7 @@ def render_hls(plan: HardwarePlan, out_dir: Path) -> dict:
     streams, calls = _stitch(plan)
     first, last = plan.first, plan.last
     ports = {"in_width": plan.in_tdata_bits, "out_width": plan.out_tdata_bits,
+             "in_port": axis_type(plan.in_tdata_bits), "out_port": axis_type(plan.out_tdata_bits),
              "in_bits": first.in_stream_bits, "out_bits": last.out_stream_bits,
              "in_per_beat": first.in_per_beat, "out_per_beat": last.out_per_beat}
     testbench = testbench_name(plan.top)

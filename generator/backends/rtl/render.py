@@ -25,8 +25,50 @@ from generator.templating import environment
 MUL_FILES = ["axgen_mul.v", "axgen_mul_lut.v", "axgen_umul.v", "axgen_umul_lod.v", "axgen_umul_fit.v", "axgen_umul_bam.v",
              "axgen_umul_trunc.v", "axgen_umul_perf.v", "axgen_umul_drum_operand.v", "axgen_umul_drum.v",
              "axgen_umul_mitchell.v", "axgen_umul_etm.v", "axgen_umul_roba.v"]
-LIB_FILES = MUL_FILES + ["axgen_fifo.v", "axgen_dwc.v", "axgen_mvau.v"]
+LIB_FILES = MUL_FILES + ["axgen_fifo.v", "axgen_dwc.v", "axgen_mvau.v", "axgen_tlast.v"]
 KIND_FILES = {"conv": ["axgen_swg.v"], "maxpool": ["axgen_maxpool.v"]}  # blocks only some kinds need
+
+
+# Vivado IP packager interface definitions of the top's ports (X_INTERFACE_INFO attributes).
+AXIS, CLOCK, RESET = "xilinx.com:interface:axis:1.0", "xilinx.com:signal:clock:1.0", "xilinx.com:signal:reset:1.0"
+
+
+def clock_hz(plan: HardwarePlan) -> int | None:
+    """The board clock in Hz (FREQ_HZ of ap_clk); None for blocks rendered without a board, whose
+    top then leaves FREQ_HZ out (Vivado takes it from the clock it is connected to)."""
+    return None if plan.board is None else round(plan.board.clock_mhz * 1_000_000)
+
+
+def _port(direction: str, name: str, info: str, width: int | None = None, parameter: str | None = None,
+          note: str | None = None, unused: bool = False) -> dict:
+    return {"direction": direction.ljust(6), "name": name, "range": f"[{width - 1}:0] " if width else "",
+            "info": info, "parameter": parameter, "note": note, "unused": unused}
+
+
+def top_ports(plan: HardwarePlan) -> list[dict]:
+    """The top's ports with their interface attributes: ap_clk (associated with both streams and
+    the reset, at the board clock), ap_rst_n (active low), s_axis and m_axis (AXI-Stream with
+    TLAST). s_axis_tlast is accepted so a DMA's TLAST has a port to connect to, and ignored: the
+    accelerator counts the beats of a sample itself."""
+    in_bits, in_width = plan.first.in_stream_bits, plan.in_tdata_bits
+    hz = clock_hz(plan)
+    clock = "ASSOCIATED_BUSIF s_axis:m_axis, ASSOCIATED_RESET ap_rst_n" + (f", FREQ_HZ {hz}" if hz else "")
+    pad = in_width > in_bits
+    return [
+        _port("input", "ap_clk", f"{CLOCK} ap_clk CLK", parameter=clock),
+        _port("input", "ap_rst_n", f"{RESET} ap_rst_n RST", parameter="POLARITY ACTIVE_LOW"),
+        _port("input", "s_axis_tdata", f"{AXIS} s_axis TDATA", in_width, unused=pad,
+              note=f"Bits {in_width - 1}:{in_bits} are padding and ignored." if pad else None),
+        _port("input", "s_axis_tvalid", f"{AXIS} s_axis TVALID"),
+        _port("output", "s_axis_tready", f"{AXIS} s_axis TREADY"),
+        _port("input", "s_axis_tlast", f"{AXIS} s_axis TLAST", unused=True,
+              note="Ignored: the accelerator counts the beats of a sample itself."),
+        _port("output", "m_axis_tdata", f"{AXIS} m_axis TDATA", plan.out_tdata_bits),
+        _port("output", "m_axis_tvalid", f"{AXIS} m_axis TVALID"),
+        _port("input", "m_axis_tready", f"{AXIS} m_axis TREADY"),
+        _port("output", "m_axis_tlast", f"{AXIS} m_axis TLAST",
+              note=f"High on the last of the {plan.last.out_elems // plan.last.out_per_beat} beats of every sample."),
+    ]
 
 
 def _block(module: str, instance: str, params: dict, src: str, dst: str) -> dict:
@@ -142,10 +184,10 @@ def render_rtl(plan: HardwarePlan, out_dir: Path, users: dict | None = None) -> 
     first, last = plan.first, plan.last
     in_bits, out_bits = first.in_stream_bits, last.out_stream_bits
     top_text = env.get_template("top.v.j2").render(
-        top=plan.top, streams=streams, blocks=blocks, first=streams[0]["name"], last=blocks[-1]["dst"],
-        in_elems=first.in_per_beat, in_bits=in_bits, in_width=plan.in_tdata_bits,
-        in_pad=plan.in_tdata_bits - in_bits, out_elems=last.out_per_beat, out_bits=out_bits,
-        out_width=plan.out_tdata_bits, out_pad=plan.out_tdata_bits - out_bits)
+        top=plan.top, ports=top_ports(plan), streams=streams, blocks=blocks, first=streams[0]["name"],
+        last=blocks[-1]["dst"], in_elems=first.in_per_beat, in_bits=in_bits, in_width=plan.in_tdata_bits,
+        out_elems=last.out_per_beat, out_bits=out_bits, out_width=plan.out_tdata_bits,
+        out_pad=plan.out_tdata_bits - out_bits, out_beats=last.out_elems // last.out_per_beat)
     (out_dir / f"{plan.top}.v").write_text(top_text)
     lib = lib_files(plan)
     for name in lib:
