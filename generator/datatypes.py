@@ -3,7 +3,7 @@
 The datatypes are qonnx's own (`UINTn`, `INTn`, `BIPOLAR`). Arrays in the golden model hold
 *values* (bipolar as -1/+1); on a stream or in a memory file an element is its *code*: the
 n-bit pattern (two's complement for INTn, 0/1 for BIPOLAR). This module is the one place that
-converts between the two.
+converts between the two (through generator.streams, the standalone packing the driver shares).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from qonnx.core.datatype import DataType
 
+from generator import streams
 from generator.errors import AxgenError
 
 __all__ = ["DataType", "dtype", "to_codes", "from_codes", "smallest_int_type", "pack_beats", "unpack_beats",
@@ -37,23 +38,12 @@ def all_values(dt) -> np.ndarray:
 
 def to_codes(values: np.ndarray, dt) -> np.ndarray:
     """Values -> unsigned bit patterns (uint64) of `dt`'s width."""
-    v = np.asarray(values, dtype=np.int64)
-    if dt == DataType["BIPOLAR"]:
-        return ((v + 1) // 2).astype(np.uint64)
-    mask = (1 << dt.bitwidth()) - 1
-    return (v & mask).astype(np.uint64)
+    return streams.to_codes(values, dt.name)
 
 
 def from_codes(codes: np.ndarray, dt) -> np.ndarray:
     """Unsigned bit patterns -> values (int64)."""
-    c = np.asarray(codes).astype(np.int64)
-    if dt == DataType["BIPOLAR"]:
-        return 2 * c - 1
-    n = dt.bitwidth()
-    c = c & ((1 << n) - 1)
-    if dt.signed():
-        c = np.where(c >= (1 << (n - 1)), c - (1 << n), c)
-    return c
+    return streams.from_codes(codes, dt.name)
 
 
 def smallest_int_type(lo: int, hi: int):
@@ -68,22 +58,13 @@ def smallest_int_type(lo: int, hi: int):
 def pack_beats(values: np.ndarray, dt, per_beat: int) -> list[int]:
     """Pack a 1-D vector of values into beats of `per_beat` elements; element i of a beat sits
     in bits [i*W, (i+1)*W). Returns Python ints (beats can be wider than 64 bits)."""
-    codes = to_codes(np.asarray(values).reshape(-1), dt)
-    w = dt.bitwidth()
-    if codes.size % per_beat:
-        raise ValueError(f"{codes.size} elements do not fill beats of {per_beat}")
-    beats = []
-    for start in range(0, codes.size, per_beat):
-        word = 0
-        for i, c in enumerate(codes[start:start + per_beat]):
-            word |= int(c) << (i * w)
-        beats.append(word)
-    return beats
+    data = streams.pack(np.asarray(values).reshape(1, -1), dt.name, per_beat)
+    width = streams.beat_bytes(dt.name, per_beat)
+    return [int.from_bytes(data[0, i:i + width].tobytes(), "little") for i in range(0, data.shape[1], width)]
 
 
 def unpack_beats(beats: list[int], dt, per_beat: int) -> np.ndarray:
     """Inverse of pack_beats: beats -> 1-D vector of values."""
-    w = dt.bitwidth()
-    mask = (1 << w) - 1
-    codes = [(int(b) >> (i * w)) & mask for b in beats for i in range(per_beat)]
-    return from_codes(np.array(codes, dtype=np.uint64), dt)
+    width = streams.beat_bytes(dt.name, per_beat)
+    data = b"".join((int(b) & ((1 << (8 * width)) - 1)).to_bytes(width, "little") for b in beats)
+    return streams.unpack(np.frombuffer(data, dtype=np.uint8).reshape(1, -1), dt.name, per_beat)[0]

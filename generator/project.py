@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from generator import boards, config as config_mod
+from generator.backends.driver import render_driver
 from generator.backends.hls import render_hls
 from generator.backends.rtl import render_rtl
 from generator.backends.tcl.vitis_hls import write_scripts
@@ -122,6 +123,7 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
             "bottleneck": plan.bottleneck.name,
             "rtl": rtl,
             "hls": render_hls(plan, staging / "hls"),
+            "driver": render_driver(plan, staging),
         }
         data["tcl"] = write_scripts(staging, data)
         _write_json(staging / PROJECT_FILE, data)

@@ -1,10 +1,11 @@
 """RTL simulation: cocotb (testbench/stream_test.py) on Verilator, with a cached build.
 
 `simulate` streams integer input vectors through a rendered stream block (a layer wrapper or
-axgen_top), returns the output vectors, the measured cycles, and the number of samples whose
-output differs from `expected` (bit-exact, over both the back-to-back and the random
-back-pressure phase) or, on a DUT with m_axis_tlast, whose TLAST is not high on exactly the
-sample's last beat.
+axgen_top), packed into beats by generator.streams (the code the PYNQ driver runs;
+`simulate_stream` takes the bytes as a DMA moves them), returns the output vectors, the measured
+cycles, and the number of samples whose output differs from `expected` (bit-exact, over both the
+back-to-back and the random back-pressure phase) or, on a DUT with m_axis_tlast, whose TLAST is
+not high on exactly the sample's last beat.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import logging
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from generator.datatypes import pack_beats, unpack_beats
+from generator import streams
 from generator.errors import AxgenError
 from generator.resources import folder
 from generator.tools.cache import cached, content_key
@@ -120,8 +121,18 @@ def _failed(results_xml: Path) -> bool:
     return failed > 0
 
 
-def _beats(vectors: np.ndarray, dtype, per_beat: int) -> list[list[str]]:
-    return [[format(b, "x") for b in pack_beats(v, dtype, per_beat)] for v in vectors]
+def hex_beats(data: np.ndarray, beat_bytes: int) -> list[list[str]]:
+    """(N, beats * beat_bytes) stream bytes (generator.streams' layout) -> the job's form: per
+    sample, each beat as hex text."""
+    rows = np.asarray(data, dtype=np.uint8)
+    return [[format(int.from_bytes(row[i:i + beat_bytes].tobytes(), "little"), "x")
+             for i in range(0, rows.shape[1], beat_bytes)] for row in rows]
+
+
+def beats_data(samples: list[list[str]], beat_bytes: int) -> np.ndarray:
+    """Inverse of hex_beats: per sample hex beats -> (N, beats * beat_bytes) uint8."""
+    return np.array([np.frombuffer(b"".join(int(b, 16).to_bytes(beat_bytes, "little") for b in sample), dtype=np.uint8)
+                     for sample in samples], dtype=np.uint8).reshape(len(samples), -1)
 
 
 def simulate(rtl_dir: Path, toplevel: str, inputs: np.ndarray, in_dtype, in_per_beat: int, out_dtype,
@@ -139,6 +150,27 @@ def simulate(rtl_dir: Path, toplevel: str, inputs: np.ndarray, in_dtype, in_per_
     if in_elems % in_per_beat or out_elems % out_per_beat:
         raise AxgenError(f"simulate: {in_elems} inputs / {out_elems} outputs do not fill beats of "
                          f"{in_per_beat} / {out_per_beat} elements")
+    out_bytes = streams.beat_bytes(out_dtype.name, out_per_beat)
+    result = simulate_stream(
+        rtl_dir, toplevel, streams.pack(inputs, in_dtype.name, in_per_beat),
+        in_beat_bytes=streams.beat_bytes(in_dtype.name, in_per_beat), out_beat_bytes=out_bytes,
+        beats_out=out_elems // out_per_beat, in_data_bits=in_per_beat * in_dtype.bitwidth(),
+        expected=None if expected is None else streams.pack(np.asarray(expected).reshape(len(inputs), -1),
+                                                            out_dtype.name, out_per_beat),
+        seed=seed, build_dir=build_dir, modes=modes, idle_cycles=idle_cycles)
+    return replace(result, outputs=streams.unpack(result.outputs, out_dtype.name, out_per_beat))
+
+
+def simulate_stream(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_bytes: int, out_beat_bytes: int,
+                    beats_out: int, in_data_bits: int, expected: np.ndarray | None, seed: int, build_dir: Path,
+                    modes: tuple[str, ...] = ("stream", "random"),
+                    idle_cycles: int = DEFAULT_IDLE_CYCLES) -> SimResult:
+    """`simulate` on stream bytes as a DMA moves them: `data` is (N, beats_in * in_beat_bytes)
+    uint8, one row per sample (generator.streams.pack's layout), `expected` likewise for the
+    output; the result's `outputs` are the (N, beats_out * out_beat_bytes) output bytes."""
+    data = np.asarray(data, dtype=np.uint8)
+    if data.ndim != 2 or len(data) == 0 or data.shape[1] == 0 or data.shape[1] % in_beat_bytes:
+        raise AxgenError(f"simulate: input bytes of shape {data.shape} are not whole beats of {in_beat_bytes} bytes")
     rtl_dir = Path(rtl_dir).resolve()
     build_dir = Path(build_dir).resolve()
     target = build(rtl_dir, toplevel, build_dir)
@@ -146,12 +178,11 @@ def simulate(rtl_dir: Path, toplevel: str, inputs: np.ndarray, in_dtype, in_per_
     for mem in rtl_dir.glob("*.mem"):
         shutil.copyfile(mem, run_dir / mem.name)
     job = {
-        "samples": _beats(inputs, in_dtype, in_per_beat),
-        "expected": None if expected is None else _beats(np.asarray(expected).reshape(len(inputs), -1),
-                                                        out_dtype, out_per_beat),
-        "beats_in": in_elems // in_per_beat,
-        "beats_out": out_elems // out_per_beat,
-        "in_data_bits": in_per_beat * in_dtype.bitwidth(),
+        "samples": hex_beats(data, in_beat_bytes),
+        "expected": None if expected is None else hex_beats(expected, out_beat_bytes),
+        "beats_in": data.shape[1] // in_beat_bytes,
+        "beats_out": int(beats_out),
+        "in_data_bits": int(in_data_bits),
         "seed": int(seed),
         "modes": list(modes),
         "idle_cycles": int(idle_cycles),
@@ -172,8 +203,7 @@ def simulate(rtl_dir: Path, toplevel: str, inputs: np.ndarray, in_dtype, in_per_
     result = json.loads(result_path.read_text())
     if "error" in result:
         raise AxgenError(f"RTL simulation of {toplevel}: {result['error']} (files kept in {run_dir})")
-    outputs = np.stack([unpack_beats([int(b, 16) for b in sample], out_dtype, out_per_beat)
-                        for sample in result["outputs"]])
+    outputs = beats_data(result["outputs"], out_beat_bytes)
     shutil.rmtree(run_dir, ignore_errors=True)
     return SimResult(outputs=outputs, cycles_per_sample=result["cycles_per_sample"],
                      latency_cycles=result["latency_cycles"], mismatches=result["mismatches"],

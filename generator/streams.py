@@ -1,0 +1,118 @@
+"""Integer element values <-> the bytes of AXI-Stream beats, vectorised with numpy (standalone).
+
+This file imports numpy only: `axgen build` copies it into a project's driver/ folder, so the
+PYNQ driver on the board, the golden side and the RTL simulation pack streams with one code.
+
+A datatype is named as qonnx names it: `UINTn`, `INTn` (two's complement), `BIPOLAR` ({-1, +1},
+code 0/1) or `BINARY` (= UINT1). A value's *code* is its n-bit pattern. A beat carries
+`per_beat` elements, element i in bits [i*W, (i+1)*W); the beat's tdata is padded with zero bits
+to `tdata_bits` (default: per_beat*W rounded up to whole bytes) and moves as tdata_bits/8 bytes,
+least significant byte first, as a DMA moves it. A sample of E elements is E/per_beat beats back
+to back; `pack` turns (N, E) values into (N, E/per_beat * tdata_bits/8) bytes, `unpack` back.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+_NAME = re.compile(r"^(U?INT)([1-9][0-9]?)$")
+
+
+def parse_dtype(name: str) -> tuple[str, int]:
+    """("UINT" | "INT" | "BIPOLAR", bits) of a datatype name."""
+    if name == "BIPOLAR":
+        return "BIPOLAR", 1
+    if name == "BINARY":
+        return "UINT", 1
+    match = _NAME.match(str(name))
+    if not match or int(match.group(2)) > 64 or (match.group(1) == "INT" and int(match.group(2)) < 2):
+        raise ValueError(f"unknown stream datatype {name!r}: supported are UINT1..UINT64, INT2..INT64, BIPOLAR, BINARY")
+    return match.group(1), int(match.group(2))
+
+
+def value_range(name: str) -> tuple[int, int]:
+    """Smallest and largest value of the datatype."""
+    kind, bits = parse_dtype(name)
+    if kind == "BIPOLAR":
+        return -1, 1
+    if kind == "INT":
+        return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    return 0, (1 << bits) - 1
+
+
+def to_codes(values, name: str) -> np.ndarray:
+    """Values -> codes (uint64), wrapping what does not fit (bipolar: (v + 1) // 2)."""
+    kind, bits = parse_dtype(name)
+    v = np.asarray(values, dtype=np.int64)
+    if kind == "BIPOLAR":
+        return ((v + 1) // 2).astype(np.uint64)
+    return v.view(np.uint64) & np.uint64((1 << bits) - 1)
+
+
+def from_codes(codes, name: str) -> np.ndarray:
+    """Codes -> values (int64); bits above the datatype's width are ignored."""
+    kind, bits = parse_dtype(name)
+    c = np.asarray(codes).astype(np.uint64) & np.uint64((1 << bits) - 1)
+    if kind == "BIPOLAR":
+        return 2 * c.astype(np.int64) - 1
+    if kind == "INT":  # sign extension: move the sign bit to bit 63, shift back arithmetically
+        return (c << np.uint64(64 - bits)).view(np.int64) >> np.int64(64 - bits)
+    return c.view(np.int64)
+
+
+def beat_bytes(name: str, per_beat: int, tdata_bits: int | None = None) -> int:
+    """Bytes of one beat: tdata_bits / 8, by default per_beat*W rounded up to whole bytes."""
+    data_bits = per_beat * parse_dtype(name)[1]
+    if tdata_bits is None:
+        return -(-data_bits // 8)
+    if tdata_bits % 8 or tdata_bits < data_bits:
+        raise ValueError(f"tdata of {tdata_bits} bits cannot carry {per_beat} x {name} ({data_bits} bits) "
+                         "in whole bytes")
+    return tdata_bits // 8
+
+
+def _beats_per_sample(elems: int, per_beat: int) -> int:
+    if per_beat < 1 or elems % per_beat:
+        raise ValueError(f"{elems} elements per sample do not fill beats of {per_beat}")
+    return elems // per_beat
+
+
+def pack(values, name: str, per_beat: int, tdata_bits: int | None = None) -> np.ndarray:
+    """(N, E) integer values of datatype `name` -> (N, E/per_beat * beat bytes) uint8: every
+    sample's beats back to back, each little-endian. Values outside the datatype are refused."""
+    v = np.asarray(values)
+    if v.ndim != 2 or not (np.issubdtype(v.dtype, np.integer) or v.size == 0):
+        raise ValueError(f"pack takes a 2-D integer array (samples, elements), not {v.dtype} of shape {v.shape}")
+    n, elems = v.shape
+    beats = _beats_per_sample(elems, per_beat)
+    nbytes = beat_bytes(name, per_beat, tdata_bits)
+    _, bits = parse_dtype(name)
+    v = v.astype(np.int64)
+    if v.size:
+        lo, hi = value_range(name)
+        bad = (v < lo) | (v > hi) | ((v == 0) if name == "BIPOLAR" else False)
+        if bad.any():
+            raise ValueError(f"value {int(v[bad][0])} is outside {name} (range {lo}..{hi}"
+                             f"{', 0 excluded' if name == 'BIPOLAR' else ''})")
+    codes = to_codes(v, name).reshape(n * beats, per_beat)
+    planes = (codes[:, :, None] >> np.arange(bits, dtype=np.uint64)) & np.uint64(1)
+    flat = np.zeros((n * beats, nbytes * 8), dtype=np.uint8)
+    flat[:, :per_beat * bits] = planes.reshape(n * beats, per_beat * bits)
+    return np.packbits(flat, axis=1, bitorder="little").reshape(n, beats * nbytes)
+
+
+def unpack(data, name: str, per_beat: int, tdata_bits: int | None = None) -> np.ndarray:
+    """(N, beats * beat bytes) uint8, as `pack` lays them out -> (N, beats * per_beat) values.
+    Padding bits are ignored."""
+    d = np.asarray(data, dtype=np.uint8)
+    nbytes = beat_bytes(name, per_beat, tdata_bits)
+    if d.ndim != 2 or d.shape[1] % nbytes:
+        raise ValueError(f"unpack takes (samples, bytes) with whole beats of {nbytes} bytes, not shape {d.shape}")
+    n, beats = d.shape[0], d.shape[1] // nbytes
+    _, bits = parse_dtype(name)
+    planes = np.unpackbits(d.reshape(n * beats, nbytes), axis=1, bitorder="little")[:, :per_beat * bits]
+    planes = planes.reshape(n * beats, per_beat, bits).astype(np.uint64)
+    codes = (planes << np.arange(bits, dtype=np.uint64)).sum(axis=2, dtype=np.uint64)
+    return from_codes(codes, name).reshape(n, beats * per_beat)

@@ -1,0 +1,172 @@
+"""The PYNQ driver in DIR/driver/: its predict equals `axgen predict --backend golden` exactly on a
+Zynq and an Alveo board, with a stand-in pynq (tests/support/fake_pynq) whose DMA or data-mover
+kernels hand the bytes to the project's RTL simulation; its files are standalone, copies of what
+axgen runs, and deterministic."""
+
+import ast
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models import MIXED_FOLDING
+from generator import config, onnx_exec, streams
+from generator.backends.driver.render import COPIES
+from generator.frontend import load_network
+from generator.predict import predict
+from generator.project import build, open_project
+
+FAKE_PYNQ = Path(__file__).resolve().parents[2] / "support" / "fake_pynq"
+DRIVER_MODULES = ("axgen_driver", "axgen_streams", "axgen_onnx", "pynq")
+# What the driver's files may import besides the standard library.
+ALLOWED = {"numpy", "onnx", "qonnx", "pynq", "axgen_streams", "axgen_onnx"}
+
+
+@pytest.fixture(scope="module")
+def sim_build(tmp_path_factory):
+    return tmp_path_factory.mktemp("driver_rtl_sim")
+
+
+def _build(mixed_model, root: Path, board: str):
+    return build(load_network(mixed_model), root, config.from_dict(MIXED_FOLDING), board=board)
+
+
+def u50_at_100mhz(folder: Path) -> Path:
+    """The Alveo U50 with the PYNQ-Z2's clock: its RTL is the Zynq project's byte for byte (the
+    clock is the top's only board-dependent text), so both tests share one Verilator build."""
+    import yaml
+    from generator.resources import folder as data_folder
+    board = yaml.safe_load((data_folder("boards") / "u50.yaml").read_text())
+    path = folder / "u50-100mhz.yaml"
+    path.write_text(yaml.safe_dump({**board, "clock_mhz": 100}))
+    return path
+
+
+@pytest.fixture
+def load_driver(monkeypatch):
+    """Import DIR/driver/axgen_driver.py with the stand-in pynq first on sys.path, attached to the
+    project; every module the driver folder provides is imported afresh."""
+    def load(project: Path, build_dir: Path):
+        driver = project / "driver"
+        (driver / json.loads((project / "project.json").read_text())["driver"]["bitfile"]).write_bytes(b"")
+        for name in DRIVER_MODULES:
+            monkeypatch.delitem(sys.modules, name, raising=False)
+        monkeypatch.syspath_prepend(str(driver))
+        monkeypatch.syspath_prepend(str(FAKE_PYNQ))
+        import pynq
+        assert Path(pynq.__file__).is_relative_to(FAKE_PYNQ)
+        pynq.attach(project, build_dir, seed=3)
+        spec = importlib.util.spec_from_file_location("axgen_driver", driver / "axgen_driver.py")
+        module = importlib.util.module_from_spec(spec)
+        monkeypatch.setitem(sys.modules, "axgen_driver", module)
+        spec.loader.exec_module(module)
+        return module
+    return load
+
+
+@pytest.mark.parametrize("board", ["pynq-z2", "u50"])
+def test_driver_predict_equals_golden(mixed_model, tmp_path, sim_build, load_driver, board):
+    project = _build(mixed_model, tmp_path / "p", board if board == "pynq-z2" else u50_at_100mhz(tmp_path))
+    assert project.data["board"]["shell"] == ("zynq" if board == "pynq-z2" else "alveo")
+    driver = load_driver(project.root, sim_build)
+    x = np.random.default_rng(5).normal(0, 0.7, size=(5, 24)).astype(np.float32)
+    with driver.Accelerator(batch_size=3) as accel:
+        got = accel.predict(x)
+        hardware = accel.overlay.accelerator
+        assert hardware.samples == 5 and hardware.simulations == 2  # 3 + 2 samples: two batches
+        golden = predict(open_project(project.root), x, backend="golden")
+        assert got.dtype == golden.dtype and got.shape == golden.shape
+        assert np.array_equal(got, golden)
+        if board == "pynq-z2":  # one MM2S transfer per batch, one S2MM transfer per sample (TLAST)
+            dma = accel.dma
+            assert dma.sendchannel.transfers == 2 and dma.recvchannel.transfers == 5
+        else:
+            assert accel.mm2s.runs == 2 and accel.s2mm.runs == 2
+        report = accel.throughput_test(2, batch_size=2)
+        assert report["samples"] == 2 and report["batches"] == 1 and report["samples_per_second"] > 0
+        assert report["batch_seconds"] > 0 and hardware.samples == 7
+
+
+def test_driver_integers_packets_and_errors(mixed_model, tmp_path, sim_build, load_driver, monkeypatch):
+    """With two samples per S2MM packet (a block design whose TLAST ends every second sample), a
+    batch of four is one MM2S and two S2MM transfers and the fifth sample is padded to a packet;
+    run_integers gives the golden model's integers. A value outside the input datatype and a
+    batch larger than one DMA transfer are refused before anything moves."""
+    from generator.execute import golden_outputs
+    from generator.hw import shell
+    monkeypatch.setattr(shell, "ZYNQ_PACKET_SAMPLES", 2)
+    project = _build(mixed_model, tmp_path / "p", "pynq-z2")
+    assert project.data["driver"]["packet_samples"] == 2
+    driver = load_driver(project.root, sim_build)
+    accel = driver.Accelerator(batch_size=4)
+    lo, hi = streams.value_range(driver.IN_DTYPE)
+    values = np.random.default_rng(1).integers(lo, hi, size=(5, driver.IN_ELEMS), endpoint=True)
+    values[0, :2] = lo, hi
+    assert np.array_equal(accel.run_integers(values), golden_outputs(open_project(project.root), values))
+    hardware = accel.overlay.accelerator
+    assert hardware.simulations == 2 and hardware.samples == 6
+    assert accel.dma.sendchannel.transfers == 2 and accel.dma.recvchannel.transfers == 3
+    with pytest.raises(ValueError, match="INT8"):
+        accel.run_integers(np.full((1, driver.IN_ELEMS), hi + 1))
+    with pytest.raises(ValueError, match="multiple of 2"):
+        accel.run_integers(values, batch_size=3)
+    with pytest.raises(ValueError, match="exceed one DMA transfer"):
+        driver.Accelerator(batch_size=driver.MAX_TRANSFER_BYTES + 1)
+    assert hardware.simulations == 2
+
+
+def test_driver_files_standalone_and_deterministic(mixed_model, tmp_path):
+    """The driver folder imports nothing of axgen, its copies are axgen's own modules byte for
+    byte, project.json lists every file, and two builds give the same bytes."""
+    first = _build(mixed_model, tmp_path / "a", "pynq-z2")
+    second = _build(mixed_model, tmp_path / "b", "pynq-z2")
+    entry = first.data["driver"]
+    files = sorted(p.relative_to(first.root).as_posix() for p in (first.root / "driver").iterdir())
+    assert files == entry["files"]
+    for rel in files:
+        assert (first.root / rel).read_bytes() == (second.root / rel).read_bytes(), rel
+    assert entry == second.data["driver"]
+    sources = {"axgen_streams.py": streams, "axgen_onnx.py": onnx_exec}
+    assert set(sources) == set(COPIES)
+    for name, module in sources.items():
+        assert (first.root / "driver" / name).read_bytes() == Path(module.__file__).read_bytes()
+    stdlib = set(sys.stdlib_module_names)
+    for path in (first.root / "driver").glob("*.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+        assert imported - stdlib - {"__future__"} <= ALLOWED, (path.name, imported - stdlib - ALLOWED)
+    text = (first.root / "driver" / "axgen_driver.py").read_text()
+    assert "BATCH_SIZE = " in text and "SHELL = 'zynq'" in text
+    readme = (first.root / "driver" / "README.md").read_text()
+    assert "qonnx" in readme and "axgen.hwh" in readme
+
+
+@pytest.fixture(scope="module")
+def small_cnn(model_dir):
+    import models
+    return models.export(models.small_cnn(), (3, 12, 10), model_dir / "small_cnn_driver.onnx")
+
+
+def test_driver_host_parts_on_a_cnn(small_cnn, tmp_path, sim_build, load_driver):
+    """An image model: the driver's head streams channels-last and its tail runs tail.onnx, so
+    head -> golden accelerator -> tail through the driver's own functions is `axgen predict`."""
+    import models
+    from generator.execute import golden_outputs
+    from generator.golden import head_values
+    build(load_network(small_cnn), tmp_path / "p", config.from_dict(models.SMALL_CNN_FOLDINGS[1]))
+    project = open_project(tmp_path / "p")
+    driver = load_driver(project.root, sim_build)
+    assert driver.CHANNELS_LAST and driver.INPUT_SHAPE == (3, 12, 10)
+    x = np.random.default_rng(2).normal(0, 1, size=(3, 3, 12, 10)).astype(np.float32)
+    values = driver.head_values(x)
+    assert np.array_equal(values, head_values(project.network.head, x))
+    got = driver.tail_output(golden_outputs(project, values))
+    assert np.array_equal(got, predict(project, x, backend="golden"))
+    assert np.array_equal(driver.head_values(x[0]), values[:1])  # one sample of INPUT_SHAPE
