@@ -16,6 +16,7 @@ from generator.backends.driver import render_driver
 from generator.backends.hls import render_hls
 from generator.backends.rtl import render_rtl
 from generator.backends.tcl.vitis_hls import write_scripts
+from generator.backends.tcl.vivado import write_vivado_scripts
 from generator.errors import AxgenError
 from generator.hw import HardwarePlan, make_plan, reopen_plan
 from generator.ir import Network
@@ -125,7 +126,7 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
             "hls": render_hls(plan, staging / "hls"),
             "driver": render_driver(plan, staging),
         }
-        data["tcl"] = write_scripts(staging, data)
+        data["tcl"] = write_scripts(staging, data) + write_vivado_scripts(staging, data)
         _write_json(staging / PROJECT_FILE, data)
         if out_dir.exists():
             shutil.rmtree(out_dir)

@@ -1,2 +1,2 @@
-"""Vendor scripts rendered from the hardware plan's project: Vitis HLS (one run per layer IP and
-one for the network)."""
+"""Vendor files rendered from a built project: Vitis HLS scripts (vitis_hls), and Vivado / Vitis
+scripts (vivado: IP packaging, out-of-context synthesis, the Zynq block design or the Alveo kernels)."""
