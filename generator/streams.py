@@ -79,6 +79,19 @@ def _beats_per_sample(elems: int, per_beat: int) -> int:
     return elems // per_beat
 
 
+def _container_bytes(bits: int) -> int:
+    """Bytes of the smallest numpy unsigned integer holding `bits`."""
+    return 1 if bits <= 8 else 2 if bits <= 16 else 4 if bits <= 32 else 8
+
+
+def _check_range(v: np.ndarray, name: str) -> None:
+    lo, hi = value_range(name)
+    if v.size and (v.min() < lo or v.max() > hi or (name == "BIPOLAR" and not v.all())):
+        bad = (v < lo) | (v > hi) | ((v == 0) if name == "BIPOLAR" else False)
+        raise ValueError(f"value {int(v[bad][0])} is outside {name} (range {lo}..{hi}"
+                         f"{', 0 excluded' if name == 'BIPOLAR' else ''})")
+
+
 def pack(values, name: str, per_beat: int, tdata_bits: int | None = None) -> np.ndarray:
     """(N, E) integer values of datatype `name` -> (N, E/per_beat * beat bytes) uint8: every
     sample's beats back to back, each little-endian. Values outside the datatype are refused."""
@@ -89,18 +102,18 @@ def pack(values, name: str, per_beat: int, tdata_bits: int | None = None) -> np.
     beats = _beats_per_sample(elems, per_beat)
     nbytes = beat_bytes(name, per_beat, tdata_bits)
     _, bits = parse_dtype(name)
-    v = v.astype(np.int64)
-    if v.size:
-        lo, hi = value_range(name)
-        bad = (v < lo) | (v > hi) | ((v == 0) if name == "BIPOLAR" else False)
-        if bad.any():
-            raise ValueError(f"value {int(v[bad][0])} is outside {name} (range {lo}..{hi}"
-                             f"{', 0 excluded' if name == 'BIPOLAR' else ''})")
-    codes = to_codes(v, name).reshape(n * beats, per_beat)
-    planes = (codes[:, :, None] >> np.arange(bits, dtype=np.uint64)) & np.uint64(1)
-    flat = np.zeros((n * beats, nbytes * 8), dtype=np.uint8)
-    flat[:, :per_beat * bits] = planes.reshape(n * beats, per_beat * bits)
-    return np.packbits(flat, axis=1, bitorder="little").reshape(n, beats * nbytes)
+    _check_range(v, name)
+    size = _container_bytes(bits)
+    # each code's little-endian bytes, one row per element
+    raw = to_codes(v, name).astype(f"<u{size}").view(np.uint8).reshape(n * elems, size)
+    if bits == 8 * size:  # whole bytes: a beat's data is its elements' bytes in order
+        data = raw.reshape(n * beats, per_beat * size)
+    else:  # the low `bits` bits of every element back to back, zero bits up to the next byte
+        planes = np.unpackbits(raw, axis=1, bitorder="little")[:, :bits]
+        data = np.packbits(planes.reshape(n * beats, per_beat * bits), axis=1, bitorder="little")
+    out = np.zeros((n * beats, nbytes), dtype=np.uint8)
+    out[:, :data.shape[1]] = data
+    return out.reshape(n, beats * nbytes)
 
 
 def unpack(data, name: str, per_beat: int, tdata_bits: int | None = None) -> np.ndarray:
@@ -112,7 +125,14 @@ def unpack(data, name: str, per_beat: int, tdata_bits: int | None = None) -> np.
         raise ValueError(f"unpack takes (samples, bytes) with whole beats of {nbytes} bytes, not shape {d.shape}")
     n, beats = d.shape[0], d.shape[1] // nbytes
     _, bits = parse_dtype(name)
-    planes = np.unpackbits(d.reshape(n * beats, nbytes), axis=1, bitorder="little")[:, :per_beat * bits]
-    planes = planes.reshape(n * beats, per_beat, bits).astype(np.uint64)
-    codes = (planes << np.arange(bits, dtype=np.uint64)).sum(axis=2, dtype=np.uint64)
+    size = _container_bytes(bits)
+    rows = d.reshape(n * beats, nbytes)
+    if bits == 8 * size:
+        raw = np.ascontiguousarray(rows[:, :per_beat * size]).reshape(-1)
+    else:  # every element's bits, zero bits up to its container, packed back into bytes
+        planes = np.unpackbits(rows, axis=1, bitorder="little")[:, :per_beat * bits]
+        wide = np.zeros((n * beats * per_beat, 8 * size), dtype=np.uint8)
+        wide[:, :bits] = planes.reshape(-1, bits)
+        raw = np.packbits(wide.reshape(-1), bitorder="little")
+    codes = raw.view(f"<u{size}").astype(np.uint64)
     return from_codes(codes, name).reshape(n, beats * per_beat)
