@@ -14,7 +14,7 @@ MM2S_KERNEL = "axgen_mm2s"
 S2MM_KERNEL = "axgen_s2mm"
 MM2S_INSTANCE = f"{MM2S_KERNEL}_1"  # compute unit names: the attributes of the PYNQ overlay
 S2MM_INSTANCE = f"{S2MM_KERNEL}_1"
-KERNEL_ARGS = {MM2S_KERNEL: ("in", "beats"), S2MM_KERNEL: ("out", "beats")}  # in this order
+KERNEL_ARGS = {MM2S_KERNEL: ("src", "beats"), S2MM_KERNEL: ("dst", "beats")}  # in this order (no VHDL keywords: v++ would rename in/out)
 
 BITFILES = {"zynq": "axgen.bit", "alveo": "axgen.xclbin"}  # what the driver loads by default
 
