@@ -42,12 +42,13 @@ def describe(shell: str, in_tdata_bits: int, out_tdata_bits: int) -> str:
     """The contract of `shell` for an accelerator with these stream widths, in words."""
     if shell == "alveo":
         in_word, out_word = mem_word_bits(in_tdata_bits), mem_word_bits(out_tdata_bits)
+        (src, count), (dst, _) = KERNEL_ARGS[MM2S_KERNEL], KERNEL_ARGS[S2MM_KERNEL]
         return (f"Alveo shell: two data-mover kernels and the accelerator, linked by Vitis (`v++ --link` with "
                 f"`nk={MM2S_KERNEL}:1:{MM2S_INSTANCE}`, `nk={S2MM_KERNEL}:1:{S2MM_INSTANCE}` and the streams joined "
-                f"by `stream_connect`). `{MM2S_KERNEL}(in, beats)` reads `beats` words of {in_word} bits from the "
-                f"buffer `in` and sends the low {in_tdata_bits} bits of each as one beat to the accelerator's "
-                f"s_axis; `{S2MM_KERNEL}(out, beats)` writes `beats` beats of the accelerator's m_axis into the "
-                f"buffer `out`, each zero-extended to a word of {out_word} bits (a word is an HLS `ap_uint<W>` "
+                f"by `stream_connect`). `{MM2S_KERNEL}({src}, {count})` reads `{count}` words of {in_word} bits from "
+                f"the buffer `{src}` and sends the low {in_tdata_bits} bits of each as one beat to the accelerator's "
+                f"s_axis; `{S2MM_KERNEL}({dst}, {count})` writes `{count}` beats of the accelerator's m_axis into the "
+                f"buffer `{dst}`, each zero-extended to a word of {out_word} bits (a word is an HLS `ap_uint<W>` "
                 f"with W the beat's bits rounded up to a power of two, little-endian). The driver starts "
                 f"{S2MM_KERNEL} first, then {MM2S_KERNEL}, with a whole batch each; both buffers are in the memory "
                 f"bank pynq.allocate uses by default.")

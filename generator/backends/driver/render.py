@@ -72,6 +72,10 @@ def batch_size(plan: HardwarePlan, sizes: dict, packet: int) -> int:
     return max(packet, min(wanted, fits) // packet * packet)
 
 
+def _kernel_call(kernel: str) -> str:
+    return f"{kernel}({', '.join(shell.KERNEL_ARGS[kernel])}) compute unit (alveo)"
+
+
 def packet_samples(plan: HardwarePlan) -> int:
     """Samples per received transfer: a Zynq S2MM packet, or the whole batch of an Alveo s2mm run."""
     return shell.ZYNQ_PACKET_SAMPLES if plan.board.shell == "zynq" else 1
@@ -106,8 +110,8 @@ def driver_constants(plan: HardwarePlan) -> list[dict]:
          f"bytes between received packets: aligned to the {board.dma_width}-bit memory side"),
         ("MAX_TRANSFER_BYTES", shell.MAX_TRANSFER_BYTES, "most bytes of one DMA transfer (zynq)"),
         ("ZYNQ_DMA", shell.ZYNQ_DMA, "the AXI DMA's name in the overlay (zynq)"),
-        ("MM2S_INSTANCE", shell.MM2S_INSTANCE, f"{shell.MM2S_KERNEL}(in, beats) compute unit (alveo)"),
-        ("S2MM_INSTANCE", shell.S2MM_INSTANCE, f"{shell.S2MM_KERNEL}(out, beats) compute unit (alveo)"),
+        ("MM2S_INSTANCE", shell.MM2S_INSTANCE, _kernel_call(shell.MM2S_KERNEL)),
+        ("S2MM_INSTANCE", shell.S2MM_INSTANCE, _kernel_call(shell.S2MM_KERNEL)),
     ]
     return [{"name": name, "value": repr(value), "comment": comment} for name, value, comment in rows]
 

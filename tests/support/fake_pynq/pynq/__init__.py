@@ -192,7 +192,7 @@ class _Handle:
 
 
 class Kernel:
-    """A data-mover compute unit: mm2s(in, beats) or s2mm(out, beats) of the shell contract."""
+    """A data-mover compute unit of the shell contract: MM2S_KERNEL or S2MM_KERNEL (buffer, beats)."""
 
     def __init__(self, accel: Accelerator, kernel: str):
         self.accel, self.kernel = accel, kernel
