@@ -10,7 +10,7 @@ command is a thin layer over these functions.
     report = acc.verify(backend="all", samples=32)   # golden vs RTL and HLS simulation, exactly
     y = acc.predict(x)                               # float inputs -> what the QONNX model computes
     acc = axgen.open_project("out")                  # a project built earlier
-    acc.synth(tool="vitis-hls")                      # when vitis_hls is on PATH
+    acc.synth(tool="yosys", jobs=2)                  # LUT/FF/DSP/BRAM per layer -> out/resources.json
 
 Every error a user can cause raises generator.errors.AxgenError with one clear message.
 """
@@ -129,17 +129,19 @@ class Accelerator:
         from generator.predict import predict
         return predict(self.project, np.asarray(x), backend, seed)
 
-    def synth(self, tool: str = "vitis-hls", layers: list[str] | None = None, jobs: int = 1, progress=None) -> dict:
-        """Synthesize the project's IPs; writes and returns DIR/resources.json."""
-        return synth(self.root, tool, layers, jobs, progress)
+    def synth(self, tool: str = "yosys", layers: list[str] | None = None, jobs: int = 1, progress=None,
+              no_dsp: bool = False, full: bool = False) -> dict:
+        """Synthesize the project (Yosys, Vivado or Vitis HLS); writes and returns DIR/resources.json."""
+        return synth(self.root, tool, layers, jobs, progress, no_dsp=no_dsp, full=full)
 
 
-def synth(project_dir: str | Path, tool: str = "vitis-hls", layers: list[str] | None = None, jobs: int = 1,
-          progress=None) -> dict:
-    """Synthesize a project's IPs (all, or the named `layers`: names, indices, modules, "top"),
-    `jobs` at a time; writes and returns DIR/resources.json. `progress(module, event)` hears
-    "start", "done" and "failed"."""
+def synth(project_dir: str | Path, tool: str = "yosys", layers: list[str] | None = None, jobs: int = 1,
+          progress=None, no_dsp: bool = False, full: bool = False) -> dict:
+    """Synthesize a project's layers and top with `tool` ("yosys", "vivado" or "vitis-hls"): all, or
+    the named `layers` (names, indices, modules, "top"), `jobs` runs at a time; `no_dsp` keeps
+    products out of DSP blocks (Yosys); `full` runs Vivado's whole block-design flow. Writes and
+    returns DIR/resources.json: {"tool", "tool_version", "board", "layers": {name: {"lut", "ff",
+    "carry", "dsp", "bram18", "lutram", "uram", ...}}, "stitching", "total", "capacity",
+    "utilization", "fits", ...}. `progress(unit, event)` hears "start", "done", "cached", "failed"."""
     from generator import synth
-    if tool != synth.TOOL:
-        raise AxgenError(f"unknown synthesis tool {tool!r}; supported: {synth.TOOL}")
-    return synth.run(Path(project_dir), only=layers, jobs=jobs, progress=progress)
+    return synth.run(Path(project_dir), tool, only=layers, jobs=jobs, no_dsp=no_dsp, full=full, progress=progress)

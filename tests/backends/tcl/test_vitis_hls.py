@@ -339,7 +339,7 @@ def test_parse_csynth_sample(tmp_path):
     xml = tmp_path / "axgen_L0_fc0_csynth.xml"
     xml.write_text(SAMPLE_CSYNTH)
     assert tool.parse_csynth(xml) == {
-        "latency_min": 203, "latency_max": 207, "interval_min": 197, "interval_max": 198,
+        "version": "Vitis HLS 2022.2", "latency_min": 203, "latency_max": 207, "interval_min": 197, "interval_max": 198,
         "clock_ns": 6.912, "target_clock_ns": 10.0,
         "resources": {"lut": 3127, "ff": 1843, "bram18": 4, "dsp": 0, "uram": 0},
         "available": {"lut": 53200, "ff": 106400, "bram18": 280, "dsp": 220, "uram": 0},
@@ -352,7 +352,7 @@ def test_parse_csynth_undef_and_old_tags(tmp_path):
     parsed = tool.parse_csynth(xml)
     assert (parsed["latency_min"], parsed["latency_max"], parsed["interval_min"], parsed["interval_max"]) == \
         (12, None, 13, None)
-    assert parsed["clock_ns"] == 4.25 and parsed["target_clock_ns"] is None
+    assert parsed["clock_ns"] == 4.25 and parsed["target_clock_ns"] is None and parsed["version"] is None
     assert parsed["resources"] == {"lut": 120, "ff": 90, "bram18": 0, "dsp": 3, "uram": None}
     assert parsed["available"] == {k: None for k in ("lut", "ff", "bram18", "dsp", "uram")}
     xml.write_text("<profile><AreaEst")
@@ -367,24 +367,36 @@ def test_run_with_fake_vitis_writes_resources(tmp_path, fake_vitis):
     record = fake_vitis(spec={"axgen_L0_fc0": {"interval": 392, "lut": 3000},
                               "axgen_L1_conv_1": {"interval": 512, "lut": 700},
                               "axgen_top": {"interval": 520, "lut": 5000}})
-    result = synth.run(root, jobs=2)
+    result = synth.run(root, "vitis-hls", jobs=2)
     assert sorted(record.read_text().split()) == sorted([m for _, m, _ in LAYERS] + ["axgen_top"])
     saved = json.loads((root / "resources.json").read_text())
     assert saved == result
     assert (root / "resources.json").read_text() == json.dumps(saved, indent=2, sort_keys=True) + "\n"
-    assert saved["tool"] == "vitis-hls" and saved["part"] == "xc7z020clg400-1" and saved["target_clock_ns"] == 10.0
-    fc0 = saved["layers"]["axgen_L0_fc0"]
-    assert (fc0["name"], fc0["index"], fc0["estimated_cycles"]) == ("fc0", 0, 196)
+    # the one format every tool writes
+    assert saved["tool"] == "vitis-hls" and saved["board"] == "pynq-z2" and saved["part"] == "xc7z020clg400-1"
+    assert saved["tool_version"] is None  # the fake's reports carry no <ReportVersion>
+    assert saved["target_clock_ns"] == 10.0
+    assert list(saved["layers"]) == ["conv 1", "fc0", "fc2"]  # keyed by layer name
+    fc0 = saved["layers"]["fc0"]
+    assert (fc0["module"], fc0["index"], fc0["estimated_cycles"]) == ("axgen_L0_fc0", 0, 196)
     assert (fc0["interval_min"], fc0["interval_max"], fc0["latency_max"]) == (392, 392, 397)
     assert fc0["interval_vs_estimate"] == 2.0
-    assert fc0["resources"] == {"lut": 3000, "ff": 6000, "bram18": 2, "dsp": 1, "uram": 0}
+    assert {k: fc0[k] for k in synth.RESOURCE_KEYS} == {"lut": 3000, "ff": 6000, "bram18": 2, "dsp": 1, "uram": 0,
+                                                        "carry": None, "lutram": None}
     assert fc0["target_clock_ns"] == 10.0 and fc0["clock_ns"] == 7.3
     assert fc0["report"] == "build/vitis_hls/axgen_L0_fc0/solution1/syn/report/axgen_L0_fc0_csynth.xml"
-    assert saved["layers"]["axgen_L1_conv_1"]["interval_vs_estimate"] == 1.0
-    assert saved["layers"]["axgen_L2_fc2"]["interval_max"] == 100  # the fake's default
+    assert saved["layers"]["conv 1"]["interval_vs_estimate"] == 1.0
+    assert saved["layers"]["fc2"]["interval_max"] == 100  # the fake's default
     top = saved["top"]
     assert (top["module"], top["estimated_cycles"], top["interval_max"]) == ("axgen_top", 512, 520)
     assert top["interval_vs_estimate"] == round(520 / 512, 4)
+    # the whole network's estimate is the total, against the board's capacity
+    assert saved["total"] == {"lut": 5000, "ff": 10000, "bram18": 2, "dsp": 1, "uram": 0, "carry": None, "lutram": None}
+    assert (saved["total_from"], saved["complete"], saved["stitching"]) == ("top", True, None)
+    assert saved["capacity"] == {"lut": 53200, "ff": 106400, "bram18": 280, "dsp": 220, "uram": 0}
+    assert saved["utilization"] == {"lut": round(5000 / 53200, 4), "ff": round(10000 / 106400, 4),
+                                    "bram18": round(2 / 280, 4), "dsp": round(1 / 220, 4)}
+    assert saved["fits"] is True
     for module in [m for _, m, _ in LAYERS] + ["axgen_top"]:
         assert "csynth_design" in (root / "build" / "vitis_hls" / f"{module}.log").read_text()
         assert (root / "build" / "vitis_hls" / f"{module}.vitis_hls.log").is_file()
@@ -396,24 +408,26 @@ def test_run_only_some_layers_and_failures(tmp_path, fake_vitis):
     root = tmp_path / "proj"
     fake_project(root)  # no scripts yet: run writes them
     record = fake_vitis()
-    result = synth.run(root, only=["conv 1", "top"])
+    result = synth.run(root, "vitis-hls", only=["conv 1", "top"])
     assert record.read_text().split() == ["axgen_L1_conv_1", "axgen_top"]
     assert (root / "tcl" / "hls_axgen_L0_fc0.tcl").is_file()
-    assert list(result["layers"]) == ["axgen_L1_conv_1"] and result["top"]["module"] == "axgen_top"
-    result = synth.run(root, only=["0"])  # by index; earlier reports stay in resources.json
-    assert sorted(result["layers"]) == ["axgen_L0_fc0", "axgen_L1_conv_1"] and result["top"] is not None
+    assert list(result["layers"]) == ["conv 1"] and result["top"]["module"] == "axgen_top"
+    result = synth.run(root, "vitis-hls", only=["0"])  # by index; earlier reports stay in resources.json
+    assert sorted(result["layers"]) == ["conv 1", "fc0"] and result["top"] is not None
     with pytest.raises(AxgenError, match="no layer 'fc9' in this project; choose among: fc0, conv 1, fc2, top"):
-        synth.run(root, only=["fc9"])
+        synth.run(root, "vitis-hls", only=["fc9"])
+    with pytest.raises(AxgenError, match="--no-dsp applies to --tool yosys"):
+        synth.run(root, "vitis-hls", no_dsp=True)
     fake_vitis(fail="axgen_L2_fc2")
     with pytest.raises(AxgenError) as info:
-        synth.run(root, only=["axgen_L2_fc2"])
+        synth.run(root, "vitis-hls", only=["axgen_L2_fc2"])
     message = str(info.value)
     assert "vitis_hls failed on tcl/hls_axgen_L2_fc2.tcl (exit 1)" in message
     assert str(root / "build" / "vitis_hls" / "axgen_L2_fc2.log") in message
     assert "use of undeclared identifier 'oops'" in message and "\n" not in message
     (root / "hls" / "axgen_L2_fc2.cpp").unlink()
     with pytest.raises(AxgenError, match="axgen_L2_fc2.cpp is missing"):
-        synth.run(root, only=["fc2"])
+        synth.run(root, "vitis-hls", only=["fc2"])
 
 
 def test_cli_synth_missing_vitis_is_one_clean_line(tmp_path, no_vitis):
@@ -436,13 +450,14 @@ def test_cli_synth_with_fake_vitis(tmp_path, fake_vitis):
     root = tmp_path / "proj"
     tcl.write_scripts(root, fake_project(root))
     fake_vitis(spec={"axgen_L0_fc0": {"interval": 392, "lut": 3127}})
-    result = CliRunner().invoke(main, ["synth", str(root), "-j", "2"])
+    result = CliRunner().invoke(main, ["synth", str(root), "--tool", "vitis-hls", "-j", "2"])
     assert result.exit_code == 0, result.output
-    for text in ["axgen_L0_fc0", "axgen_L1_conv_1", "axgen_L2_fc2", "axgen_top", "392", "3127", "resources.json"]:
+    for text in ["fc0", "conv 1", "fc2", "392", "3,127", "capacity", "utilization",
+                 "fits pynq-z2", "resources.json"]:
         assert text in result.output, result.output
-    assert json.loads((root / "resources.json").read_text())["layers"]["axgen_L0_fc0"]["resources"]["lut"] == 3127
+    assert json.loads((root / "resources.json").read_text())["layers"]["fc0"]["lut"] == 3127
     fake_vitis(fail="axgen_top")
-    result = CliRunner().invoke(main, ["synth", str(root), "--layer", "top"])
+    result = CliRunner().invoke(main, ["synth", str(root), "--tool", "vitis-hls", "--layer", "top"])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "axgen: error: vitis_hls failed on tcl/hls_axgen_top.tcl (exit 1)" in result.output
 

@@ -1,0 +1,107 @@
+"""The one DIR/resources.json format every synthesis tool writes: resource keys, sums, capacity, utilization, fits.
+
+    {"tool", "tool_version", "board", "part",
+     "layers": {NAME: {"index", "module", "lut", "ff", "carry", "dsp", "bram18", "lutram", "uram", ...}},
+     "stitching": {...} | null,        # the top's own logic: FIFOs, width converters, tlast
+     "total": {...}, "total_from": "top" | "sum", "complete": bool,
+     "capacity": {...}, "utilization": {...}, "fits": bool, ...tool's extra fields}
+
+`lut` counts LUTs as logic, `lutram` LUTs as memory (distributed RAM, shift registers), both in
+LUT sites; the board's LUT capacity covers both, so utilization["lut"] = (lut + lutram) / capacity.
+`bram18` counts 18 Kb block RAMs (a 36 Kb one is two). A count the tool does not report is null.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from generator.errors import AxgenError
+
+RESOURCES_FILE = "resources.json"
+RESOURCE_KEYS = ("lut", "ff", "carry", "dsp", "bram18", "lutram", "uram")
+CAPACITY_KEYS = ("lut", "ff", "bram18", "uram", "dsp")  # what a board file lists
+
+
+def counts(values: dict) -> dict:
+    """The RESOURCE_KEYS of `values` (missing ones None)."""
+    return {k: values.get(k) for k in RESOURCE_KEYS}
+
+
+def add(*entries: dict) -> dict:
+    """Per key, the sum of the entries that report it (None when none does)."""
+    out = {}
+    for key in RESOURCE_KEYS:
+        values = [e.get(key) for e in entries if e.get(key) is not None]
+        out[key] = sum(values) if values else None
+    return out
+
+
+def subtract(a: dict, b: dict) -> dict:
+    """a - b per key (None where a does not report it)."""
+    return {k: None if a.get(k) is None else a[k] - (b.get(k) or 0) for k in RESOURCE_KEYS}
+
+
+def capacity(board: dict) -> dict:
+    return {k: int(board["resources"][k]) for k in CAPACITY_KEYS if k in board.get("resources", {})}
+
+
+def _used(total: dict, key: str):
+    if key == "lut" and total.get("lut") is not None:
+        return total["lut"] + (total.get("lutram") or 0)
+    return total.get(key)
+
+
+def utilization(total: dict, cap: dict) -> dict:
+    """Used / available for every resource the board has (capacity > 0) and the tool counted."""
+    return {k: round(_used(total, k) / c, 4) for k, c in cap.items() if c > 0 and _used(total, k) is not None}
+
+
+def overflows(total: dict, cap: dict) -> list[str]:
+    """The resources the design uses more of than the board has (a URAM on a board without any included)."""
+    return [k for k, c in cap.items() if _used(total, k) is not None and _used(total, k) > c]
+
+
+def document(tool: str, tool_version: str | None, board: dict, layers: dict, stitching: dict | None,
+             total: dict | None, complete: bool, extra: dict | None = None) -> dict:
+    """resources.json's content; `total` None means the sum of the layers and the stitching."""
+    total_from = "sum" if total is None else "top"
+    if total is None:
+        total = add(*layers.values(), *([stitching] if stitching else []))
+    cap = capacity(board)
+    doc = {"tool": tool, "tool_version": tool_version, "board": board.get("name"), "part": board.get("part"),
+           "layers": layers, "stitching": stitching, "total": counts(total), "total_from": total_from,
+           "complete": complete, "capacity": cap, "utilization": utilization(total, cap),
+           "fits": not overflows(total, cap)}
+    for key, value in (extra or {}).items():
+        doc.setdefault(key, value)
+    return doc
+
+
+def write(project_root: Path, doc: dict) -> None:
+    path = Path(project_root) / RESOURCES_FILE
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    tmp.replace(path)
+
+
+def select(units: list[dict], only: list[str] | None) -> list[dict]:
+    """The units named in `only` (layer names, indices, module names, or "top" for the unit of
+    kind "top"), in the units' order; all of them when `only` is empty."""
+    if not only:
+        return units
+    by_key: dict[str, dict] = {}
+    for unit in units:
+        keys = [unit["module"]] + ([unit["name"], str(unit["index"])] if unit["kind"] == "layer" else ["top"])
+        for key in keys:
+            by_key.setdefault(key, unit)
+    chosen = []
+    for key in only:
+        key = str(key)
+        if key not in by_key:
+            names = ", ".join([u["name"] for u in units if u["kind"] == "layer"] + ["top"])
+            raise AxgenError(f"no layer {key!r} in this project; choose among: {names} "
+                             f"(or the module names, e.g. {units[0]['module']})")
+        if by_key[key] not in chosen:
+            chosen.append(by_key[key])
+    return [u for u in units if u in chosen]
