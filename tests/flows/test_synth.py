@@ -307,7 +307,7 @@ def test_vivado_does_not_fit_and_failures(tmp_path, fake_vivado, monkeypatch):
         api.synth(root, "vivado")
 
 
-# ---------------------------------------------------------------- slow: bigger networks
+# ---------------------------------------------------------------- bigger networks (CNV: slow)
 
 def build_and_synthesize(model_path, root, config, *args):
     api.build(model_path, root, config=config)
@@ -318,7 +318,6 @@ def build_and_synthesize(model_path, root, config, *args):
     return doc, seconds
 
 
-@pytest.mark.slow
 def test_yosys_tfc_w1a1_at_finn_folding(finn_model, tmp_path, synth_cache):
     doc, _ = build_and_synthesize(finn_model("tfc_1w1a"), tmp_path / "tfc", TFC_FINN_FOLDING, "-j", "2")
     assert sorted(doc["layers"]) == ["fc0", "fc1", "fc2", "fc3"]
@@ -327,7 +326,6 @@ def test_yosys_tfc_w1a1_at_finn_folding(finn_model, tmp_path, synth_cache):
     assert doc["fits"] is True
 
 
-@pytest.mark.slow
 def test_yosys_small_cnn(tmp_path, synth_cache):
     path = models.export(models.small_cnn(), (3, 12, 10), tmp_path / "cnn.onnx")
     doc, _ = build_and_synthesize(path, tmp_path / "cnn", models.SMALL_CNN_FOLDINGS[1], "-j", "2")
