@@ -17,6 +17,7 @@ Every error a user can cause raises generator.errors.AxgenError with one clear m
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -53,13 +54,20 @@ def _config(value: ConfigLike) -> config_mod.Config:
     raise AxgenError(f"config must be a dict, a YAML file path or a Config, not {type(value).__name__}")
 
 
+def _warn(message: str) -> None:
+    print(f"axgen: warning: {message}", file=sys.stderr)
+
+
 def build(model, out_dir: str | Path, config: ConfigLike = None, board: str | None = None, force: bool = False,
-          input_shape: tuple[int, ...] | None = None) -> Accelerator:
+          input_shape: tuple[int, ...] | None = None, strict: bool = False) -> Accelerator:
     """Build the accelerator project of `model` (a Network from `load`, a QONNX path or a
-    Brevitas module) into out_dir; nothing is written unless the whole project is complete."""
+    Brevitas module) into out_dir; nothing is written unless the whole project is complete. When
+    the estimated resources exceed the board's, one warning line per resource goes to stderr, or
+    with `strict` an AxgenError names them (and nothing is written)."""
     from generator.project import build as build_project
     net = model if isinstance(model, Network) else load(model, input_shape)
-    return Accelerator(build_project(net, Path(out_dir), _config(config), board=board, force=force))
+    return Accelerator(build_project(net, Path(out_dir), _config(config), board=board, force=force, strict=strict,
+                                     warn=_warn))
 
 
 def boards() -> list[dict]:

@@ -55,11 +55,13 @@ def inspect(model, as_json):
 @click.option("--board", default=None, help="Target board: a name from `axgen boards` or a board file NAME.yaml; "
               "default pynq-z2.")
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option("--strict", is_flag=True, help="Refuse a design whose estimated resources exceed the board's "
+              "(otherwise a warning).")
 @user_errors
-def build(model, out_dir, config_path, board, force):
+def build(model, out_dir, config_path, board, force, strict):
     """Build the accelerator project for MODEL into a folder."""
     from generator import api
-    acc = api.build(model, out_dir, config_path, board=board, force=force)
+    acc = api.build(model, out_dir, config_path, board=board, force=force, strict=strict)
     console.print(f"built [bold]{acc.name}[/]: {len(acc.plan.stages)} layers, "
                   f"estimated {acc.estimated_cycles} cycles per sample -> {out_dir}")
 

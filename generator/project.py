@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from generator.backends.tcl.vitis_hls import write_scripts
 from generator.backends.tcl.vivado import write_vivado_scripts
 from generator.errors import AxgenError
 from generator.hw import HardwarePlan, make_plan, reopen_plan
+from generator.hw.resources import fit_problems, summary as resource_summary
 from generator.ir import Network
 from generator.serialize import load_network, save_array, save_network
 from generator.sim.user_mul import prove
@@ -95,9 +97,10 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path | None = None,
-          force: bool = False) -> Project:
+          force: bool = False, strict: bool = False, warn: Callable[[str], None] | None = None) -> Project:
     """Write the whole project into out_dir, or nothing at all. `board` is a board name or a
-    board file (default pynq-z2)."""
+    board file (default pynq-z2). A design whose estimated resources exceed the board's is
+    passed to `warn` one line per resource, or with `strict` refused (nothing written)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise AxgenError(f"{out_dir} exists and is not a folder")
@@ -105,6 +108,13 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
         raise AxgenError(f"{out_dir} is not empty; choose another folder or pass --force to replace it")
     target = boards.load(board)
     plan = make_plan(net, cfg, target)
+    estimate = resource_summary(plan)
+    problems = fit_problems(estimate["total"], target)
+    if problems and strict:
+        raise AxgenError(f"the design does not fit board {target.name}: {'; '.join(problems)} "
+                         "(a warning without --strict)")
+    for problem in problems if warn else ():
+        warn(f"the design does not fit board {target.name}: {problem}")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
@@ -117,11 +127,13 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
             "format_version": FORMAT_VERSION,
             "axgen_version": __version__, "name": net.name, "board": target.to_dict(),
             "config": stored_cfg.to_dict(), "network": ir_desc,
-            "layers": [{**layer_entry(impl), **({"lut_verilog": users[impl.index]} if impl.index in users else {}),
+            "layers": [{**layer_entry(impl), "estimated_resources": estimate["layers"][impl.name],
+                        **({"lut_verilog": users[impl.index]} if impl.index in users else {}),
                         **({"tuned_weights_file": tuned[impl.index]} if impl.index in tuned else {})}
                        for impl in plan.stages],
             "estimated_cycles_per_sample": plan.estimated_cycles,
             "bottleneck": plan.bottleneck.name,
+            "estimated_resources": {k: v for k, v in estimate.items() if k != "layers"},
             "rtl": rtl,
             "hls": render_hls(plan, staging / "hls"),
             "driver": render_driver(plan, staging),

@@ -14,6 +14,7 @@ from generator.hw.layout import pad8
 from generator.hw.matrix import LayerImpl, annotate_matrix, reopen_matrix
 from generator.hw.names import TOP
 from generator.hw.pool import PoolImpl, annotate_pool, reopen_pool
+from generator.hw.resources import fit_problems, plan_resources
 from generator.hw.stitch import Link, chain_links
 from generator.ir import Network
 
@@ -69,6 +70,15 @@ class HardwarePlan:
 
     def outgoing(self, index: int) -> list[Link]:
         return [link for link in self.links if link.src == index]
+
+    def resources(self) -> dict:
+        """Estimated resources: {"layers": {name: {...}}, "stitching": {...}, "total": {...}}, each
+        with lut, ff, carry, lutram, bram18, uram, dsp (generator.hw.resources)."""
+        return plan_resources(self)
+
+    def fit_problems(self) -> list[str]:
+        """One line per resource whose estimated total exceeds the board's capacity."""
+        return fit_problems(self.resources()["total"], self.board)
 
 
 def annotate(layers, config: Config) -> tuple[Impl, ...]:

@@ -1,9 +1,11 @@
 """What every stage of the plan has, whatever its kind: a name and module name from its index and
-IR layer, its cycles per sample (the slowest of its inner stages) and its stream widths."""
+IR layer, its cycles per sample (the slowest of its inner stages), its stream widths and its
+estimated resources."""
 
 from __future__ import annotations
 
 from generator.hw.names import module_name
+from generator.hw.resources import stage_resources
 
 
 class Stage:
@@ -33,3 +35,8 @@ class Stage:
     @property
     def out_stream_bits(self) -> int:
         return self.out_per_beat * self.out_dtype.bitwidth()
+
+    @property
+    def resources(self) -> dict:
+        """Estimated LUT, FF, CARRY, LUTRAM, BRAM18, URAM, DSP of the stage (generator.hw.resources)."""
+        return stage_resources(self)

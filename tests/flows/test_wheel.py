@@ -62,8 +62,9 @@ def build_wheel(tmp: Path) -> Path:
 def expected_files() -> set[str]:
     """Every source and data file of the checkout, as the wheel must name it."""
     files = set()
-    for path in (REPO / "generator").rglob("*.py"):
-        files.add(path.relative_to(REPO).as_posix())
+    for pattern in ("*.py", "*.json"):  # the JSON: the resource model's data (generator/hw)
+        for path in (REPO / "generator").rglob(pattern):
+            files.add(path.relative_to(REPO).as_posix())
     for name in DATA:
         for path in (REPO / name).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":

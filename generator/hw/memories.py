@@ -1,0 +1,120 @@
+"""Where Yosys (`synth_xilinx`, 7-series) puts a memory of the generated RTL, and what it takes.
+
+Yosys' memory_libmap picks the cheapest of: soft logic (a ROM costs width*words/64, a written
+memory width*words), distributed RAM (LUTRAM; never for a ROM) and block RAM (129 per 18 Kb
+half, 257 per 36 Kb block, plus 0.5 per bit of the read multiplexer when the words span several
+blocks). Constant data bits of a ROM are dropped before the choice; identical bits are not. This
+module follows those rules (Yosys 0.70, lutrams_xc5v.txt and brams_xc4v.txt) closely enough to
+say which memories become BRAM18s and how many LUT sites a LUTRAM takes; the resource model
+(generator.hw.resources) adds the LUTs of a ROM kept in logic.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+ROM_LOGIC_COST = 1 / 64  # per bit (memory_libmap's default -logic-cost-rom)
+RAM_LOGIC_COST = 1.0  # per bit
+FACTOR_MUX = 0.5
+BRAM_EMULATION = 2  # a read port without enable or reset: one emulation point, factor 2
+# Block RAMs (simple dual port): (BRAM18 units per block, cost, log2 of bit addresses, widths)
+BRAMS = ((1, 129, 14, (1, 2, 4, 9, 18, 36)), (2, 257, 15, (1, 2, 4, 9, 18, 36, 72)))
+# LUTRAMs: port kind -> (cost, widthscale, ((address bits, bits per unit), ...)); 4 LUT sites per unit
+LUTRAMS = {"sp": (8, 8, ((5, 8), (6, 4), (7, 2), (8, 1))), "sdp": (8, 7, ((5, 6), (6, 3)))}
+LUTRAM_SITES = 4
+LUTRAM_EMULATION = 6  # the read port's emulated parts (measured: a 2 x 8 FIFO stays in flip-flops, 2 x 16 does not)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    kind: str  # "logic", "lutram" or "bram"
+    bram18: int = 0
+    lutram: int = 0  # LUT sites holding the memory
+    mux_luts: int = 0  # LUTs of the read multiplexer over several LUTRAM units
+    depth: int = 0  # words of one logic ROM column (for its LUT count)
+
+
+def _bram(words: int, width: int) -> tuple[float, int]:
+    """Cheapest block-RAM geometry: (cost, BRAM18s)."""
+    best = (math.inf, 0)
+    for halves, cost, abits, widths in BRAMS:
+        for i, unit in enumerate(widths):
+            depth = 1 << (abits - i)
+            mult_a = -(-words // depth)
+            units = -(-(mult_a * width) // unit)
+            total = cost * units + FACTOR_MUX * (mult_a - 1) * width + BRAM_EMULATION
+            if total < best[0]:
+                best = (total, halves * units)
+    return best
+
+
+def _lutram(words: int, width: int, ports: str) -> tuple[float, int, int]:
+    """Cheapest distributed-RAM geometry: (cost, LUT sites, multiplexer LUTs)."""
+    cost, scale, options = LUTRAMS[ports]
+    best = (math.inf, 0, 0)
+    for abits, unit in options:
+        mult_a = -(-words // (1 << abits))
+        units = -(-(mult_a * width) // unit)
+        total = ((cost - scale) * units + scale * mult_a * width / unit + FACTOR_MUX * (mult_a - 1) * width
+                 + LUTRAM_EMULATION)
+        if total < best[0]:
+            best = (total, LUTRAM_SITES * units, width * -(-(mult_a - 1) // 3))
+    return best
+
+
+def rom(words: int, width: int) -> Mapping:
+    """A ROM of `words` x `width` non-constant bits read through a register."""
+    if words <= 1 or width == 0:
+        return Mapping("logic", depth=words)
+    bram_cost, bram18 = _bram(words, width)
+    if bram_cost < ROM_LOGIC_COST * words * width:
+        return Mapping("bram", bram18=bram18)
+    return Mapping("logic", depth=words)
+
+
+def ram(words: int, width: int, ports: str = "sdp") -> Mapping:
+    """A written memory (FIFO, line buffer): `ports` "sp" (one address) or "sdp" (a write and a read address)."""
+    if words <= 1 or width == 0:
+        return Mapping("logic", depth=words)
+    lut_cost, sites, mux = _lutram(words, width, ports)
+    bram_cost, bram18 = _bram(words, width)
+    if RAM_LOGIC_COST * words * width <= min(lut_cost, bram_cost):
+        return Mapping("logic", depth=words)
+    if bram_cost < lut_cost:
+        return Mapping("bram", bram18=bram18)
+    return Mapping("lutram", lutram=sites, mux_luts=mux)
+
+
+def rom_column_luts(depth: int) -> int:
+    """LUT6s of one output bit of a ROM in logic: a LUT per 64 words, and a LUT level more above
+    256 words (the MUXF7/MUXF8 reach)."""
+    if depth <= 2:
+        return 0  # the bit is an address bit or its inverse
+    luts = -(-depth // 64)
+    return luts + (-(-depth // 256) if depth > 256 else 0)
+
+
+def columns(bits: np.ndarray) -> tuple[int, int]:
+    """(non-constant, distinct non-constant) data bits of a ROM given as a (depth, width) 0/1
+    array (generator.hw.memories.bit_matrix): Yosys drops the constant ones before mapping the
+    memory, and merges identical ones once it is logic."""
+    bits = np.asarray(bits, dtype=np.uint8)
+    if bits.size == 0:
+        return 0, 0
+    varying = bits.min(axis=0) != bits.max(axis=0)
+    cols = bits[:, varying].T
+    if cols.shape[0] == 0:
+        return 0, 0
+    packed = np.packbits(cols, axis=1)
+    return int(cols.shape[0]), len({row.tobytes() for row in packed})
+
+
+def bit_matrix(words: np.ndarray, lane_bits: int) -> np.ndarray:
+    """(depth, lanes) codes -> (depth, lanes*lane_bits) 0/1 array, bit b of lane l at column l*lane_bits+b."""
+    codes = np.asarray(words).astype(np.uint64)
+    shifts = np.arange(lane_bits, dtype=np.uint64)
+    bits = (codes[:, :, None] >> shifts) & np.uint64(1)
+    return bits.reshape(codes.shape[0], -1).astype(np.uint8)

@@ -1,0 +1,256 @@
+"""What the resource model counts in each hand-written block, from the plan alone: the features
+whose fitted coefficients (generator/hw/resource_coefficients.json) give LUTs, flip-flops and
+CARRY4s, and the memories whose LUTRAM sites and BRAM18s follow Yosys' mapping rules
+(generator.hw.memories).
+
+Every function returns {block: {"lut": {feature: value}, "ff": {...}, "carry": {...}}} plus the
+block's memories under "lutram" and "bram18" (counts, not features). Blocks: mvau, swg, pool,
+fifo, dwc, tlast; a convolution is an swg and an mvau.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from generator.datatypes import DataType
+from generator.hw import memories, products
+from generator.hw.layout import hw_widths, threshold_array, weight_words
+from generator.hw.params import pool_params, swg_params
+
+OFIFO_DEPTH = 8  # rtl/axgen_mvau.v: output FIFO
+BLOCK_FIFO_DEPTH = 4  # rtl/axgen_swg.v and rtl/axgen_maxpool.v: output FIFO
+BIPOLAR = DataType["BIPOLAR"]
+SRL_MIN = 3  # shift registers this long become SRLs (synth_xilinx: shregmap -minlen 3)
+
+
+def clog2(n: int) -> int:
+    return max(0, int(n - 1).bit_length())
+
+
+def _block(lut: dict, ff: dict, carry: dict, mems: list[memories.Mapping]) -> dict:
+    """A block's features; the memories' read multiplexers join the LUTs, their sites and BRAMs the counts."""
+    lut = {**lut, "mem_mux": sum(m.mux_luts for m in mems)}
+    return {"lut": lut, "ff": ff, "carry": carry,
+            "lutram": sum(m.lutram for m in mems), "bram18": sum(m.bram18 for m in mems)}
+
+
+def _set_bits(values: np.ndarray, positions: list[int]) -> float:
+    """How many of the bits at `positions` are set, summed over `values`."""
+    return float(sum(np.sum((values >> j) & 1) for j in positions))
+
+
+def _weight_lanes(impl, lane: products.Lane) -> dict:
+    """LUTs of the products. A weight bit that is the same in every step of a lane is a constant
+    register (Yosys removes it) and its partial products fold away: each lane counts the measured
+    lane times the share of its weight bits that vary (lanes_<kind>), and, apart, the share of
+    bits constant at 1 (lanes_const: rows of a constant-coefficient product)."""
+    words = weight_words(impl).astype(np.int64)  # (steps, PE*SIMD) codes as the memory holds them
+    bits = impl.layer.weight_dtype.bitwidth()
+    mask = (1 << bits) - 1  # the magnitude (split lanes) or the whole code
+    used = list(range(bits))
+    if impl.split_products:
+        unused = products.unused_weight_bits(impl.multiplier.spec, impl.in_dtype.bitwidth(), bits)
+        used = [j for j in used if j not in unused]
+    ones = np.bitwise_and.reduce(words, axis=0) & mask
+    varying = (np.bitwise_or.reduce(words, axis=0) & mask) & ~ones
+    n = max(1, len(used))
+    share_vary = _set_bits(varying, used) / n
+    share_ones = 0.0 if impl.layer.weight_dtype == BIPOLAR else _set_bits(ones, used) / n
+    return {lane_feature(impl): share_vary * lane.luts, "lanes_const": share_ones * lane.luts}
+
+
+def lane_feature(impl) -> str:
+    """The feature a layer's products count under: in context (merged with the adder tree by ABC)
+    each kind of lane differs from its measure alone by its own factor. lanes_<family> for split
+    products, lanes_exact, lanes_bipolar (an XNOR or a sign flip), lanes_table (lut:)."""
+    if impl.split_products:
+        return f"lanes_{impl.multiplier.family}"
+    if BIPOLAR in (impl.in_dtype, impl.layer.weight_dtype):
+        return "lanes_bipolar"
+    return "lanes_table" if impl.multiplier.family == "lut" else "lanes_exact"
+
+
+def _rom_luts(columns: int, depth: int, thresholds: bool = False) -> dict:
+    """A ROM kept in logic: its distinct columns' LUTs (generator.hw.memories.rom_column_luts) by
+    address width, as ABC maps Yosys' multiplexer trees: weights up to 5 address bits (rom), 6
+    (rom6: a LUT6's worth, which ABC rarely finds in one LUT) and more (rom_deep); threshold
+    columns (ascending per channel, simpler) as rom_t and rom_t_deep."""
+    luts = float(columns * memories.rom_column_luts(depth))
+    if thresholds:
+        return {"rom_t" if depth <= 64 else "rom_t_deep": luts}
+    return {"rom" if depth <= 32 else "rom6" if depth <= 64 else "rom_deep": luts}
+
+
+def _thresholds(impl, cmp_bits: int) -> tuple[dict, list, dict, int]:
+    """Comparator features, the threshold memory and its register bits."""
+    if impl.thresholds is None:
+        return {"cmp": 0.0, "cmp_const": 0.0, "count": 0.0}, [], {}, 0
+    t = threshold_array(impl)  # (PE, NF, N)
+    lo, hi = int(impl.acc_dtype.min()), int(impl.acc_dtype.max())
+    varying = t.min(axis=1) != t.max(axis=1)  # (PE, N)
+    const = 0
+    for p in range(impl.pe):
+        values = t[p, 0, ~varying[p]]
+        const += len({int(v) for v in values if lo < v <= hi})  # the others compare to a constant result
+    n_var = int(np.sum(varying))
+    t_bits = hw_widths(impl)["t_bits"]
+    codes = t & ((1 << t_bits) - 1)
+    # a threshold bit that is the same in every row group is a constant input of its comparator
+    vary_bits = _set_bits(np.bitwise_or.reduce(codes, axis=1) & ~np.bitwise_and.reduce(codes, axis=1), list(range(t_bits)))
+    share = vary_bits / (t_bits * n_var) if n_var else 0.0
+    words = codes.transpose(1, 0, 2).reshape(impl.nf, -1)
+    n_cols, distinct = memories.columns(memories.bit_matrix(words, t_bits))
+    mapping = memories.rom(impl.nf, n_cols)
+    rom_luts = _rom_luts(distinct, impl.nf, thresholds=True) if mapping.kind == "logic" else {}
+    regs = distinct if mapping.kind == "logic" else 0
+    features = {"cmp": n_var * cmp_bits * share, "cmp_const": (const + n_var * (1 - share)) * cmp_bits,
+                "count": float(n_var + const)}
+    return features, [mapping], rom_luts, regs
+
+
+def term_bits(impl, acc: int) -> int:
+    """Bits of one product as it enters the SIMD sum, without its sign-extension copies: the
+    product's range for a whole product, |p| and the negation bit for a split one, the accumulator
+    width for a lut: table."""
+    a, w = impl.in_dtype, impl.layer.weight_dtype
+    if BIPOLAR in (a, w):
+        other = w if a == BIPOLAR else a
+        return 2 if other == BIPOLAR else other.bitwidth() + 1
+    if impl.multiplier.family == "lut":
+        return acc
+    if impl.split_products:
+        return min(acc, products.product_bits(impl.multiplier.spec, a.bitwidth(), w.bitwidth()) + 1)
+    return min(acc, a.bitwidth() + w.bitwidth())
+
+
+def mvau_features(impl) -> dict:
+    """rtl/axgen_mvau.v with the layer's parameters (generator.hw.params.layer_params)."""
+    widths = hw_widths(impl)
+    acc, t_bits = widths["acc_bits"], widths["t_bits"]
+    cmp_bits = max(acc, t_bits)
+    pe, simd, nf, sf = impl.pe, impl.simd, impl.nf, impl.sf
+    steps = nf * sf
+    in_bits = impl.in_dtype.bitwidth()
+    in_w = simd * in_bits
+    out_w = pe * impl.out_dtype.bitwidth()
+    lane = products.lane(impl)
+    lanes = _weight_lanes(impl, lane)
+    w_bits = memories.bit_matrix(weight_words(impl), impl.weight_lane_bits)
+    if impl.split_products:  # magnitude bits the family ignores are dropped with their memory bits
+        unused = products.unused_weight_bits(impl.multiplier.spec, impl.in_dtype.bitwidth(),
+                                             impl.layer.weight_dtype.bitwidth())
+        keep = [c for c in range(w_bits.shape[1]) if c % impl.weight_lane_bits not in unused]
+        w_bits = w_bits[:, keep]
+    w_cols, w_distinct = memories.columns(w_bits)
+    w_map = memories.rom(steps, w_cols)
+    w_logic = w_map.kind == "logic"
+    thresholds, t_maps, t_rom_luts, t_regs = _thresholds(impl, cmp_bits)
+    mems = [w_map, *t_maps, memories.ram(OFIFO_DEPTH, out_w, "sdp")]
+    if nf > 1:
+        mems.append(memories.ram(sf, in_w, "sp"))
+    ctrl = clog2(steps) + clog2(sf) + clog2(nf)
+    signed_in = impl.split_products and impl.in_dtype.signed()
+    negs = pe * simd if impl.split_products and (signed_in or impl.layer.weight_dtype.signed()) else 0
+    rom = _rom_luts(w_distinct, steps) if w_logic else {}
+    rom = {key: rom.get(key, 0.0) + t_rom_luts.get(key, 0.0) for key in ("rom", "rom6", "rom_deep", "rom_t", "rom_t_deep")}
+    terms = pe * simd * term_bits(impl, acc)
+    lut = {"base": 1.0, **lanes, "adder": float(pe * simd * acc), "terms": float(terms), "acc": float(pe * acc),
+           **thresholds, **rom, "in": float(in_w * (2 if nf > 1 else 1)),
+           "magnitude": float(in_w if signed_in else 0), "negs": float(negs), "ctrl": float(ctrl)}
+    ff = {"base": 1.0, "regs": float((w_distinct if w_logic else 0) + t_regs + in_w * (2 if nf > 1 else 1)
+                                     + 2 * pe * acc), "ctrl": float(ctrl)}
+    carry = {"base": 1.0, "lanes": float(pe * simd) * lane.carry, "adder": float(pe * simd * acc), "terms": float(terms),
+             "acc": float(pe * acc), "cmp": thresholds["cmp"] + thresholds["cmp_const"], "ctrl": float(ctrl)}
+    return _block(lut, ff, carry, mems)
+
+
+def swg_features(impl) -> dict:
+    """rtl/axgen_swg.v of a convolution."""
+    return swg_block(swg_params(impl))
+
+
+def swg_block(p: dict) -> dict:
+    """rtl/axgen_swg.v with parameters `p` (generator.hw.params.swg_params): a ring buffer of
+    K_H + STRIDE_H rows, counters of CW bits, the read address slot*ROWB + (px - PAD_L)*CF + cf
+    (constant multiplications), padding tests and a 4-word output FIFO."""
+    bw = p["SIMD"] * p["ELEM_BITS"]
+    cf = p["CH"] // p["SIMD"]
+    rows = p["K_H"] + p["STRIDE_H"]
+    rowb = p["IFM_W"] * cf
+    depth = rows * rowb
+    aw = max(1, clog2(depth))
+    cmax = (2 * p["IFM_H"] + rows + p["PAD_T"] + p["PAD_B"] + p["K_H"] + p["STRIDE_H"] + p["IFM_W"] + p["PAD_L"]
+            + p["PAD_R"] + p["K_W"] + p["STRIDE_W"] + cf + 2)
+    cw = clog2(cmax + 1)
+    mult = (aw + cw) * (bin(rowb).count("1") + bin(cf).count("1"))
+    pads = sum(1 for k in ("PAD_T", "PAD_L", "PAD_B", "PAD_R") if p[k])
+    mems = [memories.ram(depth, bw, "sdp"), memories.ram(BLOCK_FIFO_DEPTH, bw, "sdp")]
+    lut = {"base": 1.0, "ctrl": float(cw), "addr": float(mult), "data": float(bw), "pads": float(pads * cw)}
+    ff = {"base": 1.0, "ctrl": float(cw), "addr": float(aw), "data": float(bw)}
+    carry = {"base": 1.0, "ctrl": float(cw), "addr": float(mult)}
+    return _block(lut, ff, carry, mems)
+
+
+def pool_features(impl) -> dict:
+    """rtl/axgen_maxpool.v."""
+    return pool_block(pool_params(impl))
+
+
+def pool_block(p: dict) -> dict:
+    """rtl/axgen_maxpool.v with parameters `p` (generator.hw.params.pool_params): a shift register
+    of (K_W-1)*CH/PE beats, K_W-1 + K_H-1 element-wise maxima, a line memory of OW*CH/PE words of
+    K_H-1 beats and a 4-word output FIFO."""
+    elem = p["ELEM_BITS"]
+    bw = p["PE"] * elem
+    cf = p["CH"] // p["PE"]
+    kh, kw = p["K_H"], p["K_W"]
+    out_w = (p["IFM_W"] - kw) // p["STRIDE_W"] + 1
+    taps = (kw - 1) * cf
+    rows = kh - 1 if kh > 1 else 1
+    line = out_w * cf
+    cmax = p["IFM_H"] + p["IFM_W"] + kh + kw + p["STRIDE_H"] + p["STRIDE_W"] + line + cf + 2
+    cw = clog2(cmax + 1)
+    mems = [memories.ram(BLOCK_FIFO_DEPTH, bw, "sdp")]
+    if kh > 1:
+        mems.append(memories.ram(line, rows * bw, "sdp"))
+    srl = taps >= SRL_MIN
+    compare = bw * ((kw - 1) + (rows if kh > 1 else 0))
+    lut = {"base": 1.0, "ctrl": float(cw), "compare": float(compare)}
+    ff = {"base": 1.0, "ctrl": float(cw), "data": float(bw * (2 + (2 * rows if kh > 1 else 0)) + (0 if srl else taps * bw))}
+    carry = {"base": 1.0, "ctrl": float(cw), "compare": float(compare)}
+    block = _block(lut, ff, carry, mems)
+    block["lutram"] += bw * -(-taps // 32) if srl else 0
+    return block
+
+
+def fifo_features(width: int, depth: int) -> dict:
+    """rtl/axgen_fifo.v. Its read is asynchronous: in BRAM Yosys adds a bypass register and
+    multiplexer of the word width (bram_width)."""
+    mem = memories.ram(depth, width, "sdp")
+    ptr = 2 * max(1, clog2(depth)) + clog2(depth + 1)
+    regs = depth * width if mem.kind == "logic" else 0
+    in_bram = float(width if mem.kind == "bram" else 0)
+    lut = {"base": 1.0, "ptr": float(ptr), "logic_mem": float(width if mem.kind == "logic" else 0), "bram_width": in_bram}
+    ff = {"base": 1.0, "ptr": float(ptr), "regs": float(regs), "bram_width": in_bram}
+    carry = {"base": 1.0, "ptr": float(ptr)}
+    return _block(lut, ff, carry, [mem])
+
+
+def dwc_features(in_elems: int, out_elems: int, elem_bits: int) -> dict:
+    """rtl/axgen_dwc.v: CAP slots, slot j choosing among the min(IN, j+1) input elements that can
+    land there, its successor OUT slots up, or itself (mux: 4:1 multiplexers per bit)."""
+    cap = in_elems + out_elems - 1 + max(in_elems, out_elems)
+    bits = cap * elem_bits
+    cnt = clog2(cap + 1)
+    choices = sum(-(-(min(in_elems, j + 1) + 2) // 4) for j in range(cap))  # a LUT6 selects one of 4
+    lut = {"base": 1.0, "mux": float(choices * elem_bits), "shift": float(bits * max(1, clog2(in_elems))),
+           "slots": float(cap * cnt), "cnt": float(cnt)}
+    ff = {"base": 1.0, "bits": float(bits), "cnt": float(cnt)}
+    carry = {"base": 1.0, "cnt": float(cnt), "slots": float(cap)}
+    return _block(lut, ff, carry, [])
+
+
+def tlast_features(beats: int) -> dict:
+    """rtl/axgen_tlast.v."""
+    cnt = float(max(1, clog2(beats)))
+    return _block({"base": 1.0, "cnt": cnt}, {"base": 1.0, "cnt": cnt}, {"base": 1.0, "cnt": cnt}, [])
