@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -28,8 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "suppo
 import models  # noqa: E402  (the tests' networks)
 import generator as axgen  # noqa: E402
 from generator.hw.matrix import LayerImpl  # noqa: E402
+from generator.hw.products import lane  # noqa: E402
 from generator.tools.cache import SYNTH, cache_dir, cached, content_key, is_done  # noqa: E402
-from generator.tools.yosys import yosys_cmd, yosys_version  # noqa: E402
+from generator.tools.yosys import run_stat_json, yosys_version  # noqa: E402
 
 NETWORKS = {
     # name: (model factory, input shape, foldings, approximate multipliers)
@@ -62,17 +61,6 @@ def _luts(cells: dict) -> int:
     return sum(v for k, v in cells.items() if k.startswith("LUT"))
 
 
-def _yosys_stat(files: dict, script: str) -> dict:
-    """`stat -json` of the script run in a scratch folder holding the files (Yosys sees only it)."""
-    with tempfile.TemporaryDirectory(prefix="axgen-bench-") as tmp:
-        work = Path(tmp)
-        for name, path in files.items():
-            shutil.copyfile(path, work / name)
-        (work / "run.ys").write_text(script)
-        subprocess.run(yosys_cmd() + ["-q", "-s", "run.ys"], cwd=work, check=True, capture_output=True)
-        return json.loads((work / "stat.json").read_text())
-
-
 def synth_top(rtl: Path, cached_only: bool = False) -> dict | None:
     """LUTs, CARRY4 and FFs of axgen_top in rtl/ (cached by content); with cached_only, None
     when it has not been synthesized yet."""
@@ -83,7 +71,7 @@ def synth_top(rtl: Path, cached_only: bool = False) -> dict | None:
     key = content_key(yosys_version(), script, *(part for n, p in files.items() for part in (n, p.read_bytes())))
 
     def run(entry: Path) -> None:
-        cells = _yosys_stat(files, script)["design"]["num_cells_by_type"]
+        cells = run_stat_json(files, script, "Yosys synthesis of axgen_top")["design"]["num_cells_by_type"]
         result = {"luts": _luts(cells), "carry4": cells.get("CARRY4", 0), "ff": sum(v for k, v in cells.items() if k.startswith("FD"))}
         (entry / "result.json").write_text(json.dumps(result))
 
@@ -93,12 +81,20 @@ def synth_top(rtl: Path, cached_only: bool = False) -> dict | None:
     return json.loads((entry / "result.json").read_text())
 
 
-def _build(net, root: Path, folding: dict, spec: str, split: bool) -> Path:
+def _build(net, root: Path, folding: dict, spec: str, split: bool) -> tuple[Path, float | None]:
+    """The project's rtl/ folder, and the LUTs its product lanes take by the lane table Yosys
+    measured (generator/hw/products.py; None without the precomputation: the table has no
+    sign-magnitude wrapper around an approximate core)."""
     cfg = {"defaults": {"multiplier": spec}, "layers": folding}
     if split:
-        return axgen.build(net, root, config=cfg, force=True).root / "rtl"
-    with mock.patch.object(LayerImpl, "split_products", property(lambda self: False)):
-        return axgen.build(net, root, config=cfg, force=True).root / "rtl"
+        acc = axgen.build(net, root, config=cfg, force=True)
+    else:
+        with mock.patch.object(LayerImpl, "split_products", property(lambda self: False)):
+            acc = axgen.build(net, root, config=cfg, force=True)
+    products = None
+    if split or spec == "exact":
+        products = sum(s.pe * s.simd * lane(s).luts for s in acc.plan.stages if isinstance(s, LayerImpl))
+    return acc.root / "rtl", products
 
 
 def main() -> None:
@@ -117,21 +113,23 @@ def main() -> None:
                 for spec in ["exact", *specs]:
                     for split in ((True,) if spec == "exact" or key in args.after_only.split(",") else (False, True)):
                         root = Path(tmp) / f"{key}-{f}-{spec.replace(':', '_')}-{int(split)}"
-                        jobs.append((title, f, spec, split, _build(net, root, folding, spec, split)))
+                        jobs.append((title, f, spec, split, *_build(net, root, folding, spec, split)))
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             results = list(pool.map(lambda job: synth_top(job[4], args.cached_only), jobs))
     print(f"{'network':28} {'fold':>4} {'multiplier':12} {'precompute':>10} {'LUT':>7} {'CARRY4':>7} {'FF':>6} "
-          f"{'LUT/exact':>9}")
+          f"{'LUT/exact':>9} {'products':>9}")
     exact = {}
-    for (title, f, spec, split, _), r in zip(jobs, results):
+    for (title, f, spec, split, _, products), r in zip(jobs, results):
         if r is None:
             print(f"{title:28} {f:>4} {spec:12} {'(not synthesized yet)':>30}")
             continue
         if spec == "exact":
             exact[(title, f)] = r["luts"]
         ratio = r["luts"] / exact[(title, f)]
+        share = "-" if products is None else f"{products / r['luts']:.1%}"
         print(f"{title:28} {f:>4} {spec:12} {('yes' if split else 'no') if spec != 'exact' else '-':>10} "
-              f"{r['luts']:>7} {r['carry4']:>7} {r['ff']:>6} {ratio:>9.3f}", flush=True)
+              f"{r['luts']:>7} {r['carry4']:>7} {r['ff']:>6} {ratio:>9.3f} "
+              f"{share:>9}", flush=True)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@
         model's features, per resource and block) and writes generator/hw/resource_coefficients.json
     .venv/bin/python benchmarks/calibrate_resources.py report [--work DIR]
         the model's error per layer and per design, and the LUT ranking of the digits MLP
+    .venv/bin/python benchmarks/calibrate_resources.py crossval [--work DIR]
+        held-out errors: each network estimated by coefficients fitted without its designs
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ def collect(work: Path, jobs: int, blocks_only: bool = False) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("step", choices=["collect", "fit", "report"])
+    parser.add_argument("step", choices=["collect", "fit", "report", "crossval"])
     parser.add_argument("-j", "--jobs", type=int, default=1)
     parser.add_argument("--work", type=Path, default=WORK)
     parser.add_argument("--blocks-only", action="store_true", help="collect: only the blocks, keep the designs measured before")
@@ -127,10 +129,10 @@ def main() -> None:
     if args.step == "collect":
         collect(args.work, args.jobs, blocks_only=args.blocks_only)
     else:
-        from calibration_fit import fit, report
+        import calibration_fit
         accs = build_all(args.work)
         data = json.loads(MEASUREMENTS.read_text())
-        (fit if args.step == "fit" else report)(accs, data)
+        getattr(calibration_fit, args.step)(accs, data)
 
 
 if __name__ == "__main__":

@@ -120,12 +120,18 @@ def _fit_one(samples: list[tuple[str, dict, dict]], key: str) -> dict:
     return coefs
 
 
-def fit(accs: dict, data: dict) -> None:
-    samples = rows(accs, data)
+def _fit_all(samples: list[tuple[str, dict, dict]]) -> dict:
+    """{block: {resource: {feature: coefficient}}} fitted to `samples`."""
     blocks = defaultdict(dict)
     for key in FITTED:
         for block, coefs in _fit_one(samples, key).items():
             blocks[block][key] = coefs
+    return blocks
+
+
+def fit(accs: dict, data: dict) -> None:
+    samples = rows(accs, data)
+    blocks = _fit_all(samples)
     doc = {"about": "Coefficients of the resource model's features (generator/hw/resource_features.py) per block "
                     "and resource, fitted by non-negative least squares to Yosys synth_xilinx -family xc7 -nodsp "
                     "runs of the designs in benchmarks/calibration_cases.py "
@@ -187,3 +193,56 @@ def report(accs: dict, data: dict) -> None:
         print("  Yosys: " + ", ".join(f"{c[7:]} {totals[c][0]['lut']}" for c in by_yosys))
         print("  model: " + ", ".join(f"{c[7:]} {totals[c][1]['lut']}" for c in by_model))
         print("  same order: " + ("yes" if by_yosys == by_model else "NO"))
+
+
+def crossval(accs: dict, data: dict) -> None:
+    """Held-out errors: for each network, the coefficients fitted without any of its designs
+    estimate its layers and designs (what a network the model never saw can expect)."""
+    network_of = {case: network for case, (network, _) in cc.cases().items()}
+    samples = rows(accs, data)
+    errors, designs = defaultdict(list), []
+    for network in cc.NETWORKS:
+        held = [s for s in samples if network_of.get(s[0].split("/")[0]) == network]
+        if not held:
+            continue
+        kept = [s for s in samples if s not in held]
+        blocks = _fit_all(kept)
+        with _coefficients(blocks):
+            totals = {}
+            for label, features, m in held:
+                est = _estimate(features)
+                if not label.endswith("/stitching"):
+                    errors[network].append((est["lut"] - m["lut"]) / max(m["lut"], 1))
+                y, e = totals.get(label.split("/")[0], (0, 0))
+                totals[label.split("/")[0]] = (y + m["lut"], e + est["lut"])
+        designs += [(case, y, e) for case, (y, e) in totals.items()]
+    print(f"{'held-out network':16} {'layers':>6} {'LUT |err| median':>17} {'90th pct':>9} {'max':>7}")
+    for network, errs in errors.items():
+        e = np.abs(np.array(errs))
+        print(f"{network:16} {len(e):6d} {100 * np.median(e):16.1f}% {100 * np.percentile(e, 90):8.1f}% "
+              f"{100 * e.max():6.1f}%")
+    e = np.abs(np.array([x for errs in errors.values() for x in errs]))
+    print(f"{'all':16} {len(e):6d} {100 * np.median(e):16.1f}% {100 * np.percentile(e, 90):8.1f}% {100 * e.max():6.1f}%")
+    d = np.abs(np.array([(est - y) / y for _, y, est in designs]))
+    print(f"designs (layers + stitching), held out: {len(d)}; LUT |error| median {100 * np.median(d):.1f}%, "
+          f"max {100 * d.max():.1f}%")
+    ranking = [f"digits_{fold}_{mul}" for fold in cc.DIGITS_RANKING for mul in cc.RANKING_MULTIPLIERS]
+    by = {case: (y, est) for case, y, est in designs}
+    if all(case in by for case in ranking):
+        same = sorted(ranking, key=lambda c: by[c][0]) == sorted(ranking, key=lambda c: by[c][1])
+        print("digits MLP ranking by LUTs with the digits designs held out: " + ("same as Yosys" if same else "DIFFERS"))
+
+
+class _coefficients:
+    """Within the block, the resource model evaluates with `blocks` instead of its fitted file."""
+
+    def __init__(self, blocks: dict):
+        self.blocks = json.loads(json.dumps(blocks))
+
+    def __enter__(self):
+        self.saved = resources.coefficients
+        resources.coefficients = lambda: self.blocks
+        return self
+
+    def __exit__(self, *exc):
+        resources.coefficients = self.saved

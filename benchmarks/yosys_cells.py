@@ -6,16 +6,12 @@ sites, flip-flops, CARRY4s and BRAM18s."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
-from generator.errors import AxgenError
 from generator.synth_yosys import resources
 from generator.templating import environment
 from generator.tools.cache import SYNTH, cache_dir, cached, content_key
-from generator.tools.yosys import TIMEOUT, yosys_cmd, yosys_version
+from generator.tools.yosys import run_stat_json, yosys_version
 
 FAMILY = "xc7"
 RESULT = "cells.json"
@@ -39,20 +35,7 @@ def synth_modules(files: dict[str, str | Path], top: str, where: str) -> dict:
     key = content_key(*parts)
 
     def build(entry: Path) -> None:
-        with tempfile.TemporaryDirectory(prefix="axgen-yosys-") as tmp:
-            work = Path(tmp)
-            for name, content in files.items():
-                if isinstance(content, Path):
-                    shutil.copyfile(content, work / name)
-                else:
-                    (work / name).write_text(content)
-            (work / "script.ys").write_text(script)
-            proc = subprocess.run(yosys_cmd() + ["-q", "-l", "yosys.log", "-s", "script.ys"], cwd=work,
-                                  capture_output=True, text=True, timeout=TIMEOUT)
-            if proc.returncode != 0 or not (work / "stat.json").exists():
-                log = (work / "yosys.log").read_text(errors="replace") if (work / "yosys.log").exists() else ""
-                raise AxgenError(f"{where}: Yosys failed:\n" + "\n".join((log + proc.stderr).splitlines()[-20:]))
-            stat = json.loads((work / "stat.json").read_text())
+        stat = run_stat_json(files, script, f"{where}: Yosys")
         modules = {name.lstrip("\\"): {k: int(v) for k, v in m.get("num_cells_by_type", {}).items() if not k.startswith("$")}
                    for name, m in stat["modules"].items()}
         (entry / RESULT).write_text(json.dumps(modules, sort_keys=True) + "\n")

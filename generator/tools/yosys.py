@@ -62,6 +62,18 @@ def run_script(files: dict[str, str | Path], script: str, where: str) -> dict:
     """Run `script` (it must write stat.json with `stat -json` or stat.txt with `stat`) in a
     scratch folder holding `files` (name -> text, or a Path to copy); returns the cell counts by
     type, Yosys' internal $ cells left out. `where` names the run in an error."""
+    cells = _run(files, script, where, parse_stat)
+    return {k: v for k, v in cells.items() if not k.startswith("$")}
+
+
+def run_stat_json(files: dict[str, str | Path], script: str, where: str) -> dict:
+    """Run `script` (it must write stat.json with `stat -json`) as run_script does, and return
+    that JSON as Yosys wrote it: every module's counts, not only the design's."""
+    return _run(files, script, where, lambda work: json.loads((work / "stat.json").read_text()))
+
+
+def _run(files: dict[str, str | Path], script: str, where: str, read) -> dict:
+    """Run `script` in a scratch folder holding `files` and return read(folder)."""
     with tempfile.TemporaryDirectory(prefix="axgen-yosys-") as tmp:
         work = Path(tmp)
         for name, content in files.items():
@@ -82,4 +94,4 @@ def run_script(files: dict[str, str | Path], script: str, where: str) -> dict:
         if proc.returncode != 0 or not ((work / "stat.json").exists() or (work / "stat.txt").exists()):
             tail = "\n".join((text + proc.stdout + proc.stderr).strip().splitlines()[-LOG_TAIL:])
             raise AxgenError(f"{where}: Yosys failed (exit {proc.returncode}); end of its log:\n{tail}")
-        return {k: v for k, v in parse_stat(work).items() if not k.startswith("$")}
+        return read(work)
