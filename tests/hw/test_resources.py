@@ -154,6 +154,24 @@ def test_strict_refuses_a_design_that_does_not_fit(digits, digits_onnx, tiny_boa
     assert not out.exists()
 
 
+@pytest.mark.parametrize("key", ["lut", "ff", "bram18", "dsp"])
+def test_a_design_fits_a_board_exactly_as_large_as_its_estimate(digits, key):
+    """At the boundary: capacity equal to the estimate fits; one less names that resource."""
+    from dataclasses import replace
+
+    from generator.boards import load
+    pynq = load("pynq-z2")
+    total = plan(digits, FOLDINGS["p2s4"], board="pynq-z2").resources()["total"]
+    if resources.used(total, key) == 0:  # give an unused resource a use, to test its boundary
+        total = {**total, key: 3}
+    need = resources.used(total, key)
+    exact = replace(pynq, resources={**pynq.resources, key: need})
+    short = replace(pynq, resources={**pynq.resources, key: need - 1})
+    assert resources.fit_problems(total, exact) == []
+    problems = resources.fit_problems(total, short)
+    assert len(problems) == 1 and problems[0].startswith(f"estimated {resources.NAMES[key]} {need}")
+
+
 def test_a_design_that_does_not_fit_is_a_warning_without_strict(digits_onnx, tiny_board, tmp_path):
     onnx, cfg = digits_onnx
     out = tmp_path / "out"
