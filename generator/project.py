@@ -23,12 +23,15 @@ from generator.hw import HardwarePlan, make_plan, reopen_plan
 from generator.hw.resources import fit_problems, summary as resource_summary
 from generator.ir import Network
 from generator.serialize import load_network, save_array, save_network
+from generator.multipliers import VERILOG
+from generator.multipliers.cores import split_core
+from generator.sim import verilog_core  # noqa: F401 (registers the verilog: core loader)
 from generator.sim.user_mul import prove
 from generator.version import __version__
 
 PROJECT_FILE = "project.json"
 FORMAT_VERSION = 1  # of project.json and the folder's layout; a project of another version is refused
-TABLES = "params/tables"  # lut: tables copied into the project, named by content hash
+TABLES = "params/tables"  # lut: tables and verilog: cores copied into the project, named by content hash
 
 
 @dataclass(frozen=True)
@@ -64,23 +67,36 @@ def layer_entry(impl) -> dict:
 
 
 def _copy_tables(cfg: config_mod.Config, root: Path) -> config_mod.Config:
-    """Copy every lut: table into the project; the returned config names the copies (relative
-    to the project root), so the project still works from any folder or after a move."""
+    """Copy every lut: table and verilog: core file into the project; the returned config names
+    the copies (relative to the project root), so the project still works from any folder or
+    after a move, and reopening it derives a core's model from the very file it was built with."""
     def copy(spec: str) -> str:
         family, _, path = spec.partition(":")
-        if family != "lut":
+        if family not in ("lut", VERILOG):
             return spec
+        module = None
+        if family == VERILOG:
+            path, module = split_core(path)
         source = Path(path)
         digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
         target = root / TABLES / f"{digest}{source.suffix}"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-        return f"lut:{TABLES}/{target.name}"
+        return f"{family}:{TABLES}/{target.name}" + (f":{module}" if module else "")
     return cfg.map_multipliers(copy)
 
 
 def _resolve_tables(cfg: config_mod.Config, root: Path) -> config_mod.Config:
-    return cfg.map_multipliers(lambda spec: f"lut:{root / spec[4:]}" if spec.startswith(f"lut:{TABLES}/") else spec)
+    def resolve(spec: str) -> str:
+        family, _, rest = spec.partition(":")
+        return f"{family}:{root / rest}" if family in ("lut", VERILOG) and rest.startswith(f"{TABLES}/") else spec
+    return cfg.map_multipliers(resolve)
+
+
+def _core_entry(impl) -> dict:
+    """project.json's record of a layer's verilog: core: file, module, ports, widths, content hash."""
+    mul = getattr(impl, "multiplier", None)
+    return {"verilog_core": mul.core().record()} if mul is not None and mul.family == VERILOG else {}
 
 
 def _tuned_weights(plan: HardwarePlan, params_dir: Path) -> dict[int, str]:
@@ -129,6 +145,7 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
             "config": stored_cfg.to_dict(), "network": ir_desc,
             "layers": [{**layer_entry(impl), "estimated_resources": estimate["layers"][impl.name],
                         **({"lut_verilog": users[impl.index]} if impl.index in users else {}),
+                        **_core_entry(impl),
                         **({"tuned_weights_file": tuned[impl.index]} if impl.index in tuned else {})}
                        for impl in plan.stages],
             "estimated_cycles_per_sample": plan.estimated_cycles,

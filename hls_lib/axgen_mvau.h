@@ -119,6 +119,22 @@ struct axgen_mul_split {
     }
 };
 
+// Split products through a user's verilog: core (generator.multipliers.cores), as
+// axgen_mul_split: the magnitudes' product is read from the core's derived table of the layer's
+// magnitudes (index |a| << NB | |w|), which the layer's generated MUL class holds.
+template<int A_KIND, int NA, int B_KIND, int NB, int ACC_BITS, class TABLE_T>
+ap_int<ACC_BITS> axgen_mul_split_table(const TABLE_T table[1 << (NA + NB)], ap_uint<NA> a_code,
+                                       ap_uint<NB + (B_KIND == AXGEN_SIGNED ? 1 : 0)> w_lane) {
+#pragma HLS INLINE
+    const int LANE_BITS = NB + (B_KIND == AXGEN_SIGNED ? 1 : 0);
+    bool a_neg = axgen_is_negative<A_KIND, NA>(a_code);
+    bool w_neg = B_KIND == AXGEN_SIGNED && w_lane[LANE_BITS - 1] == 1;
+    ap_uint<NA + NB> index = (ap_uint<NA + NB>(axgen_magnitude<A_KIND, NA>(a_code)) << NB) |
+                             ap_uint<NA + NB>(ap_uint<NB>(w_lane(NB - 1, 0)));
+    ap_int<NA + NB + 1> p = ap_uint<NA + NB>(table[index]);
+    return ap_int<ACC_BITS>(a_neg != w_neg ? ap_int<NA + NB + 1>(-p) : p);
+}
+
 // W_T and T_T, the element types of the two arrays, are deduced: ap_uint<W_BITS> / ap_int<T_BITS>
 // for synthesis, or plain integers holding the same values (see axgen_rom_uint in axgen_stream.h).
 template<int MW, int MH, int PE, int SIMD, int IN_BITS, int IN_KIND, int W_BITS, int W_KIND,

@@ -1,7 +1,8 @@
 // axgen_umul: the approximate family FAMILY (knobs K1, K2) on unsigned magnitudes,
 // p = umul(a, b) in A_BITS+B_BITS bits. Family codes as in axgen_mul.v: 1 trunc(K1 = k),
 // 2 bam(K1 = h, K2 = v), 3 perf(K1 = j, K2 = k), 4 drum(K1 = k), 5 mitchell(K1 = w, -1: no w),
-// 6 etm(K1 = m), 7 roba. axgen_mul wraps it in the sign-magnitude wrapper; the MVAU uses it
+// 6 etm(K1 = m), 7 roba, 10 a user's verilog: core (K1 = the layer's index: the project's
+// generated axgen_umul_user instantiates it on the zero-extended magnitudes). axgen_mul wraps it in the sign-magnitude wrapper; the MVAU uses it
 // directly on magnitudes it already has (weights stored as sign and magnitude).
 `default_nettype none
 
@@ -46,6 +47,10 @@ module axgen_umul #(
         end else if (FAMILY == 7) begin : g_roba
             axgen_umul_roba #(
                 .A_BITS(A_BITS), .B_BITS(B_BITS), .P_BITS(MAG_BITS)
+            ) u_core (.a(a), .b(b), .p(p));
+        end else if (FAMILY == 10) begin : g_verilog
+            axgen_umul_user #(
+                .ID(K1), .A_BITS(A_BITS), .B_BITS(B_BITS)
             ) u_core (.a(a), .b(b), .p(p));
         end else begin : g_unknown
             // An unknown family fails elaboration on purpose.

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from generator.datatypes import DataType
 from generator.errors import AxgenError
-from generator.multipliers import LUT, Multiplier
+from generator.multipliers import LUT, VERILOG, Multiplier
 
 OPERAND_KINDS = {"unsigned": 0, "signed": 1, "bipolar": 2}
 FAMILY_CODES = {"exact": 0, "trunc": 1, "bam": 2, "perf": 3, "drum": 4, "mitchell": 5, "etm": 6, "roba": 7,
-                LUT: 8}
+                LUT: 8, VERILOG: 10}
 USER_FAMILY = 9  # a lut: layer whose user module was proven equal to the table (K1 = its ID)
+# FAMILY_CODES[VERILOG]: a user's core through the project's axgen_umul_user (K1 = the layer's index)
 KNOB_ORDER = {"trunc": ("k",), "bam": ("h", "v"), "perf": ("j", "k"), "drum": ("k",), "mitchell": ("w",),
               "etm": ("m",)}
 NO_KNOB = -1  # an optional knob that is absent (mitchell without w)

@@ -10,7 +10,7 @@ import numpy as np
 from generator.datatypes import DataType, to_codes
 from generator.hw.encoding import FAMILY_CODES, USER_FAMILY, kind, mul_params
 from generator.hw.layout import hw_widths
-from generator.multipliers import LUT
+from generator.multipliers import LUT, VERILOG
 
 if TYPE_CHECKING:
     from generator.hw.matrix import LayerImpl
@@ -23,6 +23,8 @@ def layer_params(impl: LayerImpl, user: dict | None = None) -> dict:
     mul = mul_params(impl.multiplier, impl.in_dtype, layer.weight_dtype, f"layer {impl.name}")
     if user is not None:
         mul = {"FAMILY": USER_FAMILY, "K1": user["id"], "K2": 0}
+    elif mul["FAMILY"] == FAMILY_CODES[VERILOG]:
+        mul = {**mul, "K1": impl.index}  # the layer's entry in the project's axgen_umul_user
     widths = hw_widths(impl)
     n_thres = 0 if impl.thresholds is None else int(impl.thresholds.shape[1])
     return {

@@ -1,6 +1,6 @@
 """Multipliers a layer can use, named by a spec: `family` or `family:knob=value,...`
 (`exact`, `trunc:k=6`, `drum:k=4`, `bam:h=1,v=6`, `mitchell`, `mitchell:w=3`,
-`lut:path/to/table.npy`).
+`lut:path/to/table.npy`, `verilog:path/to/core.v[:module]`).
 
 `parse(spec)` gives a Multiplier: a vectorized product of values of two datatypes.
 - Bipolar operands are always exact (XNOR): the product of two +-1 values.
@@ -10,6 +10,10 @@
   -2^(n-1) has the exact magnitude 2^(n-1)), and the product is negated when exactly one
   operand is negative (a zero operand counts as positive: ETM's product of 0 and b is not 0).
 - `lut:` tables define the whole signed product directly, indexed by the raw operand codes.
+- `verilog:` cores are a user's unsigned multiplier circuits: like a family they multiply the
+  magnitudes (zero-extended to the core's input widths) inside the sign-magnitude wrapper; their
+  Python model is the table of every input pair, derived once by simulating the core
+  (generator.multipliers.cores).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import numpy as np
 from generator.datatypes import DataType, to_codes
 from generator.errors import AxgenError
 from generator.multipliers import families as fam
+from generator.multipliers.cores import VERILOG, Core, load_core, split_core  # noqa: F401 (VERILOG re-exported)
 
 BIPOLAR = DataType["BIPOLAR"]
 
@@ -70,12 +75,15 @@ LUT = "lut"
 class Multiplier:
     family: str
     knobs: dict = field(default_factory=dict)
-    table_path: str | None = None  # lut only
+    table_path: str | None = None  # lut: the table; verilog: the core's file
+    module: str | None = None  # verilog only: the core's module
 
     @property
     def spec(self) -> str:
         if self.family == LUT:
             return f"{LUT}:{self.table_path}"
+        if self.family == VERILOG:
+            return f"{VERILOG}:{self.table_path}:{self.module}"
         if not self.knobs:
             return self.family
         order = FAMILIES[self.family].knobs + FAMILIES[self.family].optional
@@ -88,6 +96,10 @@ class Multiplier:
     def table(self) -> np.ndarray:
         return load_table(self.table_path)
 
+    def core(self) -> Core:
+        """A verilog: core's ports and derived table (generator.multipliers.cores)."""
+        return load_core(self.table_path, self.module)
+
     def check_operands(self, x_dt, w_dt, where: str) -> None:
         """Raise if this multiplier cannot serve operands of these datatypes."""
         if self.family == LUT:
@@ -98,12 +110,21 @@ class Multiplier:
                 raise AxgenError(f"{where}: table {self.table_path} has shape {self.table().shape}; a "
                                  f"{x_dt.name} x {w_dt.name} layer needs {want} (2^bits activation codes x 2^bits weight codes)")
             return
+        if self.family == VERILOG:
+            if BIPOLAR not in (x_dt, w_dt):
+                problem = self.core().fits(x_dt.bitwidth(), w_dt.bitwidth())
+                if problem:
+                    raise AxgenError(f"{where}: multiplier {self.spec} does not fit {x_dt.name} x {w_dt.name} "
+                                     f"operands: {problem}")
+            return
         problem = FAMILIES[self.family].check(self.knobs, x_dt.bitwidth(), w_dt.bitwidth())
         if problem:
             raise AxgenError(f"{where}: multiplier {self.spec} does not fit {x_dt.name} x {w_dt.name} operands: {problem}")
 
     def unsigned(self, a: np.ndarray, b: np.ndarray, na: int, nb: int) -> np.ndarray:
         """The family on unsigned magnitudes (not for lut)."""
+        if self.family == VERILOG:
+            return self.core().table[np.asarray(a, np.int64), np.asarray(b, np.int64)]
         return FAMILIES[self.family].function(np.asarray(a, np.int64), np.asarray(b, np.int64), na, nb, **self.knobs)
 
     def __call__(self, x: np.ndarray, w: np.ndarray, x_dt, w_dt) -> np.ndarray:
@@ -157,9 +178,13 @@ def parse(spec: str) -> Multiplier:
             raise AxgenError("multiplier 'lut' needs a table: lut:path/to/table.npy")
         load_table(knob_text)
         return Multiplier(LUT, {}, knob_text)
+    if family == VERILOG:
+        path, module = split_core(knob_text)
+        load_core(path, module)
+        return Multiplier(VERILOG, {}, path, module)
     if family not in FAMILIES:
         raise AxgenError(f"unknown multiplier {spec!r}: supported families are "
-                         f"{', '.join(sorted(FAMILIES))} and lut:FILE")
+                         f"{', '.join(sorted(FAMILIES))}, lut:FILE and verilog:FILE.v[:module]")
     fdef = FAMILIES[family]
     knobs = {}
     for part in filter(None, (p.strip() for p in knob_text.split(","))):

@@ -60,6 +60,7 @@ class _Config:
     p_bits: int
     p_signed: bool
     table: np.ndarray | None = None  # written to the instance's table file at run time
+    ports: tuple[str, str, str] = ("a", "b", "p")  # the DUT's two inputs and its output
 
 
 def _dt(value) -> DataType:
@@ -100,7 +101,7 @@ def _instances(configs: list[_Config]) -> list[dict]:
     out = []
     for i, c in enumerate(configs):
         pair_bits = c.a_bits + c.b_bits
-        out.append({"module": c.module, "params": list(c.params), "instance": f"u{i}",
+        out.append({"module": c.module, "params": list(c.params), "instance": f"u{i}", "ports": c.ports,
                     "a": f"a{i}", "b": f"b{i}", "p": f"p{i}", "r": f"r{i}", "file": _product_file(i),
                     "a_msb": c.a_bits - 1, "b_msb": c.b_bits - 1, "p_msb": c.p_bits - 1, "p_bits": c.p_bits,
                     "p_signed": c.p_signed, "b_bits": c.b_bits, "b_mask": (1 << c.b_bits) - 1,

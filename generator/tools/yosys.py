@@ -72,6 +72,12 @@ def run_stat_json(files: dict[str, str | Path], script: str, where: str) -> dict
     return _run(files, script, where, lambda work: json.loads((work / "stat.json").read_text()))
 
 
+def run_reading(files: dict[str, str | Path], script: str, where: str, read) -> object:
+    """Run `script` (it must write stat.json or stat.txt) as run_script does and return
+    read(folder): what else the script wrote there."""
+    return _run(files, script, where, read)
+
+
 def _run(files: dict[str, str | Path], script: str, where: str, read) -> dict:
     """Run `script` in a scratch folder holding `files` and return read(folder)."""
     with tempfile.TemporaryDirectory(prefix="axgen-yosys-") as tmp:

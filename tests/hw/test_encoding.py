@@ -5,7 +5,7 @@ import re
 
 from generator.datatypes import DataType
 from generator.hw.encoding import FAMILY_CODES, OPERAND_KINDS, USER_FAMILY, kind, mul_params
-from generator.multipliers import FAMILIES, LUT, parse
+from generator.multipliers import FAMILIES, LUT, VERILOG, parse
 from generator.resources import folder
 
 D = DataType
@@ -32,7 +32,7 @@ def test_family_codes_match_the_hls_header():
 
 
 def test_every_family_is_encoded():
-    assert set(FAMILY_CODES) == set(FAMILIES) | {LUT}
+    assert set(FAMILY_CODES) == set(FAMILIES) | {LUT, VERILOG}
 
 
 def test_knobs_and_kinds():

@@ -19,7 +19,7 @@ from generator.hw import HardwarePlan, Impl
 from generator.hw.encoding import FAMILY_CODES
 from generator.hw.layout import threshold_array, weight_array, wrapped_table
 from generator.hw.params import layer_params, pool_params, swg_params
-from generator.multipliers import LUT
+from generator.multipliers import LUT, VERILOG
 from generator.resources import folder
 from generator.templating import environment
 
@@ -59,12 +59,15 @@ def mul_class(impl, name: str, params: dict) -> dict:
     table wrapped to ACC_BITS in `name`_table, else axgen_mul_family with the layer's hls_mul
     binding. `params` are the layer's parameters (generator.hw.params.layer_params)."""
     lut = params["MUL_FAMILY"] == FAMILY_CODES[LUT]
+    core = params["MUL_FAMILY"] == FAMILY_CODES[VERILOG]
+    na, nb = params["IN_BITS"], params["W_BITS"]
     return {"name": name, "spec": impl.multiplier.spec, "in_bits": params["IN_BITS"], "w_bits": params["W_BITS"],
             "acc_bits": params["ACC_BITS"], "a_kind": KIND_NAMES[params["IN_KIND"]],
             "w_kind": KIND_NAMES[params["W_KIND"]], "family": params["MUL_FAMILY"], "k1": params["MUL_K1"],
             "k2": params["MUL_K2"], "binding": MUL_BINDINGS[impl.hls_mul], "split": bool(params["MUL_SPLIT"]),
             "table": c_array(wrapped_table(impl.multiplier.table(), params["ACC_BITS"])) if lut else None,
-            "table_size": 1 << (params["IN_BITS"] + params["W_BITS"])}
+            "table_size": 1 << (na + nb), "lane_bits": params["W_LANE_BITS"],
+            "core_table": c_array(impl.multiplier.core().table[:1 << na, :1 << nb].reshape(-1)) if core else None}
 
 
 def _params_header(env, impl, params: dict) -> str:

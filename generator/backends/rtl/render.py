@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from generator.backends.rtl.memfiles import mem_lines, mem_text, table_lines
+from generator.backends.rtl.cores import render_cores
 from generator.backends.rtl.users import render_users
 from generator.hw import HardwarePlan, Impl
 from generator.hw.encoding import FAMILY_CODES
@@ -179,7 +180,7 @@ def render_rtl(plan: HardwarePlan, out_dir: Path, users: dict | None = None) -> 
     out_dir.mkdir(parents=True, exist_ok=True)
     env = environment("rtl")
     layers = [_render_stage(env, impl, out_dir, users.get(impl.index)) for impl in plan.stages]
-    user_files = render_users(env, plan, users, out_dir)
+    user_files = render_users(env, plan, users, out_dir) + render_cores(env, plan, out_dir)
     streams, blocks = _stitch(plan)
     first, last = plan.first, plan.last
     in_bits, out_bits = first.in_stream_bits, last.out_stream_bits
