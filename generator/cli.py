@@ -110,26 +110,31 @@ def predict(project_dir, inputs, out_path, backend):
 
 
 @main.command()
-@click.option("--bits", default=8, show_default=True, type=int, help="Operand width (both operands), 2..8.")
+@click.option("--bits", default=8, show_default=True, type=int, help="Operand width (both operands), 2..8; a "
+              "verilog: core takes the magnitudes zero-extended to its own input widths.")
 @click.option("--signed", is_flag=True, help="Signed operands (sign-magnitude wrapper) instead of unsigned.")
+@click.option("--spec", "specs", multiple=True, help="List only this multiplier (repeatable): a family setting, "
+              "lut:FILE or verilog:FILE.v[:module].")
 @click.option("--synth", is_flag=True, help="Add LUT / CARRY4 counts from Yosys synth_xilinx -nodsp (cached).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write the error-versus-LUTs Pareto plot (PNG; needs --synth).")
 @user_errors
-def multipliers(bits, signed, synth, as_json, plot_path):
-    """List every multiplier family and knob setting with exhaustive error metrics."""
+def multipliers(bits, signed, specs, synth, as_json, plot_path):
+    """List every multiplier family and knob setting (or only the --spec ones) with exhaustive
+    error metrics."""
     from rich.progress import Progress
     from rich.table import Table
     from generator.multipliers.catalog import catalog, grid, plot
+    from generator.sim import verilog_core  # noqa: F401 (derives verilog: cores)
     from generator.synth import multiplier_cost
     if plot_path and not synth:
         raise AxgenError("--plot needs LUT counts: add --synth")
     if synth and not as_json:
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("synthesizing with Yosys", total=len(grid(bits)))
-            rows = catalog(bits, signed, multiplier_cost, progress=lambda spec: progress.advance(task))
+            task = progress.add_task("synthesizing with Yosys", total=len(specs or grid(bits)))
+            rows = catalog(bits, signed, multiplier_cost, progress=lambda spec: progress.advance(task), specs=specs)
     else:
-        rows = catalog(bits, signed, multiplier_cost if synth else None)
+        rows = catalog(bits, signed, multiplier_cost if synth else None, specs=specs)
     if plot_path:
         plot(rows, Path(plot_path))
     if as_json:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator import synth_vitis, synth_vivado, synth_yosys
+from generator.backends.rtl.cores import core_sources
 from generator.backends.rtl.memfiles import table_lines
 from generator.backends.rtl.render import MUL_FILES
 from generator.boards import DEFAULT_BOARD, load as load_board
@@ -22,7 +23,7 @@ from generator.datatypes import DataType
 from generator.errors import AxgenError
 from generator.hw.encoding import FAMILY_CODES, kind, mul_params
 from generator.hw.layout import signed_bits
-from generator.multipliers import LUT, parse
+from generator.multipliers import LUT, VERILOG, parse
 from generator.project import read_project_data
 from generator.resources import folder
 from generator.synth_format import RESOURCE_KEYS, RESOURCES_FILE, document, overflows, select, write
@@ -103,21 +104,25 @@ def synth_multiplier(spec: str, a_bits: int, b_bits: int, signed: bool = False) 
         p_bits = signed_bits(int(table.min()), int(table.max()))
         table_text = "\n".join(table_lines(table, p_bits)) + "\n"
         params["TABLE_FILE"] = '"mul_table.mem"'
+    # A verilog: core: the dispatch (ID 0) and the renamed core, as a project has them.
+    cores = core_sources(environment("rtl"), [(0, mul.core(), a_bits, b_bits)]) if mul.family == VERILOG else {}
     full = {"A_BITS": a_bits, "A_KIND": kind(a_dt), "B_BITS": b_bits, "B_KIND": kind(b_dt), "P_BITS": p_bits,
             **params}
     env = environment("yosys")
     wrapper = env.get_template("mul_top.v.j2").render(top=MUL_TOP, params=list(full.items()), a_msb=a_bits - 1,
                                                       b_msb=b_bits - 1, p_msb=p_bits - 1)
-    script = env.get_template("synth_mul.ys.j2").render(sources=MUL_FILES + [f"{MUL_TOP}.v"], family=FAMILY, top=MUL_TOP)
+    script = env.get_template("synth_mul.ys.j2").render(sources=MUL_FILES + list(cores) + [f"{MUL_TOP}.v"],
+                                                        family=FAMILY, top=MUL_TOP)
 
     parts = [yosys_version(), script, wrapper]
     for name in MUL_FILES:
         parts += [name, (folder("rtl") / name).read_bytes()]
-    key = content_key(*parts, table_text or "")
+    key = content_key(*parts, table_text or "", *(part for item in cores.items() for part in item))
 
     def synthesize(entry: Path) -> None:
         files = {name: folder("rtl") / name for name in MUL_FILES}
         files[f"{MUL_TOP}.v"] = wrapper
+        files.update(cores)
         if table_text is not None:
             files["mul_table.mem"] = table_text
         cells = run_script(files, script, where)

@@ -36,16 +36,20 @@ def operand_type(bits: int, signed: bool):
     return DataType[f"INT{bits}" if signed else f"UINT{bits}"]
 
 
-def catalog(bits: int = 8, signed: bool = False, cost=None, progress=None) -> list[dict]:
-    """Every grid setting with its exhaustive error metrics; `cost(spec, bits, signed)`, when
-    given, adds its "luts" and "carry4" (e.g. generator.synth.synth_multiplier's figures)."""
+def catalog(bits: int = 8, signed: bool = False, cost=None, progress=None, specs=None) -> list[dict]:
+    """Every grid setting (or only `specs`: families, lut: tables, verilog: cores, whose magnitudes
+    are zero-extended from `bits` to the core's inputs) with its exhaustive error metrics;
+    `cost(spec, bits, signed)`, when given, adds its "luts" and "carry4" (e.g.
+    generator.synth.synth_multiplier's figures)."""
     if not MIN_BITS <= bits <= MAX_BITS:
         raise AxgenError(f"--bits {bits} is not supported; operand widths are {MIN_BITS} to {MAX_BITS}")
     dt = operand_type(bits, signed)
     rows = []
-    specs = grid(bits)
+    specs = list(specs) if specs else grid(bits)
     for spec in specs:
-        row = {"spec": spec, "bits": bits, "signed": signed, **error_metrics(parse(spec), dt, dt)}
+        mul = parse(spec)
+        mul.check_operands(dt, dt, f"--spec {spec}")
+        row = {"spec": spec, "bits": bits, "signed": signed, **error_metrics(mul, dt, dt)}
         if cost is not None:
             figures = cost(spec, bits, signed)
             row["luts"], row["carry4"] = figures["luts"], figures["carry4"]

@@ -34,7 +34,7 @@ class Core:
         """None if na x nb magnitudes (zero-extended) can use the core, else what is wrong."""
         if na > self.a_bits or nb > self.b_bits:
             return (f"core {self.module} takes {self.a_bits} x {self.b_bits}-bit magnitudes ({'/'.join(self.ports[:2])}), "
-                    f"narrower than the layer's {na} x {nb} bits")
+                    f"narrower than the {na} x {nb}-bit operands")
         top = int(self.table[:1 << na, :1 << nb].max())
         if top >> (na + nb):
             return (f"core {self.module} gives {top} on {na} x {nb}-bit magnitudes, more than {na + nb} bits "

@@ -58,7 +58,7 @@ def test_sign_magnitude_wrapper_and_zero_extension():
 def test_core_narrower_than_the_layer():
     mul = parse(f"verilog:{DATA / 'odd43.v'}")
     mul.check_operands(D["UINT4"], D["INT3"], "layer fc")
-    with pytest.raises(AxgenError, match=r"layer fc: .*odd43 takes 4 x 3-bit magnitudes \(X/W\), narrower than the layer's 4 x 4"):
+    with pytest.raises(AxgenError, match=r"layer fc: .*odd43 takes 4 x 3-bit magnitudes \(X/W\), narrower than the 4 x 4-bit"):
         mul.check_operands(D["UINT4"], D["UINT4"], "layer fc")
 
 
