@@ -1,11 +1,11 @@
 """axgen: quantized neural networks to bit-exact FPGA streaming accelerators.
 
-The public API (see generator.api): `load`, `inspect`, `build`, `open_project`, and on the
+The public API (see generator.api): `load`, `inspect`, `build`, `open_project`, `finetune`, and on the
 Accelerator they return, `verify`, `predict` and `synth`."""
 
 from generator.version import __version__  # noqa: F401  (generator.__version__)
 
-__all__ = ["load", "inspect", "build", "open_project", "Accelerator", "AxgenError"]
+__all__ = ["load", "inspect", "build", "open_project", "finetune", "Accelerator", "AxgenError"]
 
 
 def __getattr__(name: str):

@@ -11,6 +11,7 @@ command is a thin layer over these functions.
     y = acc.predict(x)                               # float inputs -> what the QONNX model computes
     acc = axgen.open_project("out")                  # a project built earlier
     acc.synth(tool="yosys", jobs=2)                  # LUT/FF/DSP/BRAM per layer -> out/resources.json
+    axgen.finetune(module, config, x, y, x_val, y_val)   # a few epochs with the approximate products
 
 Every error a user can cause raises generator.errors.AxgenError with one clear message.
 """
@@ -42,6 +43,25 @@ def inspect(model) -> list[dict]:
     """The layers the frontend finds: index, name, kind, shapes, datatypes, MACs."""
     from generator.inspection import layer_rows
     return layer_rows(model if isinstance(model, Network) else load(model))
+
+
+def finetune(model, config: ConfigLike, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
+             input_shape: tuple[int, ...] | None = None, epochs: int = 3, lr: float = 1e-3, seed: int = 0) -> dict:
+    """Approximation-aware fine-tuning of a Brevitas module in place: up to `epochs` with each
+    layer's multiplier of `config` in the forward pass (straight-through gradient), keeping the
+    epoch with the best validation accuracy. x are float inputs shaped as the model takes them.
+    Returns {"before", "after", "epoch", "history"} (validation accuracies); build the tuned
+    module with the same config afterwards."""
+    from generator.finetune import finetune as run
+    if not hasattr(model, "parameters"):
+        raise AxgenError("fine-tuning needs the Brevitas nn.Module (a QONNX file has no training graph)")
+    shape = input_shape or getattr(model, "input_shape", None)
+    if shape is None:
+        raise AxgenError("fine-tuning a Brevitas module needs input_shape (the per-sample input shape)")
+    network = load(model, input_shape=tuple(shape))
+    cfg = _config(config)
+    cfg.check_layers([layer.name for layer in network.layers])
+    return run(model, network, cfg, x, y, x_val, y_val, epochs=epochs, lr=lr, seed=seed)
 
 
 def _config(value: ConfigLike) -> config_mod.Config:
