@@ -272,16 +272,20 @@ def cache(clear_kinds, as_json):
 def dse(model, dataset, budget, out_dir, config_path, board, library, multipliers, max_loss, objectives, workers,
         scheduler, seed, no_yosys, jobs):
     """Search a multiplier and weight tuning per layer of MODEL for the Pareto front of accuracy and LUTs."""
+    import contextlib
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from generator import api
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+    with contextlib.ExitStack() as stack:
         tasks = {}
 
-        def progress(phase, done, total):
+        def progress(phase, done, total):  # the bar starts with the first evaluation: errors before it print alone
+            if not tasks:
+                tasks["bar"] = stack.enter_context(Progress(TextColumn("{task.description}"), BarColumn(),
+                                                            MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                                                            transient=True))
             if phase not in tasks:
-                tasks[phase] = bar.add_task(phase, total=total)
-            bar.update(tasks[phase], completed=min(done, total))
+                tasks[phase] = tasks["bar"].add_task(phase, total=total)
+            tasks["bar"].update(tasks[phase], completed=min(done, total))
 
         result = api.dse(model, dataset, out_dir, budget, config_path, board, library, multipliers, max_loss, objectives,
                          workers, scheduler, seed, yosys=not no_yosys, jobs=jobs, progress=progress)

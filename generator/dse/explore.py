@@ -118,3 +118,11 @@ def explore(net: Network, dataset: str | Path | Dataset, config=None, board: Boa
 
 def _row(space, genome, scores: dict) -> dict:
     return {"config": space.name(genome), "key": space.key(genome), **scores, "settings": space.config(genome)}
+
+
+def front_and_cheapest(net: Network, dataset, folding: dict, loss: float = 0.01, budget: int = 40, seed: int = 0,
+                       **search) -> tuple[DseResult, dict]:
+    """For the demo: the Pareto front of `net` at `folding` ({layer index or name: {"pe", "simd"}}) on
+    `dataset`, and its cheapest configuration within `loss` of the exact accuracy."""
+    result = explore(net, dataset, {"layers": folding}, budget=budget, seed=seed, **search)
+    return result, cheapest_within(result, loss)
