@@ -292,7 +292,7 @@ def dse(model, dataset, budget, out_dir, config_path, board, library, multiplier
     from rich.table import Table
     table = Table(title=f"Pareto front ({len(result.front)} of {len(result.evaluated)} configurations)")
     for col in ("config", "accuracy", "test", "LUTs (model)", "LUTs (Yosys)", "cycles"):
-        table.add_column(col, justify="left" if col == "config" else "right")
+        table.add_column(col, justify="left" if col == "config" else "right", overflow="fold")
     for row in result.front:
         table.add_row(row["config"] + (" (exact)" if row["exact"] else ""), f"{row['accuracy']:.2%}",
                       f"{row['test_accuracy']:.2%}" if "test_accuracy" in row else "-", str(row["luts"]),

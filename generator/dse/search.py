@@ -18,6 +18,7 @@ from generator.errors import AxgenError
 
 OBJECTIVES = {"accuracy": -1.0, "luts": 1.0, "cycles": 1.0}  # sign: pymoo minimizes
 CACHE_FORMAT = 1
+POP_SIZE = 12  # whatever the budget: a rerun with a larger budget replays the smaller one (from the cache) first
 
 
 def parse_objectives(text) -> tuple[str, ...]:
@@ -123,10 +124,9 @@ def search(space: Space, evaluate: Evaluations, budget: int, seed: int, objectiv
         evaluate([space.exact] + list(itertools.product(*(range(u + 1) for u in bounds))))
         return
     free = [i for i, upper in enumerate(bounds) if upper > 0]  # variables with a choice
-    pop_size = max(4, min(budget // 3, 24))
     rng = np.random.default_rng(seed)
     first = [np.zeros(len(free), dtype=int)]
-    while len(first) < min(pop_size, budget):
+    while len(first) < min(POP_SIZE, max(budget, 2)):
         first.append(rng.integers(0, [bounds[i] + 1 for i in free]))
     evaluate([space.exact])
 

@@ -11,6 +11,7 @@ from generator.cli import main
 from generator.demo import DEMO_FOLDING
 from generator.dse import cheapest_within, explore, front_and_cheapest
 from generator.dse.report import read_csv
+from generator.dse.search import POP_SIZE
 from generator.hw import make_plan
 
 BUDGET = 20
@@ -65,6 +66,8 @@ def test_rerun_reuses_every_evaluation(first, net):
     again = api.dse(net, "digits", out, **SEARCH)
     assert result.counts["new_evaluations"] > BUDGET and again.counts["new_evaluations"] == 0
     assert _front(out) == [(r["config"], f"{r['accuracy']:.6f}", str(r["luts"])) for r in result.front]
+    larger = api.dse(net, "digits", out, **{**SEARCH, "budget": BUDGET + 10})  # replays the first 20 from the cache
+    assert 0 < larger.counts["new_evaluations"] <= 10 + POP_SIZE < larger.counts["search"]
 
 
 def test_dask_gives_the_same_front_as_local(first, net, tmp_path):
@@ -74,6 +77,19 @@ def test_dask_gives_the_same_front_as_local(first, net, tmp_path):
     assert [(r["config"], r["accuracy"], r["luts"]) for r in dask.front] == \
         [(r["config"], r["accuracy"], r["luts"]) for r in result.front]
     assert dask.counts["new_evaluations"] == result.counts["new_evaluations"]
+
+
+@pytest.mark.slow
+def test_dask_processes_and_a_running_scheduler_give_the_same_front(first, net):
+    from distributed import LocalCluster
+    _, result = first
+    expected = [(r["config"], r["accuracy"], r["luts"]) for r in result.front]
+    local = explore(net, "digits", {"layers": DEMO_FOLDING}, boards.load(None), budget=BUDGET, seed=3, workers=2)
+    assert [(r["config"], r["accuracy"], r["luts"]) for r in local.front] == expected
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = explore(net, "digits", {"layers": DEMO_FOLDING}, boards.load(None), budget=BUDGET, seed=3,
+                         scheduler=cluster.scheduler_address)
+    assert [(r["config"], r["accuracy"], r["luts"]) for r in remote.front] == expected
 
 
 def test_cheapest_within_a_loss(first):
