@@ -287,16 +287,17 @@ def dse(model, dataset, budget, out_dir, config_path, board, library, multiplier
                 tasks[phase] = tasks["bar"].add_task(phase, total=total)
             tasks["bar"].update(tasks[phase], completed=min(done, total))
 
-        result = api.dse(model, dataset, out_dir, budget, config_path, board, library, multipliers, max_loss, objectives,
-                         workers, scheduler, seed, yosys=not no_yosys, jobs=jobs, progress=progress)
+        result = api.dse(model, dataset, out_dir, budget=budget, config=config_path, board=board, library=library,
+                         multipliers=multipliers, max_loss=max_loss, objectives=objectives, workers=workers,
+                         scheduler=scheduler, seed=seed, yosys=not no_yosys, jobs=jobs, progress=progress)
     from rich.table import Table
     table = Table(title=f"Pareto front ({len(result.front)} of {len(result.evaluated)} configurations)")
-    for col in ("config", "accuracy", "test", "LUTs (model)", "LUTs (Yosys)", "cycles"):
+    for col in ("accuracy", "test", "LUTs (model)", "LUTs (Yosys)", "cycles", "config"):
         table.add_column(col, justify="left" if col == "config" else "right", overflow="fold")
     for row in result.front:
-        table.add_row(row["config"] + (" (exact)" if row["exact"] else ""), f"{row['accuracy']:.2%}",
-                      f"{row['test_accuracy']:.2%}" if "test_accuracy" in row else "-", str(row["luts"]),
-                      str(row.get("yosys_luts", "-")), str(row["cycles"]))
+        table.add_row(f"{row['accuracy']:.2%}", f"{row['test_accuracy']:.2%}" if "test_accuracy" in row else "-",
+                      str(row["luts"]), str(row.get("yosys_luts", "-")), str(row["cycles"]),
+                      row["config"] + (" (exact)" if row["exact"] else ""))
     console.print(table)
     console.print(f"wrote {Path(out_dir) / 'pareto.csv'}, pareto.png and configs/ "
                   f"({result.counts['new_evaluations']} new evaluations)", soft_wrap=True)

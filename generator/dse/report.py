@@ -48,7 +48,8 @@ def plot(front: list[dict], evaluated: list[dict], path: Path, title: str) -> No
     fig, ax = plt.subplots(figsize=(8, 5.5))
     ax.scatter([r["luts"] for r in evaluated], [r["accuracy"] for r in evaluated], s=10, color="0.75",
                label="evaluated")
-    ax.plot([r["luts"] for r in front], [r["accuracy"] for r in front], "o-", color="tab:blue", label="Pareto front")
+    line = [r for r in front if not r["dominated"]]  # exact is listed even when dominated; the line skips it
+    ax.plot([r["luts"] for r in line], [r["accuracy"] for r in line], "o-", color="tab:blue", label="Pareto front")
     exact = [r for r in front if r["exact"]]
     ax.scatter([r["luts"] for r in exact], [r["accuracy"] for r in exact], marker="*", s=220, color="tab:red",
                zorder=3, label="all exact")

@@ -87,7 +87,10 @@ class Space:
         base = self.base.to_dict()
         layers = {}
         for slot, spec, tune in self.choices(genome):
-            layers[slot.name] = {**self.base.layer_entry(slot.index, slot.name), "multiplier": spec, "tune_weights": tune}
+            entry = self.base.layer_entry(slot.index, slot.name)
+            if entry.get("multiplier") != spec:
+                entry.pop("lut_verilog", None)  # the user's core for the base's table, not for this multiplier
+            layers[slot.name] = {**entry, "multiplier": spec, "tune_weights": tune}
         for key, value in base["layers"].items():  # settings of layers outside the search (pools)
             if key not in layers and not any(key in (s.index, s.name) for s in self.slots):
                 layers[key] = value
@@ -133,9 +136,11 @@ def user_specs(specs) -> list[str]:
     """The user's multiplier specs, checked, with lut:/verilog: files made absolute (configs stay valid anywhere)."""
     out = []
     for spec in specs or ():
-        mul = parse(spec)
-        if mul.family == "lut":
-            spec = f"lut:{Path(mul.table_path).resolve()}"
+        family, _, rest = str(spec).partition(":")
+        if family in ("lut", "verilog") and rest:
+            path, colon, module = rest.partition(":") if family == "verilog" else (rest, "", "")
+            spec = f"{family}:{Path(path).resolve()}{colon}{module}"
+        parse(spec)
         out.append(spec)
     return out
 
