@@ -50,12 +50,14 @@ def executor(workers: int = 0, scheduler: str | None = None, processes: bool = T
             cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
                                                        dashboard_address=None))
             client = stack.enter_context(Client(cluster))
-        shipped = {}
+        shipped = []  # (scorer, its future on the workers): each scorer is sent once
 
         def run(scorer, configs):
-            if id(scorer) not in shipped:
-                shipped[id(scorer)] = client.scatter(scorer, broadcast=True)
-            futures = client.map(score_config, [shipped[id(scorer)]] * len(configs), configs, pure=False)
+            remote = next((future for known, future in shipped if known is scorer), None)
+            if remote is None:
+                remote = client.scatter(scorer, broadcast=True)
+                shipped.append((scorer, remote))
+            futures = client.map(score_config, [remote] * len(configs), configs, pure=False)
             return client.gather(futures)  # in the order submitted
         yield run
 

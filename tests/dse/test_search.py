@@ -132,3 +132,12 @@ def test_npz_without_test_split_has_no_test_column(net, tmp_path):
     result, cheapest = front_and_cheapest(net, tmp_path / "val.npz", DEMO_FOLDING, loss=0.02, budget=4, max_loss=0.02)
     assert all("test_accuracy" not in r for r in result.front) and result.exact["config"] == "exact"
     assert cheapest in result.front and cheapest["accuracy"] >= result.exact["accuracy"] - 0.02
+
+
+@pytest.mark.slow
+def test_yosys_measures_the_front(net, tmp_path):
+    result = api.dse(net, "digits", tmp_path / "out", budget=2, seed=0, config={"layers": DEMO_FOLDING}, max_loss=0.0)
+    rows = read_csv(tmp_path / "out" / "pareto.csv")
+    assert [int(r["yosys_luts"]) for r in rows] == [r["yosys_luts"] for r in result.front]
+    exact = result.exact
+    assert abs(exact["yosys_luts"] - exact["luts"]) < 0.2 * exact["luts"]  # the model is calibrated against Yosys
