@@ -250,5 +250,63 @@ def cache(clear_kinds, as_json):
     console.print(f"cache: {info['root']}", soft_wrap=True)
 
 
+@main.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--dataset", required=True, help="digits (built in) or an .npz with x_train, y_train, x_val, y_val "
+              "(optionally x_test, y_test), inputs shaped as the model takes them.")
+@click.option("--budget", required=True, type=int, help="Configurations the search evaluates (NSGA-II).")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for pareto.csv, pareto.png, configs/ (and the evaluation cache).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="YAML with the folding (pe, simd) "
+              "and other settings the search keeps.")
+@click.option("--board", default=None, help="Target board (as for build); default pynq-z2.")
+@click.option("--library", type=click.Path(file_okay=False), help="A folder of Verilog multiplier cores: every *.v "
+              "becomes a candidate verilog:FILE.v.")
+@click.option("--multiplier", "multipliers", multiple=True, help="An extra candidate spec (e.g. lut:table.npy); "
+              "repeat for several.")
+@click.option("--max-loss", default=0.05, show_default=True, type=float, help="Accuracy loss accepted (fraction): "
+              "candidates losing more alone in a layer are dropped, and the front stops there.")
+@click.option("--objectives", default="accuracy,luts", show_default=True, help="accuracy,luts or accuracy,luts,cycles.")
+@click.option("--workers", default=0, show_default=True, type=int, help="Evaluate on a Dask LocalCluster of K processes "
+              "(0: here).")
+@click.option("--scheduler", default=None, help="Address of a running Dask scheduler to evaluate on.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--no-yosys", is_flag=True, help="Skip measuring the front with Yosys (model LUTs only).")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Yosys runs at a time.")
+@user_errors
+def dse(model, dataset, budget, out_dir, config_path, board, library, multipliers, max_loss, objectives, workers,
+        scheduler, seed, no_yosys, jobs):
+    """Search a multiplier and weight tuning per layer of MODEL for the Pareto front of accuracy and LUTs."""
+    import contextlib
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from generator import api
+    with contextlib.ExitStack() as stack:
+        tasks = {}
+
+        def progress(phase, done, total):  # the bar starts with the first evaluation: errors before it print alone
+            if not tasks:
+                tasks["bar"] = stack.enter_context(Progress(TextColumn("{task.description}"), BarColumn(),
+                                                            MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                                                            transient=True))
+            if phase not in tasks:
+                tasks[phase] = tasks["bar"].add_task(phase, total=total)
+            tasks["bar"].update(tasks[phase], completed=min(done, total))
+
+        result = api.dse(model, dataset, out_dir, budget=budget, config=config_path, board=board, library=library,
+                         multipliers=multipliers, max_loss=max_loss, objectives=objectives, workers=workers,
+                         scheduler=scheduler, seed=seed, yosys=not no_yosys, jobs=jobs, progress=progress)
+    from rich.table import Table
+    table = Table(title=f"Pareto front ({len(result.front)} of {len(result.evaluated)} configurations)")
+    for col in ("accuracy", "test", "LUTs (model)", "LUTs (Yosys)", "cycles", "config"):
+        table.add_column(col, justify="left" if col == "config" else "right", overflow="fold")
+    for row in result.front:
+        table.add_row(f"{row['accuracy']:.2%}", f"{row['test_accuracy']:.2%}" if "test_accuracy" in row else "-",
+                      str(row["luts"]), str(row.get("yosys_luts", "-")), str(row["cycles"]),
+                      row["config"] + (" (exact)" if row["exact"] else ""))
+    console.print(table)
+    console.print(f"wrote {Path(out_dir) / 'pareto.csv'}, pareto.png and configs/ "
+                  f"({result.counts['new_evaluations']} new evaluations)", soft_wrap=True)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,88 @@
+"""Scoring one configuration on the IR: golden-model accuracy on encoded data, modelled LUTs and cycles
+(no project is built); picklable, so Dask workers run it too."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from generator import config as config_mod
+from generator.boards import Board
+from generator.datatypes import all_values
+from generator.golden import run_layers, tail_output
+from generator.hw import make_plan
+from generator.ir import Network
+
+
+def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
+    return float(np.mean(np.argmax(logits.reshape(len(logits), -1), axis=1) == labels))
+
+
+MAX_TABLE = 1 << 16  # operand pairs up to 8 x 8 bits are tabulated
+
+
+class Tabulated:
+    """A multiplier's products over every operand pair of a layer, looked up instead of recomputed
+    (the same values as the multiplier: the table is made by it)."""
+
+    is_exact = False
+
+    def __init__(self, mul, x_dt, w_dt):
+        self.xs, self.ws = all_values(x_dt), all_values(w_dt)
+        self.table = mul(self.xs[:, None], self.ws[None, :], x_dt, w_dt)
+
+    def __call__(self, x, w, x_dt, w_dt):
+        return self.table[np.searchsorted(self.xs, x), np.searchsorted(self.ws, w)]
+
+
+def fast(stage):
+    """The stage's multiplier for the golden model: tabulated when approximate and small enough."""
+    mul = getattr(stage, "multiplier", None)
+    if mul is None or mul.is_exact:
+        return mul
+    x_dt, w_dt = stage.layer.in_dtype, stage.layer.weight_dtype
+    if len(all_values(x_dt)) * len(all_values(w_dt)) > MAX_TABLE:
+        return mul
+    return Tabulated(mul, x_dt, w_dt)
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """A network, its board and first-stream values with labels: config dict -> scores."""
+
+    net: Network
+    board: Board | None
+    values: np.ndarray
+    labels: np.ndarray
+
+    def __call__(self, cfg: dict) -> dict:
+        plan = make_plan(self.net, config_mod.from_dict(cfg), self.board)
+        out = run_layers(self.values, [s.layer for s in plan.stages], [fast(s) for s in plan.stages])
+        return {"accuracy": accuracy(tail_output(self.net.tail, out), self.labels),
+                "luts": int(plan.resources()["total"]["lut"]), "cycles": int(plan.estimated_cycles)}
+
+    def fingerprint(self, base: dict) -> str:
+        """Changes whenever a cached score could: the network's integers and host parts, the data,
+        the board and the base configuration."""
+        h = hashlib.sha256()
+        for layer in self.net.layers:
+            h.update(layer.name.encode())
+            for name in ("weights", "thresholds"):
+                value = getattr(layer, name, None)
+                if value is not None:
+                    h.update(np.ascontiguousarray(value).tobytes())
+        h.update(self.net.head.onnx_bytes)
+        h.update(repr(self.net.tail).encode())
+        h.update(np.ascontiguousarray(self.values).tobytes())
+        h.update(np.ascontiguousarray(self.labels).tobytes())
+        h.update(json.dumps(self.board.to_dict() if self.board else None, sort_keys=True, default=str).encode())
+        h.update(json.dumps(base, sort_keys=True, default=str).encode())
+        return h.hexdigest()
+
+
+def score_config(scorer: Scorer, cfg: dict) -> dict:
+    """Module-level, so Dask ships it by reference."""
+    return scorer(cfg)

@@ -1,0 +1,211 @@
+"""The search space: per matrix layer, the multipliers it may use (built-in grid, the user's specs,
+a library of Verilog cores), pre-filtered by accuracy, and whether its weights are tuned."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import Config
+from generator.datatypes import DataType
+from generator.errors import AxgenError
+from generator.ir import Network
+from generator.multipliers import parse
+from generator.multipliers.catalog import grid
+
+EXACT = "exact"
+BIPOLAR = DataType["BIPOLAR"]
+MATRIX_KINDS = ("fc", "conv")
+MAX_NAME = 100  # longer configuration names are shortened with a hash
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One matrix layer's choices: candidates[0] is always exact."""
+
+    index: int
+    name: str
+    candidates: tuple[str, ...]
+    tunable: bool  # weight tuning can change something (integer operands)
+
+
+@dataclass(frozen=True)
+class Space:
+    """Every matrix layer's slot over the base configuration (folding, other settings)."""
+
+    base: Config
+    slots: tuple[Slot, ...]
+
+    @property
+    def bounds(self) -> list[int]:
+        """The upper bound of each decision variable: the candidate index per layer, then tuning on/off."""
+        return [len(s.candidates) - 1 for s in self.slots] + [int(s.tunable) for s in self.slots]
+
+    @property
+    def size(self) -> int:
+        out = 1
+        for upper in self.bounds:
+            out *= upper + 1
+        return out
+
+    @property
+    def exact(self) -> tuple[int, ...]:
+        return (0,) * (2 * len(self.slots))
+
+    def canonical(self, genome) -> tuple[int, ...]:
+        """Tuning is off for exact layers (it changes nothing there); values clipped to their bounds."""
+        n = len(self.slots)
+        genome = [min(max(int(v), 0), upper) for v, upper in zip(genome, self.bounds)]
+        for i in range(n):
+            if genome[i] == 0:
+                genome[n + i] = 0
+        return tuple(genome)
+
+    def choices(self, genome) -> list[tuple[Slot, str, bool]]:
+        n = len(self.slots)
+        return [(slot, slot.candidates[genome[i]], bool(genome[n + i])) for i, slot in enumerate(self.slots)]
+
+    def key(self, genome) -> str:
+        """What identifies a configuration (the evaluation cache's key)."""
+        return "|".join(f"{slot.name}={spec}{'+tune' if tune else ''}" for slot, spec, tune in self.choices(genome))
+
+    def name(self, genome) -> str:
+        """A short, file-name-safe name: one token per layer, e.g. exact_trunc-k3.t_drum-k4."""
+        tokens = [_token(spec) + (".t" if tune else "") for _, spec, tune in self.choices(genome)]
+        if all(t == EXACT for t in tokens):
+            return EXACT
+        name = "_".join(tokens)
+        if len(name) > MAX_NAME:
+            name = name[:MAX_NAME - 9] + "-" + hashlib.sha1(self.key(genome).encode()).hexdigest()[:8]
+        return name
+
+    def config(self, genome) -> dict:
+        """The build configuration (as `axgen build --config` reads it): the base defaults, every layer
+        keyed by its name with the base's settings for it, the chosen multiplier and tuning."""
+        base = self.base.to_dict()
+        layers = {}
+        for slot, spec, tune in self.choices(genome):
+            entry = self.base.layer_entry(slot.index, slot.name)
+            if entry.get("multiplier") != spec:
+                entry.pop("lut_verilog", None)  # the user's core for the base's table, not for this multiplier
+            layers[slot.name] = {**entry, "multiplier": spec, "tune_weights": tune}
+        for key, value in base["layers"].items():  # settings of layers outside the search (pools)
+            if key not in layers and not any(key in (s.index, s.name) for s in self.slots):
+                layers[key] = value
+        return {"defaults": base["defaults"], "layers": layers}
+
+
+def _token(spec: str) -> str:
+    family, _, rest = spec.partition(":")
+    if family in ("lut", "verilog"):
+        rest = Path(rest.split(":")[0]).stem
+    return re.sub(r"[^A-Za-z0-9-]", "", "-".join(filter(None, [family, rest.replace("=", "").replace(",", "-")])))
+
+
+def library_specs(folder: str | Path | None) -> list[str]:
+    """Every *.v file of the folder as a `verilog:FILE.v` candidate (absolute paths, sorted)."""
+    if folder is None:
+        return []
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise AxgenError(f"--library {folder} is not a folder; it should hold the *.v multiplier cores to try")
+    specs = [f"verilog:{path.resolve()}" for path in sorted(folder.glob("*.v"))]
+    if not specs:
+        raise AxgenError(f"--library {folder} holds no *.v files; each unsigned multiplier core there becomes a candidate")
+    try:
+        parse(specs[0])
+    except AxgenError as exc:
+        if not _knows_verilog():
+            raise AxgenError("--library needs `verilog:FILE.v` multiplier cores, which this axgen does not support "
+                             "yet; name lut: tables with --multiplier instead") from None
+        raise exc
+    return specs
+
+
+def _knows_verilog() -> bool:
+    try:
+        parse("verilog:")
+    except AxgenError as exc:
+        return "unknown multiplier" not in str(exc)
+    return True
+
+
+def user_specs(specs) -> list[str]:
+    """The user's multiplier specs, checked, with lut:/verilog: files made absolute (configs stay valid anywhere)."""
+    out = []
+    for spec in specs or ():
+        family, _, rest = str(spec).partition(":")
+        if family in ("lut", "verilog") and rest:
+            path, colon, module = rest.partition(":") if family == "verilog" else (rest, "", "")
+            spec = f"{family}:{Path(path).resolve()}{colon}{module}"
+        parse(spec)
+        out.append(spec)
+    return out
+
+
+def candidates_for(layer, extra: list[str]) -> tuple[str, ...]:
+    """Exact, then every grid setting and extra spec that serves this layer's operands."""
+    if BIPOLAR in (layer.in_dtype, layer.weight_dtype):
+        return (EXACT,)  # bipolar products are XNOR: nothing to approximate
+    bits = max(layer.in_dtype.bitwidth(), layer.weight_dtype.bitwidth())
+    out = [EXACT]
+    for spec in grid(bits) + list(extra):
+        if spec in out:
+            continue
+        try:
+            parse(spec).check_operands(layer.in_dtype, layer.weight_dtype, f"layer {layer.name}")
+        except AxgenError:
+            continue
+        out.append(spec)
+    return tuple(out)
+
+
+def full_space(net: Network, base: Config, extra: list[str]) -> Space:
+    base.check_layers([layer.name for layer in net.layers])
+    slots = []
+    for index, layer in enumerate(net.layers):
+        if layer.kind not in MATRIX_KINDS:
+            continue
+        cands = candidates_for(layer, extra)
+        slots.append(Slot(index, layer.name, cands, len(cands) > 1))
+    if not slots:
+        raise AxgenError(f"network {net.name} has no matrix layers: nothing to explore")
+    return Space(base, tuple(slots))
+
+
+def restricted(space: Space, keep: dict[str, list[str]]) -> Space:
+    """The space with each layer's candidates cut to `keep[layer name]` (exact stays first)."""
+    slots = []
+    for slot in space.slots:
+        cands = (EXACT,) + tuple(c for c in slot.candidates[1:] if c in keep.get(slot.name, ()))
+        slots.append(Slot(slot.index, slot.name, cands, slot.tunable and len(cands) > 1))
+    return Space(space.base, tuple(slots))
+
+
+def solo_genomes(space: Space) -> list[tuple[int, ...]]:
+    """Each candidate alone in its layer (the others exact), with tuning off and, if tunable, on."""
+    n = len(space.slots)
+    out = []
+    for i, slot in enumerate(space.slots):
+        for c in range(1, len(slot.candidates)):
+            for tune in ((0, 1) if slot.tunable else (0,)):
+                genome = [0] * (2 * n)
+                genome[i], genome[n + i] = c, tune
+                out.append(tuple(genome))
+    return out
+
+
+def prefilter(space: Space, scores: dict, max_loss: float) -> Space:
+    """Keep a candidate where, alone in its layer (tuned or not), it loses at most `max_loss` of the
+    exact accuracy and saves LUTs; `scores` maps solo_genomes(space) and space.exact to their scores."""
+    exact = scores[space.exact]
+    keep: dict[str, list[str]] = {}
+    for genome in solo_genomes(space):
+        s = scores[genome]
+        if s["accuracy"] >= exact["accuracy"] - max_loss and s["luts"] < exact["luts"]:
+            for slot, spec, _ in space.choices(genome):
+                if spec != EXACT:
+                    keep.setdefault(slot.name, []).append(spec)
+    return restricted(space, keep)
