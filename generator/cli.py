@@ -159,15 +159,20 @@ def multipliers(bits, signed, specs, synth, as_json, plot_path):
 @click.option("-o", "--output", "out_dir", default="demo_out", show_default=True, type=click.Path(file_okay=False))
 @click.option("--samples", default=32, show_default=True, type=int, help="Samples simulated on Verilator.")
 @click.option("--seed", default=0, show_default=True, type=int)
-@click.option("--multiplier", default=None, help="Approximate multiplier compared with exact (default trunc:k=3).")
+@click.option("--multiplier", default=None, help="Put this multiplier (weights tuned) in every layer of the approximate "
+              "accelerator instead of searching for the cheapest configuration.")
+@click.option("--budget", default=None, type=click.IntRange(min=1), help="Configurations the search evaluates "
+              "(default 24).")
+@click.option("--no-synth", is_flag=True, help="Skip the Yosys LUT counts of both accelerators.")
 @click.option("--cnn", is_flag=True, help="A small quantized CNN on the digits as 1x8x8 images (conv, max-pool, "
               "conv, fc) instead of the MLP; writes cnn_model.onnx, cnn_project and cnn_project_approx.")
 @user_errors
-def demo(out_dir, samples, seed, multiplier, cnn):
-    """Train a small quantized MLP (or, with --cnn, CNN) on scikit-learn's digits, build, verify and summarize."""
-    from generator.demo import DEFAULT_MULTIPLIER, run_demo
-    run_demo(Path(out_dir), samples=samples, seed=seed, console=console, multiplier=multiplier or DEFAULT_MULTIPLIER,
-             kind="cnn" if cnn else "mlp")
+def demo(out_dir, samples, seed, multiplier, budget, no_synth, cnn):
+    """Train a small quantized MLP (or, with --cnn, CNN) on scikit-learn's digits, build and verify its accelerator
+    exact and with the cheapest per-layer multipliers within 1% of exact accuracy, and compare their LUTs."""
+    from generator.demo import SEARCH_BUDGET, run_demo
+    run_demo(Path(out_dir), samples=samples, seed=seed, console=console, multiplier=multiplier,
+             kind="cnn" if cnn else "mlp", budget=budget or SEARCH_BUDGET, synth=not no_synth)
 
 
 @main.command()

@@ -33,7 +33,8 @@ DEMO_FOLDING = {0: {"pe": 8, "simd": 8}, 1: {"pe": 4, "simd": 8}, 2: {"pe": 2, "
 # fc3 10/1 x 64/8 = 80.
 CNN_FOLDING = {"conv0": {"pe": 8, "simd": 1}, "pool1": {"pe": 8}, "conv2": {"pe": 8, "simd": 2},
                "fc3": {"pe": 1, "simd": 8}}
-DEFAULT_MULTIPLIER = "trunc:k=3"
+SEARCH_BUDGET = 24  # configurations the demo's search evaluates (after trying each candidate alone)
+MAX_LOSS = 0.01  # the accuracy the demo's approximate accelerator may lose against exact
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,17 @@ def _verify_rtl(project, samples: int, seed: int, console: Console, what: str) -
 
 
 def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console | None = None,
-             multiplier: str = DEFAULT_MULTIPLIER, kind: str = "mlp") -> dict:
+             multiplier: str | None = None, kind: str = "mlp", budget: int = SEARCH_BUDGET,
+             max_loss: float = MAX_LOSS, synth: bool = True) -> dict:
     """Train the `kind` model ("mlp" or "cnn") on digits, float and quantized; export, build and
-    verify its accelerator exact and approximate; print and return the summary."""
+    verify its accelerator exact and approximate, the approximate one the cheapest the search
+    finds within `max_loss` of exact accuracy (or `multiplier` in every layer, tuned); with
+    `synth`, both through Yosys; print and return the summary."""
     import torch
     console = console or Console()
     model = demo_model(kind)
-    parse(multiplier)  # a bad spec fails before any long work
+    if multiplier is not None:
+        parse(multiplier)  # a bad spec fails before any long work
     torch.set_num_threads(2)
     start = time.time()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -113,22 +118,24 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     rtl_agree = bool(np.array_equal(rtl_logits, golden_logits[:samples]))
     report = _verify_rtl(project, samples, seed, console, "exact")
 
-    approx_acc = golden_accuracy(net, demo_config(multiplier, kind=kind), x_test, data.y_test)
-    approx_project = build(net, out_dir / f"{model.prefix}project_approx", demo_config(multiplier, True, kind),
-                           force=True)
-    tuned_acc = accuracy(predict(approx_project, x_test, "golden"), data.y_test)
-    approx_report = _verify_rtl(approx_project, samples, seed, console, f"{multiplier} (tuned)")
+    approx = _approximate(net, model, data, multiplier, budget, max_loss, seed, console)
+    approx_project = build(net, out_dir / f"{model.prefix}project_approx", approx["config"], force=True)
+    approx_logits = predict(approx_project, x_test, "golden")
+    approx_acc = accuracy(approx_logits, data.y_test)
+    approx_report = _verify_rtl(approx_project, samples, seed, console, approx["name"])
+    luts = _yosys_luts(project, approx_project, console) if synth else None
 
     summary = {
         "kind": kind, "architecture": model.description,
         "float_accuracy": float_acc, "brevitas_accuracy": brevitas_acc, "golden_accuracy": golden_acc,
         "golden_equals_brevitas_logits": golden_agree,
-        "multiplier": multiplier, "approx_accuracy": approx_acc, "approx_tuned_accuracy": tuned_acc,
-        "approx_rtl_mismatches": approx_report["mismatches"],
+        "approx_config": approx["name"], "approx_layers": approx["layers"], "approx_accuracy": approx_acc,
+        "search": approx["search"], "approx_rtl_mismatches": approx_report["mismatches"],
         "rtl_mismatches": report["mismatches"], "rtl_equals_golden_on_digits": rtl_agree,
         "cycles_per_sample": report["cycles_per_sample"],
         "estimated_cycles_per_sample": report["estimated_cycles_per_sample"],
         "latency_cycles": report["latency_cycles"], "bottleneck": project.data["bottleneck"],
+        "yosys_luts": luts,
         "project": str(project.root), "approx_project": str(approx_project.root), "model": str(model_path),
         "seconds": round(time.time() - start, 1),
     }
@@ -138,11 +145,16 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     table.add_row("accuracy, quantized (Brevitas)", f"{brevitas_acc:.2%}")
     table.add_row("accuracy, golden model, exact",
                   f"{golden_acc:.2%} ({'logits identical to Brevitas' if golden_agree else 'logits DIFFERENT'})")
-    table.add_row(f"accuracy, golden, {multiplier}", f"{approx_acc:.2%}")
-    table.add_row(f"accuracy, golden, {multiplier} + tuning", f"{tuned_acc:.2%}")
+    table.add_row("approximate: how chosen", approx["how"])
+    table.add_row("approximate: multipliers per layer",
+                  "\n".join(f"{name}: {spec}" for name, spec in approx["layers"].items()))
+    table.add_row("accuracy, golden, approximate", f"{approx_acc:.2%} ({approx_acc - golden_acc:+.2%} against exact)")
     table.add_row(f"RTL vs golden, exact, {samples} random", _status(report))
     table.add_row(f"RTL vs golden, exact, {samples} digits", "identical" if rtl_agree else "DIFFERENT")
-    table.add_row(f"RTL vs golden, {multiplier} + tuning", _status(approx_report))
+    table.add_row(f"RTL vs golden, approximate, {samples} random", _status(approx_report))
+    if luts:
+        table.add_row("LUTs (Yosys, whole accelerator, no DSP)",
+                      f"exact {luts['exact']}, approximate {luts['approx']}: {luts['saving']:.1%} saved")
     table.add_row("folding PE x SIMD: est. cycles/sample", _folding(project))
     table.add_row("cycles/sample measured / estimated",
                   f"{report['cycles_per_sample']:g} / {report['estimated_cycles_per_sample']}")
@@ -152,6 +164,52 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     table.add_row("time", f"{summary['seconds']} s")
     console.print(table)
     return summary
+
+
+def _approximate(net: Network, model: DemoModel, data, multiplier: str | None, budget: int, max_loss: float,
+                 seed: int, console: Console) -> dict:
+    """The approximate accelerator's configuration: `multiplier` in every layer, tuned, or the
+    cheapest configuration the search finds within `max_loss` of exact validation accuracy."""
+    if multiplier is not None:
+        cfg = demo_config(multiplier, True, model.kind)
+        return {"config": cfg, "name": f"{multiplier} + tuning", "how": f"{multiplier} in every layer, weights tuned",
+                "layers": _layers(net, cfg), "search": None}
+    from generator.dse import front_and_cheapest
+    from generator.dse.dataset import digits_dataset
+    with console.status(f"searching a multiplier per layer (NSGA-II, {budget} configurations, accuracy vs LUTs)"):
+        result, best = front_and_cheapest(net, digits_dataset(seed), model.folding, loss=max_loss, budget=budget,
+                                          seed=seed)
+    cfg = config_mod.from_dict(best["settings"])
+    search = {"front": len(result.front), "evaluations": len(result.evaluated), "config": best["config"],
+              "val_accuracy": best["accuracy"], "exact_val_accuracy": result.exact["accuracy"],
+              "model_luts": best["luts"], "exact_model_luts": result.exact["luts"]}
+    how = (f"the cheapest of {len(result.front)} Pareto points ({len(result.evaluated)} configurations evaluated) "
+           f"within {max_loss:.0%} of exact validation accuracy: {best['accuracy']:.2%} against "
+           f"{result.exact['accuracy']:.2%}")
+    return {"config": cfg, "name": best["config"], "how": how, "layers": _layers(net, cfg), "search": search}
+
+
+def _layers(net: Network, cfg: config_mod.Config) -> dict:
+    """{layer name: multiplier (", tuned" when its weights are tuned)} for the matrix layers."""
+    out = {}
+    for stage in annotate(net.layers, cfg):
+        if stage.multiplier is None:
+            continue
+        tuned = cfg.for_layer(stage.index, stage.name).get("tune_weights", False)
+        out[stage.name] = stage.multiplier.spec + (", tuned" if tuned else "")
+    return out
+
+
+def _yosys_luts(project, approx_project, console: Console) -> dict:
+    """Whole-accelerator LUTs (logic + LUTRAM) of both projects, Yosys synth_xilinx without DSPs."""
+    from generator.synth import run
+    luts = {}
+    for key, p in (("exact", project), ("approx", approx_project)):
+        with console.status(f"Yosys synth_xilinx of the {key} accelerator (per layer, cached)"):
+            total = run(p.root, "yosys", jobs=2, no_dsp=True)["total"]
+        luts[key] = int(total["lut"] + (total.get("lutram") or 0))
+    luts["saving"] = 1 - luts["approx"] / luts["exact"]
+    return luts
 
 
 def _folding(project) -> str:

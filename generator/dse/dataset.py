@@ -45,7 +45,7 @@ def load_dataset(spec: str | Path | Dataset) -> Dataset:
     if isinstance(spec, Dataset):
         return spec
     if str(spec) == "digits":
-        return _digits()
+        return digits_dataset()
     path = Path(spec)
     if path.suffix != ".npz":
         raise AxgenError(f"dataset {spec!r}: supported are {', '.join(BUILT_IN)} or an .npz file with "
@@ -68,10 +68,11 @@ def load_dataset(spec: str | Path | Dataset) -> Dataset:
     return data
 
 
-def _digits() -> Dataset:
+def digits_dataset(seed: int = 0) -> Dataset:
+    """The digits of the demo's split `seed`: its test split halved into validation and test."""
     from sklearn.model_selection import train_test_split
     from generator.digits import load_digits_split
-    split = load_digits_split(0)
+    split = load_digits_split(seed)
     x_test, x_val, y_test, y_val = train_test_split(split.x_test, split.y_test, test_size=VAL_FRACTION,
                                                     random_state=0, stratify=split.y_test)
     return Dataset("digits", x_val, y_val, x_test, y_test)

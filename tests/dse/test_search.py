@@ -101,6 +101,20 @@ def test_cheapest_within_a_loss(first):
     assert cheapest_within(result, 0.0)["luts"] <= result.exact["luts"]
 
 
+def test_the_cheapest_configuration_within_1_percent_builds_bit_exact(first, net, tmp_path):
+    """The issue's check: the front's cheapest configuration within 1% of exact accuracy, built from
+    its configs/*.yaml as written, is bit-exact against the golden model in RTL and HLS simulation."""
+    from generator.verify import verify
+    out, result = first
+    best = cheapest_within(result, 0.01)
+    assert best["luts"] < result.exact["luts"]  # it saves LUTs, by the resource model
+    acc = api.build(net, tmp_path / "best", config=out / "configs" / f"{best['config']}.yaml")
+    assert acc.plan.resources()["total"]["lut"] == best["luts"]
+    report = verify(acc.project, "all", samples=8, seed=2)
+    assert report["mismatches"] == 0
+    assert [(b["backend"], b["mismatches"], b["samples"]) for b in report["backends"]] == [("rtl", 0, 8), ("hls", 0, 8)]
+
+
 @pytest.mark.parametrize("args, message", [
     (["--budget", "0"], "--budget must be at least 1"),
     (["--objectives", "accuracy,area"], "area unknown"),

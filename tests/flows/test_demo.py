@@ -8,16 +8,32 @@ from generator.cli import main
 
 
 def test_demo_runs_and_verifies(tmp_path):
-    result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path / "demo"), "--samples", "6",
-                                       "--multiplier", "drum:k=2"])
+    """The README's first command: the search picks the cheapest multipliers within 1% of exact
+    accuracy, both accelerators are bit-exact in RTL, and Yosys counts fewer LUTs for the approximate one."""
+    result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path / "demo"), "--samples", "6"])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "accuracy, golden model, exact" in out and "drum:k=2 + tuning" in out
+    assert "accuracy, golden model, exact" in out and "within 1% of exact validation accuracy" in out
     assert "MISMATCHING" not in out and "DIFFERENT" not in out
     assert out.count("bit-exact") == 2
     assert (tmp_path / "demo" / "model.onnx").is_file()
     assert (tmp_path / "demo" / "project" / "verify.json").is_file()
-    assert (tmp_path / "demo" / "project_approx" / "verify.json").is_file()
+    exact = json.loads((tmp_path / "demo" / "project" / "resources.json").read_text())["total"]
+    approx = json.loads((tmp_path / "demo" / "project_approx" / "resources.json").read_text())["total"]
+    assert approx["lut"] + approx["lutram"] < exact["lut"] + exact["lutram"]
+    assert f"exact {exact['lut'] + exact['lutram']}, approximate {approx['lut'] + approx['lutram']}" in " ".join(out.split())
+    layers = json.loads((tmp_path / "demo" / "project_approx" / "project.json").read_text())["layers"]
+    assert any(layer["multiplier"]["spec"] != "exact" for layer in layers)
+
+
+def test_demo_with_one_multiplier_everywhere(tmp_path):
+    result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path / "demo"), "--samples", "4",
+                                       "--multiplier", "drum:k=2", "--no-synth"])
+    assert result.exit_code == 0, result.output
+    assert "drum:k=2 in every layer, weights tuned" in " ".join(result.output.split())
+    assert result.output.count("bit-exact") == 2 and "LUTs (Yosys" not in result.output
+    layers = json.loads((tmp_path / "demo" / "project_approx" / "project.json").read_text())["layers"]
+    assert {layer["multiplier"]["spec"] for layer in layers} == {"drum:k=2"}
 
 
 def test_demo_rejects_a_bad_multiplier(tmp_path):
@@ -34,10 +50,11 @@ def test_cnn_demo_runs_and_verifies(tmp_path):
 
     from generator.demo import run_demo
     buf = io.StringIO()
-    s = run_demo(tmp_path / "demo", samples=4, console=Console(file=buf, width=120), kind="cnn")
+    s = run_demo(tmp_path / "demo", samples=4, console=Console(file=buf, width=120), kind="cnn", synth=False)
     assert s["kind"] == "cnn" and "CNN" in s["architecture"]
     assert s["golden_equals_brevitas_logits"] and s["golden_accuracy"] == s["brevitas_accuracy"] >= 0.9
-    assert s["float_accuracy"] >= 0.9 and s["approx_tuned_accuracy"] >= 0.5
+    assert s["float_accuracy"] >= 0.9 and s["search"]["val_accuracy"] >= s["search"]["exact_val_accuracy"] - 0.01
+    assert s["search"]["model_luts"] <= s["search"]["exact_model_luts"] and s["yosys_luts"] is None
     assert s["rtl_mismatches"] == 0 and s["approx_rtl_mismatches"] == 0 and s["rtl_equals_golden_on_digits"]
     assert s["bottleneck"] == "conv0" and s["estimated_cycles_per_sample"] == 576
     assert abs(s["cycles_per_sample"] / s["estimated_cycles_per_sample"] - 1) <= 0.15
