@@ -277,10 +277,11 @@ def cache(clear_kinds, as_json):
 @click.option("--scheduler", default=None, help="Address of a running Dask scheduler to evaluate on.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--no-yosys", is_flag=True, help="Skip measuring the front with Yosys (model LUTs only).")
+@click.option("--no-tuning", is_flag=True, help="Keep weight tuning off in every layer (search multipliers only).")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Yosys runs at a time.")
 @user_errors
 def dse(model, dataset, budget, out_dir, config_path, board, library, multipliers, max_loss, objectives, workers,
-        scheduler, seed, no_yosys, jobs):
+        scheduler, seed, no_yosys, no_tuning, jobs):
     """Search a multiplier and weight tuning per layer of MODEL for the Pareto front of accuracy and LUTs."""
     import contextlib
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -299,7 +300,8 @@ def dse(model, dataset, budget, out_dir, config_path, board, library, multiplier
 
         result = api.dse(model, dataset, out_dir, budget=budget, config=config_path, board=board, library=library,
                          multipliers=multipliers, max_loss=max_loss, objectives=objectives, workers=workers,
-                         scheduler=scheduler, seed=seed, yosys=not no_yosys, jobs=jobs, progress=progress)
+                         scheduler=scheduler, seed=seed, yosys=not no_yosys, jobs=jobs, progress=progress,
+                         tune=not no_tuning)
     from rich.table import Table
     table = Table(title=f"Pareto front ({len(result.front)} of {len(result.evaluated)} configurations)")
     for col in ("accuracy", "test", "LUTs (model)", "LUTs (Yosys)", "cycles", "config"):

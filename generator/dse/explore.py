@@ -57,11 +57,12 @@ def explore(net: Network, dataset: str | Path | Dataset, config=None, board: Boa
             seed: int = 0, max_loss: float = DEFAULT_MAX_LOSS, objectives="accuracy,luts", multipliers=(),
             library: str | Path | None = None, workers: int = 0, scheduler: str | None = None,
             cache: Path | None = None, progress: Callable[[str, int, int], None] | None = None,
-            processes: bool = True) -> DseResult:
+            processes: bool = True, tune: bool = True) -> DseResult:
     """Search a multiplier and weight tuning per matrix layer of `net` at the folding of `config` (a
     Config or dict): candidates are the built-in families' grid, `multipliers` (specs) and the *.v cores
     of `library`, each kept if alone in its layer it loses at most `max_loss` of the exact validation
-    accuracy; NSGA-II spends `budget` evaluations. `cache` (a JSON file) keeps scores across runs.
+    accuracy; NSGA-II spends `budget` evaluations. Weight tuning is searched per layer unless not
+    `tune`. `cache` (a JSON file) keeps scores across runs.
     `progress(phase, done, total)` hears "prefilter" and "search"."""
     objectives = parse_objectives(objectives)
     if budget < 1:
@@ -71,7 +72,7 @@ def explore(net: Network, dataset: str | Path | Dataset, config=None, board: Boa
     base = config if isinstance(config, config_mod.Config) else config_mod.from_dict(config)
     extra = user_specs(multipliers) + library_specs(library)
     data = encode(load_dataset(dataset), net)
-    space = full_space(net, base, extra)
+    space = full_space(net, base, extra, tune)
     scorer = Scorer(net, board, data.val, data.y_val)
     counts = {"candidates": {s.name: len(s.candidates) for s in space.slots}}
     with executor(workers, scheduler, processes) as run:

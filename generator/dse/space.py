@@ -14,6 +14,7 @@ from generator.errors import AxgenError
 from generator.ir import Network
 from generator.multipliers import parse
 from generator.multipliers.catalog import grid
+from generator.sim import verilog_core  # noqa: F401 (registers the loader that derives verilog: cores)
 
 EXACT = "exact"
 BIPOLAR = DataType["BIPOLAR"]
@@ -114,22 +115,9 @@ def library_specs(folder: str | Path | None) -> list[str]:
     specs = [f"verilog:{path.resolve()}" for path in sorted(folder.glob("*.v"))]
     if not specs:
         raise AxgenError(f"--library {folder} holds no *.v files; each unsigned multiplier core there becomes a candidate")
-    try:
-        parse(specs[0])
-    except AxgenError as exc:
-        if not _knows_verilog():
-            raise AxgenError("--library needs `verilog:FILE.v` multiplier cores, which this axgen does not support "
-                             "yet; name lut: tables with --multiplier instead") from None
-        raise exc
+    for spec in specs:
+        parse(spec)  # derives each core once (cached); a bad one is one message naming its file
     return specs
-
-
-def _knows_verilog() -> bool:
-    try:
-        parse("verilog:")
-    except AxgenError as exc:
-        return "unknown multiplier" not in str(exc)
-    return True
 
 
 def user_specs(specs) -> list[str]:
@@ -162,14 +150,15 @@ def candidates_for(layer, extra: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def full_space(net: Network, base: Config, extra: list[str]) -> Space:
+def full_space(net: Network, base: Config, extra: list[str], tune: bool = True) -> Space:
+    """Every matrix layer's candidates; weight tuning searched too unless not `tune`."""
     base.check_layers([layer.name for layer in net.layers])
     slots = []
     for index, layer in enumerate(net.layers):
         if layer.kind not in MATRIX_KINDS:
             continue
         cands = candidates_for(layer, extra)
-        slots.append(Slot(index, layer.name, cands, len(cands) > 1))
+        slots.append(Slot(index, layer.name, cands, tune and len(cands) > 1))
     if not slots:
         raise AxgenError(f"network {net.name} has no matrix layers: nothing to explore")
     return Space(base, tuple(slots))

@@ -41,19 +41,27 @@ def test_space_names_configs_and_canonical_genomes(net, tmp_path):
     assert len(solo_genomes(space)) == sum(2 * (len(s.candidates) - 1) for s in space.slots)
 
 
+def test_without_tuning_no_layer_tunes(net):
+    space = full_space(net, config_mod.from_dict({}), [], tune=False)
+    assert not any(s.tunable for s in space.slots) and all(len(s.candidates) > 1 for s in space.slots)
+    n = len(space.slots)
+    genome = space.canonical([1] * n + [1] * n)  # a tuning gene set anyway is clipped off
+    assert genome[n:] == (0,) * n and ".t" not in space.name(genome)
+    assert len(solo_genomes(space)) == sum(len(s.candidates) - 1 for s in space.slots)
+
+
 def test_library_folder_messages(tmp_path):
     with pytest.raises(AxgenError, match="is not a folder"):
         library_specs(tmp_path / "nope")
     with pytest.raises(AxgenError, match="holds no \\*.v files"):
         library_specs(tmp_path)
     (tmp_path / "m.v").write_text("module m(input [3:0] a, input [3:0] b, output [7:0] p); assign p = a * b; endmodule\n")
-    try:
-        parse(f"verilog:{tmp_path / 'm.v'}")
-    except AxgenError:
-        with pytest.raises(AxgenError, match="does not support yet"):
-            library_specs(tmp_path)
-    else:
-        assert library_specs(tmp_path) == [f"verilog:{(tmp_path / 'm.v').resolve()}"]
+    assert library_specs(tmp_path) == [f"verilog:{(tmp_path / 'm.v').resolve()}"]
+    assert parse(library_specs(tmp_path)[0]).unsigned(np.array([15]), np.array([15]), 4, 4)[0] == 225
+    (tmp_path / "n.v").write_text("module n(input clk, input [3:0] a, output reg [3:0] p); "
+                                  "always @(posedge clk) p <= a; endmodule\n")
+    with pytest.raises(AxgenError, match="n.v"):
+        library_specs(tmp_path)
 
 
 @pytest.mark.parametrize("spec", ["trunc:k=3", "drum:k=2", "mitchell", "etm:m=2"])
