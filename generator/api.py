@@ -52,7 +52,7 @@ def finetune(model, config: ConfigLike, x: np.ndarray, y: np.ndarray, x_val: np.
     epoch with the best validation accuracy. x are float inputs shaped as the model takes them.
     Returns {"before", "after", "epoch", "history"} (validation accuracies); build the tuned
     module with the same config afterwards."""
-    from generator.finetune import finetune as run
+    from generator.finetuning import finetune as run
     if not hasattr(model, "parameters"):
         raise AxgenError("fine-tuning needs the Brevitas nn.Module (a QONNX file has no training graph)")
     shape = input_shape or getattr(model, "input_shape", None)

@@ -1,4 +1,4 @@
-"""Approximation-aware fine-tuning (generator/finetune.py): the forward pass with approximate
+"""Approximation-aware fine-tuning (generator/finetuning.py): the forward pass with approximate
 products predicts what the golden model predicts, and fine-tuning recovers accuracy that the
 golden model, on the re-loaded module, confirms."""
 
@@ -8,7 +8,7 @@ import pytest
 from generator import api, config, digits
 from generator.demo import golden_accuracy
 from generator.errors import AxgenError
-from generator.finetune import approximate_accuracy
+from generator.finetuning import approximate_accuracy
 
 TRUNC = config.from_dict({"defaults": {"multiplier": "trunc:k=3"}})
 
@@ -34,7 +34,7 @@ def test_approximate_forward_predicts_what_the_golden_model_predicts(trained):
     net = api.load(model, input_shape=digits.INPUT_SHAPE)
     for cfg in (TRUNC, config.from_dict({"defaults": {"multiplier": "drum:k=2", "tune_weights": True}}),
                 config.from_dict({"layers": {0: {"multiplier": "mitchell"}, 2: {"multiplier": "trunc:k=2"}}})):
-        from generator.finetune import approximate
+        from generator.finetuning import approximate
         with approximate(model, net, cfg), torch.no_grad():
             torch_pred = np.argmax(model(torch.from_numpy(data.x_test)).numpy(), axis=1)
         from generator.golden.host import head_values, tail_output
@@ -60,6 +60,12 @@ def test_finetuning_recovers_accuracy_the_golden_model_confirms(trained):
     assert report["after"] == max(report["history"]) and report["history"][report["epoch"]] == report["after"]
     after = golden_accuracy(api.load(model, input_shape=digits.INPUT_SHAPE), TRUNC, data.x_test, data.y_test)
     assert after > before + 0.1, (before, after)
+
+
+def test_the_api_function_is_not_shadowed_by_its_module():
+    import generator
+    from generator import finetuning  # noqa: F401 (importing the module must not replace generator.finetune)
+    assert callable(generator.finetune) and generator.finetune is api.finetune
 
 
 def test_finetuning_refuses_what_it_cannot_train(trained, tmp_path):
