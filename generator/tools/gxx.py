@@ -22,8 +22,12 @@ from generator.resources import folder
 from generator.tools.cache import HLS, cache_dir, cached, content_key
 from generator.tools.hls_headers import hls_include_flags
 
-# -O1: C simulation runs little code; the ap_int templates make -O2 builds slower for no gain.
+# -O1: compiles faster than -O2 and runs as fast -- the MVAU's products, sums and thresholds run
+# on native integers in C simulation (hls_lib/axgen_csim.h), the rest is ap_int and stream code.
 CXX_FLAGS = ["-O1", "-std=c++14", "-Wno-unknown-pragmas"]
+# Defined, C simulation runs the MVAU's ap_int code, the code synthesis sees, instead of its
+# native-integer twin (bit for bit the same, about 20 times slower).
+AP_INT_MACRO = "AXGEN_CSIM_AP_INT"
 LOG_LINES = 40  # compiler output lines quoted in an error
 SOURCES = "src"  # the folder of the sources in a program's cache entry, next to the program
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
@@ -68,9 +72,10 @@ def _check_sources(sources: dict[str, str], name: str, units: list[str] | None) 
 
 
 def compile_cached(sources: dict[str, str], name: str, build_dir: Path | None = None,
-                   units: list[str] | None = None) -> tuple[Path, bool]:
+                   units: list[str] | None = None, ap_int: bool = False) -> tuple[Path, bool]:
     """Compile `sources` (file name -> text; every .cpp is compiled, or only `units` when given,
-    the first one is the main file, the others and the headers sit next to it) into one program.
+    the first one is the main file, the others and the headers sit next to it) into one program;
+    `ap_int` defines AP_INT_MACRO (a separate cache entry).
 
     Returns (binary, was_cached). The binary is `<entry>/<name>` in the cache entry
     `<build_dir>/<name>-<hash>` (build_dir defaults to the cache's hls folder); `<entry>/src/`
@@ -78,7 +83,7 @@ def compile_cached(sources: dict[str, str], name: str, build_dir: Path | None = 
     compiler's output."""
     cpps = _check_sources(sources, name, units)
     cxx = compiler()
-    flags = [*CXX_FLAGS, *hls_include_flags()]
+    flags = [*CXX_FLAGS, *([f"-D{AP_INT_MACRO}"] if ap_int else []), *hls_include_flags()]
     build_dir = Path(build_dir) if build_dir is not None else cache_dir(HLS)
     parts = [cxx, _version(cxx, os.stat(cxx).st_mtime_ns), *flags]
     for file, text in [*sources.items(), ("units", " ".join(cpps)), *_library_headers()]:
