@@ -67,15 +67,15 @@ inline void axgen_csim_unpack(const ap_uint<W>& beat, uint64_t codes[N]) {
 
 // MUL::apply(a, w) as a plain integer: from a table of every code pair, filled on first use, when
 // it has at most 2^AXGEN_CSIM_TABLE_BITS entries (TABLE), else by calling MUL::apply.
-template<class MUL, int IN_BITS, int W_BITS, int ACC_BITS, bool TABLE = (IN_BITS + W_BITS <= AXGEN_CSIM_TABLE_BITS)>
+template<class MUL, int IN_BITS, int W_BITS, bool TABLE = (IN_BITS + W_BITS <= AXGEN_CSIM_TABLE_BITS)>
 struct axgen_csim_products {
     static int64_t product(uint64_t a, uint64_t w) {
         return MUL::apply(ap_uint<IN_BITS>(a), ap_uint<W_BITS>(w)).to_int64();
     }
     static const int64_t* table() { return 0; }
 };
-template<class MUL, int IN_BITS, int W_BITS, int ACC_BITS>
-struct axgen_csim_products<MUL, IN_BITS, W_BITS, ACC_BITS, true> {
+template<class MUL, int IN_BITS, int W_BITS>
+struct axgen_csim_products<MUL, IN_BITS, W_BITS, true> {
     static const int64_t* table() {
         static int64_t* t = 0;
         if (!t) {
@@ -98,7 +98,7 @@ struct axgen_csim_mvau {
     static const int NF = MH / PE;
     static const int NT = N_THRES > 0 ? N_THRES : 1;
     static const bool TABLE = IN_BITS + W_BITS <= AXGEN_CSIM_TABLE_BITS;
-    typedef axgen_csim_products<MUL, IN_BITS, W_BITS, ACC_BITS> products;
+    typedef axgen_csim_products<MUL, IN_BITS, W_BITS> products;
     typedef typename axgen_rom_uint<W_BITS>::type code_t;
     std::vector<code_t> words;  // words[(addr * PE + p) * SIMD + s]: the code of weights[p][s][addr]
     const int64_t* table;
