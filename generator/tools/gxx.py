@@ -27,7 +27,7 @@ from generator.tools.hls_pch import precompiled_header
 # on native integers in C simulation (hls_lib/axgen_csim.h), the rest is ap_int and stream code.
 CXX_FLAGS = ["-O1", "-std=c++14", "-Wno-unknown-pragmas"]
 # Defined, C simulation runs the MVAU's ap_int code, the code synthesis sees, instead of its
-# native-integer twin (bit for bit the same, about 20 times slower).
+# native-integer twin (bit for bit the same, about 50 times slower on CNV).
 AP_INT_MACRO = "AXGEN_CSIM_AP_INT"
 LOG_LINES = 40  # compiler output lines quoted in an error
 SOURCES = "src"  # the folder of the sources in a program's cache entry, next to the program
