@@ -42,6 +42,13 @@
 #include "axgen_mul.h"
 #include "axgen_stream.h"
 
+// C simulation computes the products, sums and thresholds on native integers (axgen_csim.h), bit for
+// bit as the ap_int code below; with AXGEN_CSIM_AP_INT defined it runs the ap_int code itself.
+#if !defined(__SYNTHESIS__) && !defined(AXGEN_CSIM_AP_INT)
+#include "axgen_csim.h"
+#define AXGEN_MVAU_NATIVE 1
+#endif
+
 // How the exact integer product is implemented (the MUL_IMPL argument of axgen_mul_family):
 // AUTO lets the tool choose; FABRIC binds it to LUTs, DSP to DSP slices. Approximate families are
 // logic by construction. AXGEN_MUL_IMPL_DEFAULT (a macro) sets the default for every layer.
@@ -156,8 +163,12 @@ void axgen_mvau(hls::stream<ap_uint<SIMD * IN_BITS> >& in, hls::stream<ap_uint<P
     const int NF = MH / PE;
 
     ap_uint<SIMD * IN_BITS> inbuf[SF];
+#ifdef AXGEN_MVAU_NATIVE
+    axgen_csim_mvau<MW, MH, PE, SIMD, IN_BITS, W_BITS, ACC_BITS, N_THRES, T_BITS, OUT_BITS, OUT_BIAS, MUL, W_T> native(weights);
+#else
     ap_int<ACC_BITS> acc[PE];
 #pragma HLS ARRAY_PARTITION variable=acc complete
+#endif
 
     int sf = 0;
     int nf = 0;
@@ -173,6 +184,9 @@ void axgen_mvau(hls::stream<ap_uint<SIMD * IN_BITS> >& in, hls::stream<ap_uint<P
             x = inbuf[sf];
         }
 
+#ifdef AXGEN_MVAU_NATIVE
+        ap_uint<PE * OUT_BITS> result = native.step(x, thresholds, addr, nf, sf);
+#else
         ap_uint<PE * OUT_BITS> result = 0;
         for (int p = 0; p < PE; p++) {
 #pragma HLS UNROLL
@@ -197,6 +211,7 @@ void axgen_mvau(hls::stream<ap_uint<SIMD * IN_BITS> >& in, hls::stream<ap_uint<P
             }
             axgen_set<OUT_BITS>(result, p, value);
         }
+#endif
         if (sf == SF - 1) out.write(result);
         AXGEN_CSIM_ITERATION(nf == 0, sf == SF - 1);
 

@@ -27,19 +27,23 @@ class HlsResult:
     run_seconds: float
 
 
-def build(hls_dir: Path, testbench: str, name: str = "axgen_csim") -> tuple[Path, bool]:
+def build(hls_dir: Path, testbench: str, name: str = "axgen_csim", ap_int: bool = False) -> tuple[Path, bool]:
+    """The C simulation program (cached); `ap_int` builds the MVAUs' ap_int code, the code synthesis
+    sees, instead of their native-integer arithmetic (generator.tools.gxx.AP_INT_MACRO)."""
     hls_dir = Path(hls_dir)
     if not (hls_dir / testbench).is_file():
         raise AxgenError(f"{hls_dir / testbench} is missing; rebuild the project with `axgen build`")
     sources = {p.name: p.read_text() for p in sorted(hls_dir.iterdir())
                if p.is_file() and p.suffix in (".h", ".cpp")}
-    return compile_cached(sources, name, units=[testbench])
+    return compile_cached(sources, name, units=[testbench], ap_int=ap_int)
 
 
-def simulate(hls_dir: Path, testbench: str, inputs: np.ndarray, in_dtype, out_dtype, out_elems: int) -> HlsResult:
-    """Run `inputs` (N, in_elems values of in_dtype) through the C-simulated network."""
+def simulate(hls_dir: Path, testbench: str, inputs: np.ndarray, in_dtype, out_dtype, out_elems: int,
+             ap_int: bool = False) -> HlsResult:
+    """Run `inputs` (N, in_elems values of in_dtype) through the C-simulated network (`ap_int`: as
+    in build)."""
     t0 = time.time()
-    binary, cached = build(hls_dir, testbench)
+    binary, cached = build(hls_dir, testbench, ap_int=ap_int)
     t1 = time.time()
     inputs = np.asarray(inputs, dtype=np.int64).reshape(len(inputs), -1)
     codes = to_codes(inputs, in_dtype)

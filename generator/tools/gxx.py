@@ -21,9 +21,14 @@ from generator.errors import AxgenError
 from generator.resources import folder
 from generator.tools.cache import HLS, cache_dir, cached, content_key
 from generator.tools.hls_headers import hls_include_flags
+from generator.tools.hls_pch import precompiled_header
 
-# -O1: C simulation runs little code; the ap_int templates make -O2 builds slower for no gain.
+# -O1: compiles faster than -O2 and runs as fast -- the MVAU's products, sums and thresholds run
+# on native integers in C simulation (hls_lib/axgen_csim.h), the rest is ap_int and stream code.
 CXX_FLAGS = ["-O1", "-std=c++14", "-Wno-unknown-pragmas"]
+# Defined, C simulation runs the MVAU's ap_int code, the code synthesis sees, instead of its
+# native-integer twin (bit for bit the same, about 50 times slower on CNV).
+AP_INT_MACRO = "AXGEN_CSIM_AP_INT"
 LOG_LINES = 40  # compiler output lines quoted in an error
 SOURCES = "src"  # the folder of the sources in a program's cache entry, next to the program
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
@@ -67,10 +72,18 @@ def _check_sources(sources: dict[str, str], name: str, units: list[str] | None) 
     return cpps
 
 
+def precompile() -> list[str]:
+    """The flags that include the precompiled HLS headers into compile_cached's programs (built
+    now if missing; generator.tools.hls_pch), [] when there are none."""
+    cxx = compiler()
+    return precompiled_header(cxx, _version(cxx, os.stat(cxx).st_mtime_ns), [*CXX_FLAGS, *hls_include_flags()])
+
+
 def compile_cached(sources: dict[str, str], name: str, build_dir: Path | None = None,
-                   units: list[str] | None = None) -> tuple[Path, bool]:
+                   units: list[str] | None = None, ap_int: bool = False) -> tuple[Path, bool]:
     """Compile `sources` (file name -> text; every .cpp is compiled, or only `units` when given,
-    the first one is the main file, the others and the headers sit next to it) into one program.
+    the first one is the main file, the others and the headers sit next to it) into one program;
+    `ap_int` defines AP_INT_MACRO (a separate cache entry).
 
     Returns (binary, was_cached). The binary is `<entry>/<name>` in the cache entry
     `<build_dir>/<name>-<hash>` (build_dir defaults to the cache's hls folder); `<entry>/src/`
@@ -78,23 +91,30 @@ def compile_cached(sources: dict[str, str], name: str, build_dir: Path | None = 
     compiler's output."""
     cpps = _check_sources(sources, name, units)
     cxx = compiler()
-    flags = [*CXX_FLAGS, *hls_include_flags()]
+    flags = [*CXX_FLAGS, *hls_include_flags(), *([f"-D{AP_INT_MACRO}"] if ap_int else [])]
     build_dir = Path(build_dir) if build_dir is not None else cache_dir(HLS)
-    parts = [cxx, _version(cxx, os.stat(cxx).st_mtime_ns), *flags]
+    version = _version(cxx, os.stat(cxx).st_mtime_ns)
+    parts = [cxx, version, *flags]
     for file, text in [*sources.items(), ("units", " ".join(cpps)), *_library_headers()]:
         parts += [file, text]
     key = f"{name}-{content_key(*parts)}"
-    entry, was_cached = cached(build_dir, key, lambda entry: _compile(cxx, flags, sources, cpps, entry, name))
+    # the precompiled HLS headers (the same program, built faster) are not part of the key
+    entry, was_cached = cached(build_dir, key, lambda entry: _compile(cxx, flags, precompile(), sources, cpps, entry,
+                                                                      name))
     return entry / name, was_cached
 
 
-def _compile(cxx: str, flags: list[str], sources: dict[str, str], cpps: list[str], entry: Path, name: str) -> None:
+def _compile(cxx: str, flags: list[str], pch: list[str], sources: dict[str, str], cpps: list[str], entry: Path,
+             name: str) -> None:
     src = entry / SOURCES
     src.mkdir()
     for file, text in sources.items():
         (src / file).write_text(text)
-    cmd = [cxx, *flags, f"-I{src}", "-o", str(entry / name), *(str(src / f) for f in cpps)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    head = [cxx, *flags, f"-I{src}", "-o", str(entry / name)]
+    files = [str(src / f) for f in cpps]
+    proc = subprocess.run([*head, *pch, *files], capture_output=True, text=True)
+    if proc.returncode != 0 and pch and "internal compiler error" in proc.stderr:
+        proc = subprocess.run([*head, *files], capture_output=True, text=True)  # g++ crashed on the precompiled header
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).splitlines()
         shown = "\n".join(lines[:LOG_LINES]) + (f"\n... ({len(lines) - LOG_LINES} more lines)"
