@@ -28,7 +28,7 @@ import numpy as np
 from generator.errors import AxgenError
 from generator.templating import environment
 from generator.tools.cache import cached, content_key
-from generator.tools.verilator import ensure_verilator, make_env
+from generator.tools.verilator import build_executable
 
 TEMPLATE = "stream_main.cpp.j2"
 # For speed: -O3 Verilator optimisation, X values and assertions resolved the cheapest way.
@@ -88,7 +88,6 @@ def render_main(toplevel: str) -> str:
 
 def build(rtl_dir: Path, toplevel: str, build_dir: Path, trace: bool = False) -> tuple[Path, float, bool]:
     """The harness executable for `toplevel` from rtl_dir/*.v: (path, seconds, was cached)."""
-    exe = ensure_verilator()
     rtl_dir, build_dir = Path(rtl_dir).resolve(), Path(build_dir).resolve()
     sources = sorted(rtl_dir.glob("*.v"))
     if not sources:
@@ -103,15 +102,8 @@ def build(rtl_dir: Path, toplevel: str, build_dir: Path, trace: bool = False) ->
 
     def verilate(target: Path) -> None:
         (target / "main.cpp").write_text(main)
-        cmd = [exe, "--cc", "--exe", "--build", "-j", "2", *flags, "-MAKEFLAGS", MAKE_FLAGS,
-               "--top-module", toplevel, "--Mdir", str(target / "obj"), "-o", "harness",
-               *(str(p) for p in sources), str(target / "main.cpp")]
-        with make_env():
-            proc = subprocess.run(cmd, cwd=target, capture_output=True, text=True)
-        (target / "build.log").write_text(proc.stdout + proc.stderr)
-        if proc.returncode != 0 or not (target / "obj" / "harness").exists():
-            raise AxgenError(f"Verilator build of the {toplevel} harness failed (exit {proc.returncode}); "
-                             f"end of {target / 'build.log'}:\n{_tail(proc.stdout + proc.stderr)}")
+        build_executable(target, toplevel, [*sources, target / "main.cpp"], flags, MAKE_FLAGS,
+                         f"the {toplevel} harness", log_lines=LOG_TAIL)
 
     target, was_cached = cached(build_dir, key, verilate, keep_failed=True)
     return target / "obj" / "harness", time.monotonic() - start, was_cached
