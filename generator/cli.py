@@ -87,8 +87,9 @@ def verify(project_dir, backend, samples, seed, trace):
         console.print(f"{status} {b['backend']} vs golden: {b['samples']} samples, {b['mismatches']} mismatching"
                       f"{timing} (build {b['build_seconds']} s, run {b['run_seconds']} s)")
         for run in b.get("passes") or []:
-            console.print(f"  {run['name']}: {run['samples']} samples, {run['mismatches']} mismatching, "
-                          f"{run['cycles']} cycles in {run['seconds']} s ({run['sample_cycles_per_second']} cycles/s)")
+            speed = "" if run["cycles"] is None else f", {run['cycles']} cycles ({run['sample_cycles_per_second']} per s)"
+            console.print(f"  {run['name']}: {run['samples']} samples, {run['mismatches']} mismatching in {run['seconds']} s"
+                          f"{speed}")
     if trace is not None:
         t = report["trace"]
         console.print("no mismatch: nothing traced" if t is None else

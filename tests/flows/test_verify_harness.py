@@ -56,6 +56,23 @@ def test_verify_json_lists_both_passes(digits_project):
     assert "harness: 40 samples, 0 mismatching" in result.output
 
 
+def test_verify_hls_lists_the_c_simulation_pass(digits_project):
+    result = run_cli("verify", digits_project, "--backend", "hls", "--samples", 5)
+    assert result.exit_code == 0, result.output
+    hls = json.loads((digits_project / "verify.json").read_text())["backends"][0]
+    (csim,) = hls["passes"]
+    assert (csim["name"], csim["samples"], csim["mismatches"], csim["cycles"]) == ("csim", 5, 0, None)
+
+
+@pytest.mark.parametrize("count", [1, 37])
+def test_predict_rtl_runs_the_harness(digits_project, count):
+    from generator.predict import predict
+    project = open_project(digits_project)
+    x = np.random.default_rng(count).uniform(0, 16, size=(count, *INPUT_SHAPE)).astype(np.float32)
+    assert np.array_equal(predict(project, x, "rtl"), predict(project, x, "golden"))
+    assert (digits_project / "build" / "harness").is_dir()
+
+
 def _vcd_output_beats(path):
     """(m_axis_tdata, m_axis_tlast) of every m_axis handshake in a VCD of the top, sampled just
     before each rising edge of ap_clk."""
