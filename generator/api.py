@@ -145,11 +145,12 @@ class Accelerator:
     def estimated_cycles(self) -> int:
         return self.project.estimated_cycles
 
-    def verify(self, backend: str = "rtl", samples: int = 16, seed: int = 0) -> dict:
-        """Golden model and simulation(s) on the same random inputs, compared exactly; also
-        written to DIR/verify.json."""
+    def verify(self, backend: str = "rtl", samples: int = 16, seed: int = 0, trace: str | Path | None = None) -> dict:
+        """Golden model and simulation(s) on the same random inputs, compared exactly (RTL: cocotb on
+        the first 32 samples, the C++ harness on all); also written to DIR/verify.json. `trace`: a VCD
+        of the first mismatching sample."""
         from generator.verify import verify
-        return verify(self.project, backend, samples, seed)
+        return verify(self.project, backend, samples, seed, trace=trace)
 
     def predict(self, x: np.ndarray, backend: str = "golden", seed: int = 0) -> np.ndarray:
         """Float inputs shaped as the model takes them -> the model's output, through the host

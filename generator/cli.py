@@ -70,19 +70,31 @@ def build(model, out_dir, config_path, board, force, strict):
 @click.argument("project_dir", type=click.Path(file_okay=False))
 @click.option("--backend", type=click.Choice(["rtl", "hls", "all"]), default="rtl", show_default=True,
               help="rtl: Verilator (cycles, back-pressure); hls: g++ C simulation; all: both on the same inputs.")
-@click.option("--samples", default=16, show_default=True, type=int)
+@click.option("--samples", default=16, show_default=True, type=int,
+              help="Random samples: the C++ harness checks all, cocotb the first 32.")
 @click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--trace", "trace", type=click.Path(dir_okay=False),
+              help="Write a VCD waveform of the first mismatching sample (RTL) to this file.")
 @user_errors
-def verify(project_dir, backend, samples, seed):
+def verify(project_dir, backend, samples, seed, trace):
     """Simulate the project and compare it exactly with the golden model."""
     from generator import api
-    report = api.open_project(project_dir).verify(backend, samples, seed)
+    report = api.open_project(project_dir).verify(backend, samples, seed, trace=trace)
     for b in report["backends"]:
         status = "[green]PASS[/]" if b["mismatches"] == 0 else "[red]FAIL[/]"
         timing = (f"; {b['cycles_per_sample']} cycles/sample (estimate {report['estimated_cycles_per_sample']}), "
                   f"latency {b['latency_cycles']} cycles" if b["cycles_per_sample"] is not None else "")
         console.print(f"{status} {b['backend']} vs golden: {b['samples']} samples, {b['mismatches']} mismatching"
                       f"{timing} (build {b['build_seconds']} s, run {b['run_seconds']} s)")
+        for run in b.get("passes") or []:
+            speed = "" if run["cycles"] is None else f", {run['cycles']} cycles ({run['sample_cycles_per_second']} per s)"
+            console.print(f"  {run['name']}: {run['samples']} samples, {run['mismatches']} mismatching in {run['seconds']} s"
+                          f"{speed}")
+    if trace is not None:
+        t = report["trace"]
+        console.print("no mismatch: nothing traced" if t is None else
+                      f"traced sample {t['sample']} (phase {t['phase']}, cycles {t['from_cycle']}..{t['to_cycle']}) "
+                      f"-> {t['file']}", markup=False)
     if report["mismatches"]:
         for b in report["backends"]:
             if b["first_mismatch"]:

@@ -1,5 +1,5 @@
-"""`axgen predict`: float inputs through host head, accelerator (golden model or simulated
-RTL) and host tail, giving what the QONNX model computes."""
+"""`axgen predict`: float inputs through host head, accelerator (golden model, RTL in the C++
+streaming harness on Verilator, or HLS C simulation) and host tail, giving what the QONNX model computes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from generator.errors import AxgenError
 from generator.golden import head_values, tail_output
 from generator.project import Project
-from generator.execute import golden_outputs, run_hls, run_rtl
+from generator.execute import golden_outputs, run_harness, run_hls, unpack_outputs
 
 BACKENDS = ("golden", "rtl", "hls")
 
@@ -41,7 +41,6 @@ def predict(project: Project, x: np.ndarray, backend: str = "golden", seed: int 
         out = golden_outputs(project, values)
     elif backend == "hls":
         out = run_hls(project, values).outputs
-    else:
-        padded = values if len(values) >= 2 else np.concatenate([values, values])
-        out = run_rtl(project, padded, None, seed).outputs[:len(values)]
+    else:  # every sample back to back, no back-pressure: outputs only
+        out = unpack_outputs(project, run_harness(project, values, seed, len(values), random=False).outputs())
     return tail_output(project.network.tail, out)

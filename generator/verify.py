@@ -11,11 +11,14 @@ import numpy as np
 
 from generator.datatypes import all_values
 from generator.errors import AxgenError
-from generator.execute import RTL_BUILD, golden_outputs, run_hls, run_rtl
+from generator.execute import (RTL_BUILD, golden_outputs, pack_outputs, run_harness, run_hls, run_rtl,
+                               unpack_outputs)
 from generator.project import Project
 from generator.sim import rtl as rtl_sim
 
 BACKENDS = ("rtl", "hls")  # "all" runs both on the same inputs
+COCOTB_SAMPLES = 32  # cocotb checks the first 32 samples; the C++ harness checks all
+SHOWN_SAMPLES = 20  # mismatching samples listed in a report
 
 
 @dataclass
@@ -30,6 +33,8 @@ class BackendReport:
     build_seconds: float | None = None
     run_seconds: float | None = None
     cached_build: bool | None = None
+    passes: list[dict] | None = None  # RTL: each simulation pass (cocotb, harness), its samples and speed
+    trace_at: dict | None = None  # RTL: the harness's first output mismatch {"phase", "sample"}
 
 
 def random_inputs(project: Project, samples: int, seed: int) -> np.ndarray:
@@ -40,22 +45,53 @@ def random_inputs(project: Project, samples: int, seed: int) -> np.ndarray:
     return rng.choice(all_values(first.in_dtype), size=(samples, first.in_elems))
 
 
+def _pass(name: str, samples: int, mismatches: int, cycles: int | None, seconds: float, build_seconds: float) -> dict:
+    """One simulation pass of a backend, as verify.json lists it (C simulation counts no cycles)."""
+    return {"name": name, "samples": samples, "mismatches": mismatches, "cycles": cycles,
+            "seconds": round(seconds, 3), "build_seconds": round(build_seconds, 2),
+            "sample_cycles_per_second": round(cycles / seconds) if cycles is not None and seconds > 0 else None}
+
+
 def _rtl_report(project: Project, values: np.ndarray, expected: np.ndarray, seed: int) -> BackendReport:
+    """cocotb on the first COCOTB_SAMPLES samples (protocol, TLAST and back-pressure driven from
+    Python), then the C++ harness on all of them; a sample mismatches when either pass says so."""
+    n = len(values)
+    k = min(n, COCOTB_SAMPLES)
     t0 = time.time()
     rtl_sim.build(project.root / "rtl", project.data["rtl"]["top"], project.root / RTL_BUILD)
     t1 = time.time()
-    result = run_rtl(project, values, expected, seed)
+    result = run_rtl(project, values[:k], expected[:k], seed)
+    t2 = time.time()
     # counted by the testbench over both phases (back to back, and random back-pressure)
-    mismatches = int(result.mismatches)
-    first = _first_mismatch(result.outputs, expected)
-    if first is None and mismatches:  # wrong only under back-pressure, or only in m_axis_tlast
-        first = {"samples": list(result.mismatched_samples)}
+    first = _first_mismatch(result.outputs, expected[:k])
+    if first is None and result.mismatches:  # wrong only under back-pressure, or only in m_axis_tlast
+        first = {"samples": list(result.mismatched_samples)[:SHOWN_SAMPLES]}
         if not result.tlast_errors:
             first["phase"] = "random back-pressure"
     if result.tlast_errors:
         first["tlast"] = result.tlast_errors[0]
-    return BackendReport("rtl", len(values), mismatches, result.cycles_per_sample, result.latency_cycles, first,
-                         result.sim_cycles, build_seconds=round(t1 - t0, 2), run_seconds=round(time.time() - t1, 2))
+    h = run_harness(project, values, seed, k)
+    bad, where = h.mismatched(pack_outputs(project, expected))
+    passes = [_pass("cocotb", k, int(result.mismatches), result.sim_cycles, t2 - t1, t1 - t0),
+              _pass("harness", n, int(bad.size), h.cycles, h.seconds, h.build_seconds)]
+    if first is None and bad.size:
+        first = _harness_mismatch(project, h, expected, bad, where)
+    mismatched = set(result.mismatched_samples) | set(bad.tolist())
+    return BackendReport("rtl", n, len(mismatched), h.cycles_per_sample, h.latency_cycles, first,
+                         result.sim_cycles + h.cycles, build_seconds=round(t1 - t0 + h.build_seconds, 2),
+                         run_seconds=round(t2 - t1 + h.seconds, 2), passes=passes,
+                         trace_at=where)
+
+
+def _harness_mismatch(project: Project, h, expected: np.ndarray, bad: np.ndarray, where: dict | None) -> dict:
+    """The first mismatch the harness found: its sample's values, or the samples with a wrong TLAST."""
+    if where is None:
+        return {"pass": "harness", "samples": bad[:SHOWN_SAMPLES].tolist(), "tlast": h.tlast_errors[0]}
+    phase_outputs = h.stream_outputs if where["phase"] == "stream" else h.random_outputs
+    i = where["sample"]
+    got = unpack_outputs(project, phase_outputs[i:i + 1])[0]
+    return {"pass": "harness", "phase": where["phase"], "sample": i, "expected": expected[i].tolist(),
+            "got": got.tolist()}
 
 
 def _hls_report(project: Project, values: np.ndarray, expected: np.ndarray) -> BackendReport:
@@ -63,7 +99,8 @@ def _hls_report(project: Project, values: np.ndarray, expected: np.ndarray) -> B
     bad = int(np.count_nonzero(np.any(result.outputs != expected, axis=1)))
     return BackendReport("hls", len(values), bad, None, None, _first_mismatch(result.outputs, expected),
                          build_seconds=round(result.build_seconds, 2), run_seconds=round(result.run_seconds, 3),
-                         cached_build=result.cached)
+                         cached_build=result.cached,
+                         passes=[_pass("csim", len(values), bad, None, result.run_seconds, result.build_seconds)])
 
 
 def _first_mismatch(got: np.ndarray, want: np.ndarray) -> dict | None:
@@ -74,11 +111,16 @@ def _first_mismatch(got: np.ndarray, want: np.ndarray) -> dict | None:
     return {"sample": i, "expected": want[i].tolist(), "got": got[i].tolist()}
 
 
-def verify(project: Project, backend: str = "rtl", samples: int = 16, seed: int = 0) -> dict:
+def verify(project: Project, backend: str = "rtl", samples: int = 16, seed: int = 0,
+           trace: str | Path | None = None) -> dict:
+    """Golden model and the backend's simulations on `samples` random inputs, compared exactly;
+    written to DIR/verify.json. `trace`: a VCD file of the first mismatching sample (RTL)."""
     if backend not in (*BACKENDS, "all"):
         raise AxgenError(f"unknown backend {backend!r}; supported: {', '.join(BACKENDS)}, all")
     if samples < 2:
-        raise AxgenError("--samples must be at least 2 (throughput is measured between samples)")
+        raise AxgenError(f"--samples {samples}: at least 2 are needed (throughput is measured between samples)")
+    if trace is not None and backend == "hls":
+        raise AxgenError("--trace writes a waveform of the RTL: use it with --backend rtl or all")
     values = random_inputs(project, samples, seed)
     expected = golden_outputs(project, values)
     reports = []
@@ -98,5 +140,23 @@ def verify(project: Project, backend: str = "rtl", samples: int = 16, seed: int 
         "cycles_over_estimate": None if timed is None else round(timed.cycles_per_sample / estimated, 4),
         "backends": [r.__dict__ for r in reports],
     }
+    if trace is not None:
+        report["trace"] = _trace(project, values, seed, next(r for r in reports if r.backend == "rtl"), Path(trace))
     (Path(project.root) / "verify.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
     return report
+
+
+def _trace(project: Project, values: np.ndarray, seed: int, rtl: BackendReport, path: Path) -> dict | None:
+    """Re-run the harness (--trace build) up to the first mismatching sample and write its VCD:
+    {"file", "phase", "sample", "from_cycle", "to_cycle"}; None when nothing mismatched."""
+    if not rtl.mismatches:
+        return None
+    first = rtl.first_mismatch or {}
+    where = rtl.trace_at or {"phase": "random", "sample": first.get("sample", min(first.get("samples") or [0]))}
+    if not path.parent.is_dir():
+        raise AxgenError(f"--trace {path}: folder {path.parent} does not exist")
+    h = run_harness(project, values, seed, min(len(values), COCOTB_SAMPLES),
+                    trace=(path, where["phase"], where["sample"]))
+    if h.trace is None or not path.is_file():
+        raise AxgenError(f"--trace: the harness wrote no waveform of sample {where['sample']} to {path}")
+    return {"file": str(path), **where, **h.trace}

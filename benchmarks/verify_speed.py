@@ -1,0 +1,101 @@
+"""RTL verification speed: cocotb against the C++ streaming harness, in sample-cycles per second.
+
+    .venv/bin/python benchmarks/verify_speed.py [--cnv] [--out benchmarks/results/verify_speed.json]
+
+TFC-w1a1 at PE=SIMD=1 (50,176 cycles per sample), and with --cnv CNV-w1a1 at FINN's folding (its
+builds take minutes). Each pass is measured "marginally": two `verify --backend rtl` calls with
+N1 and N2 samples, and (cycles simulated with N2 - with N1) / (seconds of the pass with N2 - with
+N1), so start-up, reset and the cached builds drop out (each project is verified once before, to
+build both). cocotb checks min(N, 32) samples per call, the harness all N: cocotb is measured on
+its own smaller N1, N2. Prints the rates and their ratio and writes them as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
+
+import models  # noqa: E402  (the tests' networks and foldings)
+from generator import config  # noqa: E402
+from generator.frontend import load_network  # noqa: E402
+from generator.project import build, open_project  # noqa: E402
+from generator.verify import verify  # noqa: E402
+
+# network: (model name, input shape, folding, cocotb N1/N2, harness N1/N2)
+NETWORKS = {
+    "TFC-w1a1 PE=SIMD=1": ("tfc_1w1a", (1, 28, 28), {"defaults": {"pe": 1, "simd": 1}}, (4, 16), (32, 256)),
+    "CNV-w1a1": ("cnv_1w1a", (3, 32, 32), models.CNV_FOLDING, (2, 6), (8, 64)),
+}
+TARGET_TFC = 3e6  # harness sample-cycles per second, marginal
+TARGET_CNV_RATIO = 10.0  # harness over cocotb
+
+
+def _pass(report: dict, name: str) -> dict:
+    return next(p for p in report["backends"][0]["passes"] if p["name"] == name)
+
+
+def marginal(project, name: str, counts: tuple[int, int]) -> dict:
+    runs = []
+    for n in counts:
+        start = time.monotonic()
+        report = verify(project, "rtl", samples=n, seed=0)
+        wall = time.monotonic() - start
+        if report["mismatches"]:
+            raise SystemExit(f"{project.root}: {report['mismatches']} mismatching samples")
+        p = _pass(report, name)
+        runs.append({"verify_samples": n, "samples": p["samples"], "cycles": p["cycles"], "seconds": p["seconds"],
+                     "verify_seconds": round(wall, 2)})
+    (a, b) = runs
+    rate = (b["cycles"] - a["cycles"]) / max(b["seconds"] - a["seconds"], 1e-9)
+    return {"runs": runs, "marginal_cycles_per_second": round(rate)}
+
+
+def measure(label: str, tmp: Path) -> dict:
+    model, shape, folding, cocotb_n, harness_n = NETWORKS[label]
+    onnx = models.export(models.finn_fc(model), shape, tmp / f"{model}.onnx")
+    root = tmp / model
+    build(load_network(onnx), root, config.from_dict(folding))
+    project = open_project(root)
+    start = time.monotonic()
+    warm = verify(project, "rtl", samples=2, seed=0)  # builds (cocotb and harness), then cached
+    builds = {p["name"]: p["build_seconds"] for p in warm["backends"][0]["passes"]}
+    print(f"{label}: builds {builds} s ({time.monotonic() - start:.1f} s with a 2-sample verify)", flush=True)
+    cocotb = marginal(project, "cocotb", cocotb_n)
+    harness = marginal(project, "harness", harness_n)
+    ratio = harness["marginal_cycles_per_second"] / cocotb["marginal_cycles_per_second"]
+    print(f"{label}: cocotb {cocotb['marginal_cycles_per_second'] / 1e6:.3f} M sample-cycles/s, "
+          f"harness {harness['marginal_cycles_per_second'] / 1e6:.3f} M sample-cycles/s, "
+          f"harness/cocotb {ratio:.1f}x (cycles/sample {warm['cycles_per_sample']})", flush=True)
+    return {"model": model, "folding": folding, "cycles_per_sample": warm["cycles_per_sample"], "build_seconds": builds,
+            "cocotb": cocotb, "harness": harness, "ratio": round(ratio, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cnv", action="store_true", help="Also CNV-w1a1 (builds take minutes).")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "verify_speed.json")
+    args = parser.parse_args()
+    labels = [label for label in NETWORKS if args.cnv or not label.startswith("CNV")]
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="verify_speed-") as tmp:
+        for label in labels:
+            results[label] = measure(label, Path(tmp))
+    tfc = results["TFC-w1a1 PE=SIMD=1"]["harness"]["marginal_cycles_per_second"]
+    print(f"target: harness >= {TARGET_TFC / 1e6:.0f} M sample-cycles/s on TFC-w1a1: {tfc / 1e6:.2f} M "
+          f"({'met' if tfc >= TARGET_TFC else 'NOT met'})")
+    if "CNV-w1a1" in results:
+        ratio = results["CNV-w1a1"]["ratio"]
+        print(f"target: CNV harness >= {TARGET_CNV_RATIO:.0f}x cocotb: {ratio:.1f}x "
+              f"({'met' if ratio >= TARGET_CNV_RATIO else 'NOT met'})")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

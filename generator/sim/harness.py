@@ -1,0 +1,159 @@
+"""RTL simulation at Verilator speed: a C++ streaming harness (templates/harness/stream_main.cpp.j2).
+
+`build` verilates a network top (axgen_top: s_axis in, m_axis with m_axis_tlast out) with the
+harness's main once per distinct Verilog source set and flags (a cache entry in the given build
+folder, generator.tools.cache); memory files are read at run time from the project's rtl/ folder,
+so a changed weight file reuses the build. A `--trace` variant (VCD) is cached separately.
+
+`simulate` writes the samples' stream bytes (generator.streams.pack's layout) to a file, runs the
+harness and reads back the output bytes of both phases: "stream" (the first K samples back to
+back, no back-pressure: cycles per sample and latency) and "random" (all samples, seeded random
+input gaps, junk in the padding bits, random m_axis_tready), and per sample whether m_axis_tlast
+was high on exactly its last beat. Python touches no cycle.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from generator.errors import AxgenError
+from generator.templating import environment
+from generator.tools.cache import cached, content_key
+from generator.tools.verilator import build_executable
+
+TEMPLATE = "stream_main.cpp.j2"
+# For speed: -O3 Verilator optimisation, X values and assertions resolved the cheapest way.
+# Threads measured on TFC-w1a1 at PE=SIMD=1 (benchmarks/verify_speed.py): --threads 2 ran at
+# about half the speed of one thread (the design is one small pipeline; the two cores are shared),
+# so the model is single-threaded.
+VERILATOR_FLAGS = ["-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "--threads", "1",
+                   "-Wno-fatal", "-Wno-lint", "-Wno-style"]
+MAKE_FLAGS = "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2"
+TRACE_FLAGS = ["--trace"]
+DEFAULT_IDLE_CYCLES = 2_000_000  # cycles without an output beat before the design counts as stalled
+LOG_TAIL = 30
+TLAST_KEPT = 5
+
+
+@dataclass
+class HarnessResult:
+    stream_outputs: np.ndarray  # (K, out bytes) of phase "stream"
+    random_outputs: np.ndarray | None  # (N, out bytes) of phase "random", when it ran
+    tlast_bad: np.ndarray  # (N,) bool: m_axis_tlast wrong in some phase
+    tlast_errors: list[str]
+    cycles_per_sample: float | None
+    latency_cycles: int | None
+    cycles: int  # clock cycles simulated
+    seconds: float  # the run, without the build
+    build_seconds: float
+    cached_build: bool
+    trace: dict | None = None  # {"from_cycle", "to_cycle"} of a traced run
+
+    def outputs(self) -> np.ndarray:
+        """Output bytes of every sample: the random phase's, or the stream phase's without it."""
+        return self.stream_outputs if self.random_outputs is None else self.random_outputs
+
+    def mismatched(self, expected: np.ndarray) -> tuple[np.ndarray, dict | None]:
+        """Samples whose output bytes differ from `expected` (N, out bytes) in a phase, or whose
+        TLAST is wrong (sorted indexes); and where the first output mismatch is ({"phase":
+        "stream" | "random", "sample": i}, None when the outputs all match)."""
+        bad = self.tlast_bad.copy()
+        first = None
+        for name, got in (("stream", self.stream_outputs), ("random", self.random_outputs)):
+            if got is None or not len(got):
+                continue
+            rows = np.any(got != expected[:len(got)], axis=1)
+            bad[:len(got)] |= rows
+            if first is None and rows.any():
+                first = {"phase": name, "sample": int(np.argmax(rows))}
+        return np.flatnonzero(bad), first
+
+
+def _tail(text: str, lines: int = LOG_TAIL) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def render_main(toplevel: str) -> str:
+    return environment("harness").get_template(TEMPLATE).render(top=toplevel)
+
+
+def build(rtl_dir: Path, toplevel: str, build_dir: Path, trace: bool = False) -> tuple[Path, float, bool]:
+    """The harness executable for `toplevel` from rtl_dir/*.v: (path, seconds, was cached)."""
+    rtl_dir, build_dir = Path(rtl_dir).resolve(), Path(build_dir).resolve()
+    sources = sorted(rtl_dir.glob("*.v"))
+    if not sources:
+        raise AxgenError(f"no Verilog sources in {rtl_dir}")
+    main = render_main(toplevel)
+    flags = VERILATOR_FLAGS + (TRACE_FLAGS if trace else [])
+    parts = [repr((toplevel, flags, MAKE_FLAGS, sys.platform)), main]
+    for path in sources:
+        parts += [path.name, path.read_bytes()]
+    key = f"{toplevel}-{'trace-' if trace else ''}{content_key(*parts, length=16)}"
+    start = time.monotonic()
+
+    def verilate(target: Path) -> None:
+        (target / "main.cpp").write_text(main)
+        build_executable(target, toplevel, [*sources, target / "main.cpp"], flags, MAKE_FLAGS,
+                         f"the {toplevel} harness", log_lines=LOG_TAIL)
+
+    target, was_cached = cached(build_dir, key, verilate, keep_failed=True)
+    return target / "obj" / "harness", time.monotonic() - start, was_cached
+
+
+def simulate(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_bytes: int, out_beat_bytes: int,
+             beats_out: int, in_data_bits: int, seed: int, build_dir: Path, stream_samples: int,
+             random: bool = True, idle_cycles: int = DEFAULT_IDLE_CYCLES,
+             trace: tuple[Path, str, int] | None = None) -> HarnessResult:
+    """Stream `data` ((N, beats_in * in_beat_bytes) uint8, one row per sample) through
+    `toplevel`: phase "stream" on the first `stream_samples`, then (with `random`) phase
+    "random" on all N. `trace` = (VCD file, phase, sample) builds the --trace variant and writes
+    the waveform from that sample's first input beat to its last output beat in that phase."""
+    data = np.ascontiguousarray(data, dtype=np.uint8)
+    if data.ndim != 2 or len(data) == 0 or data.shape[1] == 0 or data.shape[1] % in_beat_bytes:
+        raise AxgenError(f"harness: input bytes of shape {data.shape} are not whole beats of {in_beat_bytes} bytes")
+    n = len(data)
+    stream_samples = min(int(stream_samples), n)
+    rtl_dir, build_dir = Path(rtl_dir).resolve(), Path(build_dir).resolve()
+    binary, build_s, was_cached = build(rtl_dir, toplevel, build_dir, trace=trace is not None)
+    run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=build_dir))
+    data.tofile(run_dir / "in.bin")
+    args = {"in": run_dir / "in.bin", "out": run_dir, "samples": n, "stream": stream_samples,
+            "random": int(random), "beats_in": data.shape[1] // in_beat_bytes, "in_bytes": in_beat_bytes,
+            "beats_out": beats_out, "out_bytes": out_beat_bytes, "in_data_bits": in_data_bits,
+            "seed": seed & (2**64 - 1), "idle": idle_cycles}
+    if trace is not None:
+        path, phase, sample = trace
+        args.update(trace=Path(path).resolve(), trace_phase=("stream", "random").index(phase), trace_sample=sample)
+    start = time.monotonic()
+    # $readmemh opens the memory files by name: run in the rtl folder
+    proc = subprocess.run([str(binary), *(f"{k}={v}" for k, v in args.items())], cwd=rtl_dir,
+                          capture_output=True, text=True)
+    seconds = time.monotonic() - start
+    result_path = run_dir / "result.json"
+    if proc.returncode != 0 or not result_path.exists():
+        raise AxgenError(f"the {toplevel} harness failed (exit {proc.returncode}; files kept in {run_dir}):\n"
+                         f"{_tail(proc.stdout + proc.stderr)}")
+    result = json.loads(result_path.read_text())
+    if "error" in result:
+        raise AxgenError(f"RTL simulation of {toplevel} (harness): {result['error']} (files kept in {run_dir})")
+    width = beats_out * out_beat_bytes
+    stream_out = np.fromfile(run_dir / "stream.bin", dtype=np.uint8).reshape(-1, width)
+    random_out = np.fromfile(run_dir / "random.bin", dtype=np.uint8).reshape(-1, width) if random else None
+    bad = np.zeros(n, dtype=bool)
+    for name in ("stream_tlast.bin", "random_tlast.bin"):
+        flags = np.fromfile(run_dir / name, dtype=np.uint8).astype(bool)
+        bad[:len(flags)] |= flags
+    shutil.rmtree(run_dir, ignore_errors=True)
+    cps = result["cycles_per_sample"]
+    return HarnessResult(stream_out, random_out, bad, result["tlast_errors"], None if cps is None else float(cps),
+                         result["latency_cycles"], int(result["cycles"]), seconds, build_s, was_cached,
+                         result.get("trace"))

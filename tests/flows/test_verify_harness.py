@@ -1,0 +1,171 @@
+"""`axgen verify` with the C++ harness: verify.json's passes (cocotb on the first 32 samples, the
+harness on all), `--trace` of a broken design's first mismatching sample (found again in the VCD),
+and one clear message for bad input."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import models
+from generator import config, streams
+from generator.cli import main
+from generator.digits import INPUT_SHAPE
+from generator.frontend import load_network
+from generator.project import build, open_project
+
+
+@pytest.fixture(scope="module")
+def digits_project(digits_model, tmp_path_factory):
+    root = tmp_path_factory.mktemp("verify_harness") / "digits"
+    build(load_network(digits_model), root, config.from_dict(models.DIGITS_FOLDINGS[0]))
+    return root
+
+
+def run_cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def _broken_copy(root, tmp_path):
+    """A copy of the project whose last layer has one flipped weight bit."""
+    shutil.copytree(root, tmp_path / "p")
+    mem = sorted((tmp_path / "p" / "rtl").glob("*weights.mem"))[-1]
+    lines = mem.read_text().splitlines()
+    lines[0] = format(int(lines[0], 16) ^ 1, f"0{len(lines[0])}x")
+    mem.write_text("\n".join(lines) + "\n")
+    return tmp_path / "p"
+
+
+def test_verify_json_lists_both_passes(digits_project):
+    result = run_cli("verify", digits_project, "--samples", 40, "--seed", 2)
+    assert result.exit_code == 0, result.output
+    report = json.loads((digits_project / "verify.json").read_text())
+    assert report["samples"] == 40 and report["mismatches"] == 0
+    rtl = report["backends"][0]
+    assert rtl["samples"] == 40 and rtl["mismatches"] == 0
+    cocotb, harness = rtl["passes"]
+    assert (cocotb["name"], cocotb["samples"], harness["name"], harness["samples"]) == ("cocotb", 32, "harness", 40)
+    for p in (cocotb, harness):
+        assert p["mismatches"] == 0 and p["cycles"] > 40 * 10 and p["seconds"] > 0
+        assert abs(p["sample_cycles_per_second"] / (p["cycles"] / p["seconds"]) - 1) < 0.05  # seconds are rounded
+    assert harness["cycles"] > cocotb["cycles"]  # 8 more samples in the random phase
+    assert report["cycles_per_sample"] == rtl["cycles_per_sample"] and report["latency_cycles"] > 0
+    assert 0.9 <= report["cycles_over_estimate"] <= 1.1
+    assert "harness: 40 samples, 0 mismatching" in result.output
+
+
+def test_verify_hls_lists_the_c_simulation_pass(digits_project):
+    result = run_cli("verify", digits_project, "--backend", "hls", "--samples", 5)
+    assert result.exit_code == 0, result.output
+    hls = json.loads((digits_project / "verify.json").read_text())["backends"][0]
+    (csim,) = hls["passes"]
+    assert (csim["name"], csim["samples"], csim["mismatches"], csim["cycles"]) == ("csim", 5, 0, None)
+
+
+@pytest.mark.parametrize("count", [1, 37])
+def test_predict_rtl_runs_the_harness(digits_project, count):
+    from generator.predict import predict
+    project = open_project(digits_project)
+    x = np.random.default_rng(count).uniform(0, 16, size=(count, *INPUT_SHAPE)).astype(np.float32)
+    assert np.array_equal(predict(project, x, "rtl"), predict(project, x, "golden"))
+    assert (digits_project / "build" / "harness").is_dir()
+
+
+def _vcd_output_beats(path):
+    """(m_axis_tdata, m_axis_tlast) of every m_axis handshake in a VCD of the top, sampled just
+    before each rising edge of ap_clk."""
+    ids, values, beats = {}, {}, []
+    scope = []
+    with open(path) as f:
+        lines = iter(f)
+        for line in lines:
+            words = line.split()
+            if not words:
+                continue
+            if words[0] == "$scope":
+                scope.append(words[2])
+            elif words[0] == "$upscope":
+                scope.pop()
+            elif words[0] == "$var" and scope == ["TOP"]:
+                ids[words[3]] = words[4]
+            elif words[0] == "$enddefinitions":
+                break
+        before = {}
+        for line in lines:
+            line = line.strip()
+            if line.startswith("#"):
+                before = dict(values)
+                continue
+            if line.startswith("b"):
+                bits, code = line[1:].split()
+            elif line[:1] in "01xz" and line:
+                bits, code = line[0], line[1:]
+            else:
+                continue
+            if code not in ids:
+                continue
+            name = ids[code]
+            value = int(bits.replace("x", "0").replace("z", "0"), 2)
+            values[name] = value
+            if name == "ap_clk" and value == 1 and before.get("ap_clk") == 0:
+                if before.get("m_axis_tvalid") and before.get("m_axis_tready"):
+                    beats.append((before["m_axis_tdata"], before["m_axis_tlast"]))
+    return beats
+
+
+def test_trace_writes_the_first_mismatching_sample(digits_project, tmp_path):
+    root = _broken_copy(digits_project, tmp_path)
+    vcd = tmp_path / "wave.vcd"
+    result = run_cli("verify", root, "--samples", 6, "--trace", vcd)
+    assert result.exit_code == 1, result.output
+    report = json.loads((root / "verify.json").read_text())
+    trace, first = report["trace"], report["backends"][0]["first_mismatch"]
+    assert trace["file"] == str(vcd) and trace["sample"] == first["sample"] and trace["phase"] == "stream"
+    assert f"traced sample {trace['sample']}" in result.output
+    assert first["got"] != first["expected"]
+    last = open_project(root).plan.last
+    per_sample = last.out_elems // last.out_per_beat
+    beats = _vcd_output_beats(vcd)
+    assert len(beats) >= per_sample
+    mine = beats[-per_sample:]  # the window ends with the traced sample's last output beat
+    assert [flag for _, flag in mine] == [0] * (per_sample - 1) + [1]
+    nbytes = streams.beat_bytes(last.out_dtype.name, last.out_per_beat)
+    data = np.array([[b for value, _ in mine for b in value.to_bytes(nbytes, "little")]], dtype=np.uint8)
+    assert streams.unpack(data, last.out_dtype.name, last.out_per_beat)[0].tolist() == first["got"]
+
+
+def test_trace_of_a_passing_design_writes_nothing(digits_project, tmp_path):
+    vcd = tmp_path / "wave.vcd"
+    result = run_cli("verify", digits_project, "--samples", 2, "--trace", vcd)
+    assert result.exit_code == 0, result.output
+    assert "no mismatch: nothing traced" in result.output
+    assert not vcd.exists()
+    assert json.loads((digits_project / "verify.json").read_text())["trace"] is None
+
+
+@pytest.mark.parametrize("samples", [0, -3])
+def test_a_sample_count_below_two_is_one_line(digits_project, samples):
+    result = run_cli("verify", digits_project, "--samples", samples)
+    assert result.exit_code == 2
+    assert result.output.strip() == f"axgen: error: --samples {samples}: at least 2 are needed " \
+                                    "(throughput is measured between samples)"
+
+
+def test_trace_of_hls_is_one_line(digits_project, tmp_path):
+    result = run_cli("verify", digits_project, "--backend", "hls", "--trace", tmp_path / "w.vcd")
+    assert result.exit_code == 2 and "use it with --backend rtl or all" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_harness_that_fails_to_build_shows_the_log(digits_project, tmp_path):
+    shutil.copytree(digits_project, tmp_path / "p")
+    top = tmp_path / "p" / "rtl" / "axgen_top.v"
+    top.write_text(top.read_text().replace("endmodule", "wire broken = ;\nendmodule"))
+    np.save(tmp_path / "x.npy", np.zeros((2, *INPUT_SHAPE), dtype=np.float32))
+    result = run_cli("predict", tmp_path / "p", tmp_path / "x.npy", "--backend", "rtl")
+    assert result.exit_code == 2
+    assert result.output.startswith("axgen: error: Verilator build of the axgen_top harness failed")
+    assert "axgen_top.v" in result.output and "syntax error" in result.output  # the log's tail
+    assert "Traceback" not in result.output
