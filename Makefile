@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint clean
+.PHONY: demo test test-slow lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ test: $(STAMP)
 
 test-slow: $(STAMP)
 	$(BIN)/pytest -n 2 -q -m slow
+
+# speed benchmarks, each measured side by side in one run; figures also as JSON in benchmarks/results/
+bench: $(STAMP)
+	$(BIN)/python benchmarks/verify_speed.py --cnv
+	$(BIN)/python benchmarks/csim_speed.py
+	$(BIN)/python benchmarks/throughput.py
 
 # ruff, the layering contract (import-linter, pyproject.toml) and verilator -Wall over rtl/
 lint: $(STAMP)
