@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from generator.golden.matrix import CHUNK_ELEMENTS, Products, activate
+from generator.golden.matrix import CHUNK_ELEMENTS, activate, products
 from generator.ir import MatrixLayer, PoolLayer, out_size
 from generator.multipliers import Multiplier
 
@@ -43,17 +43,17 @@ def run_conv(x: np.ndarray, layer: MatrixLayer, mul: Multiplier) -> np.ndarray:
     images at a time (the windows of a whole batch can take gigabytes). The multiplier's activation
     terms are taken per pixel, before the windows repeat every pixel KH*KW times."""
     g = layer.conv
-    products = Products(layer, mul, taps=g.kernel[0] * g.kernel[1])
+    acc = products(layer, mul, taps=g.kernel[0] * g.kernel[1])
     images = x.reshape(len(x) * g.in_h * g.in_w, g.channels)
-    terms = products.factors.terms
-    pad = np.repeat(products.zero, g.channels)  # padding is value 0: its terms, per channel
+    terms = acc.terms
+    pad = np.repeat(acc.zero, g.channels)  # padding is value 0: its terms, per channel
     step = max(1, CHUNK_ELEMENTS // (g.pixels * layer.mw * terms))
     out = np.empty((len(x), g.pixels * layer.mh), dtype=np.int64)
     for start in range(0, len(x), step):
-        part = products.features(images[start * g.in_h * g.in_w:(start + step) * g.in_h * g.in_w])
+        part = acc.features(images[start * g.in_h * g.in_w:(start + step) * g.in_h * g.in_w])
         part = part.reshape(-1, g.in_h, g.in_w, terms * g.channels)
         windows = im2col(part, g.kernel, g.stride, g.pads, pad).reshape(len(part) * g.pixels, -1)
-        out[start:start + step] = activate(products.sums(windows), layer).reshape(len(part), -1)
+        out[start:start + step] = activate(acc.sums(windows), layer).reshape(len(part), -1)
     return out
 
 

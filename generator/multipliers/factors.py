@@ -10,7 +10,6 @@ reproduce the table exactly; exact and bipolar products are the one term x * w."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import gcd
 
 import numpy as np
 
@@ -18,6 +17,7 @@ from generator.datatypes import DataType, all_values
 from generator.multipliers import Multiplier
 
 BIPOLAR = DataType["BIPOLAR"]
+MANY_TERMS = 32  # past this many matrix products, one lookup per product in a table is faster
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,8 +66,9 @@ def factorize(mul: Multiplier, x_dt, w_dt, wvals: np.ndarray) -> Factors:
         return Factors(0, None, wvals, wvals[None, :])
     xs = all_values(x_dt)
     table = mul(xs[:, None], wvals[None, :], x_dt, w_dt)
-    found = [_grouped(table), _basis(table, xs)]
-    residual = _basis(table - xs[:, None] * wvals[None, :], xs)
+    error = table - xs[:, None] * wvals[None, :]
+    found = [_grouped(table), _basis(table, xs, MANY_TERMS)]
+    residual = _basis(error, xs, MANY_TERMS - 1)
     if residual is not None:
         act, wgt = residual
         found.append((np.concatenate([xs[:, None], act], axis=1), np.concatenate([wvals[None, :], wgt])))
@@ -83,9 +84,7 @@ def _grouped(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         nz = np.flatnonzero(row)
         if not len(nz):
             continue
-        g = 0
-        for value in row[nz]:
-            g = gcd(g, int(value))
+        g = int(np.gcd.reduce(row[nz]))
         g = g if row[nz[0]] > 0 else -g
         prim = row // g
         key = prim.tobytes()
@@ -100,10 +99,10 @@ def _grouped(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return act, wgt
 
 
-def _basis(table: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def _basis(table: np.ndarray, xs: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray] | None:
     """Linearly independent rows of the table (activations xs with the fewest set bits of their
     magnitude first: bit planes) and the integer coefficients of every row on them, or None if the
-    coefficients are not integers."""
+    coefficients are not integers or more than `limit` rows are needed (not worth finding)."""
     order = sorted(range(len(table)), key=lambda v: (bin(abs(int(xs[v]))).count("1"), abs(int(xs[v])), int(xs[v])))
     rows = []
     ortho = np.zeros((0, table.shape[1]))  # orthonormal rows spanning the chosen ones
@@ -115,6 +114,8 @@ def _basis(table: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray] |
         if size > 1e-7 * max(1.0, np.linalg.norm(r)):
             ortho = np.vstack([ortho, residual / size])
             rows.append(v)
+            if len(rows) > limit:
+                return None
     if not rows:
         return None
     basis = table[rows]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import generator.multipliers.cores as cores
 from generator.datatypes import DataType, all_values
 from generator.golden.conv import run_conv
-from generator.golden.matrix import accumulate, accumulate_reference
+from generator.golden.matrix import Lookup, accumulate, accumulate_reference, products
 from generator.ir import ConvGeometry, MatrixLayer
 from generator.multipliers import FAMILIES, Multiplier, parse
 from generator.multipliers.bounds import exact_in_float, partial_sum_bound
@@ -165,15 +165,28 @@ def test_integer_fallback_on_wide_sums():
     assert np.array_equal(accumulate(x, layer, parse("exact")), exact)
 
 
-@pytest.mark.parametrize("spec", ["exact", "trunc:k=2", "etm:m=1"])  # etm: mul(0, w) is not 0 (padding)
-def test_convolution_in_chunks_equals_one_window_at_a_time(monkeypatch, spec):
+def test_many_terms_go_through_the_product_table(tmp_path):
+    """A random 8 x 8 table (255 terms) and Mitchell at 8 bits (64): one lookup per product instead."""
+    rng = np.random.default_rng(2)
+    layer = matrix_layer(D["UINT8"], D["INT8"], values(rng, D["INT8"], (6, 50)))
+    x = values(rng, D["UINT8"], (9, 50))
+    for mul in [parse(lut_spec(tmp_path, rng, D["UINT8"], D["INT8"])), parse("mitchell")]:
+        accumulation = products(layer, mul)
+        assert accumulation.terms == 1 and isinstance(accumulation, Lookup)
+        assert np.array_equal(accumulation(x), accumulate_reference(x, layer, mul))
+
+
+# etm: mul(0, w) is not 0 (the padding's terms); lut: 8 x 8 random, through the table
+@pytest.mark.parametrize("spec, bits", [("exact", 3), ("trunc:k=2", 3), ("etm:m=1", 3), ("lut", 8)])
+def test_convolution_in_chunks_equals_one_window_at_a_time(monkeypatch, tmp_path, spec, bits):
     """run_conv takes the multiplier's terms per pixel, pads with the terms of 0 and chunks the images
     (a small chunk here forces several): every window's sum as the oracle gives it."""
     rng = np.random.default_rng(1)
+    x_dt, w_dt = D[f"UINT{bits}"], D[f"INT{bits}"]
     g = ConvGeometry(5, 4, 3, (3, 2), (1, 2), (1, 0, 1, 1), 5, 2)
-    layer = matrix_layer(D["UINT3"], D["INT3"], values(rng, D["INT3"], (4, 18)), conv=g)
-    x = values(rng, D["UINT3"], (7, 5 * 4 * 3))
-    mul = parse(spec)
+    layer = matrix_layer(x_dt, w_dt, values(rng, w_dt, (4, 18)), conv=g)
+    x = values(rng, x_dt, (7, 5 * 4 * 3))
+    mul = parse(lut_spec(tmp_path, rng, x_dt, w_dt) if spec == "lut" else spec)
     monkeypatch.setattr("generator.golden.conv.CHUNK_ELEMENTS", 100)
     out = run_conv(x, layer, mul).reshape(7, 5, 2, 4)
     padded = np.pad(x.reshape(7, 5, 4, 3), ((0, 0), (1, 1), (0, 1), (0, 0)))
