@@ -43,17 +43,17 @@ def run_conv(x: np.ndarray, layer: MatrixLayer, mul: Multiplier) -> np.ndarray:
     images at a time (the windows of a whole batch can take gigabytes). The multiplier's activation
     terms are taken per pixel, before the windows repeat every pixel KH*KW times."""
     g = layer.conv
-    acc = products(layer, mul, taps=g.kernel[0] * g.kernel[1])
+    accumulation = products(layer, mul, taps=g.kernel[0] * g.kernel[1])
     images = x.reshape(len(x) * g.in_h * g.in_w, g.channels)
-    terms = acc.terms
-    pad = np.repeat(acc.zero, g.channels)  # padding is value 0: its terms, per channel
+    terms = accumulation.terms
+    pad = np.repeat(accumulation.zero, g.channels)  # padding is value 0: its terms, per channel
     step = max(1, CHUNK_ELEMENTS // (g.pixels * layer.mw * terms))
     out = np.empty((len(x), g.pixels * layer.mh), dtype=np.int64)
     for start in range(0, len(x), step):
-        part = acc.features(images[start * g.in_h * g.in_w:(start + step) * g.in_h * g.in_w])
+        part = accumulation.features(images[start * g.in_h * g.in_w:(start + step) * g.in_h * g.in_w])
         part = part.reshape(-1, g.in_h, g.in_w, terms * g.channels)
         windows = im2col(part, g.kernel, g.stride, g.pads, pad).reshape(len(part) * g.pixels, -1)
-        out[start:start + step] = activate(acc.sums(windows), layer).reshape(len(part), -1)
+        out[start:start + step] = activate(accumulation.sums(windows), layer).reshape(len(part), -1)
     return out
 
 

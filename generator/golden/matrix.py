@@ -37,6 +37,7 @@ class _Accumulation:
     terms per pixel and sums its windows of them; `zero` holds the R terms of a value 0 (padding)."""
 
     terms: int
+    mh: int
     zero: np.ndarray
 
     def features(self, x: np.ndarray) -> np.ndarray:
