@@ -11,7 +11,6 @@ import numpy as np
 
 from generator import config as config_mod
 from generator.boards import Board
-from generator.datatypes import all_values
 from generator.golden import run_layers, tail_output
 from generator.hw import make_plan
 from generator.ir import Network
@@ -19,34 +18,6 @@ from generator.ir import Network
 
 def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(np.argmax(logits.reshape(len(logits), -1), axis=1) == labels))
-
-
-MAX_TABLE = 1 << 16  # operand pairs up to 8 x 8 bits are tabulated
-
-
-class Tabulated:
-    """A multiplier's products over every operand pair of a layer, looked up instead of recomputed
-    (the same values as the multiplier: the table is made by it)."""
-
-    is_exact = False
-
-    def __init__(self, mul, x_dt, w_dt):
-        self.xs, self.ws = all_values(x_dt), all_values(w_dt)
-        self.table = mul(self.xs[:, None], self.ws[None, :], x_dt, w_dt)
-
-    def __call__(self, x, w, x_dt, w_dt):
-        return self.table[np.searchsorted(self.xs, x), np.searchsorted(self.ws, w)]
-
-
-def fast(stage):
-    """The stage's multiplier for the golden model: tabulated when approximate and small enough."""
-    mul = getattr(stage, "multiplier", None)
-    if mul is None or mul.is_exact:
-        return mul
-    x_dt, w_dt = stage.layer.in_dtype, stage.layer.weight_dtype
-    if len(all_values(x_dt)) * len(all_values(w_dt)) > MAX_TABLE:
-        return mul
-    return Tabulated(mul, x_dt, w_dt)
 
 
 @dataclass(frozen=True)
@@ -60,7 +31,7 @@ class Scorer:
 
     def __call__(self, cfg: dict) -> dict:
         plan = make_plan(self.net, config_mod.from_dict(cfg), self.board)
-        out = run_layers(self.values, [s.layer for s in plan.stages], [fast(s) for s in plan.stages])
+        out = run_layers(self.values, [s.layer for s in plan.stages], [getattr(s, "multiplier", None) for s in plan.stages])
         return {"accuracy": accuracy(tail_output(self.net.tail, out), self.labels),
                 "luts": int(plan.resources()["total"]["lut"]), "cycles": int(plan.estimated_cycles)}
 

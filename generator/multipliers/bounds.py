@@ -17,3 +17,22 @@ def acc_bounds(layer: MatrixLayer, mul: Multiplier = EXACT) -> tuple[np.ndarray,
     pmin = prods.min(axis=0)[inverse].reshape(layer.weights.shape)
     pmax = prods.max(axis=0)[inverse].reshape(layer.weights.shape)
     return pmin.sum(axis=1), pmax.sum(axis=1)
+
+
+FLOAT_EXACT = 2.0 ** 53  # integers up to here are exact in float64
+
+
+def partial_sum_bound(act_max: np.ndarray, weight_terms: np.ndarray) -> float:
+    """An upper bound on |any partial sum| of sum_j a_j * weight_terms[m, j] over every row m, where
+    the R = len(act_max) terms take K columns each (|a_j| <= act_max[j // K]): sum_j max|a_j| *
+    |weight_terms[m, j]|, the largest row."""
+    if weight_terms.size == 0:
+        return 0.0
+    reach = np.repeat(np.asarray(act_max, dtype=np.float64), weight_terms.shape[1] // len(act_max))
+    return float((np.abs(weight_terms.astype(np.float64)) @ reach).max())
+
+
+def exact_in_float(bound: float) -> bool:
+    """True if sums bounded by `bound` are exact in float64 in any order (BLAS sums in blocks):
+    every partial sum an integer below 2^53 (half of it, for the rounding of the bound itself)."""
+    return bound < FLOAT_EXACT / 2

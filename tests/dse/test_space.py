@@ -1,5 +1,5 @@
-"""The DSE's pieces: candidates per layer, configuration names and configs, the library guard, the
-tabulated multipliers (equal to the real ones) and the non-dominated filter."""
+"""The DSE's pieces: candidates per layer, configuration names and configs, the library guard and the
+non-dominated filter."""
 
 import numpy as np
 import pytest
@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import config as config_mod
-from generator.datatypes import DataType
-from generator.dse.evaluate import Scorer, Tabulated
+from generator.dse.evaluate import Scorer
 from generator.dse.explore import non_dominated
 from generator.dse.space import full_space, library_specs, solo_genomes, user_specs
 from generator.errors import AxgenError
@@ -62,17 +61,6 @@ def test_library_folder_messages(tmp_path):
                                   "always @(posedge clk) p <= a; endmodule\n")
     with pytest.raises(AxgenError, match="n.v"):
         library_specs(tmp_path)
-
-
-@pytest.mark.parametrize("spec", ["trunc:k=3", "drum:k=2", "mitchell", "etm:m=2"])
-@pytest.mark.parametrize("x_dt, w_dt", [("UINT4", "INT4"), ("INT3", "INT5")])
-def test_tabulated_equals_the_multiplier(spec, x_dt, w_dt):
-    x_dt, w_dt = DataType[x_dt], DataType[w_dt]
-    mul = parse(spec)
-    rng = np.random.default_rng(0)
-    x = rng.integers(int(x_dt.min()), int(x_dt.max()) + 1, (7, 1, 9))
-    w = rng.integers(int(w_dt.min()), int(w_dt.max()) + 1, (1, 5, 9))
-    assert np.array_equal(Tabulated(mul, x_dt, w_dt)(x, w, x_dt, w_dt), mul(x, w, x_dt, w_dt))
 
 
 def test_scorer_agrees_with_the_golden_model(net):
