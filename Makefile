@@ -27,6 +27,7 @@ test-slow: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/verify_speed.py --cnv
 	$(BIN)/python benchmarks/csim_speed.py
+	$(BIN)/python benchmarks/golden_speed.py
 	$(BIN)/python benchmarks/throughput.py
 
 # ruff, the layering contract (import-linter, pyproject.toml) and verilator -Wall over rtl/
