@@ -123,8 +123,14 @@ def _job(rtl: Path, unit: dict, where: dict, texts: dict, layer_modules: frozens
 
 
 def _one_line(message: str) -> str:
+    """The first line of a failed run's message with the cause from its log: Yosys' ERROR line, or
+    the WebAssembly trap that stopped it (a "call stack exhausted" trap: a logic cone too deep)."""
     lines = message.splitlines()
     error = next((line.strip() for line in lines[1:] if "ERROR" in line), "")
+    if not error:
+        error = next((line.strip() for line in reversed(lines[1:]) if "wasm trap" in line), "")
+        if "call stack exhausted" in error:
+            error += " (Yosys under WebAssembly recursed too deep, e.g. through a long threshold comparison chain)"
     return lines[0].replace("; end of its log:", "") + (f": {error}" if error else "")
 
 
