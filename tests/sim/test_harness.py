@@ -66,7 +66,9 @@ def test_harness_catches_a_wrong_weight(digits_project, tmp_path):
     result = run_harness(project, values, 0, 4)
     assert result.cached_build  # memory files are read at run time: the copied build serves
     bad, first = result.mismatched(pack_outputs(project, golden_outputs(project, values)))
-    assert bad.size > 0 and first["phase"] == "stream" and first["sample"] == bad[0]
+    assert bad.size > 0 and first["sample"] == bad[0]
+    # the no-gap phase streams the first 4 samples; a later first mismatch is found in the random phase
+    assert first["phase"] == ("stream" if bad[0] < 4 else "random")
     assert not result.tlast_errors
 
 
