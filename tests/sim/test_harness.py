@@ -57,6 +57,7 @@ def test_harness_equals_golden_on_a_small_cnn(model_dir, tmp_path):
 
 
 def test_harness_catches_a_wrong_weight(digits_project, tmp_path):
+    run_harness(open_project(digits_project), random_inputs(open_project(digits_project), 2, 0), 0, 2)  # built once
     project = _copy(digits_project, tmp_path)
     mem = sorted((project.root / "rtl").glob("*weights.mem"))[-1]
     lines = mem.read_text().splitlines()
