@@ -1,6 +1,8 @@
 """`axgen dse` on the digits MLP: a non-dominated front with the exact row, configs that plan, the same
 front for the same seed (locally and on Dask), no new evaluation on a rerun, and clean user errors."""
 
+import shutil
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -61,12 +63,15 @@ def test_every_config_plans_as_written(first, net):
         assert [s.folding for s in plan.stages] == ["8x8", "4x8", "2x4"]
 
 
-def test_rerun_reuses_every_evaluation(first, net):
+def test_rerun_reuses_every_evaluation(first, net, tmp_path):
     out, result = first
     again = api.dse(net, "digits", out, **SEARCH)
     assert result.counts["new_evaluations"] > BUDGET and again.counts["new_evaluations"] == 0
     assert _front(out) == [(r["config"], f"{r['accuracy']:.6f}", str(r["luts"])) for r in result.front]
-    larger = api.dse(net, "digits", out, **{**SEARCH, "budget": BUDGET + 10})  # replays the first 20 from the cache
+    # a larger search in a copy (the module's other tests read out/configs as the first run wrote them)
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    larger = api.dse(net, "digits", copy, **{**SEARCH, "budget": BUDGET + 10})  # replays the first 20 from the cache
     assert 0 < larger.counts["new_evaluations"] <= 10 + POP_SIZE < larger.counts["search"]
 
 
