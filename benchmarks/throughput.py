@@ -7,11 +7,13 @@ One row per network and folding. estimate = max over the stages of their estimat
 sample (MVAU: pixels * MH/PE * MW/SIMD; sliding window: max(input beats, window beats); max
 pool: input beats); measured = steady-state cycles between outputs with samples back to back and
 no back-pressure; kcyc/s = simulated clock cycles (both verify phases) per second of simulation;
-g++ build and run times are cold (a fresh cache folder), for the same samples."""
+g++ build and run times are cold (a fresh cache folder), for the same samples. The rows also go to
+benchmarks/results/throughput.json (--out), for comparison across commits."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -49,6 +51,7 @@ def conv_cases(tmp: Path):
         yield f"{name} (random)", 0, path, models.CNV_FOLDING
 
 
+RESULTS = Path(__file__).resolve().parent / "results" / "throughput.json"
 FAMILIES = {"fc": (fc_cases,), "conv": (conv_cases,), "all": (fc_cases, conv_cases)}
 
 
@@ -56,7 +59,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--family", choices=sorted(FAMILIES), default="all")
     parser.add_argument("--samples", type=int, default=8)
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    rows = []
     header = (f"{'network':18} {'fold':>4} {'estimate':>8} {'measured':>9} {'ratio':>6} {'latency':>7} "
               f"{'vl build':>8} {'vl run':>6} {'kcyc/s':>6} {'g++ build':>9} {'g++ run':>7}")
     print(header)
@@ -81,6 +86,15 @@ def main() -> None:
                 print(f"{label:18} {i:>4} {estimate:>8} {measured:>9.1f} {measured / estimate:>6.3f} "
                       f"{report['latency_cycles']:>7} {rtl['build_seconds']:>8.1f} {rtl['run_seconds']:>6.1f} "
                       f"{speed:>6.0f} {hls['build_seconds']:>9.1f} {hls['run_seconds']:>7.2f}{status}", flush=True)
+                rows.append({"network": label, "folding": fold, "estimated_cycles": estimate,
+                             "measured_cycles": measured, "ratio": round(measured / estimate, 4),
+                             "latency_cycles": report["latency_cycles"],
+                             "mismatches": report["mismatches"], "rtl_kcycles_per_second": round(speed),
+                             "verilator_build_seconds": rtl["build_seconds"], "gxx_build_seconds": hls["build_seconds"],
+                             "gxx_run_seconds": hls["run_seconds"]})
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"samples": args.samples, "rows": rows}, indent=1) + "\n")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
