@@ -57,13 +57,22 @@ def inspect(model, as_json):
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
 @click.option("--strict", is_flag=True, help="Refuse a design whose estimated resources exceed the board's "
               "(otherwise a warning).")
+@click.option("--target-cycles", type=int, default=None, help="Choose PE and SIMD of every layer the config does "
+              "not fix so that the slowest stage takes at most N cycles per sample, at the lowest estimated resources.")
+@click.option("--target-fps", type=float, default=None, help="As --target-cycles, for F samples per second at "
+              "the clock (--clock, else the board's).")
+@click.option("--clock", "clock_mhz", type=float, default=None, help="Clock in MHz for --target-fps (and the "
+              "project's scripts); default the board's.")
 @user_errors
-def build(model, out_dir, config_path, board, force, strict):
+def build(model, out_dir, config_path, board, force, strict, target_cycles, target_fps, clock_mhz):
     """Build the accelerator project for MODEL into a folder."""
     from generator import api
-    acc = api.build(model, out_dir, config_path, board=board, force=force, strict=strict)
+    acc = api.build(model, out_dir, config_path, board=board, force=force, strict=strict,
+                    target_cycles=target_cycles, target_fps=target_fps, clock_mhz=clock_mhz)
+    target = acc.project.data.get("target_cycles_per_sample")
+    aim = f" (target {target})" if target is not None else ""
     console.print(f"built [bold]{acc.name}[/]: {len(acc.plan.stages)} layers, "
-                  f"estimated {acc.estimated_cycles} cycles per sample -> {out_dir}")
+                  f"estimated {acc.estimated_cycles} cycles per sample{aim} -> {out_dir}")
 
 
 @main.command()

@@ -6,7 +6,7 @@ import hashlib
 import json
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -20,6 +20,7 @@ from generator.backends.tcl.vitis_hls import write_scripts
 from generator.backends.tcl.vivado import write_vivado_scripts
 from generator.errors import AxgenError
 from generator.hw import HardwarePlan, make_plan, reopen_plan
+from generator.hw.autofold import fold_to_target, target_from_fps
 from generator.hw.resources import fit_problems, summary as resource_summary
 from generator.ir import Network
 from generator.serialize import load_network, save_array, save_network
@@ -112,18 +113,40 @@ def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
+def _target(board, target_cycles: int | None, target_fps: float | None, clock_mhz: float | None):
+    """The board (at `clock_mhz`, if given) and the target of cycles per sample, if any."""
+    if target_cycles is not None and target_fps is not None:
+        raise AxgenError("give --target-cycles or --target-fps, not both")
+    if clock_mhz is not None:
+        if target_fps is None:
+            raise AxgenError("--clock sets the clock of --target-fps; give it with --target-fps")
+        target_from_fps(target_fps, clock_mhz)  # checks both
+        board = replace(board, clock_mhz=float(clock_mhz))
+    if target_fps is not None:
+        target_cycles = target_from_fps(target_fps, board.clock_mhz)
+    return board, target_cycles
+
+
 def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path | None = None,
-          force: bool = False, strict: bool = False, warn: Callable[[str], None] | None = None) -> Project:
+          force: bool = False, strict: bool = False, warn: Callable[[str], None] | None = None,
+          target_cycles: int | None = None, target_fps: float | None = None,
+          clock_mhz: float | None = None) -> Project:
     """Write the whole project into out_dir, or nothing at all. `board` is a board name or a
-    board file (default pynq-z2). A design whose estimated resources exceed the board's is
-    passed to `warn` one line per resource, or with `strict` refused (nothing written)."""
+    board file (default pynq-z2). With `target_cycles` (or `target_fps` at `clock_mhz`, the
+    board's clock by default) the folding of every layer the config leaves free is chosen
+    (generator.hw.autofold) and written into the stored config. A design whose estimated
+    resources exceed the board's is passed to `warn` one line per resource, or with `strict`
+    refused (nothing written)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise AxgenError(f"{out_dir} exists and is not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
         raise AxgenError(f"{out_dir} is not empty; choose another folder or pass --force to replace it")
-    target = boards.load(board)
-    plan = make_plan(net, cfg, target)
+    target, target_cycles = _target(boards.load(board), target_cycles, target_fps, clock_mhz)
+    if target_cycles is not None:
+        cfg, plan = fold_to_target(net, cfg, target, target_cycles)
+    else:
+        plan = make_plan(net, cfg, target)
     estimate = resource_summary(plan)
     problems = fit_problems(estimate["total"], target)
     if problems and strict:
@@ -149,6 +172,7 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
                         **({"tuned_weights_file": tuned[impl.index]} if impl.index in tuned else {})}
                        for impl in plan.stages],
             "estimated_cycles_per_sample": plan.estimated_cycles,
+            "target_cycles_per_sample": target_cycles,
             "bottleneck": plan.bottleneck.name,
             "estimated_resources": {k: v for k, v in estimate.items() if k != "layers"},
             "rtl": rtl,

@@ -17,12 +17,12 @@ def divisors(n: int) -> list[int]:
     return [d for d in range(1, n + 1) if n % d == 0]
 
 
-def check_fold(layer, key: str, value, total: int, what: str) -> int:
-    """`value` if it is a positive integer dividing `total`, else a message with the valid values."""
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1 or total % value:
-        raise AxgenError(
-            f"layer {layer.name}: {key}={value!r} does not divide {what} ({total}); "
-            f"valid values: {', '.join(map(str, divisors(total)))}")
+def check_choice(layer, key: str, value, choices: list[int], what: str) -> int:
+    """`value` if it is one of `choices` (the values `key` may take for `what`), else a message
+    listing them."""
+    if not isinstance(value, int) or isinstance(value, bool) or value not in choices:
+        raise AxgenError(f"layer {layer.name}: {key}={value!r} does not fold {what}; "
+                         f"valid values: {', '.join(map(str, choices))}")
     return value
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from generator.config import Config
 from generator.datatypes import DataType, dtype, smallest_int_type
 from generator.errors import AxgenError
-from generator.hw.folding import check_flag, check_fold, fifo_depth
+from generator.hw.folding import check_choice, check_flag, divisors, fifo_depth
 from generator.hw.stage import Stage
 from generator.ir import MatrixLayer
 from generator.multipliers import Multiplier, parse
@@ -41,6 +41,14 @@ class LayerImpl(Stage):
     @property
     def folding(self) -> str:
         return f"{self.pe}x{self.simd}"
+
+    @property
+    def lanes(self) -> int:
+        return self.pe * self.simd
+
+    def fold_choices(self) -> dict[str, list[int]]:
+        """Every value each folding key may take (the automatic folding's options)."""
+        return {"pe": pe_choices(self.layer), "simd": simd_choices(self.layer)}
 
     @property
     def out_dtype(self) -> DataType:
@@ -141,6 +149,15 @@ class LayerImpl(Stage):
         }
 
 
+def pe_choices(layer: MatrixLayer) -> list[int]:
+    return divisors(layer.mh)
+
+
+def simd_choices(layer: MatrixLayer) -> list[int]:
+    """A convolution's sliding-window generator moves SIMD channels of one pixel per beat."""
+    return divisors(layer.conv.channels if layer.conv is not None else layer.mw)
+
+
 def _clamped(layer: MatrixLayer, acc_dtype: DataType) -> np.ndarray | None:
     if not layer.has_thresholds:
         return None
@@ -149,15 +166,14 @@ def _clamped(layer: MatrixLayer, acc_dtype: DataType) -> np.ndarray | None:
 
 def annotate_matrix(index: int, layer: MatrixLayer, config: Config, producer=None) -> LayerImpl:
     settings = config.for_layer(index, layer.name)
-    pe = check_fold(layer, "pe", settings.get("pe", 1), layer.mh, "the output rows MH")
+    pe = check_choice(layer, "pe", settings.get("pe", 1), pe_choices(layer), f"the output rows MH ({layer.mh})")
+    simd = check_choice(layer, "simd", settings.get("simd", 1), simd_choices(layer),
+                        f"the input channels ({layer.conv.channels})" if layer.conv is not None
+                        else f"the input columns MW ({layer.mw})")
     if layer.conv is not None:
-        # the sliding-window generator moves SIMD channels of one pixel per beat
-        simd = check_fold(layer, "simd", settings.get("simd", 1), layer.conv.channels, "the input channels")
         if any(layer.conv.pads) and layer.in_dtype == DataType["BIPOLAR"]:
             raise AxgenError(f"layer {layer.name}: zero padding of a BIPOLAR input has no code in hardware "
                              "(bipolar values are -1 and +1); supported are unpadded bipolar or padded integer inputs")
-    else:
-        simd = check_fold(layer, "simd", settings.get("simd", 1), layer.mw, "the input columns MW")
     mul = parse(settings.get("multiplier", "exact"))
     mul.check_operands(layer.in_dtype, layer.weight_dtype, f"layer {layer.name}")
     tuned = 0

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from generator.config import Config
 from generator.datatypes import DataType
 from generator.errors import AxgenError
-from generator.hw.folding import check_fold, fifo_depth
+from generator.hw.folding import check_choice, divisors, fifo_depth
 from generator.hw.stage import Stage
 from generator.ir import PoolLayer
 
@@ -25,6 +25,14 @@ class PoolImpl(Stage):
     @property
     def folding(self) -> str:
         return str(self.pe)
+
+    @property
+    def lanes(self) -> int:
+        return self.pe
+
+    def fold_choices(self) -> dict[str, list[int]]:
+        """Every value each folding key may take (the automatic folding's options)."""
+        return {"pe": divisors(self.layer.channels)}
 
     @property
     def in_dtype(self) -> DataType:
@@ -75,7 +83,8 @@ def annotate_pool(index: int, layer: PoolLayer, config: Config, producer=None) -
                          f"not {extra}")
     inherited = producer.out_per_beat if producer is not None else 1
     default = inherited if layer.channels % inherited == 0 else 1
-    pe = check_fold(layer, "pe", settings.get("pe", default), layer.channels, "the channels")
+    pe = check_choice(layer, "pe", settings.get("pe", default), divisors(layer.channels),
+                      f"the channels ({layer.channels})")
     return PoolImpl(index, layer, pe)
 
 

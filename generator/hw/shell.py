@@ -16,6 +16,8 @@ MM2S_INSTANCE = f"{MM2S_KERNEL}_1"  # compute unit names: the attributes of the 
 S2MM_INSTANCE = f"{S2MM_KERNEL}_1"
 KERNEL_ARGS = {MM2S_KERNEL: ("src", "beats"), S2MM_KERNEL: ("dst", "beats")}  # in this order (no VHDL keywords: v++ would rename in/out)
 
+ZYNQ_STREAM_MAX_BYTES = 512  # axis_dwidth_converter's widest side: the widest port the Zynq block design takes
+
 BITFILES = {"zynq": "axgen.bit", "alveo": "axgen.xclbin"}  # what the driver loads by default
 
 
@@ -61,3 +63,8 @@ def describe(shell: str, in_tdata_bits: int, out_tdata_bits: int) -> str:
             f"beat of every sample, ends each S2MM packet, so the driver receives {ZYNQ_PACKET_SAMPLES} sample(s) "
             f"per S2MM transfer, each at an offset aligned to the DMA's memory width (no realignment engine "
             f"needed), and waits for the MM2S transfer last.")
+
+
+def stream_bits_limit(board) -> int | None:
+    """The widest accelerator port (tdata bits) the board's shell takes; None: no limit."""
+    return ZYNQ_STREAM_MAX_BYTES * 8 if board is not None and board.shell == "zynq" else None

@@ -40,15 +40,17 @@ class Link:
         return self.dst_per_beat * self.elem_bits
 
 
+def link_between(i: int, a, b) -> Link:
+    """Link `e<i>` from stage a to stage b."""
+    if a.out_elems != b.in_elems or a.out_dtype != b.in_dtype:
+        raise AxgenError(f"layers {a.name} -> {b.name} do not chain: {a.out_elems} x {a.out_dtype.name} "
+                         f"outputs feed {b.in_elems} x {b.in_dtype.name} inputs")
+    return Link(f"e{i}", a.index, b.index, a.out_dtype.bitwidth(), a.out_elems, a.out_per_beat,
+                b.in_per_beat, b.edge_fifo_depth)
+
+
 def chain_links(stages) -> tuple[Link, ...]:
     """The links of a chain of stages: stage i feeds stage i+1 over link `e<i>`."""
     if not stages:
         raise AxgenError("the network has no compute layers to render")
-    links = []
-    for i, (a, b) in enumerate(zip(stages, stages[1:])):
-        if a.out_elems != b.in_elems or a.out_dtype != b.in_dtype:
-            raise AxgenError(f"layers {a.name} -> {b.name} do not chain: {a.out_elems} x {a.out_dtype.name} "
-                             f"outputs feed {b.in_elems} x {b.in_dtype.name} inputs")
-        links.append(Link(f"e{i}", a.index, b.index, a.out_dtype.bitwidth(), a.out_elems, a.out_per_beat,
-                          b.in_per_beat, b.edge_fifo_depth))
-    return tuple(links)
+    return tuple(link_between(i, a, b) for i, (a, b) in enumerate(zip(stages, stages[1:])))

@@ -117,5 +117,5 @@ def test_pe_simd_annotation(tfc):
     impls = annotate(net.layers, config.from_dict({"defaults": {"pe": 2, "simd": 4}, "layers": {"fc3": {"pe": 5}}}))
     assert [(i.pe, i.simd) for i in impls] == [(2, 4), (2, 4), (2, 4), (5, 4)]
     assert [i.cycles for i in impls] == [32 * 196, 32 * 16, 32 * 16, 2 * 16]
-    with pytest.raises(AxgenError, match="fc3: pe=4 does not divide"):
+    with pytest.raises(AxgenError, match="fc3: pe=4 does not fold"):
         annotate(net.layers, config.from_dict({"layers": {3: {"pe": 4}}}))

@@ -72,7 +72,7 @@ def test_conv_simd_must_divide_the_channels(cnn, tmp_path):
     cfg.write_text("layers:\n  conv0: {simd: 9}\n")
     result = CliRunner().invoke(main, ["build", str(cnn), "-o", str(tmp_path / "p"), "--config", str(cfg)])
     assert result.exit_code == 2, result.output
-    assert "layer conv0: simd=9 does not divide the input channels (3); valid values: 1, 3" in result.output
+    assert "layer conv0: simd=9 does not fold the input channels (3); valid values: 1, 3" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "p").exists()
 
 

@@ -10,7 +10,6 @@ from generator.hw import shell
 BD_NAME = "axgen_bd"
 ACCEL = "axgen"  # the accelerator's cell in the block design
 DMA = shell.ZYNQ_DMA  # the AXI DMA's cell: the PYNQ overlay's attribute the driver uses
-CONVERTER_MAX_BYTES = 512  # axis_dwidth_converter's widest side
 DMA_STREAM_BITS = (8, 16, 32, 64, 128, 256, 512, 1024)  # AXI DMA stream widths
 
 
@@ -89,9 +88,9 @@ def dma_stream_bits(tdata_bits: int, dma_width: int) -> int:
 
 
 def _converter(name: str, accel_bits: int, out_bits: int) -> dict:
-    if accel_bits // 8 > CONVERTER_MAX_BYTES:
+    if accel_bits // 8 > shell.ZYNQ_STREAM_MAX_BYTES:
         raise AxgenError(f"the accelerator's stream is {accel_bits} bits wide; the Zynq block design's width "
-                         f"converter takes at most {CONVERTER_MAX_BYTES * 8}")
+                         f"converter takes at most {shell.ZYNQ_STREAM_MAX_BYTES * 8}")
     return {"name": name, "ip": "axis_dwidth_converter",
             "comment": f"AXI-Stream width converter to {out_bits} bits (bytes keep their order)",
             "config": [("M_TDATA_NUM_BYTES", out_bits // 8)]}
