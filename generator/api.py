@@ -80,18 +80,21 @@ def _warn(message: str) -> None:
 
 def build(model, out_dir: str | Path, config: ConfigLike = None, board: str | None = None, force: bool = False,
           input_shape: tuple[int, ...] | None = None, strict: bool = False, target_cycles: int | None = None,
-          target_fps: float | None = None, clock_mhz: float | None = None) -> Accelerator:
+          target_fps: float | None = None, clock_mhz: float | None = None,
+          size_fifos: bool | None = None) -> Accelerator:
     """Build the accelerator project of `model` (a Network from `load`, a QONNX path or a
     Brevitas module) into out_dir; nothing is written unless the whole project is complete. When
     the estimated resources exceed the board's, one warning line per resource goes to stderr, or
     with `strict` an AxgenError names them (and nothing is written). `target_cycles` (cycles per
     sample) or `target_fps` (samples per second at `clock_mhz`, default the board's clock)
-    choose PE and SIMD of every layer the config does not fix, at the lowest estimated resources."""
+    choose PE and SIMD of every layer the config does not fix, at the lowest estimated resources.
+    `size_fifos` (default: when a target is given) sizes the FIFOs between the layers from a
+    Verilator run, so the accelerator keeps its slowest stage's rate with the fewest FIFO bits."""
     from generator.project import build as build_project
     net = model if isinstance(model, Network) else load(model, input_shape)
     return Accelerator(build_project(net, Path(out_dir), _config(config), board=board, force=force, strict=strict,
                                      warn=_warn, target_cycles=target_cycles, target_fps=target_fps,
-                                     clock_mhz=clock_mhz))
+                                     clock_mhz=clock_mhz, size_fifos=size_fifos))
 
 
 def boards() -> list[dict]:

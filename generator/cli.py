@@ -63,12 +63,15 @@ def inspect(model, as_json):
               "the clock (--clock, else the board's).")
 @click.option("--clock", "clock_mhz", type=float, default=None, help="Clock in MHz for --target-fps (and the "
               "project's scripts); default the board's.")
+@click.option("--size-fifos/--no-size-fifos", default=None, help="Size the FIFOs between the layers from a Verilator "
+              "run (the fewest FIFO bits that keep the slowest stage's rate). Default: on with a target.")
 @user_errors
-def build(model, out_dir, config_path, board, force, strict, target_cycles, target_fps, clock_mhz):
+def build(model, out_dir, config_path, board, force, strict, target_cycles, target_fps, clock_mhz, size_fifos):
     """Build the accelerator project for MODEL into a folder."""
     from generator import api
     acc = api.build(model, out_dir, config_path, board=board, force=force, strict=strict,
-                    target_cycles=target_cycles, target_fps=target_fps, clock_mhz=clock_mhz)
+                    target_cycles=target_cycles, target_fps=target_fps, clock_mhz=clock_mhz,
+                    size_fifos=size_fifos)
     target = acc.project.data.get("target_cycles_per_sample")
     aim = f" (target {target})" if target is not None else ""
     console.print(f"built [bold]{acc.name}[/]: {len(acc.plan.stages)} layers, "

@@ -27,7 +27,9 @@ from generator.serialize import load_network, save_array, save_network
 from generator.multipliers import VERILOG
 from generator.multipliers.cores import split_core
 from generator.sim import verilog_core  # noqa: F401 (registers the verilog: core loader)
+from generator.sim.fifo_sizing import size_fifos as fifo_depths
 from generator.sim.user_mul import prove
+from generator.tools.cache import FIFO_SIZING, cache_dir
 from generator.version import __version__
 
 PROJECT_FILE = "project.json"
@@ -52,6 +54,10 @@ class Project:
     @property
     def estimated_cycles(self) -> int:
         return self.plan.estimated_cycles
+
+    @property
+    def estimated_latency(self) -> int:
+        return self.plan.estimated_latency
 
 
 def layer_entry(impl) -> dict:
@@ -130,13 +136,15 @@ def _target(board, target_cycles: int | None, target_fps: float | None, clock_mh
 def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path | None = None,
           force: bool = False, strict: bool = False, warn: Callable[[str], None] | None = None,
           target_cycles: int | None = None, target_fps: float | None = None,
-          clock_mhz: float | None = None) -> Project:
+          clock_mhz: float | None = None, size_fifos: bool | None = None) -> Project:
     """Write the whole project into out_dir, or nothing at all. `board` is a board name or a
     board file (default pynq-z2). With `target_cycles` (or `target_fps` at `clock_mhz`, the
     board's clock by default) the folding of every layer the config leaves free is chosen
-    (generator.hw.autofold) and written into the stored config. A design whose estimated
-    resources exceed the board's is passed to `warn` one line per resource, or with `strict`
-    refused (nothing written)."""
+    (generator.hw.autofold) and written into the stored config. `size_fifos` (by default: when a
+    target is given) sizes every link FIFO from a simulation (generator.sim.fifo_sizing);
+    otherwise a FIFO holds what its consumer needs to start (one input vector, or one pixel). A
+    design whose estimated resources exceed the board's is passed to `warn` one line per
+    resource, or with `strict` refused (nothing written)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise AxgenError(f"{out_dir} exists and is not a folder")
@@ -147,6 +155,10 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
         cfg, plan = fold_to_target(net, cfg, target, target_cycles)
     else:
         plan = make_plan(net, cfg, target)
+    users = {impl.index: prove(impl) for impl in plan.stages if impl.lut_verilog}
+    sized = target_cycles is not None if size_fifos is None else size_fifos
+    if sized:
+        plan = plan.with_fifo_depths(fifo_depths(plan, cache_dir(FIFO_SIZING), users))
     estimate = resource_summary(plan)
     problems = fit_problems(estimate["total"], target)
     if problems and strict:
@@ -160,7 +172,6 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
         ir_desc = save_network(net, staging / "params", staging / "host")
         tuned = _tuned_weights(plan, staging / "params")
         stored_cfg = _copy_tables(cfg, staging)
-        users = {impl.index: prove(impl) for impl in plan.stages if impl.lut_verilog}
         rtl = render_rtl(plan, staging / "rtl", users)
         data = {
             "format_version": FORMAT_VERSION,
@@ -173,6 +184,10 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
                        for impl in plan.stages],
             "estimated_cycles_per_sample": plan.estimated_cycles,
             "target_cycles_per_sample": target_cycles,
+            "estimated_latency_cycles": plan.estimated_latency,
+            "fifo_sizing": "simulation" if sized else "rule",
+            "fifos": [{"link": link.name, "depth": link.depth, "bits": link.depth * link.dst_bits} for link in plan.links],
+            "fifo_bits": sum(link.depth * link.dst_bits for link in plan.links),
             "bottleneck": plan.bottleneck.name,
             "estimated_resources": {k: v for k, v in estimate.items() if k != "layers"},
             "rtl": rtl,
@@ -222,7 +237,8 @@ def open_project(root: str | Path) -> Project:
         board = data["board"]
         target = boards.from_dict({k: v for k, v in board.items() if k != "name"}, board["name"],
                                   f"{root / PROJECT_FILE} (board)")
-        plan = reopen_plan(net, data["layers"], cfg, weights, target)
+        plan = reopen_plan(net, data["layers"], cfg, weights, target,
+                           {fifo["link"]: fifo["depth"] for fifo in data.get("fifos", [])})
     except (ValueError, KeyError, TypeError, OSError) as exc:
         raise AxgenError(f"{root / PROJECT_FILE} is damaged ({type(exc).__name__}: {exc}); rebuild the project") from None
     return Project(root, plan, data)

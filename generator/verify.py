@@ -138,6 +138,8 @@ def verify(project: Project, backend: str = "rtl", samples: int = 16, seed: int 
         "latency_cycles": timed and timed.latency_cycles,
         "estimated_cycles_per_sample": estimated,
         "cycles_over_estimate": None if timed is None else round(timed.cycles_per_sample / estimated, 4),
+        "estimated_latency_cycles": project.estimated_latency,
+        "latency_over_estimate": None if timed is None else round(timed.latency_cycles / project.estimated_latency, 4),
         "backends": [r.__dict__ for r in reports],
     }
     if trace is not None:

@@ -2,6 +2,9 @@
 //
 // s_axis_tready and m_axis_tvalid come from registers only, so FIFOs cut every combinational
 // path between the blocks they join. A word written in one cycle is readable in the next.
+//
+// With AXGEN_FIFO_PROFILE defined (simulation only: the FIFO sizing run, generator/sim/fifo_sizing.py)
+// the FIFO keeps its highest occupancy and prints "AXGEN_FIFO <instance> <peak>" at the end.
 `default_nettype none
 
 module axgen_fifo #(
@@ -51,6 +54,15 @@ module axgen_fifo #(
             else if (pop && !push) count <= count - 1'b1;
         end
     end
+
+`ifdef AXGEN_FIFO_PROFILE
+    reg [CNT_BITS-1:0] peak;
+    always @(posedge ap_clk) begin
+        if (!ap_rst_n) peak <= 0;
+        else if (count > peak) peak <= count;
+    end
+    final $display("AXGEN_FIFO %m %0d", peak);
+`endif
 endmodule
 
 `default_nettype wire

@@ -3,13 +3,14 @@ and the stitching graph. Both backends, the simulations and project.json read it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, NamedTuple
 
 import numpy as np
 
 from generator.boards import Board
 from generator.config import Config
+from generator.hw.latency import estimated_latency
 from generator.hw.layout import pad8
 from generator.hw.matrix import LayerImpl, annotate_matrix, reopen_matrix
 from generator.hw.names import TOP
@@ -57,6 +58,11 @@ class HardwarePlan:
         return max(stage.cycles for stage in self.stages)
 
     @property
+    def estimated_latency(self) -> int:
+        """Cycles from a sample's first input beat to its last output beat (generator.hw.latency)."""
+        return estimated_latency(self)
+
+    @property
     def bottleneck(self) -> Impl:
         return max(self.stages, key=lambda stage: stage.cycles)
 
@@ -75,6 +81,10 @@ class HardwarePlan:
         """Estimated resources: {"layers": {name: {...}}, "stitching": {...}, "total": {...}}, each
         with lut, ff, carry, lutram, bram18, uram, dsp (generator.hw.resources)."""
         return plan_resources(self)
+
+    def with_fifo_depths(self, depths: dict[str, int]) -> "HardwarePlan":
+        """The plan with these link FIFO depths ({link name: beats}; links not named keep theirs)."""
+        return replace(self, links=tuple(replace(link, depth=depths.get(link.name, link.depth)) for link in self.links))
 
     def fit_problems(self) -> list[str]:
         """One line per resource whose estimated total exceeds the board's capacity."""
@@ -102,8 +112,9 @@ def plan_of(stages) -> HardwarePlan:
 
 
 def reopen_plan(net: Network, entries: list[dict], config: Config, weights: dict[int, np.ndarray],
-                board: Board | None = None) -> HardwarePlan:
-    """The plan `build` wrote: each stage from its project.json entry (no choice made again)."""
+                board: Board | None = None, fifo_depths: dict[str, int] | None = None) -> HardwarePlan:
+    """The plan `build` wrote: each stage from its project.json entry, the FIFO depths it chose
+    (no choice made again)."""
     stages = tuple(STAGE_KINDS[layer.kind].reopen(i, layer, entry, config.for_layer(i, layer.name), weights.get(i))
                    for i, (layer, entry) in enumerate(zip(net.layers, entries)))
-    return HardwarePlan(net, stages, chain_links(stages), board)
+    return HardwarePlan(net, stages, chain_links(stages), board).with_fifo_depths(fifo_depths or {})

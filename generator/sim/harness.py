@@ -15,6 +15,7 @@ was high on exactly its last beat. Python touches no cycle.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,8 @@ VERILATOR_FLAGS = ["-O3", "--x-assign", "fast", "--x-initial", "fast", "--noasse
                    "-Wno-fatal", "-Wno-lint", "-Wno-style"]
 MAKE_FLAGS = "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2"
 TRACE_FLAGS = ["--trace"]
+PROFILE_FLAGS = ["+define+AXGEN_FIFO_PROFILE"]  # FIFOs report their peak occupancy (rtl/axgen_fifo.v)
+FIFO_PEAK = re.compile(r"^AXGEN_FIFO \S*\.u_(\w+)_fifo (\d+)$", re.M)
 DEFAULT_IDLE_CYCLES = 2_000_000  # cycles without an output beat before the design counts as stalled
 LOG_TAIL = 30
 TLAST_KEPT = 5
@@ -57,6 +60,7 @@ class HarnessResult:
     build_seconds: float
     cached_build: bool
     trace: dict | None = None  # {"from_cycle", "to_cycle"} of a traced run
+    fifo_peaks: dict[str, int] | None = None  # link name -> highest FIFO occupancy (a profile build)
 
     def outputs(self) -> np.ndarray:
         """Output bytes of every sample: the random phase's, or the stream phase's without it."""
@@ -86,18 +90,21 @@ def render_main(toplevel: str) -> str:
     return environment("harness").get_template(TEMPLATE).render(top=toplevel)
 
 
-def build(rtl_dir: Path, toplevel: str, build_dir: Path, trace: bool = False) -> tuple[Path, float, bool]:
-    """The harness executable for `toplevel` from rtl_dir/*.v: (path, seconds, was cached)."""
+def build(rtl_dir: Path, toplevel: str, build_dir: Path, trace: bool = False,
+          profile: bool = False) -> tuple[Path, float, bool]:
+    """The harness executable for `toplevel` from rtl_dir/*.v: (path, seconds, was cached);
+    `profile`: the FIFOs report their peak occupancy."""
     rtl_dir, build_dir = Path(rtl_dir).resolve(), Path(build_dir).resolve()
     sources = sorted(rtl_dir.glob("*.v"))
     if not sources:
         raise AxgenError(f"no Verilog sources in {rtl_dir}")
     main = render_main(toplevel)
-    flags = VERILATOR_FLAGS + (TRACE_FLAGS if trace else [])
+    flags = VERILATOR_FLAGS + (TRACE_FLAGS if trace else []) + (PROFILE_FLAGS if profile else [])
     parts = [repr((toplevel, flags, MAKE_FLAGS, sys.platform)), main]
     for path in sources:
         parts += [path.name, path.read_bytes()]
-    key = f"{toplevel}-{'trace-' if trace else ''}{content_key(*parts, length=16)}"
+    kind = ("trace-" if trace else "") + ("profile-" if profile else "")
+    key = f"{toplevel}-{kind}{content_key(*parts, length=16)}"
     start = time.monotonic()
 
     def verilate(target: Path) -> None:
@@ -112,24 +119,26 @@ def build(rtl_dir: Path, toplevel: str, build_dir: Path, trace: bool = False) ->
 def simulate(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_bytes: int, out_beat_bytes: int,
              beats_out: int, in_data_bits: int, seed: int, build_dir: Path, stream_samples: int,
              random: bool = True, idle_cycles: int = DEFAULT_IDLE_CYCLES,
-             trace: tuple[Path, str, int] | None = None) -> HarnessResult:
+             trace: tuple[Path, str, int] | None = None, pace: int = 0, profile: bool = False) -> HarnessResult:
     """Stream `data` ((N, beats_in * in_beat_bytes) uint8, one row per sample) through
     `toplevel`: phase "stream" on the first `stream_samples`, then (with `random`) phase
     "random" on all N. `trace` = (VCD file, phase, sample) builds the --trace variant and writes
-    the waveform from that sample's first input beat to its last output beat in that phase."""
+    the waveform from that sample's first input beat to its last output beat in that phase. `pace`
+    offers the samples of phase "stream" at most one per `pace` cycles; `profile` builds the
+    variant whose FIFOs report their peak occupancy (HarnessResult.fifo_peaks)."""
     data = np.ascontiguousarray(data, dtype=np.uint8)
     if data.ndim != 2 or len(data) == 0 or data.shape[1] == 0 or data.shape[1] % in_beat_bytes:
         raise AxgenError(f"harness: input bytes of shape {data.shape} are not whole beats of {in_beat_bytes} bytes")
     n = len(data)
     stream_samples = min(int(stream_samples), n)
     rtl_dir, build_dir = Path(rtl_dir).resolve(), Path(build_dir).resolve()
-    binary, build_s, was_cached = build(rtl_dir, toplevel, build_dir, trace=trace is not None)
+    binary, build_s, was_cached = build(rtl_dir, toplevel, build_dir, trace=trace is not None, profile=profile)
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=build_dir))
     data.tofile(run_dir / "in.bin")
     args = {"in": run_dir / "in.bin", "out": run_dir, "samples": n, "stream": stream_samples,
             "random": int(random), "beats_in": data.shape[1] // in_beat_bytes, "in_bytes": in_beat_bytes,
             "beats_out": beats_out, "out_bytes": out_beat_bytes, "in_data_bits": in_data_bits,
-            "seed": seed & (2**64 - 1), "idle": idle_cycles}
+            "seed": seed & (2**64 - 1), "idle": idle_cycles, "pace": int(pace)}
     if trace is not None:
         path, phase, sample = trace
         args.update(trace=Path(path).resolve(), trace_phase=("stream", "random").index(phase), trace_sample=sample)
@@ -156,4 +165,5 @@ def simulate(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_bytes: int,
     cps = result["cycles_per_sample"]
     return HarnessResult(stream_out, random_out, bad, result["tlast_errors"], None if cps is None else float(cps),
                          result["latency_cycles"], int(result["cycles"]), seconds, build_s, was_cached,
-                         result.get("trace"))
+                         result.get("trace"),
+                         {m[0]: int(m[1]) for m in FIFO_PEAK.findall(proc.stdout)} if profile else None)

@@ -29,7 +29,8 @@ VERILATOR_OBJECTS = "verilator-objects"  # Verilator runtime objects shared by e
 HLS = "hls"  # g++ programs of HLS C simulation (generator.tools.gxx)
 MUL_CHECK = "mul_check"  # Verilator harnesses of the exhaustive multiplier check (generator.sim.mul_rtl)
 SYNTH = "synth"  # Yosys results of one multiplier (generator.synth)
-KINDS = (VERILATOR_OBJECTS, HLS, MUL_CHECK, SYNTH)
+FIFO_SIZING = "fifo-sizing"  # Verilator harnesses of FIFO sizing runs (generator.sim.fifo_sizing)
+KINDS = (VERILATOR_OBJECTS, HLS, MUL_CHECK, SYNTH, FIFO_SIZING)
 DONE_MARKER = ".axgen_done"
 KEY_CHARS = 24  # hex digits of a content key
 

@@ -1,0 +1,107 @@
+"""Latency model: cycles from a sample's first input beat to its last output beat, in an empty
+pipeline, without back-pressure.
+
+The sample moves as rows: a stage sees when each row of its input is complete and works out
+when each row of its output is. A fully-connected layer's vector is one row; a convolution's and
+a pool's rows are image rows. Each stage kind's rule follows its block's schedule:
+
+- MVAU (fully connected): output fold 0 takes the SF input beats at one per cycle as they come,
+  the NF - 1 later folds take SF cycles each, and a result leaves MVAU_PIPE cycles after its step.
+- Convolution: the sliding-window generator's writer completes image row g at
+  RE[g] = max(RE[g-1] + ROWB, input row g, WE[m(g)-1] + ROWB) (its ring holds K_H + STRIDE_H
+  rows; m(g) is the first output row that still needs a row below g), and output row o is done at
+  WE[o] = max(WE[o-1], RE[hi(o)]) + OW * (cycles per output pixel: the window's beats, or the
+  MVAU's NF * SF when it is slower), plus the two blocks' pipelines.
+- Max pool: one input beat per cycle; output row o leaves once its window's last input row is in.
+- Links: a FIFO adds LINK_FIFO cycles, a width converter LINK_DWC more.
+
+The steady-state cycles per sample are the slowest stage's (`HardwarePlan.estimated_cycles`);
+this model gives the latency next to it (project.json `estimated_latency_cycles`).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+MVAU_PIPE = 5  # issue -> output FIFO -> out of the block
+SWG_PIPE = 3  # read stage and output FIFO of the sliding-window generator
+POOL_PIPE = 3
+LINK_FIFO = 1
+LINK_DWC = 2
+Rows = list[float]  # completion time of each row of a stream
+
+
+def _mvau(stage, first: float, rows: Rows) -> tuple[float, Rows]:
+    fold0 = max(rows[-1], first + stage.sf)
+    return fold0 + MVAU_PIPE, [fold0 + (stage.nf - 1) * stage.sf + MVAU_PIPE]
+
+
+def _window_rows(g) -> tuple[list[int], list[int]]:
+    """For each output row, the first and last image rows its window covers (clipped)."""
+    lo, hi = [], []
+    for o in range(g.out_h):
+        top = o * g.stride[0] - g.pads[0]
+        lo.append(min(max(top, 0), g.in_h - 1))
+        hi.append(min(max(top + g.kernel[0] - 1, 0), g.in_h - 1))
+    return lo, hi
+
+
+def _conv(stage, first: float, rows: Rows) -> tuple[float, Rows]:
+    g = stage.layer.conv
+    ring = g.kernel[0] + g.stride[0]
+    row_beats = g.in_w * g.channels / stage.in_per_beat
+    pixel = stage.nf * stage.sf  # a window is SF beats; the MVAU takes NF * SF cycles per pixel
+    lo, hi = _window_rows(g)
+    written: list[float] = []
+    done: list[float] = []
+    o = 0
+    for r in range(g.in_h):
+        while o < g.out_h and lo[o] + ring <= r:  # output rows that must finish before row r may be written
+            done.append(max(done[-1] if done else 0.0, written[hi[o]]) + g.out_w * pixel)
+            o += 1
+        start = max(written[-1] if written else first, done[-1] if done else 0.0)
+        written.append(max(start + row_beats, rows[r]))
+    for o in range(o, g.out_h):
+        done.append(max(done[-1] if done else 0.0, written[hi[o]]) + g.out_w * pixel)
+    out_first = written[hi[0]] + SWG_PIPE + stage.sf + MVAU_PIPE
+    return out_first, [t + SWG_PIPE + MVAU_PIPE for t in done]
+
+
+def _pool(stage, first: float, rows: Rows) -> tuple[float, Rows]:
+    p = stage.layer
+    row_beats = p.in_w * p.channels / stage.pe
+    taken, t = [], first
+    for r in range(p.in_h):
+        t = max(t + row_beats, rows[r])
+        taken.append(t)
+    out = [taken[min(o * p.stride[0] + p.kernel[0] - 1, p.in_h - 1)] + POOL_PIPE for o in range(p.out_h)]
+    return out[0], out
+
+
+RULES: dict[str, Callable] = {"fc": _mvau, "conv": _conv, "maxpool": _pool}
+
+
+def _input_rows(stage) -> Rows:
+    """The accelerator's input, one beat per cycle from cycle 0, as rows of the first stage."""
+    if stage.kind == "fc":
+        return [float(stage.in_elems // stage.in_per_beat)]
+    h = stage.layer.conv.in_h if stage.kind == "conv" else stage.layer.in_h
+    per_row = stage.in_elems // stage.in_per_beat // h
+    return [float((r + 1) * per_row) for r in range(h)]
+
+
+def _regroup(rows: Rows, consumer) -> Rows:
+    """A producer's rows as the consumer's: a fully-connected layer takes the whole vector as one."""
+    return [rows[-1]] if consumer.kind == "fc" else rows
+
+
+def estimated_latency(plan) -> int:
+    """Cycles from the first input beat of a sample to its last output beat, pipeline empty."""
+    first, rows = 0.0, _input_rows(plan.first)
+    for i, stage in enumerate(plan.stages):
+        if i:
+            link = next(link for link in plan.links if link.dst == stage.index)
+            delay = LINK_FIFO + (LINK_DWC if link.width_converter else 0)
+            first, rows = first + delay, [t + delay for t in _regroup(rows, stage)]
+        first, rows = RULES[stage.kind](stage, first, rows)
+    return round(rows[-1])
