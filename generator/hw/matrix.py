@@ -33,7 +33,7 @@ class LayerImpl(Stage):
     simd: int
     multiplier: Multiplier
     acc_dtype: DataType  # signed/unsigned accumulator wide enough for the worst case
-    thresholds: np.ndarray | None  # clamped to [acc_min, acc_max + 1]; same results as the IR's
+    thresholds: np.ndarray | None  # clamped to [acc_min, acc_max + 1], sorted per channel; same results as the IR's
     tuned_weights: int = 0  # weights changed by weight tuning (0 when it is off)
     lut_verilog: str | None = None  # the user's Verilog module for a lut: table, "FILE.v[:module]"
     hls_mul: str = "auto"  # HLS binding of exact products: auto (the tool's choice), fabric (LUTs) or dsp
@@ -159,9 +159,12 @@ def simd_choices(layer: MatrixLayer) -> list[int]:
 
 
 def _clamped(layer: MatrixLayer, acc_dtype: DataType) -> np.ndarray | None:
+    """The thresholds clamped to [acc_min, acc_max + 1] and sorted per channel: the count of
+    those an accumulator reaches is the same, and sorted they compare into a thermometer code
+    (rtl/axgen_mvau.v encodes it in a few logic levels)."""
     if not layer.has_thresholds:
         return None
-    return np.clip(layer.thresholds, acc_dtype.min(), acc_dtype.max() + 1).astype(np.int64)
+    return np.sort(np.clip(layer.thresholds, acc_dtype.min(), acc_dtype.max() + 1).astype(np.int64), axis=1)
 
 
 def annotate_matrix(index: int, layer: MatrixLayer, config: Config, producer=None) -> LayerImpl:
