@@ -28,7 +28,7 @@ MUL_BINDINGS = {"auto": "AXGEN_MUL_AUTO", "fabric": "AXGEN_MUL_FABRIC", "dsp": "
 MVAU_ARGS = ("MW", "MH", "PE", "SIMD", "IN_BITS", "IN_KIND", "W_LANE_BITS", "W_KIND", "ACC_BITS", "N_THRES", "T_BITS",
              "OUT_BITS", "OUT_BIAS")
 SWG_ARGS = ("IFM_H", "IFM_W", "CH", "K_H", "K_W", "STRIDE_H", "STRIDE_W", "PAD_T", "PAD_L", "PAD_B", "PAD_R", "SIMD",
-            "ELEM_BITS", "PAD_CODE")
+            "ELEM_BITS", "PAD_CODE", "P", "KW_STEP", "KH_STEP")
 POOL_ARGS = ("IFM_H", "IFM_W", "CH", "K_H", "K_W", "STRIDE_H", "STRIDE_W", "PE", "ELEM_BITS", "SIGNED")
 INNER_FIFO = 2  # beats between the window generator and the MVAU inside a convolution layer
 
