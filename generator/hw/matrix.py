@@ -104,6 +104,11 @@ class LayerImpl(Stage):
         return self.pe
 
     @property
+    def window_stream_bits(self) -> int:
+        """Width of a convolution's stream from its sliding-window generator to its MVAU: SIMD elements."""
+        return self.simd * self.in_dtype.bitwidth()
+
+    @property
     def in_elems(self) -> int:
         """Elements per sample on the input stream (a whole image for a convolution)."""
         g = self.layer.conv

@@ -77,6 +77,12 @@ SWG_CASES = [
 ]
 
 
+# window-parallel cases the RTL block test runs only with the slow tests (one Verilator build each);
+# the HLS block test runs every case (one program)
+SWG_SLOW_RTL = {"3x3s2_9x9_c3_p9_window", "3x2s1_pad_6x5_c1_p6_window", "2x4s1x2_pad_6x9_c2_p2_half_row",
+                "3x3s1_6x6_c2_bip_p3"}
+
+
 def swg_positions(channels: int, simd: int) -> int:
     """P, the kernel positions per beat of an SWG case (1 when SIMD divides the channels)."""
     return simd // channels if simd > channels and simd % channels == 0 else 1

@@ -92,7 +92,7 @@ def _matrix_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list
     if g is None:
         return [], [_call("axgen_mvau", mvau_targs, ["s_axis", "m_axis", *consts, "1"])], ["axgen_mvau.h", header], [header]
     swg = swg_params(impl)
-    streams = [{"name": "win", "width": impl.in_stream_bits, "depth": INNER_FIFO}]
+    streams = [{"name": "win", "width": impl.window_stream_bits, "depth": INNER_FIFO}]
     calls = [_call("axgen_swg", [swg[k] for k in SWG_ARGS], ["s_axis", "win", "1"]),
              _call("axgen_mvau", mvau_targs, ["win", "m_axis", *consts, str(g.pixels)])]
     return streams, calls, ["axgen_swg.h", "axgen_mvau.h", header], [header]

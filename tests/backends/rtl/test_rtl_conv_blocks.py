@@ -12,7 +12,7 @@ import pytest
 from generator.golden import conv as golden_conv
 from generator.datatypes import DataType
 from generator.errors import AxgenError
-from block_cases import POOL_CASES, SWG_CASES, code as _code, random_values as _values, swg_positions
+from block_cases import POOL_CASES, SWG_CASES, SWG_SLOW_RTL, code as _code, random_values as _values, swg_positions
 from generator.backends.rtl.lint import lint
 from generator.hw.params import window_steps
 from generator.resources import folder as resource_folder
@@ -82,7 +82,8 @@ def _swg_run(tmp_path, build_dir, case, seed, images=IMAGES, wrong=False):
     return res, expected, max(1.15 * bound, bound + refill)
 
 
-@pytest.mark.parametrize("case", SWG_CASES, ids=[c[0] for c in SWG_CASES])
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c[0] in SWG_SLOW_RTL else c
+                                  for c in SWG_CASES], ids=[c[0] for c in SWG_CASES])
 def test_swg_matches_im2col(case, tmp_path, build_dir):
     res, expected, bound = _swg_run(tmp_path, build_dir, case, seed=SWG_CASES.index(case))
     assert res.mismatches == 0, res.mismatched_samples
