@@ -109,7 +109,7 @@ def networks(tmp: Path) -> dict:
     small = load_network(models.export(models.small_cnn(), (3, 12, 10), tmp / "small_cnn.onnx"))
     digits = load_network(models.export(quantized_cnn(), CNN_INPUT_SHAPE, tmp / "digits_cnn.onnx"))
     return {"TFC-w1a1": (tfc, (800, 6272, 50176)), "CNV-w1a1": (cnv, (15000, 32768, 131072)),
-            "small CNN": (small, (270, 540, 1620)), "digits CNN": (digits, (576, 1152, 4608))}
+            "small CNN": (small, (270, 540, 1620)), "digits CNN": (digits, (64, 288, 1152))}
 
 
 def compare(net, target: int, board) -> dict:

@@ -27,8 +27,8 @@ from generator.verify import verify
 
 # Folding for the demo MLP (64-64-32-10): every layer within 64 cycles per sample.
 DEMO_FOLDING = {0: {"pe": 8, "simd": 8}, 1: {"pe": 4, "simd": 8}, 2: {"pe": 2, "simd": 4}}
-# Folding for the demo CNN. conv0 has one input channel, so its SIMD is 1 and it takes
-# 64 pixels x 9 taps = 576 cycles at full PE (8): the fastest this network can go. The other
+# Folding for the demo CNN. conv0 has one input channel; at SIMD 1 it takes 64 pixels x 9 taps =
+# 576 cycles at full PE (8) (window parallelism, simd 9, would take it to 64). The other
 # stages stay well below: pool1 64 (8 channels per beat), conv2 4 pixels x 8/8 x 72/2 = 288,
 # fc3 10/1 x 64/8 = 80.
 CNN_FOLDING = {"conv0": {"pe": 8, "simd": 1}, "pool1": {"pe": 8}, "conv2": {"pe": 8, "simd": 2},

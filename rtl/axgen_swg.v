@@ -1,32 +1,40 @@
 // axgen_swg: streaming sliding-window generator (im2col), channels-last.
 //
-// Input: an IFM_H x IFM_W x CH image, row by row, pixel by pixel, CH/SIMD beats per pixel of
-// SIMD elements (element i of a beat in bits [i*ELEM_BITS, (i+1)*ELEM_BITS)). Output: for each
-// output pixel (oy, ox) in raster order, its K_H x K_W x CH window in the order (kh, kw, c), in
-// beats of SIMD elements -- golden_conv.im2col flattened. Positions outside the image (PAD_T,
-// PAD_L, PAD_B, PAD_R rows/columns of padding) give elements of PAD_CODE. Images follow one
-// another with no gap.
+// Input: an IFM_H x IFM_W x CH image, row by row, pixel by pixel, CH/ISIMD beats per pixel of
+// ISIMD = SIMD/P elements (element i of a beat in bits [i*ELEM_BITS, (i+1)*ELEM_BITS)). Output:
+// for each output pixel (oy, ox) in raster order, its K_H x K_W x CH window in the order
+// (kh, kw, c), in beats of SIMD elements -- golden_conv.im2col flattened. Positions outside the
+// image (PAD_T, PAD_L, PAD_B, PAD_R rows/columns of padding) give elements of PAD_CODE. Images
+// follow one another with no gap.
 //
-// Buffer scheme: a ring of R = K_H + STRIDE_H image rows in one simple dual-port memory of
-// R * IFM_W * CH/SIMD beats (SIMD*ELEM_BITS bits each); never the whole image unless it has at
-// most R rows. Rows are numbered globally across images and row g lives in slot g mod R, so the
-// writer just advances its address, wrapping at the end of the memory. The reader, working on
-// output row oy, needs image rows lo..hi (the window's rows clipped to the image); the writer
-// may fill rows up to lo + R - 1, i.e. the STRIDE_H rows of the next output row (and the first
-// rows of the next image) while the reader emits the current one. The two sides share one
-// counter, fill = (rows written) - (first row of the reader's image) + IFM_H: a row completed
-// adds 1, an image completed by the reader subtracts IFM_H. Writer may write while
+// Window parallelism: P = 1 moves SIMD (a divisor of CH) channels of one kernel position per
+// beat. P > 1 (SIMD = CH*P) moves P consecutive kernel positions of the window order per beat:
+// P a divisor of K_W (P positions of one kernel row) or P = K_W*r with r a divisor of K_H (r whole
+// kernel rows); the input then carries one whole pixel per beat (ISIMD = CH). The caller passes
+// KW_STEP = min(P, K_W) and KH_STEP = max(1, P/K_W), the walker's strides.
+//
+// Buffer scheme: a ring of R = K_H + STRIDE_H image rows in a simple dual-port memory of
+// R * IFM_W * CH/ISIMD beats (ISIMD*ELEM_BITS bits each); never the whole image unless it has at
+// most R rows. With P > 1 there are P identical copies of that memory, written together; copy j
+// serves position j of a beat. Rows are numbered globally across images and row g lives in slot
+// g mod R, so the writer just advances its address, wrapping at the end of the memory. The
+// reader, working on output row oy, needs image rows lo..hi (the window's rows clipped to the
+// image); the writer may fill rows up to lo + R - 1, i.e. the STRIDE_H rows of the next output
+// row (and the first rows of the next image) while the reader emits the current one. The two
+// sides share one counter, fill = (rows written) - (first row of the reader's image) + IFM_H: a
+// row completed adds 1, an image completed by the reader subtracts IFM_H. Writer may write while
 // fill < lo + R + IFM_H; reader may read while fill >= hi + 1 + IFM_H. Row-granular
 // handshaking means a slot is never written while it can be read, so the memory needs no
 // read-during-write behaviour.
 //
-// The reader walks (oy, ox, kh, kw, c-beat) and issues one memory read (or a padding beat) per
-// cycle into a registered read stage and a 4-entry output FIFO; it issues only when the FIFO
-// has room for everything in flight, so m_axis_tvalid, m_axis_tdata and s_axis_tready come from
-// registers and there is no combinational path between the two ports. Throughput: one output
-// beat per cycle when the input keeps up, one input beat per cycle when the output keeps up;
-// cycles per image ~ max(IFM_H*IFM_W*CH/SIMD, OH*OW*K_H*K_W*CH/SIMD) plus a short refill bubble
-// at image boundaries when output-bound.
+// The reader walks (oy, ox, kh, kw, c-beat), kw in steps of KW_STEP and kh of KH_STEP; copy j
+// reads position (kh + j/K_W, kw + j%K_W) at its own address, or gives padding there. It issues
+// one beat per cycle into a registered read stage and a 4-entry output FIFO; it issues only when
+// the FIFO has room for everything in flight, so m_axis_tvalid, m_axis_tdata and s_axis_tready
+// come from registers and there is no combinational path between the two ports. Throughput: one
+// output beat per cycle when the input keeps up, one input beat per cycle when the output keeps
+// up; cycles per image ~ max(IFM_H*IFM_W*CH/ISIMD, OH*OW*K_H*K_W*CH/SIMD) plus a short refill
+// bubble at image boundaries when output-bound.
 `default_nettype none
 
 module axgen_swg #(
@@ -43,11 +51,14 @@ module axgen_swg #(
     parameter integer PAD_R = 0,
     parameter integer SIMD = 1,
     parameter integer ELEM_BITS = 4,
-    parameter integer PAD_CODE = 0
+    parameter integer PAD_CODE = 0,
+    parameter integer P = 1,
+    parameter integer KW_STEP = 1,
+    parameter integer KH_STEP = 1
 ) (
     input  wire                      ap_clk,
     input  wire                      ap_rst_n,
-    input  wire [SIMD*ELEM_BITS-1:0] s_axis_tdata,
+    input  wire [SIMD/P*ELEM_BITS-1:0] s_axis_tdata,
     input  wire                      s_axis_tvalid,
     output wire                      s_axis_tready,
     output wire [SIMD*ELEM_BITS-1:0] m_axis_tdata,
@@ -55,7 +66,9 @@ module axgen_swg #(
     input  wire                      m_axis_tready
 );
     localparam integer BW = SIMD * ELEM_BITS;
-    localparam integer CF = CH / SIMD;                                  // beats per pixel
+    localparam integer ISIMD = SIMD / P;                                // input elements per beat
+    localparam integer IBW = ISIMD * ELEM_BITS;
+    localparam integer CF = CH / ISIMD;                                 // beats per pixel
     localparam integer OH = (IFM_H + PAD_T + PAD_B - K_H) / STRIDE_H + 1;
     localparam integer OW = (IFM_W + PAD_L + PAD_R - K_W) / STRIDE_W + 1;
     localparam integer R = K_H + STRIDE_H;                              // rows in the ring
@@ -72,8 +85,14 @@ module axgen_swg #(
 
     localparam integer C_CF1_I = CF - 1;
     localparam [CW-1:0] C_CF1 = C_CF1_I[CW-1:0];
-    localparam integer C_KW1_I = K_W - 1;
-    localparam [CW-1:0] C_KW1 = C_KW1_I[CW-1:0];
+    localparam integer C_KWL_I = K_W - KW_STEP;
+    localparam [CW-1:0] C_KWL = C_KWL_I[CW-1:0];
+    localparam integer C_KHL_I = K_H - KH_STEP;
+    localparam [CW-1:0] C_KHL = C_KHL_I[CW-1:0];
+    localparam integer C_KWS_I = KW_STEP;
+    localparam [CW-1:0] C_KWS = C_KWS_I[CW-1:0];
+    localparam integer C_KHS_I = KH_STEP;
+    localparam [CW-1:0] C_KHS = C_KHS_I[CW-1:0];
     localparam integer C_KH1_I = K_H - 1;
     localparam [CW-1:0] C_KH1 = C_KH1_I[CW-1:0];
     localparam integer C_OW1_I = OW - 1;
@@ -113,9 +132,7 @@ module axgen_swg #(
     localparam integer M_PL_I = PAD_L;
     localparam [MW-1:0] M_PL = M_PL_I[MW-1:0];
     localparam [ELEM_BITS-1:0] PAD_ELEM = PAD_CODE[ELEM_BITS-1:0];
-    localparam [BW-1:0] PAD_BEAT = {SIMD{PAD_ELEM}};
-
-    reg [BW-1:0] mem [0:DEPTH-1];
+    localparam [IBW-1:0] PAD_PART = {ISIMD{PAD_ELEM}};
 
     // ---------------- shared row accounting ----------------
     reg  [CW-1:0] fill;       // rows written - first row of the reader's image + IFM_H
@@ -136,10 +153,6 @@ module axgen_swg #(
     assign s_axis_tready = wr_ok;
 
     always @(posedge ap_clk) begin
-        if (push_in) mem[w_addr] <= s_axis_tdata;
-    end
-
-    always @(posedge ap_clk) begin
         if (!ap_rst_n) begin
             w_addr <= 0;
             w_col <= 0;
@@ -154,44 +167,64 @@ module axgen_swg #(
     reg [CW-1:0] slot_oy;     // ring slot of image row py0 - PAD_T (mod R)
     reg [CW-1:0] img_slot0;   // ring slot of row 0 of the reader's image
     reg          rd_v;        // a read (or padding beat) is in the read stage
-    reg          rd_pad;
-    reg [BW-1:0] rd_data;
+    reg [P-1:0]  rd_pad;
     reg [2:0]    f_count;
 
-    wire [CW-1:0] py = py0 + kh;
-    wire [CW-1:0] px = px0 + kw;
-    // With PAD_T or PAD_L = 0 the "< pad" test is constantly false, as it should be.
-    /* verilator lint_off UNSIGNED */
-    wire          pad = py < C_PT || py >= C_PTH || px < C_PL || px >= C_PLW;
-    /* verilator lint_on UNSIGNED */
-    wire [CW-1:0] slot_sum = slot_oy + kh;
-    wire [CW-1:0] slot = slot_sum >= C_R ? slot_sum - C_R : slot_sum;
-    // addr_full is wide enough for every term; its top bits are always zero for in-image
-    // positions (and don't care for padding), so only the low AW bits are used.
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire [MW-1:0] addr_full = {{AW{1'b0}}, slot} * M_ROWB + ({{AW{1'b0}}, px} - M_PL) * M_CF
-                              + {{AW{1'b0}}, cf};
-    /* verilator lint_on UNUSEDSIGNAL */
-    wire [AW-1:0] rd_addr = addr_full[AW-1:0];
     wire          issue = rd_ok && f_count + {2'b0, rd_v} < FD3;
 
     wire last_cf = cf == C_CF1;
-    wire last_kw = kw == C_KW1;
-    wire last_kh = kh == C_KH1;
+    wire last_kw = kw == C_KWL;
+    wire last_kh = kh == C_KHL;
     wire last_ox = ox == C_OW1;
     wire last_oy = oy == C_OH1;
     wire pixel_done = issue && last_cf && last_kw && last_kh;
     wire orow_done = pixel_done && last_ox;
     wire img_done = orow_done && last_oy;
 
+    // Copy j of the ring serves kernel position (kh + j/K_W, kw + j%K_W) of the beat.
+    wire [P-1:0]  pad;
+    wire [BW-1:0] rd_word;
+    genvar j;
+    generate
+        for (j = 0; j < P; j = j + 1) begin : g_copy
+            localparam integer DKH_I = j / K_W;
+            localparam integer DKW_I = j % K_W;
+            localparam [CW-1:0] DKH = DKH_I[CW-1:0];
+            localparam [CW-1:0] DKW = DKW_I[CW-1:0];
+            reg [IBW-1:0] mem [0:DEPTH-1];
+            wire [CW-1:0] py = py0 + kh + DKH;
+            wire [CW-1:0] px = px0 + kw + DKW;
+            // With PAD_T or PAD_L = 0 the "< pad" test is constantly false, as it should be.
+            /* verilator lint_off UNSIGNED */
+            assign pad[j] = py < C_PT || py >= C_PTH || px < C_PL || px >= C_PLW;
+            /* verilator lint_on UNSIGNED */
+            wire [CW-1:0] slot_sum = slot_oy + kh + DKH;
+            wire [CW-1:0] slot = slot_sum >= C_R ? slot_sum - C_R : slot_sum;
+            // addr_full is wide enough for every term; its top bits are always zero for in-image
+            // positions (and don't care for padding), so only the low AW bits are used.
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [MW-1:0] addr_full = {{AW{1'b0}}, slot} * M_ROWB + ({{AW{1'b0}}, px} - M_PL) * M_CF
+                                      + {{AW{1'b0}}, cf};
+            /* verilator lint_on UNUSEDSIGNAL */
+            wire [AW-1:0] rd_addr = addr_full[AW-1:0];
+            reg  [IBW-1:0] rd_part;
+
+            always @(posedge ap_clk) begin
+                if (push_in) mem[w_addr] <= s_axis_tdata;
+            end
+
+            always @(posedge ap_clk) begin
+                if (issue && !pad[j]) rd_part <= mem[rd_addr];
+            end
+
+            assign rd_word[j*IBW +: IBW] = rd_pad[j] ? PAD_PART : rd_part;
+        end
+    endgenerate
+
     wire [CW-1:0] slot_step = slot_oy + C_SH;
     wire [CW-1:0] img_sum = img_slot0 + C_HM;
     wire [CW-1:0] img_next = img_sum >= C_R ? img_sum - C_R : img_sum;
     wire [CW-1:0] oy_sum = img_next + C_PM;
-
-    always @(posedge ap_clk) begin
-        if (issue && !pad) rd_data <= mem[rd_addr];
-    end
 
     always @(posedge ap_clk) begin
         if (!ap_rst_n) begin
@@ -206,15 +239,15 @@ module axgen_swg #(
             img_slot0 <= 0;
             slot_oy <= C_PM;
             rd_v <= 1'b0;
-            rd_pad <= 1'b0;
+            rd_pad <= {P{1'b0}};
         end else begin
             fill <= fill + {{(CW - 1){1'b0}}, row_done} - (img_done ? C_H : {CW{1'b0}});
             rd_v <= issue;
             if (issue) begin
                 rd_pad <= pad;
                 cf <= last_cf ? {CW{1'b0}} : cf + 1'b1;
-                if (last_cf) kw <= last_kw ? {CW{1'b0}} : kw + 1'b1;
-                if (last_cf && last_kw) kh <= last_kh ? {CW{1'b0}} : kh + 1'b1;
+                if (last_cf) kw <= last_kw ? {CW{1'b0}} : kw + C_KWS;
+                if (last_cf && last_kw) kh <= last_kh ? {CW{1'b0}} : kh + C_KHS;
             end
             if (pixel_done) begin
                 ox <= last_ox ? {CW{1'b0}} : ox + 1'b1;
@@ -242,7 +275,7 @@ module axgen_swg #(
     assign m_axis_tdata = fifo[f_rd];
 
     always @(posedge ap_clk) begin
-        if (f_push) fifo[f_wr] <= rd_pad ? PAD_BEAT : rd_data;
+        if (f_push) fifo[f_wr] <= rd_word;
     end
 
     always @(posedge ap_clk) begin

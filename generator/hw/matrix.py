@@ -89,12 +89,24 @@ class LayerImpl(Stage):
         return self.layer.mh // self.pe
 
     @property
+    def positions(self) -> int:
+        """Kernel positions a convolution's beat covers (window parallelism): P with SIMD = C*P,
+        1 when SIMD divides the channels (and for a fully-connected layer)."""
+        return window_positions(self.layer, self.simd)
+
+    @property
     def in_per_beat(self) -> int:
-        return self.simd
+        """Elements per input beat: SIMD, or one whole pixel (C) for a window-parallel convolution."""
+        return self.simd // self.positions
 
     @property
     def out_per_beat(self) -> int:
         return self.pe
+
+    @property
+    def window_stream_bits(self) -> int:
+        """Width of a convolution's stream from its sliding-window generator to its MVAU: SIMD elements."""
+        return self.simd * self.in_dtype.bitwidth()
 
     @property
     def in_elems(self) -> int:
@@ -110,12 +122,13 @@ class LayerImpl(Stage):
     def stage_cycles(self) -> dict[str, int]:
         """Cycles per sample of each stage. The MVAU takes MH/PE * MW/SIMD cycles per vector
         (FINN's bound), once per output pixel for a convolution; the sliding-window generator
-        moves one beat per cycle on each side: max(input beats, window beats)."""
+        moves one beat per cycle on each side: max(input beats, window beats), where an input beat
+        is in_per_beat channels of a pixel and a window beat SIMD elements (P kernel positions)."""
         mvau = self.nf * self.sf
         g = self.layer.conv
         if g is None:
             return {"mvau": mvau}
-        in_beats = g.in_h * g.in_w * g.channels // self.simd
+        in_beats = g.in_h * g.in_w * g.channels // self.in_per_beat
         return {"swg": max(in_beats, g.pixels * self.sf), "mvau": g.pixels * mvau}
 
     @property
@@ -124,7 +137,7 @@ class LayerImpl(Stage):
         (it takes a beat per cycle in its first output fold), one pixel for a convolution (its
         sliding-window generator buffers rows itself)."""
         g = self.layer.conv
-        return fifo_depth(g.channels // self.simd if g else self.sf)
+        return fifo_depth(g.channels // self.in_per_beat if g else self.sf)
 
 
     def entry(self) -> dict:
@@ -153,9 +166,29 @@ def pe_choices(layer: MatrixLayer) -> list[int]:
     return divisors(layer.mh)
 
 
+def window_choices(layer: MatrixLayer) -> list[int]:
+    """Kernel positions P > 1 one beat of a convolution's window may cover (consecutive in the
+    window order kh, kw, c): a divisor of K_W (positions of one kernel row) or K_W*r with r a
+    divisor of K_H (r whole kernel rows)."""
+    if layer.conv is None:
+        return []
+    k_h, k_w = layer.conv.kernel
+    return sorted({p for p in divisors(k_w) + [k_w * r for r in divisors(k_h)] if p > 1})
+
+
+def window_positions(layer: MatrixLayer, simd: int) -> int:
+    """P of a convolution folded at `simd` (1 unless SIMD = C*P with P in window_choices)."""
+    c = layer.conv.channels if layer.conv is not None else 0
+    return simd // c if c and simd > c and simd % c == 0 else 1
+
+
 def simd_choices(layer: MatrixLayer) -> list[int]:
-    """A convolution's sliding-window generator moves SIMD channels of one pixel per beat."""
-    return divisors(layer.conv.channels if layer.conv is not None else layer.mw)
+    """A convolution's sliding-window generator moves SIMD channels of one pixel per beat (SIMD a
+    divisor of the channels C) or P whole kernel positions per beat (SIMD = C*P, window_choices)."""
+    if layer.conv is None:
+        return divisors(layer.mw)
+    c = layer.conv.channels
+    return divisors(c) + [c * p for p in window_choices(layer)]
 
 
 def _clamped(layer: MatrixLayer, acc_dtype: DataType) -> np.ndarray | None:
@@ -171,7 +204,8 @@ def annotate_matrix(index: int, layer: MatrixLayer, config: Config, producer=Non
     settings = config.for_layer(index, layer.name)
     pe = check_choice(layer, "pe", settings.get("pe", 1), pe_choices(layer), f"the output rows MH ({layer.mh})")
     simd = check_choice(layer, "simd", settings.get("simd", 1), simd_choices(layer),
-                        f"the input channels ({layer.conv.channels})" if layer.conv is not None
+                        f"the input channels ({layer.conv.channels}) or whole kernel positions of the "
+                        f"{layer.conv.kernel[0]}x{layer.conv.kernel[1]} window" if layer.conv is not None
                         else f"the input columns MW ({layer.mw})")
     if layer.conv is not None:
         if any(layer.conv.pads) and layer.in_dtype == DataType["BIPOLAR"]:

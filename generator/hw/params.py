@@ -42,15 +42,25 @@ def layer_params(impl: LayerImpl, user: dict | None = None) -> dict:
 
 
 def swg_params(impl: LayerImpl) -> dict:
-    """Parameters of the sliding-window generator of a convolution; padding is the code of 0."""
+    """Parameters of the sliding-window generator of a convolution; padding is the code of 0.
+    P kernel positions per beat (SIMD = C*P) are walked in steps of KW_STEP columns and, at the
+    end of a kernel row, KH_STEP rows."""
     g = impl.layer.conv
+    p = impl.positions
     return {
         "IFM_H": g.in_h, "IFM_W": g.in_w, "CH": g.channels, "K_H": g.kernel[0], "K_W": g.kernel[1],
         "STRIDE_H": g.stride[0], "STRIDE_W": g.stride[1],
         "PAD_T": g.pads[0], "PAD_L": g.pads[1], "PAD_B": g.pads[2], "PAD_R": g.pads[3],
         "SIMD": impl.simd, "ELEM_BITS": impl.in_dtype.bitwidth(),
         "PAD_CODE": int(to_codes(np.zeros(1, dtype=np.int64), impl.in_dtype)[0]) if any(g.pads) else 0,
+        **window_steps(g.kernel[1], p),
     }
+
+
+def window_steps(k_w: int, p: int) -> dict:
+    """The sliding-window generator's window parallelism: P positions per beat, the walker's
+    column step (P within one kernel row, K_W for whole rows) and row step (1, or P/K_W rows)."""
+    return {"P": p, "KW_STEP": min(p, k_w), "KH_STEP": max(1, p // k_w)}
 
 
 def pool_params(impl: PoolImpl) -> dict:

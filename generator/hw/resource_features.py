@@ -171,10 +171,13 @@ def swg_features(impl) -> dict:
 
 def swg_block(p: dict) -> dict:
     """rtl/axgen_swg.v with parameters `p` (generator.hw.params.swg_params): a ring buffer of
-    K_H + STRIDE_H rows, counters of CW bits, the read address slot*ROWB + (px - PAD_L)*CF + cf
-    (constant multiplications), padding tests and a 4-word output FIFO."""
+    K_H + STRIDE_H rows (P identical copies of SIMD/P-element words for P kernel positions per
+    beat), counters of CW bits, per copy the read address slot*ROWB + (px - PAD_L)*CF + cf
+    (constant multiplications) and padding tests, and a 4-word output FIFO."""
+    positions = p.get("P", 1)
     bw = p["SIMD"] * p["ELEM_BITS"]
-    cf = p["CH"] // p["SIMD"]
+    in_bw = bw // positions
+    cf = p["CH"] * positions // p["SIMD"]
     rows = p["K_H"] + p["STRIDE_H"]
     rowb = p["IFM_W"] * cf
     depth = rows * rowb
@@ -182,9 +185,10 @@ def swg_block(p: dict) -> dict:
     cmax = (2 * p["IFM_H"] + rows + p["PAD_T"] + p["PAD_B"] + p["K_H"] + p["STRIDE_H"] + p["IFM_W"] + p["PAD_L"]
             + p["PAD_R"] + p["K_W"] + p["STRIDE_W"] + cf + 2)
     cw = clog2(cmax + 1)
-    mult = (aw + cw) * (bin(rowb).count("1") + bin(cf).count("1"))
-    pads = sum(1 for k in ("PAD_T", "PAD_L", "PAD_B", "PAD_R") if p[k])
-    mems = [memories.ram(depth, bw, "sdp"), memories.ram(BLOCK_FIFO_DEPTH, bw, "sdp")]
+    mult = positions * (aw + cw) * (bin(rowb).count("1") + bin(cf).count("1"))
+    pads = positions * sum(1 for k in ("PAD_T", "PAD_L", "PAD_B", "PAD_R") if p[k])
+    ring = memories.ram(depth, in_bw, "sdp")
+    mems = [ring] * positions + [memories.ram(BLOCK_FIFO_DEPTH, bw, "sdp")]
     lut = {"base": 1.0, "ctrl": float(cw), "addr": float(mult), "data": float(bw), "pads": float(pads * cw)}
     ff = {"base": 1.0, "ctrl": float(cw), "addr": float(aw), "data": float(bw)}
     carry = {"base": 1.0, "ctrl": float(cw), "addr": float(mult)}

@@ -9,6 +9,7 @@ import pytest
 
 import models
 from generator import config
+from generator.digits import CNN_INPUT_SHAPE, quantized_cnn
 from generator.frontend import load_network
 from generator.project import build, open_project
 from generator.verify import verify
@@ -53,6 +54,37 @@ def test_strided_cnn_window_generator_bound(strided_cnn, tmp_path, fold):
     assert conv0["stage_cycles"]["swg"] > conv0["stage_cycles"]["mvau"]
     assert report["estimated_cycles_per_sample"] == conv0["stage_cycles"]["swg"]
     assert project.data["layers"][1]["kind"] == "maxpool"
+
+
+@pytest.fixture(scope="module")
+def digits_cnn(model_dir):
+    return models.export(quantized_cnn(), CNN_INPUT_SHAPE, model_dir / "digits_cnn_window.onnx")
+
+
+# The digits CNN (random weights) with a window-parallel conv0 (1 channel, 3x3 padded, 8x8 image),
+# whose SIMD = 1 bound was 64 pixels x 9 taps = 576 cycles: (conv0 simd, cycles per sample, config).
+WINDOW_FOLDINGS = [
+    # P = 9, the whole window per beat: conv0 reads one pixel and emits one window per cycle (64);
+    # conv2 at simd 72 is window-parallel too (8 channels x 9 positions)
+    (9, 64, {"layers": {"conv0": {"simd": 9, "pe": 8}, "pool1": {"pe": 8}, "conv2": {"simd": 72, "pe": 4},
+                        "fc3": {"simd": 16, "pe": 10}}}),
+    # P = 3, one kernel row per beat: 64 pixels x 3 beats = 192 in the window generator and the MVAU
+    pytest.param(3, 192, {"layers": {"conv0": {"simd": 3, "pe": 8}, "conv2": {"simd": 8, "pe": 8},
+                                     "fc3": {"simd": 4, "pe": 10}}}, marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize("simd, cycles, cfg", WINDOW_FOLDINGS, ids=["conv0_simd9", "conv0_simd3"])
+def test_window_parallel_first_conv(digits_cnn, tmp_path, simd, cycles, cfg):
+    """A first convolution with one input channel below 576 cycles: SIMD covers several kernel
+    positions per beat, the input stream one pixel per beat; bit-exact in RTL (under back-pressure)
+    and HLS, and the measured cycles per sample equal the estimate."""
+    build(load_network(digits_cnn), tmp_path / "p", config.from_dict(cfg))
+    project, report = check(tmp_path / "p", seed=simd, tolerance=0)
+    conv0 = project.data["layers"][0]
+    assert conv0["simd"] == simd and conv0["in_per_beat"] == 1
+    assert max(conv0["stage_cycles"].values()) == cycles < 576
+    assert report["estimated_cycles_per_sample"] == cycles == report["cycles_per_sample"]
 
 
 def test_cnn_project_reopens_and_predicts(small_cnn, tmp_path):

@@ -66,13 +66,15 @@ def test_inspect_shows_conv_layers_with_macs(cnn):
 
 
 def test_conv_simd_must_divide_the_channels(cnn, tmp_path):
-    """The window generator moves SIMD channels of one pixel per beat: SIMD=9 divides MW=27 but
-    not the 3 channels; the message names the layer and the valid values, nothing is written."""
+    """The window generator moves SIMD channels of one pixel per beat, or P whole kernel positions
+    (SIMD = 3*P, P = 3: a kernel row, or 9: the window): SIMD=6 covers neither; the message names
+    the layer and the valid values, nothing is written."""
     cfg = tmp_path / "cfg.yaml"
-    cfg.write_text("layers:\n  conv0: {simd: 9}\n")
+    cfg.write_text("layers:\n  conv0: {simd: 6}\n")
     result = CliRunner().invoke(main, ["build", str(cnn), "-o", str(tmp_path / "p"), "--config", str(cfg)])
     assert result.exit_code == 2, result.output
-    assert "layer conv0: simd=9 does not fold the input channels (3); valid values: 1, 3" in result.output
+    assert ("layer conv0: simd=6 does not fold the input channels (3) or whole kernel positions of the 3x3 window; "
+            "valid values: 1, 3, 9, 27") in result.output
     assert "Traceback" not in result.output and not (tmp_path / "p").exists()
 
 

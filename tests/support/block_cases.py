@@ -52,7 +52,7 @@ def extreme_inputs(rng, layer: MatrixLayer, n: int) -> np.ndarray:
 
 
 # Sliding-window generator: id, (H, W, C), (KH, KW), (SH, SW), pads (top, left, bottom, right),
-# SIMD, dtype, pad value
+# SIMD, dtype, pad value. SIMD = C*P with P > 1 covers P kernel positions per beat (swg_positions).
 SWG_CASES = [
     ("3x3s1_8x8_c2_simd2", (8, 8, 2), (3, 3), (1, 1), (0, 0, 0, 0), 2, D["UINT4"], 0),
     ("3x3s1_pad1_6x7_c3_simd1_int", (6, 7, 3), (3, 3), (1, 1), (1, 1, 1, 1), 1, D["INT4"], 0),
@@ -65,7 +65,27 @@ SWG_CASES = [
     ("1x1s2_7x6_c2_unused_rows", (7, 6, 2), (1, 1), (2, 2), (0, 0, 0, 0), 1, D["UINT4"], 0),
     ("3x3s1_1col_6x1_c2_pad_lr", (6, 1, 2), (3, 3), (1, 1), (1, 1, 1, 1), 2, D["INT2"], 1),
     ("3x3s1_pad1_16x16_c8_simd4", (16, 16, 8), (3, 3), (1, 1), (1, 1, 1, 1), 4, D["UINT4"], 0),
+    # window-parallel: P positions per beat
+    ("3x3s1_pad1_8x8_c1_p9_window", (8, 8, 1), (3, 3), (1, 1), (1, 1, 1, 1), 9, D["UINT4"], 0),
+    ("3x3s1_7x6_c2_p3_row", (7, 6, 2), (3, 3), (1, 1), (0, 0, 0, 0), 6, D["INT4"], 0),
+    ("3x3s2_9x9_c3_p9_window", (9, 9, 3), (3, 3), (2, 2), (0, 0, 0, 0), 27, D["UINT2"], 0),
+    ("3x2s2_pad_9x7_c3_p2_row", (9, 7, 3), (3, 2), (2, 2), (1, 0, 1, 1), 6, D["INT3"], -1),
+    ("3x2s1_pad_6x5_c1_p6_window", (6, 5, 1), (3, 2), (1, 1), (1, 1, 1, 0), 6, D["INT8"], 0),
+    ("2x4s1x2_pad_6x9_c2_p2_half_row", (6, 9, 2), (2, 4), (1, 2), (0, 1, 0, 2), 4, D["UINT3"], 0),
+    ("4x3s2_pad_9x8_c2_p6_two_rows", (9, 8, 2), (4, 3), (2, 2), (1, 1, 2, 0), 12, D["UINT2"], 1),
+    ("3x3s1_6x6_c2_bip_p3", (6, 6, 2), (3, 3), (1, 1), (0, 0, 0, 0), 6, D["BIPOLAR"], -1),
 ]
+
+
+# window-parallel cases the RTL block test runs only with the slow tests (one Verilator build each);
+# the HLS block test runs every case (one program)
+SWG_SLOW_RTL = {"3x3s2_9x9_c3_p9_window", "3x2s1_pad_6x5_c1_p6_window", "2x4s1x2_pad_6x9_c2_p2_half_row",
+                "3x3s1_6x6_c2_bip_p3"}
+
+
+def swg_positions(channels: int, simd: int) -> int:
+    """P, the kernel positions per beat of an SWG case (1 when SIMD divides the channels)."""
+    return simd // channels if simd > channels and simd % channels == 0 else 1
 
 # Max pool: id, (H, W, C), (KH, KW), (SH, SW), PE, dtype
 POOL_CASES = [

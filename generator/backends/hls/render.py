@@ -28,7 +28,7 @@ MUL_BINDINGS = {"auto": "AXGEN_MUL_AUTO", "fabric": "AXGEN_MUL_FABRIC", "dsp": "
 MVAU_ARGS = ("MW", "MH", "PE", "SIMD", "IN_BITS", "IN_KIND", "W_LANE_BITS", "W_KIND", "ACC_BITS", "N_THRES", "T_BITS",
              "OUT_BITS", "OUT_BIAS")
 SWG_ARGS = ("IFM_H", "IFM_W", "CH", "K_H", "K_W", "STRIDE_H", "STRIDE_W", "PAD_T", "PAD_L", "PAD_B", "PAD_R", "SIMD",
-            "ELEM_BITS", "PAD_CODE")
+            "ELEM_BITS", "PAD_CODE", "P", "KW_STEP", "KH_STEP")
 POOL_ARGS = ("IFM_H", "IFM_W", "CH", "K_H", "K_W", "STRIDE_H", "STRIDE_W", "PE", "ELEM_BITS", "SIGNED")
 INNER_FIFO = 2  # beats between the window generator and the MVAU inside a convolution layer
 
@@ -92,7 +92,7 @@ def _matrix_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list
     if g is None:
         return [], [_call("axgen_mvau", mvau_targs, ["s_axis", "m_axis", *consts, "1"])], ["axgen_mvau.h", header], [header]
     swg = swg_params(impl)
-    streams = [{"name": "win", "width": impl.in_stream_bits, "depth": INNER_FIFO}]
+    streams = [{"name": "win", "width": impl.window_stream_bits, "depth": INNER_FIFO}]
     calls = [_call("axgen_swg", [swg[k] for k in SWG_ARGS], ["s_axis", "win", "1"]),
              _call("axgen_mvau", mvau_targs, ["win", "m_axis", *consts, str(g.pixels)])]
     return streams, calls, ["axgen_swg.h", "axgen_mvau.h", header], [header]

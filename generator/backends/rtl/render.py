@@ -108,7 +108,7 @@ def _matrix_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, l
     description.insert(0, f"convolution {g.in_h}x{g.in_w}x{g.channels} -> {g.out_h}x{g.out_w}x{layer.mh}, "
                           f"kernel {g.kernel[0]}x{g.kernel[1]}, stride {g.stride[0]}x{g.stride[1]}, "
                           f"pads (t, l, b, r) {g.pads}: one window vector per output pixel")
-    streams = [{"name": "win", "width": impl.in_stream_bits}]
+    streams = [{"name": "win", "width": impl.window_stream_bits}]
     blocks = [_block("axgen_swg", "u_swg", swg, "s_axis", "win"), _block("axgen_mvau", "u_mvau", params, "win", "m_axis")]
     return {**{f"SWG_{k}": v for k, v in swg.items()}, **params}, description, streams, blocks, files
 

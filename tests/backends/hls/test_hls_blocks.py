@@ -26,10 +26,11 @@ from generator.errors import AxgenError
 from generator.hw import annotate
 from generator.tools.gxx import compile_cached
 from generator.ir import MatrixLayer
-from block_cases import POOL_CASES, SWG_CASES, boundary_thresholds, code as _code, extreme_inputs, random_values as _values
+from block_cases import (POOL_CASES, SWG_CASES, boundary_thresholds, code as _code, extreme_inputs,
+                         random_values as _values, swg_positions)
 from generator.backends.hls.render import MVAU_ARGS, mul_class
 from generator.hw.layout import threshold_array, weight_array, weight_lanes
-from generator.hw.params import layer_params
+from generator.hw.params import layer_params, window_steps
 from generator.templating import environment
 
 D = DataType
@@ -130,18 +131,18 @@ def swg_case(index: int, spec) -> Case:
     top, left, bottom, right = pads
     params = {"IFM_H": h, "IFM_W": w, "CH": c, "K_H": kh, "K_W": kw, "STRIDE_H": sh, "STRIDE_W": sw,
               "PAD_T": top, "PAD_L": left, "PAD_B": bottom, "PAD_R": right, "SIMD": simd,
-              "ELEM_BITS": dt.bitwidth(), "PAD_CODE": _code(dt, pad_value)}
+              "ELEM_BITS": dt.bitwidth(), "PAD_CODE": _code(dt, pad_value), **window_steps(kw, swg_positions(c, simd))}
     data = [IMAGES, IMAGES, *(int(v) for v in to_codes(x, dt).reshape(-1))]
     return Case("swg", name, list(params.values()), data, to_codes(expected, dt).astype(np.int64), IMAGES, params)
 
 
 def swg_cycles(p: dict) -> int:
     """The documented trip count per image of axgen_swg (its comment; axgen_swg_cycles)."""
-    h, w, cf = p["IFM_H"], p["IFM_W"], p["CH"] // p["SIMD"]
+    h, w, cf = p["IFM_H"], p["IFM_W"], p["CH"] // (p["SIMD"] // p["P"])
     kh, kw, sh, pad_t = p["K_H"], p["K_W"], p["STRIDE_H"], p["PAD_T"]
     oh = (h + pad_t + p["PAD_B"] - kh) // sh + 1
     ow = (w + p["PAD_L"] + p["PAD_R"] - kw) // p["STRIDE_W"] + 1
-    r, rowb, orowb = kh + sh, w * cf, ow * kh * kw * cf
+    r, rowb, orowb = kh + sh, w * cf, ow * (kh * kw * p["CH"] // p["SIMD"])
 
     def lo(o):
         py0 = o * sh
@@ -376,7 +377,7 @@ def test_swg_trip_count_matches_documented_model(suite):
         if case.kind != "swg":
             continue
         p = case.params
-        cf = p["CH"] // p["SIMD"]
+        cf = p["CH"] // (p["SIMD"] // p["P"])  # input beats per pixel
         in_beats = p["IFM_H"] * p["IFM_W"] * cf
         out_beats = case.expected.shape[1] // p["SIMD"]
         oh = (p["IFM_H"] + p["PAD_T"] + p["PAD_B"] - p["K_H"]) // p["STRIDE_H"] + 1

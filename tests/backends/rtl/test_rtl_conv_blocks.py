@@ -12,8 +12,9 @@ import pytest
 from generator.golden import conv as golden_conv
 from generator.datatypes import DataType
 from generator.errors import AxgenError
-from block_cases import POOL_CASES, SWG_CASES, code as _code, random_values as _values
+from block_cases import POOL_CASES, SWG_CASES, SWG_SLOW_RTL, code as _code, random_values as _values, swg_positions
 from generator.backends.rtl.lint import lint
+from generator.hw.params import window_steps
 from generator.resources import folder as resource_folder
 from generator.sim.rtl import simulate
 
@@ -66,25 +67,29 @@ def _swg_run(tmp_path, build_dir, case, seed, images=IMAGES, wrong=False):
     top, left, bottom, right = pads
     params = {"IFM_H": h, "IFM_W": w, "CH": c, "K_H": kh, "K_W": kw, "STRIDE_H": sh, "STRIDE_W": sw,
               "PAD_T": top, "PAD_L": left, "PAD_B": bottom, "PAD_R": right, "SIMD": simd,
-              "ELEM_BITS": dt.bitwidth(), "PAD_CODE": pad_code}
-    bits = simd * dt.bitwidth()
-    _wrapper(tmp_path, "axgen_swg", params, bits, bits)
+              "ELEM_BITS": dt.bitwidth(), "PAD_CODE": pad_code, **window_steps(kw, swg_positions(c, simd))}
+    in_simd = simd // params["P"]
+    _wrapper(tmp_path, "axgen_swg", params, in_simd * dt.bitwidth(), simd * dt.bitwidth())
     want = expected.copy()
     if wrong:
         want[1, 5] = dt.min() if want[1, 5] != dt.min() else dt.max()
-    res = simulate(tmp_path, WRAPPER, x.reshape(images, -1), dt, simd, dt, simd, expected.shape[1], want,
+    res = simulate(tmp_path, WRAPPER, x.reshape(images, -1), dt, in_simd, dt, simd, expected.shape[1], want,
                    seed=seed, build_dir=build_dir, idle_cycles=IDLE)
-    bound = max(h * w * c, expected.shape[1]) / simd
-    return res, expected, bound
+    # a beat per cycle on the busier side, plus (when input and output rates are close) one refill
+    # at the image boundary of the rows the next image's first window needs: at most K_H rows
+    bound = max(h * w * c / in_simd, expected.shape[1] / simd)
+    refill = kh * w * c / in_simd
+    return res, expected, max(1.15 * bound, bound + refill)
 
 
-@pytest.mark.parametrize("case", SWG_CASES, ids=[c[0] for c in SWG_CASES])
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c[0] in SWG_SLOW_RTL else c
+                                  for c in SWG_CASES], ids=[c[0] for c in SWG_CASES])
 def test_swg_matches_im2col(case, tmp_path, build_dir):
     res, expected, bound = _swg_run(tmp_path, build_dir, case, seed=SWG_CASES.index(case))
     assert res.mismatches == 0, res.mismatched_samples
     assert np.array_equal(res.outputs, expected)
     print(f"{case[0]}: {res.cycles_per_sample} cycles/image, bound {bound}")
-    assert res.cycles_per_sample <= 1.15 * bound, (res.cycles_per_sample, bound)
+    assert res.cycles_per_sample <= bound, (res.cycles_per_sample, bound)
 
 
 # ---------------------------------------------------------------- max pool
@@ -114,7 +119,11 @@ def test_maxpool_matches_golden(case, tmp_path, build_dir):
 LINT_SHAPES = {
     "axgen_swg": [{}, {"K_H": 1, "K_W": 1, "IFM_H": 2, "IFM_W": 1, "CH": 1},
                   {"PAD_T": 1, "PAD_L": 2, "PAD_B": 0, "PAD_R": 1, "SIMD": 2, "CH": 4, "STRIDE_H": 2,
-                   "ELEM_BITS": 8, "PAD_CODE": 255}],
+                   "ELEM_BITS": 8, "PAD_CODE": 255},
+                  {"PAD_T": 1, "PAD_L": 1, "PAD_B": 1, "PAD_R": 1, "SIMD": 18, "CH": 2, "ELEM_BITS": 3, "PAD_CODE": 1,
+                   **window_steps(3, 9)},
+                  {"K_W": 4, "K_H": 2, "SIMD": 4, "CH": 2, **window_steps(4, 2)},
+                  {"K_W": 2, "K_H": 4, "SIMD": 4, "CH": 1, "IFM_W": 5, **window_steps(2, 4)}],
     "axgen_maxpool": [{}, {"K_H": 1, "K_W": 1, "STRIDE_H": 1, "STRIDE_W": 1}, {"K_H": 2, "K_W": 1},
                       {"K_H": 3, "K_W": 3, "STRIDE_H": 1, "STRIDE_W": 1, "PE": 2, "SIGNED": 1},
                       {"IFM_W": 2, "K_W": 2, "CH": 1, "K_H": 3, "STRIDE_H": 1}],
@@ -129,7 +138,7 @@ def test_lint_clean(module, tmp_path):
         folder.mkdir()
         elem = params.get("ELEM_BITS", 4)
         per_beat = params.get("SIMD", params.get("PE", 1))
-        _wrapper(folder, module, params, per_beat * elem, per_beat * elem)
+        _wrapper(folder, module, params, per_beat // params.get("P", 1) * elem, per_beat * elem)
         lint(folder, WRAPPER)
 
 
