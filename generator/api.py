@@ -149,8 +149,8 @@ class Accelerator:
 
     def verify(self, backend: str = "rtl", samples: int = 16, seed: int = 0, trace: str | Path | None = None) -> dict:
         """Golden model and simulation(s) on the same random inputs, compared exactly (RTL: cocotb on
-        the first 32 samples, the C++ harness on all); also written to DIR/verify.json. `trace`: a VCD
-        of the first mismatching sample."""
+        the first 32 samples, the C++ harness on all); also written to DIR/verify.json. `trace`: a
+        waveform file (.vcd or .fst) of the first mismatching sample."""
         from generator.verify import verify
         return verify(self.project, backend, samples, seed, trace=trace)
 

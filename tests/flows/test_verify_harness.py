@@ -3,6 +3,9 @@ harness on all), `--trace` of a broken design's first mismatching sample (found 
 and one clear message for bad input."""
 
 import json
+import math
+import struct
+import subprocess
 import shutil
 
 import numpy as np
@@ -169,3 +172,40 @@ def test_a_harness_that_fails_to_build_shows_the_log(digits_project, tmp_path):
     assert result.output.startswith("axgen: error: Verilator build of the axgen_top harness failed")
     assert "axgen_top.v" in result.output and "syntax error" in result.output  # the log's tail
     assert "Traceback" not in result.output
+
+
+def _fst_libraries_present() -> bool:
+    """Whether the C++ compiler finds the headers Verilator's FST writer includes."""
+    probe = subprocess.run(["c++", "-fsyntax-only", "-x", "c++", "-"], input="#include <lz4.h>\n#include <zlib.h>\n",
+                           capture_output=True, text=True)
+    return probe.returncode == 0
+
+
+def test_trace_writes_an_fst_or_names_the_missing_libraries(digits_project, tmp_path):
+    root = _broken_copy(digits_project, tmp_path)
+    fst = tmp_path / "wave.fst"
+    result = run_cli("verify", root, "--samples", 4, "--trace", fst)
+    if _fst_libraries_present():
+        assert result.exit_code == 1, result.output
+        assert f"-> {fst}" in result.output
+        data = fst.read_bytes()
+        # FST's header block: type 0, a big-endian section length of 329, start and end time, then
+        # the double e in the writer's byte order (the reader's endianness test)
+        assert data[0] == 0 and int.from_bytes(data[1:9], "big") == 329
+        assert struct.unpack("<d", data[25:33])[0] == math.e
+        assert len(data) > 329
+        report = json.loads((root / "verify.json").read_text())
+        assert report["trace"]["file"] == str(fst) and report["trace"]["to_cycle"] > report["trace"]["from_cycle"]
+    else:
+        assert result.exit_code == 2
+        message = result.output.strip()
+        assert message.startswith("axgen: error: an FST waveform needs the lz4 and zlib development headers")
+        assert "apt install liblz4-dev zlib1g-dev" in message and "A .vcd trace needs neither." in message
+        assert len(message.splitlines()) == 1 and not fst.exists()
+
+
+def test_trace_with_another_suffix_names_the_supported_ones(digits_project, tmp_path):
+    result = run_cli("verify", digits_project, "--samples", 2, "--trace", tmp_path / "wave.txt")
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"axgen: error: --trace {tmp_path / 'wave.txt'}: the waveform format comes "
+                                     "from the file's suffix; supported: .vcd, .fst")
