@@ -253,15 +253,18 @@ class Stepper:
         mask = (1 << s_data.width) - 1
         self["m_axis_tready"] = 1
         out, tlast = [], []
-        start, idle, i = self.cycle, 0, 0
+        start, idle, i, shown = self.cycle, 0, 0, -1
+        s_valid.write(0)
         while len(out) < want:
-            if i < len(beats_in):
-                s_data.write(beats_in[i] & mask)
-                s_valid.write(1)
-                if has_tlast_in:
-                    self["s_axis_tlast"] = int(i in last_in)
-            else:
-                s_valid.write(0)
+            if i != shown:  # a new beat (or the end of the input) goes onto s_axis
+                shown = i
+                if i < len(beats_in):
+                    s_data.write(beats_in[i] & mask)
+                    s_valid.write(1)
+                    if has_tlast_in:
+                        self["s_axis_tlast"] = int(i in last_in)
+                else:
+                    s_valid.write(0)
             self.sim.eval()
             if m_valid.value:
                 out.append(m_data.value)
