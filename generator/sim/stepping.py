@@ -265,7 +265,7 @@ class Stepper:
                         self["s_axis_tlast"] = int(i in last_in)
                 else:
                     s_valid.write(0)
-            self.sim.eval()
+                self.sim.eval()  # settle the new inputs (otherwise the last step's evaluation stands)
             if m_valid.value:
                 out.append(m_data.value)
                 if has_tlast_out:
