@@ -10,6 +10,7 @@ with the rtl folder as working directory; a changed weight file reuses the build
 `Stepper.stream` pushes AXI-Stream beats into s_axis (valid/ready handshake, s_axis_tlast on each
 sample's last beat when the module has it) and collects m_axis beats, always ready; with a
 `StreamFormat`, `Stepper.run` takes and returns integer values packed as generator.streams does.
+`Stepper.trace` writes a VCD (pyverilator's writer) of every signal around each rising edge.
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ VERILATOR_FLAGS = ["-O3", "--x-assign", "fast", "--x-initial", "fast", "--noasse
 MAKE_FLAGS = "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2"
 # pyverilator-mm 0.7.6 compiles its wrapper with --std=c++11, which Verilator >= 5.022's headers
 # reject; a later --std in `cargs` wins.
-CFLAGS = "--std=c++17"
+# Each Stepper loads its own copy of the model's shared object (see Stepper). Verilator's template
+# code would otherwise be bound process-wide to the first copy loaded (GCC emits such instances as
+# STB_GNU_UNIQUE symbols, which ignore RTLD_LOCAL), so tracing a model after another copy's model
+# was deleted crashed in the deleted one's code: every copy binds to its own definitions.
+CFLAGS = "--std=c++17 -fno-gnu-unique"
+LDFLAGS = "-fPIC -shared -Wl,-Bsymbolic"
 RESET_CYCLES = 4
 DEFAULT_IDLE_CYCLES = 2_000_000  # cycles without an output beat before the module counts as stalled
 LOG_TAIL = 30
@@ -146,7 +152,7 @@ def build(rtl_dir: Path, module: str, build_dir: Path) -> Path:
     others = [p for p in sorted(rtl_dir.glob("*.v")) if p != top_file]
     _pyverilator()
     pyverilator_version = metadata.version("pyverilator-mm")
-    parts = [repr((module, VERILATOR_FLAGS, MAKE_FLAGS, CFLAGS, pyverilator_version, _verilator_version(),
+    parts = [repr((module, VERILATOR_FLAGS, MAKE_FLAGS, CFLAGS, LDFLAGS, pyverilator_version, _verilator_version(),
                    sys.platform))]
     for path in [top_file, *others]:
         parts += [path.name, path.read_bytes()]
@@ -163,7 +169,7 @@ def build(rtl_dir: Path, module: str, build_dir: Path) -> Path:
                 os.environ["MAKEFLAGS"] = f"{os.environ.get('MAKEFLAGS', '')} {MAKE_FLAGS}".strip()
                 _pyverilator().build(str(top_file), build_dir=str(target / "obj"), quiet=False, gen_only=True,
                                   args=["--top-module", module, *VERILATOR_FLAGS, *map(str, others)], cargs=CFLAGS)
-                subprocess.run(["make", "-C", str(target / "obj"), "-f", f"V{module}.mk", "LDFLAGS=-fPIC -shared"],
+                subprocess.run(["make", "-C", str(target / "obj"), "-f", f"V{module}.mk", f"LDFLAGS={LDFLAGS}"],
                                check=True)
         except (subprocess.CalledProcessError, OSError) as exc:
             raise AxgenError(f"pyverilator build of {module} failed ({exc}); end of {log}:\n{_tail(log)}") from None
@@ -175,7 +181,8 @@ def build(rtl_dir: Path, module: str, build_dir: Path) -> Path:
 class Stepper:
     """One Verilated module, stepped from Python. Ports are read and written by name
     (`stepper["s_axis_tvalid"] = 1`, `stepper["m_axis_tdata"]`); `eval()` settles the
-    combinational logic after writing inputs; `step(n)` runs n rising clock edges of ap_clk."""
+    combinational logic after writing inputs; `step(n)` runs n rising clock edges of ap_clk;
+    `trace(file)` writes a VCD of every signal until `stop_trace()`."""
 
     def __init__(self, library: Path, rtl_dir: Path, module: str, fmt: StreamFormat | None = None):
         # The wrapper keeps the simulation time in a global of the shared object, and Verilator
@@ -191,6 +198,7 @@ class Stepper:
         self.module = module
         self.format = fmt
         self.cycle = 0
+        self.tracing = False
         self._ports = {name: signal for signal in self.sim.all_signals.values()
                        for name in [signal.verilator_name] if (name, signal.width) in self.sim.inputs + self.sim.outputs}
         self._inputs = {name for name, _ in self.sim.inputs}
@@ -224,11 +232,33 @@ class Stepper:
     def step(self, cycles: int = 1) -> None:
         """`cycles` rising edges of ap_clk (each: clock high, evaluate, clock low, evaluate)."""
         for _ in range(cycles):
+            if self.tracing:  # the settled inputs before the edge, then the state after it
+                self.sim.eval()
+                self.sim.add_to_vcd_trace()
             self._clock.write(1)
             self.sim.eval()
+            if self.tracing:
+                self.sim.add_to_vcd_trace()
             self._clock.write(0)
             self.sim.eval()
             self.cycle += 1
+
+    def trace(self, path: Path | str) -> None:
+        """Write a VCD of every signal to `path` from now on: the values just before and just
+        after each rising edge of ap_clk (pyverilator's writer; flushed at every edge)."""
+        path = Path(path)
+        if self.tracing:
+            raise AxgenError(f"{self.module} is already being traced to {self.sim.vcd_filename}")
+        if not path.parent.is_dir():
+            raise AxgenError(f"trace {path}: folder {path.parent} does not exist")
+        self.sim.start_vcd_trace(str(path), auto_tracing=False)
+        self.tracing = True
+
+    def stop_trace(self) -> None:
+        """Close the VCD that `trace` opened."""
+        if self.tracing:
+            self.sim.stop_vcd_trace()
+            self.tracing = False
 
     def reset(self, cycles: int = RESET_CYCLES) -> None:
         """Hold ap_rst_n low (stream valid and ready low) for `cycles`, then release it."""

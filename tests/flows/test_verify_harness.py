@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import models
+import waves
 from generator import config, streams
 from generator.cli import main
 from generator.digits import INPUT_SHAPE
@@ -32,11 +33,12 @@ def run_cli(*args):
 
 
 def _broken_copy(root, tmp_path):
-    """A copy of the project whose last layer has one flipped weight bit."""
+    """A copy of the project whose last layer has the low bit of lane 0 flipped in every weight
+    word (one flipped weight alone meets an input that may be 0 in every sample: trained weights
+    differ between runs)."""
     shutil.copytree(root, tmp_path / "p")
     mem = sorted((tmp_path / "p" / "rtl").glob("*weights.mem"))[-1]
-    lines = mem.read_text().splitlines()
-    lines[0] = format(int(lines[0], 16) ^ 1, f"0{len(lines[0])}x")
+    lines = [format(int(line, 16) ^ 1, f"0{len(line)}x") for line in mem.read_text().splitlines()]
     mem.write_text("\n".join(lines) + "\n")
     return tmp_path / "p"
 
@@ -76,48 +78,6 @@ def test_predict_rtl_runs_the_harness(digits_project, count):
     assert (digits_project / "build" / "harness").is_dir()
 
 
-def _vcd_output_beats(path):
-    """(m_axis_tdata, m_axis_tlast) of every m_axis handshake in a VCD of the top, sampled just
-    before each rising edge of ap_clk."""
-    ids, values, beats = {}, {}, []
-    scope = []
-    with open(path) as f:
-        lines = iter(f)
-        for line in lines:
-            words = line.split()
-            if not words:
-                continue
-            if words[0] == "$scope":
-                scope.append(words[2])
-            elif words[0] == "$upscope":
-                scope.pop()
-            elif words[0] == "$var" and scope == ["TOP"]:
-                ids[words[3]] = words[4]
-            elif words[0] == "$enddefinitions":
-                break
-        before = {}
-        for line in lines:
-            line = line.strip()
-            if line.startswith("#"):
-                before = dict(values)
-                continue
-            if line.startswith("b"):
-                bits, code = line[1:].split()
-            elif line[:1] in "01xz" and line:
-                bits, code = line[0], line[1:]
-            else:
-                continue
-            if code not in ids:
-                continue
-            name = ids[code]
-            value = int(bits.replace("x", "0").replace("z", "0"), 2)
-            values[name] = value
-            if name == "ap_clk" and value == 1 and before.get("ap_clk") == 0:
-                if before.get("m_axis_tvalid") and before.get("m_axis_tready"):
-                    beats.append((before["m_axis_tdata"], before["m_axis_tlast"]))
-    return beats
-
-
 def test_trace_writes_the_first_mismatching_sample(digits_project, tmp_path):
     root = _broken_copy(digits_project, tmp_path)
     vcd = tmp_path / "wave.vcd"
@@ -130,7 +90,7 @@ def test_trace_writes_the_first_mismatching_sample(digits_project, tmp_path):
     assert first["got"] != first["expected"]
     last = open_project(root).plan.last
     per_sample = last.out_elems // last.out_per_beat
-    beats = _vcd_output_beats(vcd)
+    beats = waves.vcd_output_beats(vcd)
     assert len(beats) >= per_sample
     mine = beats[-per_sample:]  # the window ends with the traced sample's last output beat
     assert [flag for _, flag in mine] == [0] * (per_sample - 1) + [1]

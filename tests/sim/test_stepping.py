@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import models
+import waves
 import generator as axgen
-from generator import config
+from generator import config, streams
 from generator.errors import AxgenError
 from generator.execute import golden_outputs
 from generator.frontend import load_network
@@ -78,3 +79,19 @@ def test_a_module_that_does_not_build_is_one_error(tmp_path):
         open_module(tmp_path, "broken", tmp_path / "build")
     with pytest.raises(AxgenError, match="no Verilog file missing.v for module missing"):
         open_module(tmp_path, "missing", tmp_path / "build")
+
+
+def test_a_trace_holds_the_output_beats(digits_acc, tmp_path):
+    values = random_inputs(digits_acc.project, 1, seed=3)
+    stage = digits_acc.plan.stages[1]
+    inputs = run_layer(values, digits_acc.plan.stages[0].layer, digits_acc.plan.stages[0].multiplier)
+    layer = digits_acc.stepper("fc1")
+    layer.trace(tmp_path / "fc1.vcd")
+    got = layer.run(inputs)
+    layer.stop_trace()
+    beats = waves.vcd_output_beats(tmp_path / "fc1.vcd", tlast=False)
+    nbytes = streams.beat_bytes(stage.out_dtype.name, stage.out_per_beat)
+    data = np.array([[b for value in beats for b in value.to_bytes(nbytes, "little")]], dtype=np.uint8)
+    assert np.array_equal(streams.unpack(data, stage.out_dtype.name, stage.out_per_beat), got)
+    with pytest.raises(AxgenError, match="folder .* does not exist"):
+        layer.trace(tmp_path / "no" / "w.vcd")
