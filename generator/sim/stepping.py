@@ -167,8 +167,8 @@ def build(rtl_dir: Path, module: str, build_dir: Path) -> Path:
         try:
             with make_env(), _pyverilator_for_verilator5(), _output_to(log):
                 os.environ["MAKEFLAGS"] = f"{os.environ.get('MAKEFLAGS', '')} {MAKE_FLAGS}".strip()
-                _pyverilator().build(str(top_file), build_dir=str(target / "obj"), quiet=False, gen_only=True,
-                                  args=["--top-module", module, *VERILATOR_FLAGS, *map(str, others)], cargs=CFLAGS)
+                _pyverilator().build(str(top_file), build_dir=str(target / "obj"), gen_only=True, cargs=CFLAGS,
+                                     args=["--top-module", module, *VERILATOR_FLAGS, *map(str, others)])
                 subprocess.run(["make", "-C", str(target / "obj"), "-f", f"V{module}.mk", f"LDFLAGS={LDFLAGS}"],
                                check=True)
         except (subprocess.CalledProcessError, OSError) as exc:
