@@ -1,4 +1,5 @@
-"""RTL verification speed: cocotb against the C++ streaming harness, in sample-cycles per second.
+"""RTL verification speed: cocotb, the C++ streaming harness and pyverilator (the top stepped from
+Python, generator.sim.stepping), side by side in sample-cycles per second.
 
     .venv/bin/python benchmarks/verify_speed.py [--cnv] [--out benchmarks/results/verify_speed.json]
 
@@ -7,7 +8,10 @@ builds take minutes). Each pass is measured "marginally": two `verify --backend 
 N1 and N2 samples, and (cycles simulated with N2 - with N1) / (seconds of the pass with N2 - with
 N1), so start-up, reset and the cached builds drop out (each project is verified once before, to
 build both). cocotb checks min(N, 32) samples per call, the harness all N: cocotb is measured on
-its own smaller N1, N2. Prints the rates and their ratio and writes them as JSON."""
+its own smaller N1, N2. pyverilator streams N1 and N2 samples back to back (m_axis_tready high, as
+the harness's first phase) through a freshly reset top, compared with the golden model, and is
+measured the same way (cycles and seconds of its stream, the build done before). Prints the rates
+and their ratios and writes them as JSON."""
 
 from __future__ import annotations
 
@@ -18,18 +22,21 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
 
 import models  # noqa: E402  (the tests' networks and foldings)
 from generator import config  # noqa: E402
+from generator.execute import golden_outputs, open_stepper  # noqa: E402
 from generator.frontend import load_network  # noqa: E402
 from generator.project import build, open_project  # noqa: E402
-from generator.verify import verify  # noqa: E402
+from generator.verify import random_inputs, verify  # noqa: E402
 
-# network: (model name, input shape, folding, cocotb N1/N2, harness N1/N2)
+# network: (model name, input shape, folding, cocotb N1/N2, harness N1/N2, pyverilator N1/N2)
 NETWORKS = {
-    "TFC-w1a1 PE=SIMD=1": ("tfc_1w1a", (1, 28, 28), {"defaults": {"pe": 1, "simd": 1}}, (4, 16), (32, 256)),
-    "CNV-w1a1": ("cnv_1w1a", (3, 32, 32), models.CNV_FOLDING, (2, 6), (8, 64)),
+    "TFC-w1a1 PE=SIMD=1": ("tfc_1w1a", (1, 28, 28), {"defaults": {"pe": 1, "simd": 1}}, (4, 16), (32, 256), (2, 8)),
+    "CNV-w1a1": ("cnv_1w1a", (3, 32, 32), models.CNV_FOLDING, (2, 6), (8, 64), (1, 3)),
 }
 TARGET_TFC = 3e6  # harness sample-cycles per second, marginal
 TARGET_CNV_RATIO = 10.0  # harness over cocotb
@@ -55,8 +62,26 @@ def marginal(project, name: str, counts: tuple[int, int]) -> dict:
     return {"runs": runs, "marginal_cycles_per_second": round(rate)}
 
 
+def stepped(project, counts: tuple[int, int]) -> dict:
+    """pyverilator's marginal rate: N1 and N2 samples streamed through a freshly reset top."""
+    runs = []
+    for n in counts:
+        values = random_inputs(project, n, seed=0)
+        top = open_stepper(project)
+        before = top.cycle  # after reset
+        start = time.monotonic()
+        got = top.run(values)
+        seconds = time.monotonic() - start
+        if not np.array_equal(got, golden_outputs(project, values)):
+            raise SystemExit(f"{project.root}: pyverilator's outputs differ from the golden model's")
+        runs.append({"samples": n, "cycles": top.cycle - before, "seconds": round(seconds, 3)})
+    (a, b) = runs
+    rate = (b["cycles"] - a["cycles"]) / max(b["seconds"] - a["seconds"], 1e-9)
+    return {"runs": runs, "marginal_cycles_per_second": round(rate)}
+
+
 def measure(label: str, tmp: Path) -> dict:
-    model, shape, folding, cocotb_n, harness_n = NETWORKS[label]
+    model, shape, folding, cocotb_n, harness_n, stepped_n = NETWORKS[label]
     onnx = models.export(models.finn_fc(model), shape, tmp / f"{model}.onnx")
     root = tmp / model
     build(load_network(onnx), root, config.from_dict(folding))
@@ -64,15 +89,24 @@ def measure(label: str, tmp: Path) -> dict:
     start = time.monotonic()
     warm = verify(project, "rtl", samples=2, seed=0)  # builds (cocotb and harness), then cached
     builds = {p["name"]: p["build_seconds"] for p in warm["backends"][0]["passes"]}
+    start_step = time.monotonic()
+    open_stepper(project)  # builds the pyverilator model, then cached
+    builds["pyverilator"] = round(time.monotonic() - start_step, 2)
     print(f"{label}: builds {builds} s ({time.monotonic() - start:.1f} s with a 2-sample verify)", flush=True)
     cocotb = marginal(project, "cocotb", cocotb_n)
     harness = marginal(project, "harness", harness_n)
-    ratio = harness["marginal_cycles_per_second"] / cocotb["marginal_cycles_per_second"]
-    print(f"{label}: cocotb {cocotb['marginal_cycles_per_second'] / 1e6:.3f} M sample-cycles/s, "
-          f"harness {harness['marginal_cycles_per_second'] / 1e6:.3f} M sample-cycles/s, "
-          f"harness/cocotb {ratio:.1f}x (cycles/sample {warm['cycles_per_sample']})", flush=True)
+    pyverilator = stepped(project, stepped_n)
+    rates = {name: r["marginal_cycles_per_second"] for name, r in
+             (("cocotb", cocotb), ("harness", harness), ("pyverilator", pyverilator))}
+    ratios = {"harness/cocotb": rates["harness"] / rates["cocotb"],
+              "pyverilator/cocotb": rates["pyverilator"] / rates["cocotb"],
+              "harness/pyverilator": rates["harness"] / rates["pyverilator"]}
+    print(f"{label}: " + ", ".join(f"{name} {rate / 1e6:.3f} M" for name, rate in rates.items())
+          + " sample-cycles/s; " + ", ".join(f"{k} {v:.1f}x" for k, v in ratios.items())
+          + f" (cycles/sample {warm['cycles_per_sample']})", flush=True)
     return {"model": model, "folding": folding, "cycles_per_sample": warm["cycles_per_sample"], "build_seconds": builds,
-            "cocotb": cocotb, "harness": harness, "ratio": round(ratio, 2)}
+            "cocotb": cocotb, "harness": harness, "pyverilator": pyverilator,
+            "ratio": round(ratios["harness/cocotb"], 2), "ratios": {k: round(v, 2) for k, v in ratios.items()}}
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ command is a thin layer over these functions.
                                           "layers": {"fc0": {"multiplier": "trunc:k=3"}}})
     report = acc.verify(backend="all", samples=32)   # golden vs RTL and HLS simulation, exactly
     y = acc.predict(x)                               # float inputs -> what the QONNX model computes
+    fc1 = acc.stepper("fc1")                         # one layer's RTL, stepped from Python (pyverilator)
+    out = fc1.run(values)                            # its integer inputs -> its outputs, cycle by cycle
     acc = axgen.open_project("out")                  # a project built earlier
     acc.synth(tool="yosys", jobs=2)                  # LUT/FF/DSP/BRAM per layer -> out/resources.json
     axgen.finetune(module, config, x, y, x_val, y_val)   # a few epochs with the approximate products
@@ -154,8 +156,8 @@ class Accelerator:
 
     def verify(self, backend: str = "rtl", samples: int = 16, seed: int = 0, trace: str | Path | None = None) -> dict:
         """Golden model and simulation(s) on the same random inputs, compared exactly (RTL: cocotb on
-        the first 32 samples, the C++ harness on all); also written to DIR/verify.json. `trace`: a VCD
-        of the first mismatching sample."""
+        the first 32 samples, the C++ harness on all); also written to DIR/verify.json. `trace`: a
+        waveform file (.vcd or .fst) of the first mismatching sample."""
         from generator.verify import verify
         return verify(self.project, backend, samples, seed, trace=trace)
 
@@ -164,6 +166,14 @@ class Accelerator:
         head, the accelerator (golden model, RTL or HLS simulation) and the host tail."""
         from generator.predict import predict
         return predict(self.project, np.asarray(x), backend, seed)
+
+    def stepper(self, layer: str | int | None = None, reset: bool = True):
+        """One layer (name, index or module) or the top (None or "top") of the RTL, simulated cycle
+        by cycle in this process with pyverilator: a generator.sim.stepping.Stepper. Set and read
+        ports by name, `step(n)` clocks it, `run(values)` streams the layer's integer inputs through
+        it and returns its outputs (compare with the golden model's per-layer outputs)."""
+        from generator.execute import open_stepper
+        return open_stepper(self.project, layer, reset=reset)
 
     def synth(self, tool: str = "yosys", layers: list[str] | None = None, jobs: int = 1, progress=None,
               no_dsp: bool = False, full: bool = False) -> dict:

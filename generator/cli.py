@@ -86,7 +86,7 @@ def build(model, out_dir, config_path, board, force, strict, target_cycles, targ
               help="Random samples: the C++ harness checks all, cocotb the first 32.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--trace", "trace", type=click.Path(dir_okay=False),
-              help="Write a VCD waveform of the first mismatching sample (RTL) to this file.")
+              help="Write a waveform of the first mismatching sample (RTL) to this file: VCD (.vcd) or FST (.fst).")
 @user_errors
 def verify(project_dir, backend, samples, seed, trace):
     """Simulate the project and compare it exactly with the golden model."""

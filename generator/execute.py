@@ -1,17 +1,19 @@
 """A built project's accelerator on integer input values: its golden model, its RTL on
-Verilator (cocotb or the C++ harness) or its HLS C++ in C simulation (used by `verify` and `predict`)."""
+Verilator (cocotb, the C++ harness, or stepped from Python) or its HLS C++ in C simulation (used by `verify` and `predict`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from generator.errors import AxgenError
 from generator.golden import run_layers
 from generator.project import Project
 from generator import streams
-from generator.sim import csim, harness, rtl as rtl_sim
+from generator.sim import csim, harness, rtl as rtl_sim, stepping
 
 RTL_BUILD = "build/rtl_sim"  # inside the project folder
 HARNESS_BUILD = "build/harness"  # inside the project folder
+STEPPING_BUILD = "build/stepping"  # inside the project folder
 
 
 def golden_outputs(project: Project, values: np.ndarray) -> np.ndarray:
@@ -62,3 +64,24 @@ def run_hls(project: Project, values: np.ndarray) -> csim.HlsResult:
     first, last = project.plan.first, project.plan.last
     return csim.simulate(project.root / "hls", project.data["hls"]["testbench"], values, first.in_dtype, last.out_dtype,
                          last.out_elems)
+
+
+def open_stepper(project: Project, layer: str | int | None = None, reset: bool = True) -> stepping.Stepper:
+    """One module of the project's RTL, stepped cycle by cycle in this process (pyverilator): the
+    layer named `layer` (its name, index or module name), or the top when it is None or "top". Its
+    `run(values)` takes the layer's integer inputs and returns its outputs, as the golden model's
+    per-layer functions do."""
+    rtl = project.data["rtl"]
+    first, last = project.plan.first, project.plan.last
+    if layer is None or layer == "top":
+        module, ins, outs = rtl["top"], first, last
+    else:
+        entry = next((e for e in rtl["layers"] if str(layer) in (e["name"], str(e["index"]), e["module"])), None)
+        if entry is None:
+            known = ", ".join([f"{e['index']} {e['name']}" for e in rtl["layers"]] + ["top"])
+            raise AxgenError(f"no layer {layer!r} in {project.root}; its layers: {known}")
+        ins = outs = next(s for s in project.plan.stages if s.layer.name == entry["name"])
+        module = entry["module"]
+    fmt = stepping.StreamFormat(ins.in_dtype.name, ins.in_per_beat, outs.out_dtype.name, outs.out_per_beat,
+                                outs.out_elems)
+    return stepping.open_module(project.root / "rtl", module, project.root / STEPPING_BUILD, fmt, reset=reset)

@@ -15,6 +15,7 @@ from generator.execute import (RTL_BUILD, golden_outputs, pack_outputs, run_harn
                                unpack_outputs)
 from generator.project import Project
 from generator.sim import rtl as rtl_sim
+from generator.sim.harness import trace_format
 
 BACKENDS = ("rtl", "hls")  # "all" runs both on the same inputs
 COCOTB_SAMPLES = 32  # cocotb checks the first 32 samples; the C++ harness checks all
@@ -114,13 +115,16 @@ def _first_mismatch(got: np.ndarray, want: np.ndarray) -> dict | None:
 def verify(project: Project, backend: str = "rtl", samples: int = 16, seed: int = 0,
            trace: str | Path | None = None) -> dict:
     """Golden model and the backend's simulations on `samples` random inputs, compared exactly;
-    written to DIR/verify.json. `trace`: a VCD file of the first mismatching sample (RTL)."""
+    written to DIR/verify.json. `trace`: a waveform file (.vcd or .fst) of the first mismatching
+    sample (RTL)."""
     if backend not in (*BACKENDS, "all"):
         raise AxgenError(f"unknown backend {backend!r}; supported: {', '.join(BACKENDS)}, all")
     if samples < 2:
         raise AxgenError(f"--samples {samples}: at least 2 are needed (throughput is measured between samples)")
     if trace is not None and backend == "hls":
         raise AxgenError("--trace writes a waveform of the RTL: use it with --backend rtl or all")
+    if trace is not None:
+        trace_format(trace)
     values = random_inputs(project, samples, seed)
     expected = golden_outputs(project, values)
     reports = []
@@ -149,7 +153,7 @@ def verify(project: Project, backend: str = "rtl", samples: int = 16, seed: int 
 
 
 def _trace(project: Project, values: np.ndarray, seed: int, rtl: BackendReport, path: Path) -> dict | None:
-    """Re-run the harness (--trace build) up to the first mismatching sample and write its VCD:
+    """Re-run the harness (traced build) up to the first mismatching sample and write its waveform:
     {"file", "phase", "sample", "from_cycle", "to_cycle"}; None when nothing mismatched."""
     if not rtl.mismatches:
         return None

@@ -3,7 +3,8 @@
 `build` verilates a network top (axgen_top: s_axis in, m_axis with m_axis_tlast out) with the
 harness's main once per distinct Verilog source set and flags (a cache entry in the given build
 folder, generator.tools.cache); memory files are read at run time from the project's rtl/ folder,
-so a changed weight file reuses the build. A `--trace` variant (VCD) is cached separately.
+so a changed weight file reuses the build. The traced variants (`--trace` for VCD, `--trace-fst`
+for FST) are cached separately.
 
 `simulate` writes the samples' stream bytes (generator.streams.pack's layout) to a file, runs the
 harness and reads back the output bytes of both phases: "stream" (the first K samples back to
@@ -39,9 +40,12 @@ TEMPLATE = "stream_main.cpp.j2"
 VERILATOR_FLAGS = ["-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "--threads", "1",
                    "-Wno-fatal", "-Wno-lint", "-Wno-style"]
 MAKE_FLAGS = "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2"
-TRACE_FLAGS = ["--trace"]
+# Waveform format by file suffix -> the Verilator flag of the traced build.
+TRACE_FLAGS = {".vcd": ["--trace"], ".fst": ["--trace-fst"]}
+# Verilator's FST writer includes <lz4.h> and <zlib.h> and links -llz4 -lz.
 PROFILE_FLAGS = ["+define+AXGEN_FIFO_PROFILE"]  # FIFOs report their peak occupancy (rtl/axgen_fifo.v)
 FIFO_PEAK = re.compile(r"^AXGEN_FIFO \S*\.u_(\w+)_fifo (\d+)$", re.M)
+FST_LIBRARIES = re.compile(r"(?:lz4|zlib)\.h: No such file|cannot find -l(?:lz4|z)\b")
 DEFAULT_IDLE_CYCLES = 2_000_000  # cycles without an output beat before the design counts as stalled
 LOG_TAIL = 30
 TLAST_KEPT = 5
@@ -90,20 +94,42 @@ def render_main(toplevel: str) -> str:
     return environment("harness").get_template(TEMPLATE).render(top=toplevel)
 
 
-def build(rtl_dir: Path, toplevel: str, build_dir: Path, trace: bool = False,
+def trace_format(path: Path | str) -> str:
+    """The waveform format of a --trace file, by its suffix: ".vcd" or ".fst"."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in TRACE_FLAGS:
+        raise AxgenError(f"--trace {path}: the waveform format comes from the file's suffix; "
+                         f"supported: {', '.join(TRACE_FLAGS)}")
+    return suffix
+
+
+def _fst_libraries_missing(log: Path) -> None:
+    """Name the missing FST libraries when a --trace-fst build failed for want of them."""
+    try:
+        found = FST_LIBRARIES.search(log.read_text(errors="replace"))
+    except OSError:
+        return
+    if found:
+        raise AxgenError(f"an FST waveform needs the lz4 and zlib development headers and libraries at C++ build time "
+                         f"(Debian/Ubuntu: apt install liblz4-dev zlib1g-dev); the harness build failed with "
+                         f"\"{found.group(0)}\" (see {log}). A .vcd trace needs neither.")
+
+
+def build(rtl_dir: Path, toplevel: str, build_dir: Path, trace: str | None = None,
           profile: bool = False) -> tuple[Path, float, bool]:
-    """The harness executable for `toplevel` from rtl_dir/*.v: (path, seconds, was cached);
-    `profile`: the FIFOs report their peak occupancy."""
+    """The harness executable for `toplevel` from rtl_dir/*.v: (path, seconds, was cached).
+    `trace` (".vcd" or ".fst") builds the variant that writes that waveform; `profile` the
+    variant whose FIFOs report their peak occupancy."""
     rtl_dir, build_dir = Path(rtl_dir).resolve(), Path(build_dir).resolve()
     sources = sorted(rtl_dir.glob("*.v"))
     if not sources:
         raise AxgenError(f"no Verilog sources in {rtl_dir}")
     main = render_main(toplevel)
-    flags = VERILATOR_FLAGS + (TRACE_FLAGS if trace else []) + (PROFILE_FLAGS if profile else [])
+    flags = VERILATOR_FLAGS + (TRACE_FLAGS[trace] if trace else []) + (PROFILE_FLAGS if profile else [])
     parts = [repr((toplevel, flags, MAKE_FLAGS, sys.platform)), main]
     for path in sources:
         parts += [path.name, path.read_bytes()]
-    kind = ("trace-" if trace else "") + ("profile-" if profile else "")
+    kind = (f"trace{trace[1:]}-" if trace else "") + ("profile-" if profile else "")
     key = f"{toplevel}-{kind}{content_key(*parts, length=16)}"
     start = time.monotonic()
 
@@ -112,7 +138,12 @@ def build(rtl_dir: Path, toplevel: str, build_dir: Path, trace: bool = False,
         build_executable(target, toplevel, [*sources, target / "main.cpp"], flags, MAKE_FLAGS,
                          f"the {toplevel} harness", log_lines=LOG_TAIL)
 
-    target, was_cached = cached(build_dir, key, verilate, keep_failed=True)
+    try:
+        target, was_cached = cached(build_dir, key, verilate, keep_failed=True)
+    except AxgenError:
+        if trace == ".fst":
+            _fst_libraries_missing(build_dir / key / "build.log")
+        raise
     return target / "obj" / "harness", time.monotonic() - start, was_cached
 
 
@@ -122,17 +153,19 @@ def simulate(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_bytes: int,
              trace: tuple[Path, str, int] | None = None, pace: int = 0, profile: bool = False) -> HarnessResult:
     """Stream `data` ((N, beats_in * in_beat_bytes) uint8, one row per sample) through
     `toplevel`: phase "stream" on the first `stream_samples`, then (with `random`) phase
-    "random" on all N. `trace` = (VCD file, phase, sample) builds the --trace variant and writes
-    the waveform from that sample's first input beat to its last output beat in that phase. `pace`
-    offers the samples of phase "stream" at most one per `pace` cycles; `profile` builds the
-    variant whose FIFOs report their peak occupancy (HarnessResult.fifo_peaks)."""
+    "random" on all N. `trace` = (waveform file, phase, sample) builds the traced variant of the
+    file's format (.vcd or .fst) and writes the waveform from that sample's first input beat to its
+    last output beat in that phase. `pace` offers the samples of phase "stream" at most one per
+    `pace` cycles; `profile` builds the variant whose FIFOs report their peak occupancy
+    (HarnessResult.fifo_peaks)."""
     data = np.ascontiguousarray(data, dtype=np.uint8)
     if data.ndim != 2 or len(data) == 0 or data.shape[1] == 0 or data.shape[1] % in_beat_bytes:
         raise AxgenError(f"harness: input bytes of shape {data.shape} are not whole beats of {in_beat_bytes} bytes")
     n = len(data)
     stream_samples = min(int(stream_samples), n)
     rtl_dir, build_dir = Path(rtl_dir).resolve(), Path(build_dir).resolve()
-    binary, build_s, was_cached = build(rtl_dir, toplevel, build_dir, trace=trace is not None, profile=profile)
+    binary, build_s, was_cached = build(rtl_dir, toplevel, build_dir,
+                                        trace=None if trace is None else trace_format(trace[0]), profile=profile)
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=build_dir))
     data.tofile(run_dir / "in.bin")
     args = {"in": run_dir / "in.bin", "out": run_dir, "samples": n, "stream": stream_samples,

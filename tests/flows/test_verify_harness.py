@@ -3,6 +3,9 @@ harness on all), `--trace` of a broken design's first mismatching sample (found 
 and one clear message for bad input."""
 
 import json
+import math
+import struct
+import subprocess
 import shutil
 
 import numpy as np
@@ -10,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import models
+import waves
 from generator import config, streams
 from generator.cli import main
 from generator.digits import INPUT_SHAPE
@@ -29,11 +33,12 @@ def run_cli(*args):
 
 
 def _broken_copy(root, tmp_path):
-    """A copy of the project whose last layer has one flipped weight bit."""
+    """A copy of the project whose last layer has the low bit of lane 0 flipped in every weight
+    word (one flipped weight alone meets an input that may be 0 in every sample: trained weights
+    differ between runs)."""
     shutil.copytree(root, tmp_path / "p")
     mem = sorted((tmp_path / "p" / "rtl").glob("*weights.mem"))[-1]
-    lines = mem.read_text().splitlines()
-    lines[0] = format(int(lines[0], 16) ^ 1, f"0{len(lines[0])}x")
+    lines = [format(int(line, 16) ^ 1, f"0{len(line)}x") for line in mem.read_text().splitlines()]
     mem.write_text("\n".join(lines) + "\n")
     return tmp_path / "p"
 
@@ -73,48 +78,6 @@ def test_predict_rtl_runs_the_harness(digits_project, count):
     assert (digits_project / "build" / "harness").is_dir()
 
 
-def _vcd_output_beats(path):
-    """(m_axis_tdata, m_axis_tlast) of every m_axis handshake in a VCD of the top, sampled just
-    before each rising edge of ap_clk."""
-    ids, values, beats = {}, {}, []
-    scope = []
-    with open(path) as f:
-        lines = iter(f)
-        for line in lines:
-            words = line.split()
-            if not words:
-                continue
-            if words[0] == "$scope":
-                scope.append(words[2])
-            elif words[0] == "$upscope":
-                scope.pop()
-            elif words[0] == "$var" and scope == ["TOP"]:
-                ids[words[3]] = words[4]
-            elif words[0] == "$enddefinitions":
-                break
-        before = {}
-        for line in lines:
-            line = line.strip()
-            if line.startswith("#"):
-                before = dict(values)
-                continue
-            if line.startswith("b"):
-                bits, code = line[1:].split()
-            elif line[:1] in "01xz" and line:
-                bits, code = line[0], line[1:]
-            else:
-                continue
-            if code not in ids:
-                continue
-            name = ids[code]
-            value = int(bits.replace("x", "0").replace("z", "0"), 2)
-            values[name] = value
-            if name == "ap_clk" and value == 1 and before.get("ap_clk") == 0:
-                if before.get("m_axis_tvalid") and before.get("m_axis_tready"):
-                    beats.append((before["m_axis_tdata"], before["m_axis_tlast"]))
-    return beats
-
-
 def test_trace_writes_the_first_mismatching_sample(digits_project, tmp_path):
     root = _broken_copy(digits_project, tmp_path)
     vcd = tmp_path / "wave.vcd"
@@ -127,7 +90,7 @@ def test_trace_writes_the_first_mismatching_sample(digits_project, tmp_path):
     assert first["got"] != first["expected"]
     last = open_project(root).plan.last
     per_sample = last.out_elems // last.out_per_beat
-    beats = _vcd_output_beats(vcd)
+    beats = waves.vcd_output_beats(vcd)
     assert len(beats) >= per_sample
     mine = beats[-per_sample:]  # the window ends with the traced sample's last output beat
     assert [flag for _, flag in mine] == [0] * (per_sample - 1) + [1]
@@ -169,3 +132,40 @@ def test_a_harness_that_fails_to_build_shows_the_log(digits_project, tmp_path):
     assert result.output.startswith("axgen: error: Verilator build of the axgen_top harness failed")
     assert "axgen_top.v" in result.output and "syntax error" in result.output  # the log's tail
     assert "Traceback" not in result.output
+
+
+def _fst_libraries_present() -> bool:
+    """Whether the C++ compiler finds the headers Verilator's FST writer includes."""
+    probe = subprocess.run(["c++", "-fsyntax-only", "-x", "c++", "-"], input="#include <lz4.h>\n#include <zlib.h>\n",
+                           capture_output=True, text=True)
+    return probe.returncode == 0
+
+
+def test_trace_writes_an_fst_or_names_the_missing_libraries(digits_project, tmp_path):
+    root = _broken_copy(digits_project, tmp_path)
+    fst = tmp_path / "wave.fst"
+    result = run_cli("verify", root, "--samples", 4, "--trace", fst)
+    if _fst_libraries_present():
+        assert result.exit_code == 1, result.output
+        assert f"-> {fst}" in result.output
+        data = fst.read_bytes()
+        # FST's header block: type 0, a big-endian section length of 329, start and end time, then
+        # the double e in the writer's byte order (the reader's endianness test)
+        assert data[0] == 0 and int.from_bytes(data[1:9], "big") == 329
+        assert struct.unpack("<d", data[25:33])[0] == math.e
+        assert len(data) > 329
+        report = json.loads((root / "verify.json").read_text())
+        assert report["trace"]["file"] == str(fst) and report["trace"]["to_cycle"] > report["trace"]["from_cycle"]
+    else:
+        assert result.exit_code == 2
+        message = result.output.strip()
+        assert message.startswith("axgen: error: an FST waveform needs the lz4 and zlib development headers")
+        assert "apt install liblz4-dev zlib1g-dev" in message and "A .vcd trace needs neither." in message
+        assert len(message.splitlines()) == 1 and not fst.exists()
+
+
+def test_trace_with_another_suffix_names_the_supported_ones(digits_project, tmp_path):
+    result = run_cli("verify", digits_project, "--samples", 2, "--trace", tmp_path / "wave.txt")
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"axgen: error: --trace {tmp_path / 'wave.txt'}: the waveform format comes "
+                                     "from the file's suffix; supported: .vcd, .fst")
