@@ -69,13 +69,15 @@ def run(kind: str, budget: int, epochs: int, work: Path) -> list[tuple]:
     net = axgen.load(model, input_shape=model.input_shape)
     data = digits_dataset(0)
     rows = []
-    exact_cfg = {"layers": spec.folding}
+    exact = axgen.build(net, work / f"{kind}_exact", target_cycles=spec.target_cycles)  # folded as the demo folds
+    folding = demo.folding_of(exact.project)
+    exact_cfg = {"layers": folding}
     exact_val, exact_test = _accuracies(net, exact_cfg, data)
-    exact_luts = _luts(axgen.build(net, work / f"{kind}_exact", config=exact_cfg))
+    exact_luts = _luts(exact)
     rows.append((kind, "exact", "exact", exact_val, exact_test, exact_luts))
     for label, tune in (("multipliers only", False), ("+ weight tuning", True)):
         t0 = time.time()
-        result, best = front_and_cheapest(net, data, spec.folding, loss=LOSS, budget=budget, seed=0, tune=tune)
+        result, best = front_and_cheapest(net, data, folding, loss=LOSS, budget=budget, seed=0, tune=tune)
         print(f"  {kind} {label}: {len(result.front)} front points, {len(result.evaluated)} evaluated "
               f"({time.time() - t0:.0f} s)", flush=True)
         val, test = _accuracies(net, best["settings"], data)

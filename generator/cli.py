@@ -188,15 +188,18 @@ def multipliers(bits, signed, specs, synth, as_json, plot_path):
 @click.option("--budget", default=None, type=click.IntRange(min=1), help="Configurations the search evaluates "
               "(default 24).")
 @click.option("--no-synth", is_flag=True, help="Skip the Yosys LUT counts of both accelerators.")
+@click.option("--target-cycles", type=click.IntRange(min=1), default=None, help="Cycles per sample the "
+              "accelerators are folded for (default 64).")
 @click.option("--cnn", is_flag=True, help="A small quantized CNN on the digits as 1x8x8 images (conv, max-pool, "
               "conv, fc) instead of the MLP; writes cnn_model.onnx, cnn_project and cnn_project_approx.")
 @user_errors
-def demo(out_dir, samples, seed, multiplier, budget, no_synth, cnn):
+def demo(out_dir, samples, seed, multiplier, budget, no_synth, target_cycles, cnn):
     """Train a small quantized MLP (or, with --cnn, CNN) on scikit-learn's digits, build and verify its accelerator
     exact and with the cheapest per-layer multipliers within 1% of exact accuracy, and compare their LUTs."""
     from generator.demo import SEARCH_BUDGET, run_demo
     run_demo(Path(out_dir), samples=samples, seed=seed, console=console, multiplier=multiplier,
-             kind="cnn" if cnn else "mlp", budget=budget or SEARCH_BUDGET, synth=not no_synth)
+             kind="cnn" if cnn else "mlp", budget=budget or SEARCH_BUDGET, synth=not no_synth,
+             target_cycles=target_cycles)
 
 
 @main.command()

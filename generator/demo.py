@@ -25,14 +25,11 @@ from generator.predict import predict
 from generator.project import build
 from generator.verify import verify
 
-# Folding for the demo MLP (64-64-32-10): every layer within 64 cycles per sample.
-DEMO_FOLDING = {0: {"pe": 8, "simd": 8}, 1: {"pe": 4, "simd": 8}, 2: {"pe": 2, "simd": 4}}
-# Folding for the demo CNN. conv0 has one input channel; at SIMD 1 it takes 64 pixels x 9 taps =
-# 576 cycles at full PE (8) (window parallelism, simd 9, would take it to 64). The other
-# stages stay well below: pool1 64 (8 channels per beat), conv2 4 pixels x 8/8 x 72/2 = 288,
-# fc3 10/1 x 64/8 = 80.
-CNN_FOLDING = {"conv0": {"pe": 8, "simd": 1}, "pool1": {"pe": 8}, "conv2": {"pe": 8, "simd": 2},
-               "fc3": {"pe": 1, "simd": 8}}
+# Cycles per sample the demo folds its accelerators for (generator.hw.autofold). The CNN's conv0
+# has one input channel: 64 cycles needs its window in parallel (SIMD 9: 64 pixels, one window a
+# cycle); channel folding alone stops at 64 pixels x 9 taps = 576.
+MLP_TARGET_CYCLES = 64
+CNN_TARGET_CYCLES = 64
 SEARCH_BUDGET = 24  # configurations the demo's search evaluates (after trying each candidate alone)
 MAX_LOSS = 0.01  # the accuracy the demo's approximate accelerator may lose against exact
 
@@ -45,14 +42,14 @@ class DemoModel:
     description: str  # for the summary's title
     float_model: Callable
     quantized_model: Callable  # a Brevitas module; its input_shape is one sample's, e.g. (1, 8, 8)
-    folding: dict
+    target_cycles: int  # the default target of the automatic folding
     prefix: str  # of the files written to the output directory
 
 
 MODELS = {
-    "mlp": DemoModel("mlp", "digits MLP 64-64-32-10", float_mlp, quantized_mlp, DEMO_FOLDING, ""),
+    "mlp": DemoModel("mlp", "digits MLP 64-64-32-10", float_mlp, quantized_mlp, MLP_TARGET_CYCLES, ""),
     "cnn": DemoModel("cnn", "digits CNN conv3x3x8-maxpool2-conv3x3x16-fc10", float_cnn,
-                     quantized_cnn, CNN_FOLDING, "cnn_"),
+                     quantized_cnn, CNN_TARGET_CYCLES, "cnn_"),
 }
 
 
@@ -62,9 +59,14 @@ def demo_model(kind: str) -> DemoModel:
     return MODELS[kind]
 
 
-def demo_config(multiplier: str = "exact", tune: bool = False, kind: str = "mlp") -> config_mod.Config:
+def demo_config(multiplier: str = "exact", tune: bool = False, folding: dict | None = None) -> config_mod.Config:
     return config_mod.from_dict({"defaults": {"multiplier": multiplier, "tune_weights": tune},
-                                 "layers": demo_model(kind).folding})
+                                 "layers": folding or {}})
+
+
+def folding_of(project) -> dict:
+    """{layer name: {"pe"[, "simd"]}} as the project's plan folds it."""
+    return {s.name: {key: getattr(s, key) for key in s.fold_choices()} for s in project.plan.stages}
 
 
 def golden_accuracy(net: Network, cfg: config_mod.Config, x: np.ndarray, y: np.ndarray) -> float:
@@ -82,17 +84,19 @@ def _verify_rtl(project, samples: int, seed: int, console: Console, what: str) -
 
 def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console | None = None,
              multiplier: str | None = None, kind: str = "mlp", budget: int = SEARCH_BUDGET,
-             max_loss: float = MAX_LOSS, synth: bool = True) -> dict:
-    """Train the `kind` model ("mlp" or "cnn") on digits, float and quantized; export, build and
-    verify its accelerator exact and approximate, the approximate one the cheapest the search
-    finds within `max_loss` of exact accuracy (or `multiplier` in every layer, tuned); with
-    `synth`, both through Yosys; print and return the summary."""
+             max_loss: float = MAX_LOSS, synth: bool = True, target_cycles: int | None = None) -> dict:
+    """Train the `kind` model ("mlp" or "cnn") on digits, float and quantized; export, build
+    its exact accelerator folded for `target_cycles` (default the model's), verify it; build the
+    approximate one at the same folding, the cheapest the search finds within `max_loss` of exact
+    accuracy (or `multiplier` in every layer, tuned), verify it; with `synth`, both through
+    Yosys; print and return the summary."""
     import torch
     console = console or Console()
     model = demo_model(kind)
     if multiplier is not None:
         parse(multiplier)  # a bad spec fails before any long work
     torch.set_num_threads(2)
+    target = model.target_cycles if target_cycles is None else target_cycles
     start = time.time()
     out_dir.mkdir(parents=True, exist_ok=True)
     data = load_digits_split(seed)
@@ -109,7 +113,9 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     model_path = out_dir / f"{model.prefix}model.onnx"
     model_path.write_bytes(proto.SerializeToString())
     net = load_network(model_path, name=f"digits_{kind}")
-    project = build(net, out_dir / f"{model.prefix}project", demo_config(kind=kind), force=True)
+    with console.status(f"folding for {target} cycles per sample and sizing the FIFOs (a Verilator run)"):
+        project = build(net, out_dir / f"{model.prefix}project", demo_config(), force=True, target_cycles=target)
+    folding = folding_of(project)
     golden_logits = predict(project, x_test, "golden")
     golden_acc = accuracy(golden_logits, data.y_test)
     golden_agree = bool(np.array_equal(golden_logits, brevitas_logits))
@@ -118,8 +124,9 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     rtl_agree = bool(np.array_equal(rtl_logits, golden_logits[:samples]))
     report = _verify_rtl(project, samples, seed, console, "exact")
 
-    approx = _approximate(net, model, data, multiplier, budget, max_loss, seed, console)
-    approx_project = build(net, out_dir / f"{model.prefix}project_approx", approx["config"], force=True)
+    approx = _approximate(net, folding, data, multiplier, budget, max_loss, seed, console)
+    approx_project = build(net, out_dir / f"{model.prefix}project_approx", approx["config"], force=True,
+                           size_fifos=True)
     approx_logits = predict(approx_project, x_test, "golden")
     approx_acc = accuracy(approx_logits, data.y_test)
     approx_report = _verify_rtl(approx_project, samples, seed, console, approx["name"])
@@ -132,7 +139,7 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
         "approx_config": approx["name"], "approx_layers": approx["layers"], "approx_accuracy": approx_acc,
         "search": approx["search"], "approx_rtl_mismatches": approx_report["mismatches"],
         "rtl_mismatches": report["mismatches"], "rtl_equals_golden_on_digits": rtl_agree,
-        "cycles_per_sample": report["cycles_per_sample"],
+        "target_cycles_per_sample": target, "cycles_per_sample": report["cycles_per_sample"],
         "estimated_cycles_per_sample": report["estimated_cycles_per_sample"],
         "latency_cycles": report["latency_cycles"], "bottleneck": project.data["bottleneck"],
         "yosys_luts": luts,
@@ -156,9 +163,11 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
         table.add_row("LUTs (Yosys, whole accelerator, no DSP)",
                       f"exact {luts['exact']}, approximate {luts['approx']}: {luts['saving']:.1%} saved")
     table.add_row("folding PE x SIMD: est. cycles/sample", _folding(project))
-    table.add_row("cycles/sample measured / estimated",
-                  f"{report['cycles_per_sample']:g} / {report['estimated_cycles_per_sample']}")
-    table.add_row("latency (cycles)", str(report["latency_cycles"]))
+    table.add_row("cycles/sample target / estimated / measured",
+                  f"{target} / {report['estimated_cycles_per_sample']} / {report['cycles_per_sample']:g}")
+    table.add_row("latency (cycles) estimated / measured",
+                  f"{report['estimated_latency_cycles']} / {report['latency_cycles']}")
+    table.add_row("FIFO bits (sized from a simulation)", str(project.data["fifo_bits"]))
     table.add_row("QONNX model", str(model_path))
     table.add_row("projects (exact, approximate)", f"{project.root}\n{approx_project.root}")
     table.add_row("time", f"{summary['seconds']} s")
@@ -166,18 +175,18 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     return summary
 
 
-def _approximate(net: Network, model: DemoModel, data, multiplier: str | None, budget: int, max_loss: float,
+def _approximate(net: Network, folding: dict, data, multiplier: str | None, budget: int, max_loss: float,
                  seed: int, console: Console) -> dict:
     """The approximate accelerator's configuration: `multiplier` in every layer, tuned, or the
     cheapest configuration the search finds within `max_loss` of exact validation accuracy."""
     if multiplier is not None:
-        cfg = demo_config(multiplier, True, model.kind)
+        cfg = demo_config(multiplier, True, folding)
         return {"config": cfg, "name": f"{multiplier} + tuning", "how": f"{multiplier} in every layer, weights tuned",
                 "layers": _layers(net, cfg), "search": None}
     from generator.dse import front_and_cheapest
     from generator.dse.dataset import digits_dataset
     with console.status(f"searching a multiplier per layer (NSGA-II, {budget} configurations, accuracy vs LUTs)"):
-        result, best = front_and_cheapest(net, digits_dataset(seed), model.folding, loss=max_loss, budget=budget,
+        result, best = front_and_cheapest(net, digits_dataset(seed), folding, loss=max_loss, budget=budget,
                                           seed=seed)
     cfg = config_mod.from_dict(best["settings"])
     search = {"front": len(result.front), "evaluations": len(result.evaluated), "config": best["config"],

@@ -72,7 +72,6 @@ module axgen_mvau #(
     localparam integer SF_BITS = SF > 1 ? $clog2(SF) : 1;
     localparam integer NF_BITS = NF > 1 ? $clog2(NF) : 1;
     localparam integer STEP_BITS = STEPS > 1 ? $clog2(STEPS) : 1;
-    localparam integer CMP_BITS = ACC_BITS > T_BITS ? ACC_BITS : T_BITS;
     localparam integer SIGNED_KIND = 1;
     localparam integer MAG_BITS = IN_BITS + W_BITS;
     localparam integer NEG_BITS = $clog2(SIMD + 1);  // holds the count of negative products
@@ -278,51 +277,15 @@ module axgen_mvau #(
                 if (s2_valid) acc <= (s2_first ? {ACC_BITS{1'b0}} : acc) + dot_q;
             end
 
-            // S3: threshold count, or the accumulator itself. The thresholds of a channel are
-            // sorted ascending (generator/hw/matrix.py), so the comparisons form a thermometer
-            // code ge[0] >= ge[1] >= ...: the count is the number of leading ones, and its bit j
-            // is set when the count lies in [m*2^j, (m+1)*2^j) for an odd m, i.e. an OR over odd
-            // m of ge[m*2^j - 1] & ~ge[(m+1)*2^j - 1]. The comparators run in parallel and the
-            // encoder is a few LUT levels deep, whatever N_THRES (no chain of 255 increments).
+            // S3: threshold count (rtl/axgen_thresholds.v), or the accumulator itself.
             if (N_THRES > 0) begin : g_count
-                localparam [OUT_BITS-1:0] BIAS = OUT_BIAS[OUT_BITS-1:0];
-                localparam integer CNT_BITS = $clog2(N_THRES + 1);
-                localparam integer GE_N = 1 << CNT_BITS;  // ge[N_THRES..GE_N-1] are 0
-                wire [CMP_BITS-1:0] acc_ext = {{(CMP_BITS - ACC_BITS + 1){acc[ACC_BITS-1]}}, acc[ACC_BITS-2:0]};
-                wire [GE_N-1:0] ge;
-                genvar i, j, m;
-                for (i = 0; i < GE_N; i = i + 1) begin : g_cmp
-                    if (i < N_THRES) begin : g_on
-                        wire [T_BITS-1:0] thr = t_q[(p*N_THRES+i)*T_BITS +: T_BITS];
-                        wire [CMP_BITS-1:0] thr_ext = {{(CMP_BITS - T_BITS + 1){thr[T_BITS-1]}}, thr[T_BITS-2:0]};
-                        assign ge[i] = $signed(acc_ext) >= $signed(thr_ext);
-                    end else begin : g_off
-                        assign ge[i] = 1'b0;
-                    end
-                end
-                wire [CNT_BITS-1:0] count;
-                for (j = 0; j < CNT_BITS; j = j + 1) begin : g_bit
-                    localparam integer TERMS = GE_N >> (j + 1);  // odd m below GE_N / 2^j
-                    wire [TERMS-1:0] in_range;
-                    for (m = 0; m < TERMS; m = m + 1) begin : g_term
-                        localparam integer LO = (2 * m + 1) * (1 << j) - 1;  // ge[LO]: count >= LO + 1
-                        localparam integer HI = (2 * m + 2) * (1 << j) - 1;  // ge[HI]: count >= HI + 1
-                        if (HI < GE_N) begin : g_pair
-                            assign in_range[m] = ge[LO] & ~ge[HI];
-                        end else begin : g_top
-                            assign in_range[m] = ge[LO];
-                        end
-                    end
-                    assign count[j] = |in_range;
-                end
-                if (CNT_BITS < OUT_BITS) begin : g_widen
-                    assign result[p*OUT_BITS +: OUT_BITS] = {{(OUT_BITS - CNT_BITS){1'b0}}, count} + BIAS;
-                end else begin : g_wrap
-                    /* verilator lint_off UNUSEDSIGNAL */
-                    wire [CNT_BITS-1:0] count_bits = count;
-                    /* verilator lint_on UNUSEDSIGNAL */
-                    assign result[p*OUT_BITS +: OUT_BITS] = count_bits[OUT_BITS-1:0] + BIAS;
-                end
+                axgen_thresholds #(
+                    .ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS)
+                ) u_thresholds (
+                    .acc(acc),
+                    .thresholds(t_q[p*N_THRES*T_BITS +: N_THRES*T_BITS]),
+                    .out(result[p*OUT_BITS +: OUT_BITS])
+                );
             end else begin : g_raw
                 assign result[p*OUT_BITS +: OUT_BITS] = acc[OUT_BITS-1:0];
             end

@@ -10,12 +10,13 @@ from click.testing import CliRunner
 from generator import api, boards
 from generator import config as config_mod
 from generator.cli import main
-from generator.demo import DEMO_FOLDING
 from generator.dse import cheapest_within, explore, front_and_cheapest
 from generator.dse.report import read_csv
 from generator.dse.search import POP_SIZE
 from generator.hw import make_plan
 
+# the digits MLP within 64 cycles per sample
+DEMO_FOLDING = {0: {"pe": 8, "simd": 8}, 1: {"pe": 4, "simd": 8}, 2: {"pe": 2, "simd": 4}}
 BUDGET = 20
 SEARCH = dict(budget=BUDGET, seed=3, config={"layers": DEMO_FOLDING}, yosys=False)
 

@@ -1,6 +1,7 @@
 """Convolutional networks on Verilator and in HLS C simulation: sliding-window generator + MVAU
 per convolution, max-pool stages, width converters between them; bit-exact against the golden
-model (RTL under random back-pressure), with measured cycles per sample within 15% of the slowest stage's estimate."""
+model (RTL under random back-pressure), with measured cycles per sample within 3% of the slowest
+stage's estimate and the latency within 10% of the latency model's."""
 
 import json
 
@@ -15,13 +16,14 @@ from generator.project import build, open_project
 from generator.verify import verify
 
 
-def check(project_dir, samples=8, seed=0, tolerance=0.15):
+def check(project_dir, samples=8, seed=0, tolerance=0.03):
     from generator.backends.rtl.lint import lint
     project = open_project(project_dir)
     lint(project_dir / "rtl", project.data["rtl"]["top"])  # verilator --lint-only -Wall is clean
     report = verify(project, "all", samples=samples, seed=seed)
     assert report["mismatches"] == 0, [(b["backend"], b["first_mismatch"]) for b in report["backends"]]
     assert abs(report["cycles_over_estimate"] - 1) <= tolerance, report
+    assert abs(report["latency_over_estimate"] - 1) <= 0.10, report
     return project, report
 
 
@@ -115,21 +117,27 @@ def _cnv(model_dir, name):
 
 
 def test_cnv_w1a1_bit_exact(model_dir, tmp_path):
-    """FINN's CNV-w1a1 (random weights and batch-norm) at FINN's folding: 32768 cycles/sample."""
-    build(load_network(_cnv(model_dir, "cnv_1w1a")), tmp_path / "p", config.from_dict(models.CNV_FOLDING))
-    project, report = check(tmp_path / "p", samples=3)
+    """FINN's CNV-w1a1 (random weights and batch-norm) at FINN's folding: 32768 cycles/sample, as
+    measured once the FIFOs are sized from a simulation (conv6 and conv7 each hold a whole 3x3
+    image: with the rule's one-pixel FIFO, conv6 waits on conv7 and the network runs ~2% slower)."""
+    build(load_network(_cnv(model_dir, "cnv_1w1a")), tmp_path / "p", config.from_dict(models.CNV_FOLDING),
+          size_fifos=True)
+    project, report = check(tmp_path / "p", samples=3, tolerance=0)
     assert report["estimated_cycles_per_sample"] == 32768
     assert json.loads((tmp_path / "p" / "verify.json").read_text())["mismatches"] == 0
 
 
+@pytest.mark.slow
 def test_cnv_w2a2_bit_exact(model_dir, tmp_path):
-    build(load_network(_cnv(model_dir, "cnv_2w2a")), tmp_path / "p", config.from_dict(models.CNV_FOLDING))
+    build(load_network(_cnv(model_dir, "cnv_2w2a")), tmp_path / "p", config.from_dict(models.CNV_FOLDING),
+          size_fifos=True)
     check(tmp_path / "p", samples=3, seed=1)
 
 
 @pytest.mark.slow
 def test_cnv_w1a2_bit_exact(model_dir, tmp_path):
-    build(load_network(_cnv(model_dir, "cnv_1w2a")), tmp_path / "p", config.from_dict(models.CNV_FOLDING))
+    build(load_network(_cnv(model_dir, "cnv_1w2a")), tmp_path / "p", config.from_dict(models.CNV_FOLDING),
+          size_fifos=True)
     check(tmp_path / "p", samples=4, seed=2)
 
 

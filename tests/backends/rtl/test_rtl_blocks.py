@@ -57,6 +57,7 @@ LAYER_CASES = [
     ("uint8_uint1_raw_nf1", D["UINT8"], D["UINT1"], None, 6, 3, 3, 1),
     ("int5_int7_int3_negbias", D["INT5"], D["INT7"], (D["INT3"], -4), 6, 4, 2, 2),
     ("uint3_int2_bip_pe1", D["UINT3"], D["INT2"], (D["BIPOLAR"], 0), 4, 4, 1, 2),
+    ("uint4_int4_uint8_255thr", D["UINT4"], D["INT4"], (D["UINT8"], 3), 8, 4, 2, 4),  # the thermometer encoder
 ]
 
 
