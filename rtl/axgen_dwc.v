@@ -47,10 +47,12 @@ module axgen_dwc #(
     assign m_axis_tdata = buffer[OUT_ELEMS*ELEM_BITS-1:0];
 
     // Slot j takes its element from slot j+OUT_ELEMS when a beat leaves, and from the input
-    // beat when it is one of the IN_ELEMS slots just above the kept elements.
+    // beat when it is one of the IN_ELEMS slots just above the kept elements. (In a cycle with
+    // neither the loop keeps every slot too; the guard only lets a simulator skip it.)
     integer j;
     always @(*) begin
-        for (j = 0; j < CAP; j = j + 1) begin
+        buffer_next = buffer;
+        if (push || pop) for (j = 0; j < CAP; j = j + 1) begin
             if (push && j >= kept32 && j < kept32 + IN_ELEMS)
                 buffer_next[j*ELEM_BITS +: ELEM_BITS] = s_axis_tdata[(j - kept32)*ELEM_BITS +: ELEM_BITS];
             else if (pop && j + OUT_ELEMS < CAP)

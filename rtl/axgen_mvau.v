@@ -273,7 +273,9 @@ module axgen_mvau #(
             reg [ACC_BITS-1:0] dot_q;
             reg [ACC_BITS-1:0] acc;
             always @(posedge ap_clk) begin
-                dot_q <= dot;
+                // Loaded only by an issued step (acc reads dot_q only then): a clock enable
+                // that also lets a simulator skip the lane's products in idle cycles.
+                if (s1_valid) dot_q <= dot;
                 if (s2_valid) acc <= (s2_first ? {ACC_BITS{1'b0}} : acc) + dot_q;
             end
 

@@ -34,9 +34,20 @@ from generator.tools.verilator import build_executable
 
 TEMPLATE = "stream_main.cpp.j2"
 # For speed: -O3 Verilator optimisation, X values and assertions resolved the cheapest way.
-# Threads measured on TFC-w1a1 at PE=SIMD=1 (benchmarks/verify_speed.py): --threads 2 ran at
-# about half the speed of one thread (the design is one small pipeline; the two cores are shared),
-# so the model is single-threaded.
+# Measured with benchmarks/verify_speed.py (--cnv) on a 2-core machine:
+# - threads: on TFC-w1a1 at PE=SIMD=1, --threads 2 ran at about half the speed of one thread (one
+#   small pipeline); on CNV-w1a1 it ran about 8x slower than one thread (the two threads spin
+#   waiting for each other every cycle on shared cores), so the model is single-threaded;
+# - OPT_FAST=-O3 instead of -O2 for the model's C++: no measurable difference on CNV;
+# - --unroll-count 256: about 12% faster on CNV before the width converter's slot loop was
+#   guarded (rtl/axgen_dwc.v), no gain after, so not used.
+# What made CNV fast was the RTL: per cycle, Verilator evaluates every combinational block
+# (the bipolar products were signed multiplies, the MVAU lane sums ran in idle cycles, each width
+# converter looped over its slots every cycle); see rtl/axgen_mul.v, axgen_mvau.v, axgen_dwc.v.
+# That took the harness on CNV from about 0.13 to 0.35-0.44 M sample-cycles/s, but cocotb runs the
+# same Verilated RTL and was bound by it, so it went from about 0.05 to 0.13-0.19 M: harness/cocotb
+# stayed at 2.3-2.7x (the issue asks 10x; cocotb on CNV now runs about as fast as on TFC, its own
+# per-cycle overhead, so 10x needs the model itself several times cheaper again).
 VERILATOR_FLAGS = ["-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "--threads", "1",
                    "-Wno-fatal", "-Wno-lint", "-Wno-style"]
 MAKE_FLAGS = "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2"
