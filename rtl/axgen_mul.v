@@ -69,14 +69,6 @@ module axgen_mul #(
                 .b(b),
                 .p(p)
             );
-        end else if (A_KIND == BIPOLAR && B_KIND == BIPOLAR) begin : g_xnor
-            // (2a-1)(2b-1) is +1 when the bits agree, else -1 (all ones): the XOR of the two
-            // bits in every bit above bit 0. The same product g_exact computes, in a form a
-            // simulator evaluates with a few bit operations instead of a signed multiply.
-            // (Yosys synth_xilinx maps it to somewhat more LUTs: 558 against 513 for a bipolar
-            // MVAU with MW=64, MH=8, PE=4, SIMD=16, same FFs and CARRY4s.)
-            wire differ = a[0] ^ b[0];
-            assign p = {{(P_BITS - 1){differ}}, 1'b1};
         end else begin : g_product
             wire signed [FULL_BITS-1:0] full;
 

@@ -41,21 +41,21 @@ TEMPLATE = "stream_main.cpp.j2"
 # - OPT_FAST=-O3 instead of -O2 for the model's C++: no measurable difference on CNV;
 # - --unroll-count 256: about 12% faster on CNV before the width converter's slot loop was
 #   guarded (rtl/axgen_dwc.v), no gain after, so not used.
-# What made CNV fast was the RTL: per cycle, Verilator evaluates every combinational block
-# (the bipolar products were signed multiplies, the MVAU lane sums ran in idle cycles, each width
-# converter looped over its slots every cycle); see rtl/axgen_mul.v, axgen_mvau.v, axgen_dwc.v.
-# That took the harness on CNV from about 0.13 to 0.35-0.44 M sample-cycles/s, but cocotb runs the
-# same Verilated RTL and was bound by it, so it went from about 0.05 to 0.13-0.19 M: harness/cocotb
-# stayed at 2.3-2.7x (the issue asks 10x; cocotb on CNV now runs about as fast as on TFC, its own
-# per-cycle overhead, so 10x needs the model itself several times cheaper again).
+# What costs on CNV is the model: per cycle, Verilator evaluates every combinational block. The
+# MVAU's lane sums now load only on an issued step and the width converter's slot loop runs only
+# when a beat moves (rtl/axgen_mvau.v, axgen_dwc.v: the same logic in Yosys). Writing a bipolar
+# product as the XOR of its bits made the CNV model ~3.6x faster but cost 9% more LUTs in Yosys, so
+# it was not kept: the RTL that is simulated is the RTL that is synthesized. cocotb runs the same
+# Verilated model and sped up with it: harness/cocotb on CNV stays at 2-3x (the issue asks 10x);
+# the ±1 lane sums as SIMD - 2*popcount would be the next step (with the resource model refitted).
 VERILATOR_FLAGS = ["-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "--threads", "1",
                    "-Wno-fatal", "-Wno-lint", "-Wno-style"]
 MAKE_FLAGS = "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2"
 # Waveform format by file suffix -> the Verilator flag of the traced build.
 TRACE_FLAGS = {".vcd": ["--trace"], ".fst": ["--trace-fst"]}
-# Verilator's FST writer includes <lz4.h> and <zlib.h> and links -llz4 -lz.
 PROFILE_FLAGS = ["+define+AXGEN_FIFO_PROFILE"]  # FIFOs report their peak occupancy (rtl/axgen_fifo.v)
 FIFO_PEAK = re.compile(r"^AXGEN_FIFO \S*\.u_(\w+)_fifo (\d+)$", re.M)
+# Verilator's FST writer includes <lz4.h> and <zlib.h> and links -llz4 -lz.
 FST_LIBRARIES = re.compile(r"(?:lz4|zlib)\.h: No such file|cannot find -l(?:lz4|z)\b")
 DEFAULT_IDLE_CYCLES = 2_000_000  # cycles without an output beat before the design counts as stalled
 LOG_TAIL = 30
