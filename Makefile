@@ -29,6 +29,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/csim_speed.py
 	$(BIN)/python benchmarks/golden_speed.py
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/fifo_depths.py
+	$(BIN)/python benchmarks/autofold_baseline.py
 
 # ruff, the layering contract (import-linter, pyproject.toml) and verilator -Wall over rtl/
 lint: $(STAMP)
