@@ -197,7 +197,7 @@ def dse(model, dataset, out_dir: str | Path, budget: int = 40, config: ConfigLik
         library: str | Path | None = None, multipliers: list[str] | tuple = (), max_loss: float = 0.05,
         objectives: str = "accuracy,luts", workers: int = 0, scheduler: str | None = None, seed: int = 0,
         yosys: bool = True, jobs: int = 1, progress=None, input_shape: tuple[int, ...] | None = None,
-        tune: bool = True):
+        tune: bool = True, target_cycles: int | None = None):
     """Design-space exploration: a multiplier (built-in families, `multipliers` specs such as lut:FILE,
     the *.v cores of `library`) and weight tuning per matrix layer, at the folding of `config`, on the
     Pareto front of validation accuracy (golden model on `dataset`: "digits" or an .npz with x_train,
@@ -205,9 +205,16 @@ def dse(model, dataset, out_dir: str | Path, budget: int = 40, config: ConfigLik
     unless not `yosys`); weight tuning is searched per layer unless not `tune`. NSGA-II spends
     `budget` evaluations (seeded; on Dask with `workers` or
     `scheduler`), cached in out_dir. Writes out_dir/pareto.csv, pareto.png and configs/<config>.yaml;
-    returns a generator.dse.DseResult. `progress(phase, done, total)` hears "prefilter", "search", "yosys"."""
+    returns a generator.dse.DseResult. `progress(phase, done, total)` hears "prefilter", "search", "yosys".
+    With `target_cycles` the folding is chosen first (generator.hw.autofold, exact multipliers; the
+    layers `config` folds keep theirs) and the search runs at it."""
     from generator.dse.outputs import run_dse
     net = model if isinstance(model, Network) else load(model, input_shape)
-    return run_dse(net, dataset, Path(out_dir), _config(config), board, yosys=yosys, jobs=jobs, progress=progress,
+    cfg = _config(config)
+    if target_cycles is not None:
+        from generator import boards as board_files
+        from generator.hw.autofold import fold_to_target
+        cfg, _ = fold_to_target(net, cfg, board_files.load(board), target_cycles)
+    return run_dse(net, dataset, Path(out_dir), cfg, board, yosys=yosys, jobs=jobs, progress=progress,
                    budget=budget, seed=seed, max_loss=max_loss, objectives=objectives, multipliers=tuple(multipliers),
                    library=library, workers=workers, scheduler=scheduler, tune=tune)

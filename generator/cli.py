@@ -292,6 +292,8 @@ def cache(clear_kinds, as_json):
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="YAML with the folding (pe, simd) "
               "and other settings the search keeps.")
 @click.option("--board", default=None, help="Target board (as for build); default pynq-z2.")
+@click.option("--target-cycles", type=int, default=None, help="Fold for N cycles per sample first (as build "
+              "--target-cycles; layers --config folds keep theirs) and search at that folding.")
 @click.option("--library", type=click.Path(file_okay=False), help="A folder of Verilog multiplier cores: every *.v "
               "becomes a candidate verilog:FILE.v.")
 @click.option("--multiplier", "multipliers", multiple=True, help="An extra candidate spec (e.g. lut:table.npy); "
@@ -307,8 +309,8 @@ def cache(clear_kinds, as_json):
 @click.option("--no-tuning", is_flag=True, help="Keep weight tuning off in every layer (search multipliers only).")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Yosys runs at a time.")
 @user_errors
-def dse(model, dataset, budget, out_dir, config_path, board, library, multipliers, max_loss, objectives, workers,
-        scheduler, seed, no_yosys, no_tuning, jobs):
+def dse(model, dataset, budget, out_dir, config_path, board, target_cycles, library, multipliers, max_loss, objectives,
+        workers, scheduler, seed, no_yosys, no_tuning, jobs):
     """Search a multiplier and weight tuning per layer of MODEL for the Pareto front of accuracy and LUTs."""
     import contextlib
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -328,6 +330,7 @@ def dse(model, dataset, budget, out_dir, config_path, board, library, multiplier
         result = api.dse(model, dataset, out_dir, budget=budget, config=config_path, board=board, library=library,
                          multipliers=multipliers, max_loss=max_loss, objectives=objectives, workers=workers,
                          scheduler=scheduler, seed=seed, yosys=not no_yosys, jobs=jobs, progress=progress,
+                         target_cycles=target_cycles,
                          tune=not no_tuning)
     from rich.table import Table
     table = Table(title=f"Pareto front ({len(result.front)} of {len(result.evaluated)} configurations)")

@@ -161,3 +161,15 @@ def test_yosys_measures_the_front(net, tmp_path):
     assert [int(r["yosys_luts"]) for r in rows] == [r["yosys_luts"] for r in result.front]
     exact = result.exact
     assert abs(exact["yosys_luts"] - exact["luts"]) < 0.2 * exact["luts"]  # the model is calibrated against Yosys
+
+
+def test_search_at_an_automatic_folding(net, tmp_path):
+    """`--target-cycles`: the folding is chosen first, and every configuration on the front keeps it."""
+    from generator.hw.autofold import fold_to_target
+    result = api.dse(net, "digits", tmp_path / "out", budget=2, seed=0, yosys=False, target_cycles=64)
+    _, plan = fold_to_target(net, config_mod.Config(), boards.load(None), 64)
+    for path in (tmp_path / "out" / "configs").glob("*.yaml"):
+        built = make_plan(net, config_mod.load(path), boards.load(None))
+        assert [s.folding for s in built.stages] == [s.folding for s in plan.stages]
+        assert built.estimated_cycles <= 64
+    assert result.front
