@@ -30,10 +30,12 @@ def nets(model_dir, finn_model):
         "tfc": load_network(finn_model("tfc_1w1a")),
         "small_cnn": load_network(models.export(models.small_cnn(), (3, 12, 10), model_dir / "af_small_cnn.onnx")),
         "digits_cnn": load_network(models.export(quantized_cnn(), CNN_INPUT_SHAPE, model_dir / "af_digits_cnn.onnx")),
+        "cnv": load_network(models.export(models.finn_fc("cnv_1w1a"), (3, 32, 32), model_dir / "af_cnv.onnx")),
     }
 
 
-TARGETS = {"tfc": (800, 6272, 50176), "small_cnn": (270, 540, 1620), "digits_cnn": (64, 288, 1152)}
+TARGETS = {"tfc": (800, 6272, 50176), "small_cnn": (270, 540, 1620), "digits_cnn": (64, 288, 1152),
+           "cnv": (15000, 32768, 131072)}
 
 
 @pytest.mark.parametrize("name", sorted(TARGETS))
