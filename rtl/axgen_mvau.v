@@ -73,6 +73,7 @@ module axgen_mvau #(
     localparam integer NF_BITS = NF > 1 ? $clog2(NF) : 1;
     localparam integer STEP_BITS = STEPS > 1 ? $clog2(STEPS) : 1;
     localparam integer SIGNED_KIND = 1;
+    localparam integer BIPOLAR_KIND = 2;
     localparam integer MAG_BITS = IN_BITS + W_BITS;
     localparam integer NEG_BITS = $clog2(SIMD + 1);  // holds the count of negative products
     // Output FIFO depth = credits. A beat issued in cycle t enters the FIFO at the end of t+3
@@ -249,6 +250,20 @@ module axgen_mvau #(
                     dot = count_ext;
                     for (k = 0; k < SIMD; k = k + 1) dot = dot + terms[k*ACC_BITS +: ACC_BITS];
                 end
+            end else if (IN_KIND == BIPOLAR_KIND && W_KIND == BIPOLAR_KIND) begin : g_xnor
+                // Bit b stands for 2b - 1: a product is +1 where the two bits agree and -1 where
+                // they differ, so the lane sum is SIMD - 2 * (differing bits): one population
+                // count instead of SIMD signed +-1 terms (fewer LUTs, and far less to simulate).
+                wire [SIMD-1:0] w_bits;
+                for (s = 0; s < SIMD; s = s + 1) begin : g_simd
+                    assign w_bits[s] = w_q[(p*SIMD+s)*W_LANE_BITS];
+                end
+                wire [SIMD-1:0] differ = x[SIMD-1:0] ^ w_bits;
+                /* verilator lint_off UNUSEDSIGNAL */
+                wire [31:0] ones = $countones(differ);
+                /* verilator lint_on UNUSEDSIGNAL */
+                localparam [ACC_BITS-1:0] LANES = SIMD[ACC_BITS-1:0];
+                always @(*) dot = LANES - {ones[ACC_BITS-2:0], 1'b0};
             end else begin : g_whole
                 wire [SIMD*ACC_BITS-1:0] products;
                 for (s = 0; s < SIMD; s = s + 1) begin : g_simd
