@@ -26,8 +26,8 @@ test-slow: $(STAMP)
 # property-based campaign (tests/sim/test_fuzz_designs.py): 2 shards x FUZZ_BATCHES batches of
 # FUZZ_K random designs, golden = RTL harness = HLS C simulation; prints how many passed. A failing
 # design's QONNX model and config are kept in build/fuzz-failures/.
-FUZZ_BATCHES ?= 63
-FUZZ_K ?= 8
+FUZZ_BATCHES ?= 32
+FUZZ_K ?= 16
 fuzz: $(STAMP)
 	rm -rf build/fuzz
 	AXGEN_FUZZ_BATCHES=$(FUZZ_BATCHES) AXGEN_FUZZ_K=$(FUZZ_K) AXGEN_FUZZ_OUT=build/fuzz \

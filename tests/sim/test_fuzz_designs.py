@@ -28,8 +28,8 @@ from generator.frontend import load_network
 ROOT = Path(__file__).resolve().parents[2]
 FAILURES = Path(os.environ.get("AXGEN_FUZZ_FAILURES", ROOT / "build" / "fuzz-failures"))
 CAMPAIGN_OUT = Path(os.environ.get("AXGEN_FUZZ_OUT", ROOT / "build" / "fuzz"))
-CAMPAIGN_BATCHES = int(os.environ.get("AXGEN_FUZZ_BATCHES", "63"))  # per shard; 2 shards x 63 x 8 = 1008 designs
-CAMPAIGN_K = int(os.environ.get("AXGEN_FUZZ_K", "8"))
+CAMPAIGN_BATCHES = int(os.environ.get("AXGEN_FUZZ_BATCHES", "32"))  # per shard; 2 shards x 32 x 16 = 1024 designs
+CAMPAIGN_K = int(os.environ.get("AXGEN_FUZZ_K", "16"))
 
 
 def draw_designs(data, root: Path, k_min: int, k_max: int) -> list[Design]:

@@ -7,8 +7,8 @@ hundred designs in half an hour; a batch of K designs shares both:
 - RTL: every design's own modules (`axgen_top`, `axgen_L<i>_<name>`) and memory files get the
   prefix `fz<k>_`; the library modules of rtl/ are shared. A wrapper top (`axgen_fuzz_batch`)
   instantiates all K tops and connects the harness's AXI streams to the one whose number it reads
-  at start-up from `axgen_fuzz_select.mem` ($readmemh, like the weights): the other designs see no
-  valid input and no ready output. One Verilator build serves every design, each run in the
+  at start-up from `axgen_fuzz_select.mem` ($readmemh, like the weights): the other designs get no
+  clock edge, no valid input and no ready output. One Verilator build serves every design, each run in the
   unchanged C++ harness (generator.sim.harness: a back-to-back phase, then the random input gaps,
   padding junk and output back-pressure phase); the selected design sees exactly the streams it
   sees alone.
@@ -162,7 +162,10 @@ def wrapper(projects: list[Project]) -> str:
         lines += [
             f"    wire {d}_s_tready, {d}_m_tvalid, {d}_m_tlast;",
             f"    wire [{w_out - 1}:0] {d}_m_tdata;",
-            f"    {prefix(k)}axgen_top u_{d} (.ap_clk(ap_clk), .ap_rst_n(ap_rst_n),",
+            # only the selected design gets clock edges: the others' logic never runs (simulation
+            # time stays that of one design); the selected one's clock is ap_clk itself
+            f"    wire {d}_clk = ap_clk & (sel == 16'd{k});",
+            f"    {prefix(k)}axgen_top u_{d} (.ap_clk({d}_clk), .ap_rst_n(ap_rst_n),",
             f"        .s_axis_tdata(s_axis_tdata[{w_in - 1}:0]), .s_axis_tvalid(s_axis_tvalid && sel == 16'd{k}),",
             f"        .s_axis_tready({d}_s_tready), .s_axis_tlast(s_axis_tlast),",
             f"        .m_axis_tdata({d}_m_tdata), .m_axis_tvalid({d}_m_tvalid),",
