@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from fuzz_batch import Design, check_batch, record_tally, reproduce
+from fuzz_batch import Design, DesignResult, check_batch, record_tally, reproduce
 from fuzz_networks import LayerSpec, NetSpec, Quantizer, config_strategy, net_specs, to_qonnx
 from generator.frontend import load_network
 
@@ -47,7 +47,12 @@ def draw_designs(data, root: Path, k_min: int, k_max: int) -> list[Design]:
 
 def run_batch(designs: list[Design], root: Path, tally: Path | None = None) -> None:
     start = time.monotonic()
-    results, times = check_batch(designs, root)
+    try:
+        results, times = check_batch(designs, root)
+    except Exception as exc:  # the batch's Verilator or g++ build: keep every design to find the culprit
+        kept = [reproduce(DesignResult(k, d, 0, 0, [f"batch: {type(exc).__name__}"]), FAILURES)
+                for k, d in enumerate(designs)]
+        raise AssertionError(f"the batch failed as a whole: {exc}\n\n" + "\n\n".join(kept)) from exc
     failed = [r for r in results if not r.ok]
     print(f"fuzz batch: {len(results)} designs, {len(failed)} mismatched; seconds: axgen build {times.build:.1f}, "
           f"verilator {times.rtl_build:.1f}, g++ {times.hls_build:.1f}, runs {times.runs:.1f}")

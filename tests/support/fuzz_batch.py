@@ -36,6 +36,7 @@ import onnx
 import yaml
 
 from generator import config as config_mod
+from generator.errors import AxgenError
 from generator.execute import golden_outputs, pack_outputs
 from generator.frontend import load_network
 from generator.ir import Network
@@ -95,6 +96,7 @@ class DesignResult:
     index: int
     design: Design
     samples: int
+    seed: int  # of its random inputs (`axgen verify --seed`) and of the harness's random phase
     problems: list[str] = field(default_factory=list)  # one line per backend that disagreed with the golden model
 
     @property
@@ -102,13 +104,12 @@ class DesignResult:
         return not self.problems
 
 
-def build_designs(designs: list[Design], root: Path) -> None:
-    """Each design's model and config in root/d<k>/, its project in root/d<k>/project (axgen build)."""
-    for k, design in enumerate(designs):
-        design.folder = root / f"d{k}"
-        model, cfg = design.write(design.folder)
-        net = design.network or load_network(str(model), None, "fuzz")
-        design.project = build_project(net, design.folder / "project", config_mod.load(cfg), force=True)
+def build_design(design: Design, where: Path) -> None:
+    """The design's model and config in `where`, its project in where/project (axgen build)."""
+    design.folder = where
+    model, cfg = design.write(where)
+    net = design.network or load_network(str(model), None, "fuzz")
+    design.project = build_project(net, where / "project", config_mod.load(cfg), force=True)
 
 
 def _library(kind: str, suffix: str) -> dict[str, bytes]:
@@ -299,9 +300,19 @@ def _check_batch(designs: list[Design], root: Path, seed: int, corrupt) -> tuple
     times = BatchTimes()
     t0 = time.monotonic()
     root.mkdir(parents=True, exist_ok=True)
-    build_designs(designs, root)
-    projects = [d.project for d in designs]
+    results = [DesignResult(k, design, SAMPLES, seed=seed + k) for k, design in enumerate(designs)]
+    built = []  # results of the designs axgen built, in batch order (design j of the batch is fz<j>_)
+    for result in results:
+        try:
+            build_design(result.design, root / f"d{result.index}")
+        except AxgenError as exc:
+            result.problems.append(f"build: {exc}")
+            continue
+        built.append(result)
+    projects = [r.design.project for r in built]
     rtl_dir, hls_dir, build_dir = root / "rtl", root / "hls", root / "harness_build"
+    if not projects:
+        return results, times
     combine_rtl(projects, rtl_dir)
     combine_hls(projects, hls_dir)
     if corrupt is not None:
@@ -314,18 +325,19 @@ def _check_batch(designs: list[Design], root: Path, seed: int, corrupt) -> tuple
     binary, _ = csim.build(hls_dir, BATCH_TB)
     t3 = time.monotonic()
     times.hls_build = t3 - t2
-    results = []
     try:
-        for k, (design, project) in enumerate(zip(designs, projects)):
-            (rtl_dir / SELECT_FILE).write_text(f"{k:04x}\n")
-            values = random_inputs(project, SAMPLES, seed + k)
+        for j, (result, project) in enumerate(zip(built, projects)):
+            (rtl_dir / SELECT_FILE).write_text(f"{j:04x}\n")
+            values = random_inputs(project, SAMPLES, result.seed)
             expected = golden_outputs(project, values)
-            result = DesignResult(k, design, SAMPLES)
-            for problem in (_rtl_problem(project, rtl_dir, build_dir, values, expected, seed + k),
-                            _hls_problem(project, hls_dir, k, values, expected)):
+            for backend, run in (("rtl", lambda: _rtl_problem(project, rtl_dir, build_dir, values, expected, result.seed)),
+                                 ("hls", lambda: _hls_problem(project, hls_dir, j, values, expected))):
+                try:
+                    problem = run()
+                except AxgenError as exc:  # a stalled design, a failed C simulation: this design's problem
+                    problem = f"{backend}: {exc}"
                 if problem:
                     result.problems.append(problem)
-            results.append(result)
     finally:
         # the batch's program is used once: keep the shared C-simulation cache small
         shutil.rmtree(binary.parent, ignore_errors=True)
@@ -345,7 +357,7 @@ def reproduce(result: DesignResult, failures: Path) -> str:
             + "\n  ".join(result.problems)
             + f"\nconfig ({cfg}):\n{yaml.safe_dump(design.config, sort_keys=True)}"
             + f"reproduce: axgen build {model} --config {cfg} -o {where / 'project'} && "
-              f"axgen verify {where / 'project'} --backend all")
+              f"axgen verify {where / 'project'} --backend all --samples {result.samples} --seed {result.seed}")
 
 
 def record_tally(path: Path, passed: int, failed: int, seconds: float) -> None:
