@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from fuzz_batch import Design, DesignResult, check_batch, record_tally, reproduce
+from fuzz_batch import Design, DesignResult, check_batch, cpu_seconds, record_tally, reproduce
 from fuzz_networks import LayerSpec, NetSpec, Quantizer, config_strategy, net_specs, to_qonnx
 from generator.frontend import load_network
 
@@ -46,7 +46,7 @@ def draw_designs(data, root: Path, k_min: int, k_max: int) -> list[Design]:
 
 
 def run_batch(designs: list[Design], root: Path, tally: Path | None = None) -> None:
-    start = time.monotonic()
+    start, cpu = time.monotonic(), cpu_seconds()
     try:
         results, times = check_batch(designs, root)
     except Exception as exc:  # the batch's Verilator or g++ build: keep every design to find the culprit
@@ -57,7 +57,7 @@ def run_batch(designs: list[Design], root: Path, tally: Path | None = None) -> N
     print(f"fuzz batch: {len(results)} designs, {len(failed)} mismatched; seconds: axgen build {times.build:.1f}, "
           f"verilator {times.rtl_build:.1f}, g++ {times.hls_build:.1f}, runs {times.runs:.1f}")
     if tally is not None:
-        record_tally(tally, len(results) - len(failed), len(failed), time.monotonic() - start)
+        record_tally(tally, len(results) - len(failed), len(failed), time.monotonic() - start, cpu_seconds() - cpu)
     assert not failed, "\n\n".join(reproduce(r, FAILURES) for r in failed)
     shutil.rmtree(root, ignore_errors=True)
 

@@ -26,6 +26,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -360,27 +361,37 @@ def reproduce(result: DesignResult, failures: Path) -> str:
               f"axgen verify {where / 'project'} --backend all --samples {result.samples} --seed {result.seed}")
 
 
-def record_tally(path: Path, passed: int, failed: int, seconds: float) -> None:
-    """Add a batch's counts to a JSON tally file (one per campaign process; `summary` adds them up)."""
-    tally = json.loads(path.read_text()) if path.exists() else {"passed": 0, "failed": 0, "batches": 0, "seconds": 0.0}
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (Verilator, make, g++, the harness)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def record_tally(path: Path, passed: int, failed: int, seconds: float, cpu: float) -> None:
+    """Add a batch's counts, wall and CPU seconds to a JSON tally file (one per campaign process;
+    `summary` adds them up)."""
+    tally = json.loads(path.read_text()) if path.exists() else {"passed": 0, "failed": 0, "batches": 0, "seconds": 0.0,
+                                                                "cpu_seconds": 0.0}
     tally["passed"] += passed
     tally["failed"] += failed
     tally["batches"] += 1
     tally["seconds"] += seconds
+    tally["cpu_seconds"] += cpu
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(tally))
 
 
 def summary(folder_: Path) -> str:
     files = sorted(Path(folder_).glob("tally-*.json"))
-    total = {"passed": 0, "failed": 0, "batches": 0}
+    total = {"passed": 0, "failed": 0, "batches": 0, "seconds": 0.0, "cpu_seconds": 0.0}
     for path in files:
         tally = json.loads(path.read_text())
         for key in total:
-            total[key] += tally[key]
+            total[key] += tally.get(key, 0)
     checked = total["passed"] + total["failed"]
+    per = f"; {total['cpu_seconds'] / checked:.2f} CPU seconds per configuration" if checked and total["cpu_seconds"] else ""
     return (f"fuzz: {checked} random configurations checked (golden = RTL harness = HLS C simulation) in "
-            f"{total['batches']} batches: {total['passed']} passed, {total['failed']} mismatched")
+            f"{total['batches']} batches: {total['passed']} passed, {total['failed']} mismatched{per}")
 
 
 if __name__ == "__main__":
