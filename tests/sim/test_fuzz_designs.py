@@ -45,7 +45,8 @@ def draw_designs(data, root: Path, k_min: int, k_max: int) -> list[Design]:
     return designs
 
 
-def run_batch(designs: list[Design], root: Path, tally: Path | None = None) -> None:
+def run_batch(designs: list[Design], root: Path, tally: Path | None = None) -> list[str]:
+    """Check a batch; returns one message per failing design (its model and config kept)."""
     start, cpu = time.monotonic(), cpu_seconds()
     try:
         results, times = check_batch(designs, root)
@@ -58,8 +59,10 @@ def run_batch(designs: list[Design], root: Path, tally: Path | None = None) -> N
           f"verilator {times.rtl_build:.1f}, g++ {times.hls_build:.1f}, runs {times.runs:.1f}")
     if tally is not None:
         record_tally(tally, len(results) - len(failed), len(failed), time.monotonic() - start, cpu_seconds() - cpu)
-    assert not failed, "\n\n".join(reproduce(r, FAILURES) for r in failed)
-    shutil.rmtree(root, ignore_errors=True)
+    messages = [reproduce(r, FAILURES) for r in failed]
+    if not messages:
+        shutil.rmtree(root, ignore_errors=True)
+    return messages
 
 
 @settings(max_examples=3, deadline=None, derandomize=True, database=None,
@@ -68,14 +71,17 @@ def run_batch(designs: list[Design], root: Path, tally: Path | None = None) -> N
 def test_random_designs_agree(data):
     """Default run: 3 batches of 2-5 random designs."""
     root = Path(tempfile.mkdtemp(prefix="axgen-fuzz-"))
-    run_batch(draw_designs(data, root, 2, 5), root)
+    failures = run_batch(draw_designs(data, root, 2, 5), root)
+    assert not failures, "\n\n".join(failures)
 
 
 @pytest.mark.fuzz
 @pytest.mark.parametrize("shard", [0, 1])
 def test_fuzz_campaign(shard):
-    """`make fuzz`: many batches; shrinking off (a failure already names its single design)."""
+    """`make fuzz`: many batches; a failing design is kept and reported at the end, the campaign
+    goes on (shrinking off: a failure already names its single design)."""
     tally = CAMPAIGN_OUT / f"tally-{shard}.json"
+    failures = []
 
     @settings(max_examples=CAMPAIGN_BATCHES, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate],
@@ -83,9 +89,10 @@ def test_fuzz_campaign(shard):
     @given(st.data())
     def campaign(data):
         root = Path(tempfile.mkdtemp(prefix=f"axgen-fuzz{shard}-"))
-        run_batch(draw_designs(data, root, CAMPAIGN_K, CAMPAIGN_K), root, tally)
+        failures.extend(run_batch(draw_designs(data, root, CAMPAIGN_K, CAMPAIGN_K), root, tally))
 
     campaign()
+    assert not failures, f"{len(failures)} designs disagree with their golden models:\n\n" + "\n\n".join(failures)
 
 
 def _fc_design(seed: int, multiplier: str, in_q=Quantizer(4, True), w_q=Quantizer(3, True)) -> Design:

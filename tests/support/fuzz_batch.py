@@ -240,7 +240,8 @@ def _rtl_problem(project: Project, rtl_dir: Path, build_dir: Path, values: np.nd
         beats_out=last.out_elems // last.out_per_beat, in_data_bits=first.in_per_beat * first.in_dtype.bitwidth(),
         seed=seed, build_dir=build_dir, stream_samples=STREAM, random=True, idle_cycles=200_000)
     if h.random_outputs is None or len(h.random_outputs) != len(values) or len(h.stream_outputs) != STREAM:
-        return f"rtl: the harness returned {len(h.stream_outputs)} + {len(h.random_outputs or [])} outputs"
+        got = 0 if h.random_outputs is None else len(h.random_outputs)
+        return f"rtl: the harness returned {len(h.stream_outputs)} + {got} outputs"
     bad, where = h.mismatched(pack_outputs(project, expected))
     if not bad.size:
         return None
