@@ -139,12 +139,12 @@ KNOWN = Path(__file__).parent / "data"
                    "beats than the inputs call for; golden = HLS. Narrowed by hand: one 1x1 convolution (PE=SIMD=1, "
                    "exact, INT2 input, INT6 weights, 4 channels out) on a 2x7x6 or 1x7x6 image fails, on 1x7x1 or "
                    "3x1x6 it passes. Remove the mark once fixed.")
-def test_known_failure_pool_stride_extra_beats(tmp_path):
+def test_known_failure_conv_extra_beats(tmp_path):
     """A design the campaign found failing, kept as found (QONNX model + config)."""
     import onnx
     import yaml
-    folder = KNOWN / "fuzz_pool_stride_extra_beats"
+    folder = KNOWN / "fuzz_conv_extra_beats"
     design = Design(onnx.load(str(folder / "model.onnx")), yaml.safe_load((folder / "config.yaml").read_text()),
-                    "fuzz_pool_stride_extra_beats")
+                    "fuzz_conv_extra_beats")
     results, _ = check_batch([design], tmp_path)
     assert results[0].ok, results[0].problems
