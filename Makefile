@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint bench clean
+.PHONY: demo test test-slow fuzz lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,17 @@ test: $(STAMP)
 
 test-slow: $(STAMP)
 	$(BIN)/pytest -n 2 -q -m slow
+
+# property-based campaign (tests/sim/test_fuzz_designs.py): 2 shards x FUZZ_BATCHES batches of
+# FUZZ_K random designs, golden = RTL harness = HLS C simulation; prints how many passed. A failing
+# design's QONNX model and config are kept in build/fuzz-failures/.
+FUZZ_BATCHES ?= 32
+FUZZ_K ?= 16
+fuzz: $(STAMP)
+	rm -rf build/fuzz
+	AXGEN_FUZZ_BATCHES=$(FUZZ_BATCHES) AXGEN_FUZZ_K=$(FUZZ_K) AXGEN_FUZZ_OUT=build/fuzz \
+		$(BIN)/pytest -n 2 -q -m fuzz tests/sim/test_fuzz_designs.py; \
+		status=$$?; $(BIN)/python tests/support/fuzz_batch.py build/fuzz; exit $$status
 
 # speed benchmarks, each measured side by side in one run; figures also as JSON in benchmarks/results/
 bench: $(STAMP)
