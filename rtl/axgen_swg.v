@@ -76,8 +76,10 @@ module axgen_swg #(
     localparam integer DEPTH = R * ROWB;
     localparam integer AW = DEPTH > 1 ? $clog2(DEPTH) : 1;
     // One width for every counter and comparison (all values stay below 2^CW).
+    // (ROWB: the writer's column counter w_col counts a row's beats, IFM_W * CF of them; without
+    // it a short image with wide rows, e.g. 1 x 9 pixels of 6 beats, overflowed the counter.)
     localparam integer CMAX = 2 * IFM_H + R + PAD_T + PAD_B + K_H + STRIDE_H + IFM_W + PAD_L + PAD_R
-                              + K_W + STRIDE_W + CF + 2;
+                              + K_W + STRIDE_W + CF + ROWB + 2;
     localparam integer CW = $clog2(CMAX + 1);
     localparam integer MW = AW + CW;                                    // address arithmetic
     localparam integer FD = 4;                                          // output FIFO depth
