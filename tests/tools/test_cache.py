@@ -138,7 +138,7 @@ def test_content_key():
 def test_axgen_cache_is_honoured(root):
     assert cache_root() == root and root.is_dir()
     assert cache_dir(cache.HLS) == root / "hls" and cache_dir(cache.SYNTH) == root / "synth"
-    assert set(cache.KINDS) == {"verilator-objects", "hls", "mul_check", "synth"}
+    assert set(cache.KINDS) == {"verilator-objects", "hls", "mul_check", "synth", "fifo-sizing"}
     with pytest.raises(AxgenError, match="unknown cache kind 'nope'"):
         cache_dir("nope")
 
