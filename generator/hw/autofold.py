@@ -29,7 +29,7 @@ from generator.hw.layout import pad8
 from generator.hw.plan import HardwarePlan, Impl, annotate
 from generator.hw.resources import KEYS, fit_problems, link_resources, stage_resources, used
 from generator.hw.shell import stream_bits_limit
-from generator.hw.stitch import chain_links, link_between
+from generator.hw.stitch import Link, chain_links, link_between
 from generator.ir import Network
 
 FOLD_KEYS = ("pe", "simd")
@@ -87,14 +87,10 @@ def _fixed_settings(net: Network, config: Config) -> list[dict]:
 
 def _unfolded_config(net: Network, config: Config, fixed: list[dict]) -> Config:
     """The config with every layer at the folding it fixes, or at 1 (checked by `annotate`)."""
-    layers = dict(config.layers)
+    layers = {}  # every key of the config's `layers` names or indexes a layer: all rewritten by name
     for i, layer in enumerate(net.layers):
-        entry = {**config.layer_entry(i, layer.name), "pe": 1, **fixed[i]}
-        if layer.kind != "maxpool":
-            entry.setdefault("simd", 1)
-            entry["simd"] = fixed[i].get("simd", 1)
-        layers.pop(i, None)
-        layers[layer.name] = entry
+        unfolded = {"pe": 1} if layer.kind == "maxpool" else {"pe": 1, "simd": 1}
+        layers[layer.name] = {**config.layer_entry(i, layer.name), **unfolded, **fixed[i]}
     defaults = {k: v for k, v in config.defaults.items() if k not in FOLD_KEYS}
     return Config(defaults, layers)
 
@@ -204,7 +200,7 @@ class AutoFolder:
 
 @lru_cache(maxsize=65536)
 def _link_resources(src_per_beat: int, dst_per_beat: int, elem_bits: int, depth: int) -> tuple:
-    from generator.hw.stitch import Link
+    """A link's resources depend only on these: cached across the links of every option pair."""
     link = Link("e", 0, 1, elem_bits, 0, src_per_beat, dst_per_beat, depth)
     res = link_resources(link)
     return tuple(res[k] for k in KEYS)

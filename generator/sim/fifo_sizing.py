@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +37,7 @@ def size_fifos(plan: HardwarePlan, build_dir: Path, users: dict | None = None) -
     """{link name: FIFO depth} for `plan` (see the module docstring); `users` as for render_rtl."""
     if not plan.links:
         return {}
-    probe = replace(plan, links=tuple(replace(link, depth=probe_depth(link)) for link in plan.links))
+    probe = plan.with_fifo_depths({link.name: probe_depth(link) for link in plan.links})
     Path(build_dir).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="run-", dir=build_dir))
     try:
