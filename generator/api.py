@@ -34,17 +34,19 @@ from generator.project import Project
 ConfigLike = config_mod.Config | dict | str | Path | None
 
 
-def load(model, input_shape: tuple[int, ...] | None = None, name: str | None = None) -> Network:
+def load(model, input_shape: tuple[int, ...] | None = None, name: str | None = None,
+         input_type: str | None = None) -> Network:
     """The integer IR of a QONNX file (path) or a Brevitas nn.Module (then `input_shape`, the
-    per-sample input shape, is required)."""
+    per-sample input shape, is required). `input_type` (e.g. "UINT8") declares the integers a
+    model without an input quantizer takes."""
     from generator.frontend import load_network
-    return load_network(model, input_shape, name)
+    return load_network(model, input_shape, name, input_type)
 
 
-def inspect(model) -> list[dict]:
+def inspect(model, input_type: str | None = None) -> list[dict]:
     """The layers the frontend finds: index, name, kind, shapes, datatypes, MACs."""
     from generator.inspection import layer_rows
-    return layer_rows(model if isinstance(model, Network) else load(model))
+    return layer_rows(model if isinstance(model, Network) else load(model, input_type=input_type))
 
 
 def finetune(model, config: ConfigLike, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
@@ -83,7 +85,7 @@ def _warn(message: str) -> None:
 def build(model, out_dir: str | Path, config: ConfigLike = None, board: str | None = None, force: bool = False,
           input_shape: tuple[int, ...] | None = None, strict: bool = False, target_cycles: int | None = None,
           target_fps: float | None = None, clock_mhz: float | None = None,
-          size_fifos: bool | None = None) -> Accelerator:
+          size_fifos: bool | None = None, input_type: str | None = None) -> Accelerator:
     """Build the accelerator project of `model` (a Network from `load`, a QONNX path or a
     Brevitas module) into out_dir; nothing is written unless the whole project is complete. When
     the estimated resources exceed the board's, one warning line per resource goes to stderr, or
@@ -91,9 +93,10 @@ def build(model, out_dir: str | Path, config: ConfigLike = None, board: str | No
     sample) or `target_fps` (samples per second at `clock_mhz`, default the board's clock)
     choose PE and SIMD of every layer the config does not fix, at the lowest estimated resources.
     `size_fifos` (default: when a target is given) sizes the FIFOs between the layers from a
-    Verilator run, so the accelerator keeps its slowest stage's rate with the fewest FIFO bits."""
+    Verilator run, so the accelerator keeps its slowest stage's rate with the fewest FIFO bits.
+    `input_type` (e.g. "UINT8") declares the integers a model without an input quantizer takes."""
     from generator.project import build as build_project
-    net = model if isinstance(model, Network) else load(model, input_shape)
+    net = model if isinstance(model, Network) else load(model, input_shape, input_type=input_type)
     return Accelerator(build_project(net, Path(out_dir), _config(config), board=board, force=force, strict=strict,
                                      warn=_warn, target_cycles=target_cycles, target_fps=target_fps,
                                      clock_mhz=clock_mhz, size_fifos=size_fifos))

@@ -27,6 +27,10 @@ def user_errors(fn):
     return wrapper
 
 
+INPUT_TYPE_HELP = ("For a model without an input quantizer: the integer type its float input carries, e.g. UINT8 "
+                   "(8-bit RGB) or INT8.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="axgen")
 def main():
@@ -36,12 +40,13 @@ def main():
 @main.command()
 @click.argument("model", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the layers as JSON.")
+@click.option("--input-type", default=None, help=INPUT_TYPE_HELP)
 @user_errors
-def inspect(model, as_json):
+def inspect(model, as_json, input_type):
     """List the compute layers the frontend finds in MODEL (a QONNX .onnx file)."""
     from generator import api
     from generator.inspection import layer_table
-    net = api.load(model)
+    net = api.load(model, input_type=input_type)
     if as_json:
         click.echo(json.dumps(api.inspect(net), indent=2))
     else:
@@ -65,13 +70,15 @@ def inspect(model, as_json):
               "project's scripts); default the board's.")
 @click.option("--size-fifos/--no-size-fifos", default=None, help="Size the FIFOs between the layers from a Verilator "
               "run (the fewest FIFO bits that keep the slowest stage's rate). Default: on with a target.")
+@click.option("--input-type", default=None, help=INPUT_TYPE_HELP)
 @user_errors
-def build(model, out_dir, config_path, board, force, strict, target_cycles, target_fps, clock_mhz, size_fifos):
+def build(model, out_dir, config_path, board, force, strict, target_cycles, target_fps, clock_mhz, size_fifos,
+          input_type):
     """Build the accelerator project for MODEL into a folder."""
     from generator import api
     acc = api.build(model, out_dir, config_path, board=board, force=force, strict=strict,
                     target_cycles=target_cycles, target_fps=target_fps, clock_mhz=clock_mhz,
-                    size_fifos=size_fifos)
+                    size_fifos=size_fifos, input_type=input_type)
     target = acc.project.data.get("target_cycles_per_sample")
     aim = f" (target {target})" if target is not None else ""
     console.print(f"built [bold]{acc.name}[/]: {len(acc.plan.stages)} layers, "

@@ -70,8 +70,9 @@ def folding_of(project) -> dict:
 
 
 def golden_accuracy(net: Network, cfg: config_mod.Config, x: np.ndarray, y: np.ndarray) -> float:
-    stages = annotate(net.layers, cfg)
-    values = run_layers(head_values(net.head, x), [s.layer for s in stages], [s.multiplier for s in stages])
+    stages = annotate(net.layers, cfg, net.sources)
+    values = run_layers(head_values(net.head, x), [s.layer for s in stages], [s.multiplier for s in stages],
+                        net.sources)
     return accuracy(tail_output(net.tail, values), y)
 
 
@@ -201,7 +202,7 @@ def _approximate(net: Network, folding: dict, data, multiplier: str | None, budg
 def _layers(net: Network, cfg: config_mod.Config) -> dict:
     """{layer name: multiplier (", tuned" when its weights are tuned)} for the matrix layers."""
     out = {}
-    for stage in annotate(net.layers, cfg):
+    for stage in annotate(net.layers, cfg, net.sources):
         if stage.multiplier is None:
             continue
         tuned = cfg.for_layer(stage.index, stage.name).get("tune_weights", False)

@@ -19,7 +19,7 @@ STEPPING_BUILD = "build/stepping"  # inside the project folder
 def golden_outputs(project: Project, values: np.ndarray) -> np.ndarray:
     """The golden model on integer input values (N, input elements)."""
     stages = project.plan.stages
-    return run_layers(values, [s.layer for s in stages], [s.multiplier for s in stages])
+    return run_layers(values, [s.layer for s in stages], [s.multiplier for s in stages], project.plan.sources)
 
 
 def run_rtl(project: Project, values: np.ndarray, expected: np.ndarray | None, seed: int) -> rtl_sim.SimResult:

@@ -1,8 +1,10 @@
 """The integer dataflow IR: what the frontend produces and every later stage consumes.
 
-A network is a chain of layers (matrix-vector-threshold layers: fully-connected or convolution;
-max pooling) between a host-side float head (pre-processing up to the first quantizer) and a
-host-side float tail (everything after the last integer tensor). The layers hold only integers
+A network is a dataflow graph of layers (matrix-vector-threshold layers: fully-connected or
+convolution; max pooling; a stream duplicated to two branches and their elementwise add), in
+stream order (every layer after the layers feeding it, the output layer last), between a
+host-side float head (pre-processing up to the first quantizer) and a host-side float tail
+(everything after the last integer tensor). The layers hold only integers
 and datatypes. The IR is immutable: every class is frozen, and later stages (weight tuning, for
 one) make changed copies with `dataclasses.replace`.
 """
@@ -139,6 +141,101 @@ class PoolLayer:
 
 
 @dataclass(frozen=True)
+class DuplicateLayer:
+    """A stream sent unchanged to two consumers (the start of a residual branch)."""
+
+    name: str
+    dtype: DataType
+    shape: tuple[int, ...]  # per sample, channels-last: (H, W, C) or (K,)
+    kind: str = "duplicate"
+    source: str = ""
+    weight_dtype = None  # no weights
+    outputs_accumulator = False
+    copies = 2
+
+    @property
+    def channels(self) -> int:
+        return self.shape[-1]
+
+    @property
+    def in_shape(self) -> tuple[int, ...]:
+        return self.shape
+
+    @property
+    def out_shape(self) -> tuple[int, ...]:
+        return self.shape
+
+    @property
+    def in_dtype(self) -> DataType:
+        return self.dtype
+
+    @property
+    def out_dtype(self) -> DataType:
+        return self.dtype
+
+    @property
+    def macs(self) -> int:
+        return 0
+
+
+@dataclass(frozen=True)
+class AddLayer:
+    """The join of two branches: acc = (a << shifts[0]) + (b << shifts[1]) elementwise (the
+    shifts bring both inputs to one scale), then, if `thresholds` is set, out_code[c] =
+    sum_i [acc[c] >= thresholds[c][i]] + out_bias (the add's quantizer), else out = acc."""
+
+    name: str
+    in_dtypes: tuple[DataType, DataType]
+    shifts: tuple[int, int]
+    thresholds: np.ndarray | None  # int64, (C, L), each row ascending; None: output acc
+    out_bias: int
+    out_dtype: DataType  # of the threshold output; for a raw sum, the sum's type
+    shape: tuple[int, ...]  # per sample, channels-last: (H, W, C) or (K,)
+    kind: str = "add"
+    source: str = ""
+    weight_dtype = None  # no weights
+
+    def __post_init__(self):
+        if self.thresholds is not None:
+            object.__setattr__(self, "thresholds", frozen_array(self.thresholds))
+
+    @property
+    def channels(self) -> int:
+        return self.shape[-1]
+
+    @property
+    def in_shape(self) -> tuple[int, ...]:
+        return self.shape
+
+    @property
+    def out_shape(self) -> tuple[int, ...]:
+        return self.shape
+
+    @property
+    def in_dtype(self) -> DataType:
+        return self.in_dtypes[0]
+
+    @property
+    def acc_range(self) -> tuple[int, int]:
+        """The smallest and largest sum."""
+        lo = sum(int(dt.min()) << k for dt, k in zip(self.in_dtypes, self.shifts))
+        hi = sum(int(dt.max()) << k for dt, k in zip(self.in_dtypes, self.shifts))
+        return lo, hi
+
+    @property
+    def has_thresholds(self) -> bool:
+        return self.thresholds is not None
+
+    @property
+    def outputs_accumulator(self) -> bool:
+        return self.thresholds is None
+
+    @property
+    def macs(self) -> int:
+        return 0
+
+
+@dataclass(frozen=True)
 class HostHead:
     """Float pre-processing, run on the host: ONNX model input -> the first quantizer's float
     output; values = round(float / scale) + zero_point."""
@@ -166,6 +263,20 @@ class HostTail:
 @dataclass(frozen=True)
 class Network:
     name: str
-    layers: tuple[MatrixLayer | PoolLayer, ...]
+    layers: tuple[MatrixLayer | PoolLayer | DuplicateLayer | AddLayer, ...]
     head: HostHead
     tail: HostTail
+    sources: tuple[tuple[int, ...], ...] = ()  # per layer, the layers feeding it (-1: the input); () for a chain
+
+    def producers(self, index: int) -> tuple[int, ...]:
+        """The layers feeding layer `index`, in its input ports' order (-1: the network input)."""
+        return chain_sources(len(self.layers), self.sources)[index]
+
+    @property
+    def branches(self) -> bool:
+        return any(len(s) > 1 for s in self.sources)
+
+
+def chain_sources(count: int, sources: tuple = ()) -> tuple[tuple[int, ...], ...]:
+    """`sources` as given, or, when empty, those of a chain of `count` layers."""
+    return tuple(tuple(s) for s in sources) if sources else tuple((i - 1,) for i in range(count))

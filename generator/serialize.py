@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from generator.datatypes import dtype
-from generator.ir import ConvGeometry, HostHead, HostTail, MatrixLayer, Network, PoolLayer
+from generator.ir import AddLayer, ConvGeometry, DuplicateLayer, HostHead, HostTail, MatrixLayer, Network, PoolLayer
 
 
 def save_array(path: Path, array: np.ndarray) -> str:
@@ -58,9 +58,35 @@ def _load_matrix(e: dict, arr) -> MatrixLayer:
         out_shape=tuple(e["out_shape"]), kind=e["kind"], source=e["source"], conv=conv)
 
 
+def _save_duplicate(layer: DuplicateLayer, params_dir: Path) -> dict:
+    return {"name": layer.name, "kind": layer.kind, "source": layer.source, "dtype": layer.dtype.name,
+            "shape": list(layer.shape)}
+
+
+def _load_duplicate(e: dict, arr) -> DuplicateLayer:
+    return DuplicateLayer(e["name"], dtype(e["dtype"]), tuple(e["shape"]), source=e["source"])
+
+
+def _save_add(layer: AddLayer, params_dir: Path) -> dict:
+    entry = {"name": layer.name, "kind": layer.kind, "source": layer.source,
+             "in_dtypes": [dt.name for dt in layer.in_dtypes], "shifts": list(layer.shifts), "thresholds": None,
+             "out_bias": int(layer.out_bias), "out_dtype": layer.out_dtype.name, "shape": list(layer.shape)}
+    if layer.thresholds is not None:
+        entry["thresholds"] = "params/" + save_array(params_dir / f"{layer.name}_thresholds.npy",
+                                                     layer.thresholds.astype(np.int64))
+    return entry
+
+
+def _load_add(e: dict, arr) -> AddLayer:
+    return AddLayer(e["name"], tuple(dtype(n) for n in e["in_dtypes"]), tuple(e["shifts"]),
+                    None if e["thresholds"] is None else arr(e["thresholds"]), e["out_bias"], dtype(e["out_dtype"]),
+                    tuple(e["shape"]), source=e["source"])
+
+
 # layer kind -> (save, load)
 LAYER_IO = {"fc": (_save_matrix, _load_matrix), "conv": (_save_matrix, _load_matrix),
-            "maxpool": (_save_pool, _load_pool)}
+            "maxpool": (_save_pool, _load_pool), "duplicate": (_save_duplicate, _load_duplicate),
+            "add": (_save_add, _load_add)}
 
 
 def save_network(net: Network, params_dir: Path, host_dir: Path) -> dict:
@@ -78,7 +104,8 @@ def save_network(net: Network, params_dir: Path, host_dir: Path) -> dict:
     head = {"model": "host/head.onnx", "scale": float(net.head.scale), "zero_point": int(net.head.zero_point),
             "input_name": net.head.input_name, "input_shape": list(net.head.input_shape),
             "channels_last": net.head.channels_last}
-    return {"name": net.name, "layers": layers, "head": head, "tail": tail}
+    graph = {"sources": [list(s) for s in net.sources]} if net.sources else {}
+    return {"name": net.name, "layers": layers, "head": head, "tail": tail, **graph}
 
 
 def load_network(root: Path, desc: dict) -> Network:
@@ -91,4 +118,4 @@ def load_network(root: Path, desc: dict) -> Network:
                     tuple(h["input_shape"]), h["channels_last"])
     tail = HostTail(None if t["model"] is None else (root / t["model"]).read_bytes(), arr(t["scale"]),
                     arr(t["offset"]), t["input_name"], tuple(t["output_shape"]))
-    return Network(desc["name"], layers, head, tail)
+    return Network(desc["name"], layers, head, tail, tuple(tuple(s) for s in desc.get("sources", ())))

@@ -31,7 +31,8 @@ class Scorer:
 
     def __call__(self, cfg: dict) -> dict:
         plan = make_plan(self.net, config_mod.from_dict(cfg), self.board)
-        out = run_layers(self.values, [s.layer for s in plan.stages], [getattr(s, "multiplier", None) for s in plan.stages])
+        out = run_layers(self.values, [s.layer for s in plan.stages], [getattr(s, "multiplier", None) for s in plan.stages],
+                         plan.sources)
         return {"accuracy": accuracy(tail_output(self.net.tail, out), self.labels),
                 "luts": int(plan.resources()["total"]["lut"]), "cycles": int(plan.estimated_cycles)}
 

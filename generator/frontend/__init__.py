@@ -10,9 +10,11 @@ from generator.frontend.loading import clean, export_brevitas, read_onnx
 from generator.ir import Network
 
 
-def load_network(source, input_shape: tuple[int, ...] | None = None, name: str | None = None) -> Network:
+def load_network(source, input_shape: tuple[int, ...] | None = None, name: str | None = None,
+                 input_type: str | None = None) -> Network:
     """`source` is a path to a .onnx file or a Brevitas nn.Module (then `input_shape`, the
-    per-sample input shape, is required)."""
+    per-sample input shape, is required). `input_type` (e.g. "UINT8") declares that a model
+    without an input quantizer takes integers of that type."""
     if isinstance(source, (str, Path)):
         proto = read_onnx(source)
         name = name or Path(source).stem
@@ -21,4 +23,4 @@ def load_network(source, input_shape: tuple[int, ...] | None = None, name: str |
             raise AxgenError("a Brevitas module needs its per-sample input_shape, e.g. (1, 28, 28)")
         proto = export_brevitas(source, tuple(input_shape))
         name = name or type(source).__name__
-    return build_network(clean(proto), name)
+    return build_network(clean(proto), name, input_type)

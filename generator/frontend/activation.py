@@ -51,8 +51,8 @@ def single_consumer(model, tensor: str):
     consumers = model.find_consumers(tensor) or []
     if len(consumers) > 1:
         names = ", ".join(c.name for c in consumers)
-        raise AxgenError(f"tensor {tensor} feeds several nodes ({names}); axgen supports chains without branches "
-                         "(no residual connections)")
+        raise AxgenError(f"tensor {tensor} feeds several nodes ({names}); axgen branches only quantized "
+                         "tensors (the output of a Quant node, e.g. a QuantReLU or QuantIdentity)")
     return consumers[0] if consumers else None
 
 
@@ -64,8 +64,9 @@ def _check_operands(model, node):
     if node.op_type in ("Div", "Sub") and model.get_initializer(node.input[0]) is not None:
         raise AxgenError(f"node {node.name}: {node.op_type} with a constant first operand is not supported in a layer's float path")
     if dynamic:
-        raise AxgenError(f"node {node.name}: {node.op_type} of two computed tensors is not supported; "
-                         "the float path between layers may only scale and shift by constants")
+        raise AxgenError(f"node {node.name}: {node.op_type} of two computed tensors is not supported here; the float "
+                         "path between layers may only scale and shift by constants, and a residual add needs both "
+                         "of its inputs quantized (a QuantReLU or QuantIdentity ending each branch)")
 
 
 def follow_elementwise(model, tensor: str) -> PathEnd:
@@ -105,10 +106,10 @@ def _unsupported(node):
                      f"supported; supported are {', '.join(sorted(ELEMENTWISE_OPS))}")
 
 
-def threshold_layer(model, layer: MatrixLayer, start: str, end: PathEnd, alpha, offset) -> LayerMatch:
-    """Complete `layer` from the float path start -> end."""
-    if end.quant_node is None:
-        return LayerMatch(layer, None, start, alpha, offset)
+def quantizer_thresholds(model, start: str, end: PathEnd, alpha, offset, lo: int, hi: int):
+    """The thresholds that give the quantizer ending the float path start -> end from an integer
+    accumulator in [lo, hi] (float = alpha[c] * (acc + offset[c])): (thresholds, negate per
+    channel, the quantizer's QuantInfo)."""
     quant = quant_info(model, end.quant_node)
     segment = submodel(model, [start], [end.tensor])
     spatial = len(model.get_tensor_shape(start)) == 4  # (1, C, H, W): evaluate on (B, C, 1, 1)
@@ -119,12 +120,25 @@ def threshold_layer(model, layer: MatrixLayer, start: str, end: PathEnd, alpha, 
         out = run(segment, float_in[:, :, None, None], all_dims=True)
         return quant.values(out).reshape(float_in.shape)
 
-    lo, hi = acc_bounds(layer)
     span = hi - lo + 1  # search beyond the exact range too: approximate products may leave it
     values = [-1, 1] if quant.dtype == DataType["BIPOLAR"] else list(range(quant.lo, quant.hi + 1))
     thresholds, negate = derive_thresholds(evaluate, alpha, offset, lo - span, hi + span, values)
+    return thresholds, negate, quant
+
+
+def out_bias(quant: QuantInfo) -> int:
+    """What a threshold count is offset by to give the quantizer's values."""
+    return 0 if quant.dtype == DataType["BIPOLAR"] else quant.lo
+
+
+def threshold_layer(model, layer: MatrixLayer, start: str, end: PathEnd, alpha, offset) -> LayerMatch:
+    """Complete `layer` from the float path start -> end."""
+    if end.quant_node is None:
+        return LayerMatch(layer, None, start, alpha, offset)
+    lo, hi = acc_bounds(layer)
+    thresholds, negate, quant = quantizer_thresholds(model, start, end, alpha, offset, lo, hi)
     weights = np.where(negate[:, None], -layer.weights, layer.weights)
     layer = replace(layer, weights=weights, weight_dtype=fit_dtype(weights, layer.weight_dtype), thresholds=thresholds,
-                    out_bias=0 if quant.dtype == DataType["BIPOLAR"] else quant.lo, out_dtype=quant.dtype)
+                    out_bias=out_bias(quant), out_dtype=quant.dtype)
     shape = tuple(int(d) for d in model.get_tensor_shape(end.tensor)[1:])
     return LayerMatch(layer, ActTensor(end.tensor, quant, shape))

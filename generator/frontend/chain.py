@@ -7,6 +7,8 @@ import numpy as np
 
 from generator.errors import AxgenError
 from generator.frontend.activation import ActTensor, LayerMatch, single_consumer
+from generator.frontend.branches import duplicate, is_join, match_add
+from generator.frontend.input_type import declared_quant, head_model, input_dtype
 from generator.frontend.matchers import MATCHERS
 from generator.frontend.onnx_utils import QUANT_OPS, submodel
 from generator.frontend.quantizers import quant_info
@@ -21,23 +23,46 @@ def _per_sample(shape) -> tuple[int, ...]:
     return tuple(int(d) for d in shape[1:]) if shape else ()
 
 
-def _head(model) -> tuple[HostHead, ActTensor]:
+NO_QUANTIZER = ("quantize the input (e.g. with a Brevitas QuantIdentity), or declare the integer type its float "
+                "input carries with --input-type (e.g. UINT8 for 8-bit RGB)")
+
+
+def _input_quantizer(model):
+    """The first quantizer on the input path, or the first node that consumes a float tensor
+    without one; None when the path ends without either."""
+    tensor = model.graph.input[0].name
+    while True:
+        node = single_consumer(model, tensor)
+        if node is None or node.op_type in QUANT_OPS or node.op_type in MATRIX_OPS:
+            return node
+        tensor = node.output[0]
+
+
+def _declared_head(model, input_type: str) -> tuple[HostHead, ActTensor]:
+    """The stream starts at the model's input, which carries integers of `input_type`."""
+    dt = input_dtype(input_type)
+    node = _input_quantizer(model)
+    if node is not None and node.op_type in QUANT_OPS:
+        raise AxgenError(f"node {node.name}: the model quantizes its input; --input-type is for models without an "
+                         "input quantizer (leave it out)")
+    name = model.graph.input[0].name
+    shape = _per_sample(model.get_tensor_shape(name))
+    head = HostHead(head_model(model, dt).SerializeToString(), 1.0, 0, name, shape, len(shape) == 3)
+    return head, ActTensor(name, declared_quant(name, dt), shape)
+
+
+def _head(model, input_type: str | None = None) -> tuple[HostHead, ActTensor]:
     if len(model.graph.input) != 1 or len(model.graph.output) != 1:
         raise AxgenError(f"the model has {len(model.graph.input)} inputs and {len(model.graph.output)} outputs; "
                          "axgen supports exactly one of each")
+    if input_type is not None:
+        return _declared_head(model, input_type)
     name = model.graph.input[0].name
-    tensor = name
-    while True:
-        node = single_consumer(model, tensor)
-        if node is None:
-            raise AxgenError("the model has no activation quantizer (Quant/BipolarQuant) on its input path; "
-                             "quantize the input, e.g. with a Brevitas QuantIdentity")
-        if node.op_type in QUANT_OPS:
-            break
-        if node.op_type in MATRIX_OPS:
-            raise AxgenError(f"node {node.name}: {node.op_type} consumes a float tensor; axgen needs a quantizer "
-                             "(e.g. QuantIdentity) before the first matrix layer")
-        tensor = node.output[0]
+    node = _input_quantizer(model)
+    if node is None:
+        raise AxgenError(f"the model has no activation quantizer (Quant/BipolarQuant) on its input path; {NO_QUANTIZER}")
+    if node.op_type not in QUANT_OPS:
+        raise AxgenError(f"node {node.name}: {node.op_type} consumes the float input; {NO_QUANTIZER}")
     quant = quant_info(model, node)
     scale = quant.scalar_scale("the input quantizer")
     shape = _per_sample(model.get_tensor_shape(node.output[0]))
@@ -52,7 +77,7 @@ def _tail(model, match: LayerMatch | None, act: ActTensor | None) -> HostTail:
         start, alpha, offset = match.tail_start, match.tail_alpha, match.tail_offset
     else:  # the integer part ends with a quantizer: float = (v - zp) * scale
         start = act.name
-        channels = match.layer.mh
+        channels = match.layer.out_shape[-1]
         alpha = np.broadcast_to(np.asarray(act.quant.scale, dtype=np.float64).ravel(), (channels,)).copy()
         offset = np.full(channels, -act.quant.zero_point)
     proto = None if start == out else submodel(model, [start], [out]).SerializeToString()
@@ -73,30 +98,86 @@ def _pass_through(model, node, act: ActTensor) -> ActTensor:
                      "are flattening an image (C, H, W) into a vector and reshapes that keep the shape")
 
 
-def build_network(model, name: str) -> Network:
-    head, act = _head(model)
-    outputs = {o.name for o in model.graph.output}
-    layers, match = [], None
-    while act is not None:
-        if act.name in outputs:
-            break
-        node = single_consumer(model, act.name)
-        if node is None:
+def _unsupported(node):
+    if node.op_type in QUANT_OPS:
+        raise AxgenError(f"node {node.name}: a quantizer directly after another quantizer is not supported; "
+                         "put a matrix layer (QuantLinear) between activation quantizers")
+    raise AxgenError(f"node {node.name}: {node.op_type} on the integer path is not supported; supported are "
+                     f"{', '.join(sorted(MATCHERS))} layers, residual adds of two quantized tensors, quantizers, "
+                     f"elementwise scaling/bias/batch-norm/ReLU and {', '.join(sorted(PASS_THROUGH_OPS))}")
+
+
+class _Walk:
+    """The layers found so far, in stream order, with the layers feeding each (-1: the input)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.layers, self.sources = [], []
+        self.pending = []  # (tensor, its producing layer, the node consuming it), last one next
+        self.joins = {}  # join node name -> {input port: (tensor, producing layer)}
+        self.ends = []  # (match of the last layer, tensor) where the integer part ends
+        self.last_match = None
+
+    def add(self, layer, sources: tuple[int, ...]) -> int:
+        self.layers.append(layer)
+        self.sources.append(sources)
+        return len(self.layers) - 1
+
+    def fan_out(self, act: ActTensor, producer: int, match: LayerMatch | None) -> None:
+        """Queue the consumers of `act`: a duplicate layer first when there are two."""
+        if act.name in {o.name for o in self.model.graph.output}:
+            self.ends.append((match, act))
+            return
+        consumers = self.model.find_consumers(act.name) or []
+        if not consumers:
             raise AxgenError(f"tensor {act.name} is not used and is not a graph output")
+        if len(consumers) > 1:
+            producer = self.add(duplicate(act, consumers, len(self.layers)), (producer,))
+        self.pending.extend((act, producer, node) for node in reversed(consumers))
+
+    def arrive(self, node, act: ActTensor, producer: int) -> None:
+        """One input of a join is ready; with both, the add layer."""
+        ports = self.joins.setdefault(node.name, {})
+        ports[list(node.input).index(act.name)] = (act, producer)
+        if len(ports) == 2:
+            (a, pa), (b, pb) = ports[0], ports[1]
+            match = match_add(self.model, node, (a, b), len(self.layers))
+            self.step(match, (pa, pb))
+            del self.joins[node.name]
+
+    def step(self, match: LayerMatch, sources: tuple[int, ...]) -> None:
+        index = self.add(match.layer, sources)
+        self.last_match = match
+        if match.next_act is None:
+            self.ends.append((match, None))
+        else:
+            self.fan_out(match.next_act, index, match)
+
+
+def build_network(model, name: str, input_type: str | None = None) -> Network:
+    """The integer IR of a cleaned model; `input_type` declares the integer type a model without
+    an input quantizer takes (generator.frontend.input_type). The graph is walked depth first
+    from the input; a branch waits at its join until the other branch arrives."""
+    head, act = _head(model, input_type)
+    walk = _Walk(model)
+    walk.fan_out(act, -1, None)
+    while walk.pending:
+        act, producer, node = walk.pending.pop()
         if node.op_type in PASS_THROUGH_OPS:
-            act = _pass_through(model, node, act)
-            continue
-        matcher = MATCHERS.get(node.op_type)
-        if matcher is None:
-            if node.op_type in QUANT_OPS:
-                raise AxgenError(f"node {node.name}: a quantizer directly after another quantizer is not supported; "
-                                 "put a matrix layer (QuantLinear) between activation quantizers")
-            raise AxgenError(f"node {node.name}: {node.op_type} on the integer path is not supported; supported are "
-                             f"{', '.join(sorted(MATCHERS))} layers, quantizers, elementwise scaling/bias/batch-norm/ReLU "
-                             f"and {', '.join(sorted(PASS_THROUGH_OPS))}")
-        match = matcher(model, node, act, len(layers))
-        layers.append(match.layer)
-        act = match.next_act
-    if not layers:
+            walk.fan_out(_pass_through(model, node, act), producer, walk.last_match)
+        elif is_join(model, node):
+            walk.arrive(node, act, producer)
+        elif node.op_type in MATCHERS:
+            walk.step(MATCHERS[node.op_type](model, node, act, len(walk.layers)), (producer,))
+        else:
+            _unsupported(node)
+    if walk.joins:
+        raise AxgenError(f"node {next(iter(walk.joins))}: an Add whose inputs do not both come from the input's "
+                         "quantized stream is not supported")
+    if not walk.layers:
         raise AxgenError("the model has no matrix layer (MatMul/Gemm) after its input quantizer")
-    return Network(name, tuple(layers), head, _tail(model, match, act))
+    if len(walk.ends) != 1:
+        raise AxgenError(f"the integer part of the model ends in {len(walk.ends)} places; supported is one output")
+    match, act = walk.ends[0]
+    sources = tuple(walk.sources) if any(len(s) > 1 for s in walk.sources) else ()
+    return Network(name, tuple(walk.layers), head, _tail(model, match, act), sources)

@@ -32,14 +32,15 @@ def read_onnx(path: str | Path) -> onnx.ModelProto:
 
 
 def export_brevitas(module, input_shape: tuple[int, ...]) -> onnx.ModelProto:
-    """Export a Brevitas nn.Module (in eval mode) to QONNX in memory."""
+    """Export a Brevitas nn.Module (in eval mode) to QONNX in memory, with the TorchScript exporter
+    (torch's default dynamo exporter fails on Brevitas' residual adds of QuantTensors)."""
     import torch
     from brevitas.export import export_qonnx
 
     module = module.eval()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.onnx"
-        export_qonnx(module, torch.zeros((1, *input_shape)), str(path))
+        export_qonnx(module, torch.zeros((1, *input_shape)), str(path), dynamo=False)
         return onnx.load(str(path))
 
 

@@ -30,3 +30,16 @@ def check_flag(layer, key: str, value) -> bool:
     if not isinstance(value, bool):
         raise AxgenError(f"layer {layer.name}: {key} must be true or false, got {value!r}")
     return value
+
+
+def channel_pe(index: int, layer, config, producer, channels: int) -> int:
+    """The PE (channels per beat) of a stage that only moves channels (pools, duplicates, adds):
+    set per layer under `layers` (`defaults` do not apply; `pe` is its only key); by default the
+    producer's PE (no width converter) when that divides the channels, else 1."""
+    settings = config.layer_entry(index, layer.name)
+    extra = sorted(set(settings) - {"pe"})
+    if extra:
+        raise AxgenError(f"layer {layer.name}: {layer.kind} layers take only ['pe'], not {extra}")
+    inherited = producer.out_per_beat if producer is not None else 1
+    default = inherited if channels % inherited == 0 else 1
+    return check_choice(layer, "pe", settings.get("pe", default), divisors(channels), f"the channels ({channels})")

@@ -13,6 +13,7 @@ a pool's rows are image rows. Each stage kind's rule follows its block's schedul
   WE[o] = max(WE[o-1], RE[hi(o)]) + OW * (cycles per output pixel: the window's beats, or the
   MVAU's NF * SF when it is slower), plus the two blocks' pipelines.
 - Max pool: one input beat per cycle; output row o leaves once its window's last input row is in.
+- Duplicate and add: one beat per cycle; an add's row is complete when both its inputs' are.
 - Links: a FIFO adds LINK_FIFO cycles, a width converter LINK_DWC more.
 
 The steady-state cycles per sample are the slowest stage's (`HardwarePlan.estimated_cycles`);
@@ -30,6 +31,7 @@ SWG_PIPE = 1  # the sliding-window generator's read stage (its output FIFO overl
 POOL_PIPE = 3
 LINK_FIFO = 1
 LINK_DWC = 0  # a width converter's cycle overlaps the consumer's first fold
+BRANCH_PIPE = 1  # a duplicate's or an add's output register
 Rows = list[float]  # completion time of each row of a stream
 
 
@@ -80,30 +82,57 @@ def _pool(stage, first: float, rows: Rows) -> tuple[float, Rows]:
     return out[0], out
 
 
-RULES: dict[str, Callable] = {"fc": _mvau, "conv": _conv, "maxpool": _pool}
+def _streaming(stage, first: float, rows: Rows) -> tuple[float, Rows]:
+    """A duplicate or an add: a beat per cycle, each row out BRANCH_PIPE cycles after its last beat."""
+    row_beats = stage.in_elems / stage.in_per_beat / len(rows)
+    out, t = [], first
+    for r in rows:
+        t = max(t + row_beats, r)
+        out.append(t + BRANCH_PIPE)
+    return first + BRANCH_PIPE, out
+
+
+RULES: dict[str, Callable] = {"fc": _mvau, "conv": _conv, "maxpool": _pool, "duplicate": _streaming,
+                              "add": _streaming}
+
+
+def height_of(stage) -> int:
+    """Rows of a stage's input: a vector is one."""
+    layer = stage.layer
+    if getattr(layer, "conv", None) is not None:
+        return layer.conv.in_h
+    return layer.in_shape[0] if len(layer.in_shape) == 3 else 1
 
 
 def _input_rows(stage) -> Rows:
     """The accelerator's input, one beat per cycle from cycle 0, as rows of the first stage."""
-    if stage.kind == "fc":
-        return [float(stage.in_elems // stage.in_per_beat)]
-    h = stage.layer.conv.in_h if stage.kind == "conv" else stage.layer.in_h
+    h = height_of(stage)
     per_row = stage.in_elems // stage.in_per_beat // h
     return [float((r + 1) * per_row) for r in range(h)]
 
 
-def _regroup(rows: Rows, consumer) -> Rows:
+def regroup(rows: Rows, consumer) -> Rows:
     """A producer's rows as the consumer's: a fully-connected layer takes the whole vector as one."""
     return [rows[-1]] if consumer.kind == "fc" else rows
 
 
+def _arrival(plan, stage, done: dict) -> tuple[float, Rows]:
+    """When the stage's input starts and each of its rows is complete: the accelerator's input,
+    or its producers' outputs through their links (a join waits for both)."""
+    links = plan.incoming(stage.index)
+    if not links:
+        return 0.0, _input_rows(stage)
+    inputs = []
+    for link in links:
+        delay = LINK_FIFO + (LINK_DWC if link.width_converter else 0)
+        first, rows = done[link.src]
+        inputs.append((first + delay, [t + delay for t in regroup(rows, stage)]))
+    return max(f for f, _ in inputs), [max(ts) for ts in zip(*(rows for _, rows in inputs))]
+
+
 def estimated_latency(plan) -> int:
     """Cycles from the first input beat of a sample to its last output beat, pipeline empty."""
-    first, rows = 0.0, _input_rows(plan.first)
-    for i, stage in enumerate(plan.stages):
-        if i:
-            link = next(link for link in plan.links if link.dst == stage.index)
-            delay = LINK_FIFO + (LINK_DWC if link.width_converter else 0)
-            first, rows = first + delay, [t + delay for t in _regroup(rows, stage)]
-        first, rows = RULES[stage.kind](stage, first, rows)
-    return round(rows[-1])
+    done = {}
+    for stage in plan.stages:
+        done[stage.index] = RULES[stage.kind](stage, *_arrival(plan, stage, done))
+    return round(done[plan.last.index][1][-1])

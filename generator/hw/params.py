@@ -71,3 +71,24 @@ def pool_params(impl: PoolImpl) -> dict:
         "STRIDE_H": p.stride[0], "STRIDE_W": p.stride[1], "PE": impl.pe, "ELEM_BITS": p.dtype.bitwidth(),
         "SIGNED": int(p.dtype.signed() and p.dtype != DataType["BIPOLAR"]),
     }
+
+
+def duplicate_params(impl) -> dict:
+    """Parameters of the duplicate: the beat width."""
+    return {"WIDTH": impl.in_stream_bits}
+
+
+def add_params(impl) -> dict:
+    """Parameters of the add: both operands' widths, kinds and shifts, the sum's and thresholds'
+    widths (signed), the output."""
+    layer = impl.layer
+    widths = hw_widths(impl)
+    n_thres = 0 if impl.thresholds is None else int(impl.thresholds.shape[1])
+    (a, b), (sa, sb) = layer.in_dtypes, layer.shifts
+    return {
+        "CH": layer.channels, "PE": impl.pe,
+        "A_BITS": a.bitwidth(), "A_KIND": kind(a), "A_SHIFT": sa, "B_BITS": b.bitwidth(), "B_KIND": kind(b), "B_SHIFT": sb,
+        "ACC_BITS": widths["acc_bits"], "N_THRES": n_thres, "T_BITS": widths["t_bits"],
+        "OUT_BITS": impl.out_dtype.bitwidth(), "OUT_BIAS": int(layer.out_bias) if n_thres else 0,
+        "THRESH_FILE": f'"{impl.module}_thresholds.mem"' if n_thres else '""',
+    }

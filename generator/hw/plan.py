@@ -10,16 +10,17 @@ import numpy as np
 
 from generator.boards import Board
 from generator.config import Config
+from generator.hw.branch import AddImpl, DuplicateImpl, annotate_add, annotate_duplicate, reopen_add, reopen_duplicate
 from generator.hw.latency import estimated_latency
 from generator.hw.layout import pad8
 from generator.hw.matrix import LayerImpl, annotate_matrix, reopen_matrix
 from generator.hw.names import TOP
 from generator.hw.pool import PoolImpl, annotate_pool, reopen_pool
 from generator.hw.resources import fit_problems, plan_resources
-from generator.hw.stitch import Link, chain_links
-from generator.ir import Network
+from generator.hw.stitch import Link, graph_links
+from generator.ir import Network, chain_sources
 
-Impl = LayerImpl | PoolImpl
+Impl = LayerImpl | PoolImpl | DuplicateImpl | AddImpl
 
 
 class StageKind(NamedTuple):
@@ -32,6 +33,8 @@ STAGE_KINDS = {
     "fc": StageKind(annotate_matrix, reopen_matrix),
     "conv": StageKind(annotate_matrix, reopen_matrix),
     "maxpool": StageKind(annotate_pool, reopen_pool),
+    "duplicate": StageKind(annotate_duplicate, reopen_duplicate),
+    "add": StageKind(annotate_add, reopen_add),
 }
 
 
@@ -77,6 +80,15 @@ class HardwarePlan:
     def outgoing(self, index: int) -> list[Link]:
         return [link for link in self.links if link.src == index]
 
+    def incoming(self, index: int) -> list[Link]:
+        """The links into stage `index`, in its input ports' order."""
+        return sorted((link for link in self.links if link.dst == index), key=lambda link: link.dst_port)
+
+    @property
+    def sources(self) -> tuple[tuple[int, ...], ...]:
+        """The stages feeding each stage (-1: the input); () for a chain."""
+        return self.network.sources if self.network is not None else ()
+
     def resources(self) -> dict:
         """Estimated resources: {"layers": {name: {...}}, "stitching": {...}, "total": {...}}, each
         with lut, ff, carry, lutram, bram18, uram, dsp (generator.hw.resources)."""
@@ -91,24 +103,26 @@ class HardwarePlan:
         return fit_problems(self.resources()["total"], self.board)
 
 
-def annotate(layers, config: Config) -> tuple[Impl, ...]:
+def annotate(layers, config: Config, sources: tuple = ()) -> tuple[Impl, ...]:
+    """Every layer's stage; a stage's producer (whose PE a pool's follows) is its first input's."""
     stages: list[Impl] = []
-    for index, layer in enumerate(layers):
-        stages.append(STAGE_KINDS[layer.kind].annotate(index, layer, config, stages[-1] if stages else None))
+    for index, (layer, srcs) in enumerate(zip(layers, chain_sources(len(layers), sources))):
+        producer = stages[srcs[0]] if srcs[0] >= 0 else None
+        stages.append(STAGE_KINDS[layer.kind].annotate(index, layer, config, producer))
     return tuple(stages)
 
 
 def make_plan(net: Network, config: Config, board: Board | None = None) -> HardwarePlan:
     """Choose every stage's implementation from the config and stitch them, for `board`."""
     config.check_layers([layer.name for layer in net.layers])
-    stages = annotate(net.layers, config)
-    return HardwarePlan(net, stages, chain_links(stages), board)
+    stages = annotate(net.layers, config, net.sources)
+    return HardwarePlan(net, stages, graph_links(stages, net.sources), board)
 
 
 def plan_of(stages) -> HardwarePlan:
     """A plan of stages already annotated, outside a network (blocks rendered alone)."""
     stages = tuple(stages)
-    return HardwarePlan(None, stages, chain_links(stages))
+    return HardwarePlan(None, stages, graph_links(stages))
 
 
 def reopen_plan(net: Network, entries: list[dict], config: Config, weights: dict[int, np.ndarray],
@@ -117,4 +131,4 @@ def reopen_plan(net: Network, entries: list[dict], config: Config, weights: dict
     (no choice made again)."""
     stages = tuple(STAGE_KINDS[layer.kind].reopen(i, layer, entry, config.for_layer(i, layer.name), weights.get(i))
                    for i, (layer, entry) in enumerate(zip(net.layers, entries)))
-    return HardwarePlan(net, stages, chain_links(stages), board).with_fifo_depths(fifo_depths or {})
+    return HardwarePlan(net, stages, graph_links(stages, net.sources), board).with_fifo_depths(fifo_depths or {})

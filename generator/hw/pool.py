@@ -6,12 +6,9 @@ from dataclasses import dataclass
 
 from generator.config import Config
 from generator.datatypes import DataType
-from generator.errors import AxgenError
-from generator.hw.folding import check_choice, divisors, fifo_depth
+from generator.hw.folding import channel_pe, divisors, fifo_depth
 from generator.hw.stage import Stage
 from generator.ir import PoolLayer
-
-POOL_KEYS = {"pe"}
 
 
 @dataclass(frozen=True)
@@ -76,15 +73,7 @@ class PoolImpl(Stage):
 def annotate_pool(index: int, layer: PoolLayer, config: Config, producer=None) -> PoolImpl:
     """A pool stage's PE is set per layer; by default it follows the producer's PE (no width
     converter) when that divides the channels, else 1. `defaults` do not apply to it."""
-    settings = config.layer_entry(index, layer.name)
-    extra = sorted(set(settings) - POOL_KEYS)
-    if extra:
-        raise AxgenError(f"layer {layer.name}: {layer.kind} layers take only {sorted(POOL_KEYS)}, "
-                         f"not {extra}")
-    inherited = producer.out_per_beat if producer is not None else 1
-    default = inherited if layer.channels % inherited == 0 else 1
-    pe = check_choice(layer, "pe", settings.get("pe", default), divisors(layer.channels),
-                      f"the channels ({layer.channels})")
+    pe = channel_pe(index, layer, config, producer, layer.channels)
     return PoolImpl(index, layer, pe)
 
 

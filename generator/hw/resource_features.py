@@ -258,3 +258,23 @@ def tlast_features(beats: int) -> dict:
     """rtl/axgen_tlast.v."""
     cnt = float(max(1, clog2(beats)))
     return _block({"base": 1.0, "cnt": cnt}, {"base": 1.0, "cnt": cnt}, {"base": 1.0, "cnt": cnt}, [])
+
+
+def duplicate_features(impl) -> dict:
+    """rtl/axgen_dup.v: one data register of the beat width and two valid bits."""
+    width = float(impl.in_stream_bits)
+    return _block({"base": 1.0}, {"base": 1.0, "data": width}, {"base": 1.0}, [])
+
+
+def add_features(impl) -> dict:
+    """rtl/axgen_add.v: PE adders of ACC_BITS, PE threshold comparators of N_THRES x T_BITS on a
+    ROM of NF words kept in logic (its columns as the MVAU's threshold ROMs), an output register."""
+    widths = hw_widths(impl)
+    n_thres = 0 if impl.thresholds is None else int(impl.thresholds.shape[1])
+    adder = float(impl.pe * widths["acc_bits"])
+    compare = float(impl.pe * n_thres * widths["t_bits"])
+    rom = _rom_luts(int(impl.pe * n_thres * widths["t_bits"]), impl.nf, thresholds=True) if impl.nf > 1 else {}
+    lut = {"base": 1.0, "adder": adder, "compare": compare, **rom}
+    ff = {"base": 1.0, "data": float(impl.out_stream_bits + clog2(impl.nf) + 1)}
+    carry = {"base": 1.0, "adder": adder, "compare": compare}
+    return _block(lut, ff, carry, [])

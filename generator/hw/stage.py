@@ -28,6 +28,10 @@ class Stage:
     def cycles(self) -> int:
         return max(self.stage_cycles.values())
 
+    def in_dtype_at(self, port: int):
+        """The datatype of input `port` (a join has two inputs)."""
+        return self.in_dtype
+
     @property
     def in_stream_bits(self) -> int:
         return self.in_per_beat * self.in_dtype.bitwidth()

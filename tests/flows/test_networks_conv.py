@@ -9,22 +9,12 @@ import numpy as np
 import pytest
 
 import models
+from checks import check
 from generator import config
 from generator.digits import CNN_INPUT_SHAPE, quantized_cnn
 from generator.frontend import load_network
 from generator.project import build, open_project
 from generator.verify import verify
-
-
-def check(project_dir, samples=8, seed=0, tolerance=0.03):
-    from generator.backends.rtl.lint import lint
-    project = open_project(project_dir)
-    lint(project_dir / "rtl", project.data["rtl"]["top"])  # verilator --lint-only -Wall is clean
-    report = verify(project, "all", samples=samples, seed=seed)
-    assert report["mismatches"] == 0, [(b["backend"], b["first_mismatch"]) for b in report["backends"]]
-    assert abs(report["cycles_over_estimate"] - 1) <= tolerance, report
-    assert abs(report["latency_over_estimate"] - 1) <= 0.10, report
-    return project, report
 
 
 @pytest.fixture(scope="module")

@@ -179,3 +179,76 @@ def strided_cnn(seed: int = 0):
     )
     randomize_norms(model, seed)
     return model.eval()
+
+
+# Residual CNN (residual_cnn): conv0, an identity block (dup1, conv2, conv3, add4) and a strided
+# block with a 1x1 stride-2 convolution shortcut (dup5, conv6, conv7 | conv8, add9), fc10.
+RESIDUAL_FOLDINGS = [
+    {"defaults": {"pe": 2, "simd": 2}, "layers": {"conv0": {"simd": 3}, "fc10": {"pe": 1, "simd": 4}}},
+    # width converters around the branch blocks, an approximate shortcut and residual convolution
+    {"layers": {"conv0": {"pe": 3, "simd": 3}, "dup1": {"pe": 6}, "conv2": {"pe": 6, "simd": 6},
+                "conv3": {"pe": 2, "simd": 3, "multiplier": "trunc:k=1"}, "add4": {"pe": 1},
+                "conv6": {"pe": 4, "simd": 6}, "conv7": {"pe": 8, "simd": 8},
+                "conv8": {"pe": 2, "simd": 1, "multiplier": "drum:k=2"}, "add9": {"pe": 4},
+                "fc10": {"pe": 5, "simd": 8}}},
+]
+
+
+def residual_cnn(seed: int = 0):
+    """Two residual blocks as Brevitas' ResNet builds them (a QuantReLU shared by both inputs of
+    each add, a QuantReLU after it): an identity shortcut, then a stride-2 block whose shortcut is a
+    1x1 stride-2 convolution; input (3, 8, 8)."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+
+    def conv(cin, cout, k, stride=1, padding=0):
+        return qnn.QuantConv2d(cin, cout, k, stride=stride, padding=padding, bias=False,
+                               weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=4)
+
+    def relu():
+        return qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=3, return_quant_tensor=True)
+
+    class Residual(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inp = qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4, return_quant_tensor=True)
+            self.c0, self.b0, self.shared = conv(3, 6, 3, padding=1), nn.BatchNorm2d(6), relu()
+            self.c1, self.b1, self.r1 = conv(6, 6, 3, padding=1), nn.BatchNorm2d(6), relu()
+            self.c2, self.b2, self.out1 = conv(6, 6, 3, padding=1), nn.BatchNorm2d(6), relu()
+            self.c3, self.b3, self.r3 = conv(6, 8, 3, stride=2, padding=1), nn.BatchNorm2d(8), relu()
+            self.c4, self.b4, self.shared2 = conv(8, 8, 3, padding=1), nn.BatchNorm2d(8), relu()
+            self.ds, self.bds, self.out2 = conv(6, 8, 1, stride=2), nn.BatchNorm2d(8), relu()
+            self.fc = qnn.QuantLinear(8 * 4 * 4, 5, bias=True, weight_quant=Int8WeightPerTensorFixedPoint,
+                                      weight_bit_width=4)
+
+        def forward(self, x):
+            x = self.shared(self.b0(self.c0(self.inp(x))))
+            y = self.shared(self.b2(self.c2(self.r1(self.b1(self.c1(x))))))
+            x = self.out1(y + x)
+            y = self.shared2(self.b4(self.c4(self.r3(self.b3(self.c3(x))))))
+            x = self.out2(y + self.shared2(self.bds(self.ds(x))))
+            return self.fc(x.flatten(1))
+
+    torch.manual_seed(seed)
+    model = Residual()
+    randomize_norms(model, seed)
+    return model.eval()
+
+
+def integer_input_cnn(seed: int = 0):
+    """No input quantizer (the input is taken as 8-bit integers, as Brevitas' ResNet-18 takes RGB):
+    a convolution straight on the float input, then a classifier; input (3, 6, 6)."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    torch.manual_seed(seed)
+    w = dict(weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=4)
+    model = nn.Sequential(
+        qnn.QuantConv2d(3, 4, 3, bias=False, **w), nn.BatchNorm2d(4),
+        qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=4),
+        nn.Flatten(), qnn.QuantLinear(4 * 4 * 4, 3, bias=True, **w))
+    randomize_norms(model, seed)
+    return model.eval()

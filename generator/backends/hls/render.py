@@ -18,7 +18,7 @@ import numpy as np
 from generator.hw import HardwarePlan, Impl
 from generator.hw.encoding import FAMILY_CODES
 from generator.hw.layout import threshold_array, weight_array, wrapped_table
-from generator.hw.params import layer_params, pool_params, swg_params
+from generator.hw.params import add_params, layer_params, pool_params, swg_params
 from generator.multipliers import LUT, VERILOG
 from generator.resources import folder
 from generator.templating import environment
@@ -103,18 +103,51 @@ def _pool_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list[s
     return [], [_call("axgen_maxpool", [params[k] for k in POOL_ARGS], ["s_axis", "m_axis", "1"])], ["axgen_maxpool.h"], []
 
 
+def _duplicate_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list[str]]:
+    beats = impl.in_elems // impl.in_per_beat
+    return [], [_call("axgen_dup", [beats, impl.in_stream_bits], ["s_axis", "m0_axis", "m1_axis", "1"])], \
+        ["axgen_branch.h"], []
+
+
+def _add_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list[str]]:
+    module = impl.module
+    params = add_params(impl)
+    header = f"{module}_params.h"
+    thresholds = threshold_array(impl)
+    (out_dir / header).write_text(env.get_template("add_params.h.j2").render(
+        module=module, index=impl.index, layer_name=impl.name, guard=f"{module.upper()}_PARAMS_H",
+        t_bits=params["T_BITS"], pe=impl.pe, nf=impl.nf, t_cols=thresholds.shape[2], thresholds=c_array(thresholds)))
+    targs = [params["CH"], params["PE"], impl.in_elems // impl.in_per_beat,
+             *(params[k] for k in ("A_BITS", "A_KIND", "A_SHIFT", "B_BITS", "B_KIND", "B_SHIFT", "N_THRES", "OUT_BITS",
+                                   "OUT_BIAS")), f"axgen_rom_int<{params['T_BITS']}>::type"]
+    call = _call("axgen_add", targs, ["s0_axis", "s1_axis", "m_axis", f"{module}_thresholds", "1"])
+    return [], [call], ["axgen_branch.h", header], [header]
+
+
 # stage kind -> its renderer: (env, stage, out_dir) -> inner streams, calls, includes, extra files
-RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "maxpool": _pool_stage}
+RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "maxpool": _pool_stage, "duplicate": _duplicate_stage,
+             "add": _add_stage}
+# stage kind -> its function's (input ports, output ports), where not one of each
+STAGE_PORTS = {"duplicate": (["s_axis"], ["m0_axis", "m1_axis"]), "add": (["s0_axis", "s1_axis"], ["m_axis"])}
+ONE_PORT = (["s_axis"], ["m_axis"])
+
+
+def stage_ports(impl: Impl) -> tuple[list[str], list[str]]:
+    """The names of a stage function's input and output streams, in port order."""
+    return STAGE_PORTS.get(impl.kind, ONE_PORT)
 
 
 def _render_stage(env, impl: Impl, out_dir: Path) -> dict:
     module = impl.module
     streams, calls, includes, extra = RENDERERS[impl.kind](env, impl, out_dir)
     description = ["cycles per sample: " + ", ".join(f"{k} {v}" for k, v in impl.stage_cycles.items())]
+    ins, outs = stage_ports(impl)
+    ports = [{"name": name, "width": impl.in_dtype_at(port).bitwidth() * impl.in_per_beat}
+             for port, name in enumerate(ins)] + [{"name": name, "width": impl.out_stream_bits} for name in outs]
     text = env.get_template("layer.cpp.j2").render(
         module=module, index=impl.index, layer_name=impl.name, description=description,
         guard=f"{module.upper()}_CPP", includes=includes, dataflow=len(calls) > 1, streams=streams, calls=calls,
-        in_width=impl.in_stream_bits, out_width=impl.out_stream_bits,
+        ports=ports,
         in_per_beat=impl.in_per_beat, out_per_beat=impl.out_per_beat,
         in_beats=impl.in_elems // impl.in_per_beat, out_beats=impl.out_elems // impl.out_per_beat)
     (out_dir / f"{module}.cpp").write_text(text)
@@ -133,21 +166,27 @@ def _stitch(plan: HardwarePlan) -> tuple[list[dict], list[dict]]:
         streams.append({"name": name, "width": width, "depth": depth})
         return name
 
-    src = stream("l0_in", first.in_stream_bits)
+    feeds = {(first.index, 0): stream("l0_in", first.in_stream_bits)}  # (stage, input port) -> its stream
     calls.append(_call("axgen_from_axis", [first.in_stream_bits],
-                       ["s_axis", src, str(first.in_elems // first.in_per_beat)]))
+                       ["s_axis", feeds[(first.index, 0)], str(first.in_elems // first.in_per_beat)]))
     for impl in plan.stages:
-        dst = stream(f"l{impl.index}_out", impl.out_stream_bits)
-        calls.append(_call(impl.module, [], [src, dst]))
+        ins, outs = stage_ports(impl)
+        single = len(outs) == 1
+        outputs = [stream(f"l{impl.index}_out" if single else f"l{impl.index}_out{port}", impl.out_stream_bits)
+                   for port in range(len(outs))]
+        calls.append(_call(impl.module, [], [*(feeds[(impl.index, port)] for port in range(len(ins))), *outputs]))
         for link in plan.outgoing(impl.index):
+            src = outputs[link.src_port]
             if link.width_converter:
-                src = stream(f"{link.name}_dwc", link.dst_bits, link.depth)
+                dst = stream(f"{link.name}_dwc", link.dst_bits, link.depth)
                 calls.append(_call("axgen_dwc", [link.src_per_beat, link.dst_per_beat, link.elem_bits, link.elems],
-                                   [dst, src, "1"]))
+                                   [src, dst, "1"]))
             else:
-                streams[-1]["depth"] = link.depth
-                src = dst
-    calls.append(_call("axgen_to_axis", [last.out_stream_bits], [dst, "m_axis", str(last.out_elems // last.out_per_beat)]))
+                dst = src
+                next(s for s in streams if s["name"] == src)["depth"] = link.depth
+            feeds[(link.dst, link.dst_port)] = dst
+    calls.append(_call("axgen_to_axis", [last.out_stream_bits],
+                       [outputs[0], "m_axis", str(last.out_elems // last.out_per_beat)]))
     return streams, calls
 
 

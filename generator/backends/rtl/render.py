@@ -17,7 +17,7 @@ from generator.backends.rtl.users import render_users
 from generator.hw import HardwarePlan, Impl
 from generator.hw.encoding import FAMILY_CODES
 from generator.hw.layout import threshold_words, weight_words
-from generator.hw.params import layer_params, pool_params, swg_params
+from generator.hw.params import add_params, duplicate_params, layer_params, pool_params, swg_params
 from generator.multipliers import LUT
 from generator.resources import folder
 from generator.templating import environment
@@ -27,7 +27,8 @@ MUL_FILES = ["axgen_mul.v", "axgen_mul_lut.v", "axgen_umul.v", "axgen_umul_lod.v
              "axgen_umul_trunc.v", "axgen_umul_perf.v", "axgen_umul_drum_operand.v", "axgen_umul_drum.v",
              "axgen_umul_mitchell.v", "axgen_umul_etm.v", "axgen_umul_roba.v"]
 LIB_FILES = MUL_FILES + ["axgen_fifo.v", "axgen_dwc.v", "axgen_mvau.v", "axgen_thresholds.v", "axgen_tlast.v"]
-KIND_FILES = {"conv": ["axgen_swg.v"], "maxpool": ["axgen_maxpool.v"]}  # blocks only some kinds need
+KIND_FILES = {"conv": ["axgen_swg.v"], "maxpool": ["axgen_maxpool.v"], "duplicate": ["axgen_dup.v"],
+              "add": ["axgen_add.v"]}  # blocks only some kinds need
 
 
 # Vivado IP packager interface definitions of the top's ports (X_INTERFACE_INFO attributes).
@@ -73,7 +74,9 @@ def top_ports(plan: HardwarePlan) -> list[dict]:
 
 
 def _block(module: str, instance: str, params: dict, src: str, dst: str) -> dict:
-    return {"module": module, "instance": instance, "params": list(params.items()), "src": src, "dst": dst}
+    """A block with one input port s_axis on stream `src` and one output m_axis on `dst`."""
+    return {"module": module, "instance": instance, "params": list(params.items()),
+            "ports": [("s_axis", src), ("m_axis", dst)]}
 
 
 def _write_mems(impl, params: dict, out_dir: Path, user: dict | None) -> list[str]:
@@ -121,16 +124,52 @@ def _pool_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, lis
     return params, description, [], [_block("axgen_maxpool", "u_pool", params, "s_axis", "m_axis")], []
 
 
+def _duplicate_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, list, list, list[str]]:
+    params = duplicate_params(impl)
+    description = [f"duplicate {impl.layer.shape} {impl.in_dtype.name}, PE={impl.pe}: one stream to two"]
+    block = {"module": "axgen_dup", "instance": "u_dup", "params": list(params.items()),
+             "ports": [(port, port) for port in STAGE_PORTS["duplicate"][0] + STAGE_PORTS["duplicate"][1]]}
+    return params, description, [], [block], []
+
+
+def _add_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, list, list, list[str]]:
+    params = add_params(impl)
+    files = []
+    if params["N_THRES"]:
+        files.append(f"{impl.module}_thresholds.mem")
+        (out_dir / files[0]).write_text(mem_text(mem_lines(threshold_words(impl, params["T_BITS"]), params["T_BITS"])))
+    layer = impl.layer
+    description = [f"add {layer.shape}: {layer.in_dtypes[0].name} << {layer.shifts[0]} + {layer.in_dtypes[1].name} << "
+                   f"{layer.shifts[1]} -> {impl.acc_dtype.name}, output {impl.out_dtype.name}"
+                   + (f" ({params['N_THRES']} thresholds, bias {params['OUT_BIAS']})" if params["N_THRES"] else "")
+                   + f", PE={impl.pe}"]
+    block = {"module": "axgen_add", "instance": "u_add", "params": list(params.items()),
+             "ports": [(port, port) for port in STAGE_PORTS["add"][0] + STAGE_PORTS["add"][1]]}
+    return params, description, [], [block], files
+
+
 # stage kind -> its renderer: (stage, out_dir, user module proof) -> params, description, streams, blocks, files
-RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "maxpool": _pool_stage}
+RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "maxpool": _pool_stage, "duplicate": _duplicate_stage,
+             "add": _add_stage}
+# stage kind -> its module's (input ports, output ports), where not one of each
+STAGE_PORTS = {"duplicate": (["s_axis"], ["m0_axis", "m1_axis"]), "add": (["s0_axis", "s1_axis"], ["m_axis"])}
+ONE_PORT = (["s_axis"], ["m_axis"])
+
+
+def stage_ports(impl: Impl) -> tuple[list[str], list[str]]:
+    """The names of a stage module's input and output ports, in port order."""
+    return STAGE_PORTS.get(impl.kind, ONE_PORT)
 
 
 def _render_stage(env, impl: Impl, out_dir: Path, user: dict | None) -> dict:
     params, description, streams, blocks, files = RENDERERS[impl.kind](impl, out_dir, user)
     description.append("cycles per sample: " + ", ".join(f"{k} {v}" for k, v in impl.stage_cycles.items()))
+    ins, outs = stage_ports(impl)
     text = env.get_template("layer.v.j2").render(
         module=impl.module, index=impl.index, layer_name=impl.name, description=description,
-        in_width=impl.in_stream_bits, out_width=impl.out_stream_bits, streams=streams, blocks=blocks)
+        inputs=[{"name": name, "width": impl.in_dtype_at(port).bitwidth() * impl.in_per_beat}
+                for port, name in enumerate(ins)],
+        outputs=[{"name": name, "width": impl.out_stream_bits} for name in outs], streams=streams, blocks=blocks)
     (out_dir / f"{impl.module}.v").write_text(text)
     return {"index": impl.index, "name": impl.name, "kind": impl.kind, "module": impl.module,
             "files": [f"{impl.module}.v", *files],
@@ -140,29 +179,40 @@ def _render_stage(env, impl: Impl, out_dir: Path, user: dict | None) -> dict:
             "params": {k: v for k, v in params.items() if not k.endswith("_FILE")}}
 
 
+def _out_stream(impl: Impl, port: int) -> str:
+    """The top's stream on output `port` of a stage: l<i>_out, or l<i>_out<port> for a duplicate."""
+    return f"l{impl.index}_out" if len(stage_ports(impl)[1]) == 1 else f"l{impl.index}_out{port}"
+
+
 def _stitch(plan: HardwarePlan) -> tuple[list[dict], list[dict]]:
     """Streams and blocks of the top, as the plan's links say: stage -> (width converter) ->
-    FIFO -> next stage."""
+    FIFO -> the consumer's input port; the first stage takes the top's input stream l0_in."""
     streams, blocks = [], []
 
     def stream(name: str, width: int) -> str:
         streams.append({"name": name, "width": width})
         return name
 
-    src = stream("l0_in", plan.first.in_stream_bits)
+    feeds = {}  # (stage, input port) -> the stream in front of it
+    stream("l0_in", plan.first.in_stream_bits)
+    feeds[(plan.first.index, 0)] = "l0_in"
     for impl in plan.stages:
         i = impl.index
-        dst = stream(f"l{i}_out", impl.out_stream_bits)
-        blocks.append({"module": impl.module, "instance": f"u_l{i}", "params": [], "src": src, "dst": dst})
+        ins, outs = stage_ports(impl)
+        outputs = [stream(_out_stream(impl, port), impl.out_stream_bits) for port in range(len(outs))]
+        blocks.append({"module": impl.module, "instance": f"u_l{i}", "params": [],
+                       "ports": [*((name, feeds[(i, port)]) for port, name in enumerate(ins)), *zip(outs, outputs)]})
         for link in plan.outgoing(i):
+            src = outputs[link.src_port]
             if link.width_converter:
-                src, dst = dst, stream(f"{link.name}_dwc", link.dst_bits)
-                blocks.append({"module": "axgen_dwc", "instance": f"u_{link.name}_dwc", "src": src, "dst": dst,
-                               "params": [("IN_ELEMS", link.src_per_beat), ("OUT_ELEMS", link.dst_per_beat),
-                                          ("ELEM_BITS", link.elem_bits)]})
-            src = stream(f"{link.name}_fifo", link.dst_bits)
-            blocks.append({"module": "axgen_fifo", "instance": f"u_{link.name}_fifo", "src": dst, "dst": src,
-                           "params": [("WIDTH", link.dst_bits), ("DEPTH", link.depth)]})
+                dst = stream(f"{link.name}_dwc", link.dst_bits)
+                blocks.append(_block("axgen_dwc", f"u_{link.name}_dwc", {"IN_ELEMS": link.src_per_beat,
+                              "OUT_ELEMS": link.dst_per_beat, "ELEM_BITS": link.elem_bits}, src, dst))
+                src = dst
+            dst = stream(f"{link.name}_fifo", link.dst_bits)
+            blocks.append(_block("axgen_fifo", f"u_{link.name}_fifo", {"WIDTH": link.dst_bits, "DEPTH": link.depth},
+                                 src, dst))
+            feeds[(link.dst, link.dst_port)] = dst
     return streams, blocks
 
 
@@ -186,7 +236,7 @@ def render_rtl(plan: HardwarePlan, out_dir: Path, users: dict | None = None) -> 
     in_bits, out_bits = first.in_stream_bits, last.out_stream_bits
     top_text = env.get_template("top.v.j2").render(
         top=plan.top, ports=top_ports(plan), streams=streams, blocks=blocks, first=streams[0]["name"],
-        last=blocks[-1]["dst"], in_elems=first.in_per_beat, in_bits=in_bits, in_width=plan.in_tdata_bits,
+        last=_out_stream(last, 0), in_elems=first.in_per_beat, in_bits=in_bits, in_width=plan.in_tdata_bits,
         out_elems=last.out_per_beat, out_bits=out_bits, out_width=plan.out_tdata_bits,
         out_pad=plan.out_tdata_bits - out_bits, out_beats=last.out_elems // last.out_per_beat)
     (out_dir / f"{plan.top}.v").write_text(top_text)
