@@ -60,6 +60,7 @@ def _load_matrix(e: dict, arr) -> MatrixLayer:
 
 # layer kind -> (save, load)
 LAYER_IO = {"fc": (_save_matrix, _load_matrix), "conv": (_save_matrix, _load_matrix),
+            "dwconv": (_save_matrix, _load_matrix),
             "maxpool": (_save_pool, _load_pool)}
 
 

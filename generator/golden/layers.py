@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from generator.golden.conv import run_conv, run_maxpool
+from generator.golden.conv import run_conv, run_dwconv, run_maxpool
 from generator.golden.matrix import run_matrix
 from generator.multipliers import EXACT, Multiplier
 
 # layer kind -> golden function (values (N, in elements), layer, multiplier) -> values
-GOLDEN = {"fc": run_matrix, "conv": run_conv, "maxpool": run_maxpool}
+GOLDEN = {"fc": run_matrix, "conv": run_conv, "dwconv": run_dwconv, "maxpool": run_maxpool}
 
 
 def run_layer(x: np.ndarray, layer, mul: Multiplier = EXACT) -> np.ndarray:

@@ -7,7 +7,8 @@ a pool's rows are image rows. Each stage kind's rule follows its block's schedul
 
 - MVAU (fully connected): output fold 0 takes the SF input beats at one per cycle as they come,
   the NF - 1 later folds take SF cycles each, and a result leaves MVAU_PIPE cycles after its step.
-- Convolution: the sliding-window generator's writer completes image row g at
+- Convolution (and depthwise convolution, whose VVAU takes NF * SF cycles per pixel too): the
+  sliding-window generator's writer completes image row g at
   RE[g] = max(RE[g-1] + ROWB, input row g, WE[m(g)-1] + ROWB) (its ring holds K_H + STRIDE_H
   rows; m(g) is the first output row that still needs a row below g), and output row o is done at
   WE[o] = max(WE[o-1], RE[hi(o)]) + OW * (cycles per output pixel: the window's beats, or the
@@ -80,14 +81,14 @@ def _pool(stage, first: float, rows: Rows) -> tuple[float, Rows]:
     return out[0], out
 
 
-RULES: dict[str, Callable] = {"fc": _mvau, "conv": _conv, "maxpool": _pool}
+RULES: dict[str, Callable] = {"fc": _mvau, "conv": _conv, "dwconv": _conv, "maxpool": _pool}
 
 
 def _input_rows(stage) -> Rows:
     """The accelerator's input, one beat per cycle from cycle 0, as rows of the first stage."""
     if stage.kind == "fc":
         return [float(stage.in_elems // stage.in_per_beat)]
-    h = stage.layer.conv.in_h if stage.kind == "conv" else stage.layer.in_h
+    h = stage.layer.in_h if stage.kind == "maxpool" else stage.layer.conv.in_h
     per_row = stage.in_elems // stage.in_per_beat // h
     return [float((r + 1) * per_row) for r in range(h)]
 

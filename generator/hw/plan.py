@@ -10,6 +10,7 @@ import numpy as np
 
 from generator.boards import Board
 from generator.config import Config
+from generator.hw.dwconv import annotate_dwconv, reopen_dwconv
 from generator.hw.latency import estimated_latency
 from generator.hw.layout import pad8
 from generator.hw.matrix import LayerImpl, annotate_matrix, reopen_matrix
@@ -31,6 +32,7 @@ class StageKind(NamedTuple):
 STAGE_KINDS = {
     "fc": StageKind(annotate_matrix, reopen_matrix),
     "conv": StageKind(annotate_matrix, reopen_matrix),
+    "dwconv": StageKind(annotate_dwconv, reopen_dwconv),
     "maxpool": StageKind(annotate_pool, reopen_pool),
 }
 

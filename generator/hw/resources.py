@@ -33,14 +33,16 @@ def coefficients() -> dict:
     return json.loads(COEFFICIENTS.read_text())["blocks"]
 
 
+# block name -> its features; stage kind -> the blocks it instantiates, each with the block whose
+# coefficients estimate it (a depthwise convolution's VVAU holds the MVAU's lanes, adder trees,
+# weight and threshold memories, and is estimated as one)
+FEATURES = {"mvau": rf.mvau_features, "swg": rf.swg_features, "pool": rf.pool_features}
+STAGE_BLOCKS = {"fc": ("mvau",), "conv": ("swg", "mvau"), "dwconv": ("swg", "mvau"), "maxpool": ("pool",)}
+
+
 def stage_blocks(stage) -> dict:
     """The features of the blocks a stage instantiates, by block name."""
-    if stage.kind == "maxpool":
-        return {"pool": rf.pool_features(stage)}
-    blocks = {"mvau": rf.mvau_features(stage)}
-    if stage.kind == "conv":
-        blocks = {"swg": rf.swg_features(stage), **blocks}
-    return blocks
+    return {name: FEATURES[name](stage) for name in STAGE_BLOCKS[stage.kind]}
 
 
 def link_blocks(link) -> dict:
