@@ -47,6 +47,18 @@ STRIDED_CNN_FOLDINGS = [
      "layers": {"conv0": {"pe": 3, "simd": 1, "multiplier": "drum:k=2"}, "pool1": {"pe": 2},
                 "conv2": {"pe": 2, "simd": 2, "multiplier": "mitchell"}, "fc3": {"pe": 1, "simd": 4}}},
 ]
+# Depthwise-separable CNN (tests/models.depthwise_cnn): conv0, dwconv1, conv2 (1x1), dwconv3 (stride 2), fc4.
+DEPTHWISE_FOLDINGS = [
+    # SIMD = 1, PE < C: the depthwise layers take PE channels of one tap per beat; dwconv1 bounds
+    # (20 pixels x 9 taps x 2 channel folds = 360)
+    {"layers": {"conv0": {"pe": 4, "simd": 2}, "dwconv1": {"pe": 2, "simd": 1}, "conv2": {"pe": 3, "simd": 4},
+                "dwconv3": {"pe": 3}, "fc4": {"pe": 2, "simd": 6}}},
+    # PE = C, SIMD > 1: a kernel row (3 taps) or the whole window (9) of every channel per beat,
+    # approximate products on both depthwise layers; dwconv1 bounds (20 pixels x 3 = 60)
+    {"layers": {"conv0": {"pe": 4, "simd": 18}, "dwconv1": {"pe": 4, "simd": 3, "multiplier": "trunc:k=2"},
+                "conv2": {"pe": 6, "simd": 4}, "dwconv3": {"pe": 6, "simd": 9, "multiplier": "drum:k=2"},
+                "fc4": {"pe": 4, "simd": 36}}},
+]
 # FINN's folding of CNV (finn-examples' cnv folding config): 32768 cycles per sample, under the
 # issue's ~100k. Pools follow their producer's PE.
 CNV_FOLDING = {"layers": {

@@ -106,7 +106,7 @@ def _matrix_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, l
         return params, description, [], [_block("axgen_mvau", "u_mvau", params, "s_axis", "m_axis")], files
     g = layer.conv
     swg = swg_params(impl)
-    description.insert(0, f"{'depthwise ' if layer.kind == 'dwconv' else ''}convolution {g.in_h}x{g.in_w}x{g.channels} -> {g.out_h}x{g.out_w}x{layer.mh}, "
+    description.insert(0, f"convolution ({impl.unit}) {g.in_h}x{g.in_w}x{g.channels} -> {g.out_h}x{g.out_w}x{layer.mh}, "
                           f"kernel {g.kernel[0]}x{g.kernel[1]}, stride {g.stride[0]}x{g.stride[1]}, "
                           f"pads (t, l, b, r) {g.pads}: one window vector per output pixel")
     streams = [{"name": "win", "width": impl.window_stream_bits}]
