@@ -59,7 +59,9 @@ class ConvGeometry:
 class MatrixLayer:
     """acc[m] = sum_k mul(x[k], w[m][k]); then, if `thresholds` is set,
     out_code[m] = sum_i [acc[m] >= thresholds[m][i]] + out_bias (qonnx MultiThreshold),
-    else out = acc. Arrays hold values (bipolar as -1/+1)."""
+    else out = acc. Arrays hold values (bipolar as -1/+1). A depthwise convolution (kind "dwconv")
+    has one row per channel m holding its KH*KW taps (kh, kw), and x[k] is tap k of channel m's
+    window: acc[m] = sum_(kh,kw) mul(x[kh, kw, m], w[m][kh, kw])."""
 
     name: str
     in_dtype: DataType
@@ -72,7 +74,7 @@ class MatrixLayer:
     out_shape: tuple[int, ...]
     kind: str = "fc"
     source: str = ""  # name of the ONNX node it came from
-    conv: ConvGeometry | None = None  # set for kind "conv": the matrix layer runs once per output pixel
+    conv: ConvGeometry | None = None  # set for kinds "conv", "dwconv": the layer runs once per output pixel
 
     def __post_init__(self):
         object.__setattr__(self, "weights", frozen_array(self.weights))

@@ -85,8 +85,8 @@ def _load_add(e: dict, arr) -> AddLayer:
 
 # layer kind -> (save, load)
 LAYER_IO = {"fc": (_save_matrix, _load_matrix), "conv": (_save_matrix, _load_matrix),
-            "maxpool": (_save_pool, _load_pool), "duplicate": (_save_duplicate, _load_duplicate),
-            "add": (_save_add, _load_add)}
+            "dwconv": (_save_matrix, _load_matrix), "maxpool": (_save_pool, _load_pool),
+            "duplicate": (_save_duplicate, _load_duplicate), "add": (_save_add, _load_add)}
 
 
 def save_network(net: Network, params_dir: Path, host_dir: Path) -> dict:

@@ -18,7 +18,7 @@ from generator.sim import verilog_core  # noqa: F401 (registers the loader that 
 
 EXACT = "exact"
 BIPOLAR = DataType["BIPOLAR"]
-MATRIX_KINDS = ("fc", "conv")
+MATRIX_KINDS = ("fc", "conv", "dwconv")
 MAX_NAME = 100  # longer configuration names are shortened with a hash
 
 

@@ -1,7 +1,8 @@
 """Golden model of the convolution and pooling stages, channels-last, on integer values.
 
 A convolution is a sliding-window (im2col) stage feeding a matrix-vector layer: for every output
-pixel in raster order, the window's elements in the order (kh, kw, c)."""
+pixel in raster order, the window's elements in the order (kh, kw, c). A depthwise convolution
+takes the same windows and sums each channel's taps alone."""
 
 from __future__ import annotations
 
@@ -54,6 +55,23 @@ def run_conv(x: np.ndarray, layer: MatrixLayer, mul: Multiplier) -> np.ndarray:
         part = part.reshape(-1, g.in_h, g.in_w, terms * g.channels)
         windows = im2col(part, g.kernel, g.stride, g.pads, pad).reshape(len(part) * g.pixels, -1)
         out[start:start + step] = activate(accumulation.sums(windows), layer).reshape(len(part), -1)
+    return out
+
+
+def run_dwconv(x: np.ndarray, layer: MatrixLayer, mul: Multiplier) -> np.ndarray:
+    """Depthwise convolution: (N, H*W*C) channels-last images -> (N, OH*OW*C), channel c of a
+    pixel the sum over its window of mul(x[kh, kw, c], w[c][kh, kw]) (the multiplier's own
+    product, one per tap), then the thresholds; a few images at a time."""
+    g = layer.conv
+    taps = g.kernel[0] * g.kernel[1]
+    weights = layer.weights.T[None]  # (1, taps, C): tap t of channel c
+    step = max(1, CHUNK_ELEMENTS // (g.pixels * layer.mw * layer.mh))
+    out = np.empty((len(x), g.pixels * layer.mh), dtype=np.int64)
+    for start in range(0, len(x), step):
+        images = x[start:start + step].reshape(-1, g.in_h, g.in_w, g.channels)
+        windows = im2col(images, g.kernel, g.stride, g.pads).reshape(-1, taps, g.channels)
+        acc = mul(windows, weights, layer.in_dtype, layer.weight_dtype).sum(axis=1)
+        out[start:start + step] = activate(acc, layer).reshape(len(images), -1)
     return out
 
 

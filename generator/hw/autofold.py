@@ -70,7 +70,8 @@ class Options:
         self.fixed = {key: fixed[key] for key in choices if key in fixed}
         keys = sorted(choices)
         values = [[self.fixed[key]] if key in self.fixed else choices[key] for key in keys]
-        self.all = [replace(stage, **dict(zip(keys, combo))) for combo in itertools.product(*values)]
+        combos = (replace(stage, **dict(zip(keys, combo))) for combo in itertools.product(*values))
+        self.all = [s for s in combos if s.folding_valid()]
 
     def fastest(self) -> Impl:
         return min(self.all, key=lambda s: (s.cycles, s.lanes))
@@ -89,7 +90,7 @@ def _unfolded_config(net: Network, config: Config, fixed: list[dict]) -> Config:
     """The config with every layer at the folding it fixes, or at 1 (checked by `annotate`)."""
     layers = {}  # every key of the config's `layers` names or indexes a layer: all rewritten by name
     for i, layer in enumerate(net.layers):
-        unfolded = {"pe": 1} if layer.kind == "maxpool" else {"pe": 1, "simd": 1}
+        unfolded = {"pe": 1} if layer.kind == "maxpool" else {"pe": 1, "simd": 1}  # valid for every kind
         layers[layer.name] = {**config.layer_entry(i, layer.name), **unfolded, **fixed[i]}
     defaults = {k: v for k, v in config.defaults.items() if k not in FOLD_KEYS}
     return Config(defaults, layers)

@@ -7,7 +7,8 @@ a pool's rows are image rows. Each stage kind's rule follows its block's schedul
 
 - MVAU (fully connected): output fold 0 takes the SF input beats at one per cycle as they come,
   the NF - 1 later folds take SF cycles each, and a result leaves MVAU_PIPE cycles after its step.
-- Convolution: the sliding-window generator's writer completes image row g at
+- Convolution (and depthwise convolution, whose VVAU takes NF * SF cycles per pixel too): the
+  sliding-window generator's writer completes image row g at
   RE[g] = max(RE[g-1] + ROWB, input row g, WE[m(g)-1] + ROWB) (its ring holds K_H + STRIDE_H
   rows; m(g) is the first output row that still needs a row below g), and output row o is done at
   WE[o] = max(WE[o-1], RE[hi(o)]) + OW * (cycles per output pixel: the window's beats, or the
@@ -92,8 +93,8 @@ def _streaming(stage, first: float, rows: Rows) -> tuple[float, Rows]:
     return first + BRANCH_PIPE, out
 
 
-RULES: dict[str, Callable] = {"fc": _mvau, "conv": _conv, "maxpool": _pool, "duplicate": _streaming,
-                              "add": _streaming}
+RULES: dict[str, Callable] = {"fc": _mvau, "conv": _conv, "dwconv": _conv, "maxpool": _pool,
+                              "duplicate": _streaming, "add": _streaming}
 
 
 def height_of(stage) -> int:

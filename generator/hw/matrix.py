@@ -37,6 +37,7 @@ class LayerImpl(Stage):
     tuned_weights: int = 0  # weights changed by weight tuning (0 when it is off)
     lut_verilog: str | None = None  # the user's Verilog module for a lut: table, "FILE.v[:module]"
     hls_mul: str = "auto"  # HLS binding of exact products: auto (the tool's choice), fabric (LUTs) or dsp
+    unit = "mvau"  # the block behind a convolution's sliding-window generator (stage_cycles' key)
 
     @property
     def folding(self) -> str:
@@ -49,7 +50,6 @@ class LayerImpl(Stage):
     def fold_choices(self) -> dict[str, list[int]]:
         """Every value each folding key may take (the automatic folding's options)."""
         return {"pe": pe_choices(self.layer), "simd": simd_choices(self.layer)}
-
     @property
     def out_dtype(self) -> DataType:
         return self.layer.out_dtype if self.layer.has_thresholds else self.acc_dtype
@@ -89,15 +89,20 @@ class LayerImpl(Stage):
         return self.layer.mh // self.pe
 
     @property
+    def swg_simd(self) -> int:
+        """Elements per beat of a convolution's window stream (the sliding-window generator's SIMD)."""
+        return self.simd
+
+    @property
     def positions(self) -> int:
         """Kernel positions a convolution's beat covers (window parallelism): P with SIMD = C*P,
         1 when SIMD divides the channels (and for a fully-connected layer)."""
-        return window_positions(self.layer, self.simd)
+        return window_positions(self.layer, self.swg_simd)
 
     @property
     def in_per_beat(self) -> int:
         """Elements per input beat: SIMD, or one whole pixel (C) for a window-parallel convolution."""
-        return self.simd // self.positions
+        return self.swg_simd // self.positions
 
     @property
     def out_per_beat(self) -> int:
@@ -106,7 +111,7 @@ class LayerImpl(Stage):
     @property
     def window_stream_bits(self) -> int:
         """Width of a convolution's stream from its sliding-window generator to its MVAU: SIMD elements."""
-        return self.simd * self.in_dtype.bitwidth()
+        return self.swg_simd * self.in_dtype.bitwidth()
 
     @property
     def in_elems(self) -> int:
@@ -123,13 +128,14 @@ class LayerImpl(Stage):
         """Cycles per sample of each stage. The MVAU takes MH/PE * MW/SIMD cycles per vector
         (FINN's bound), once per output pixel for a convolution; the sliding-window generator
         moves one beat per cycle on each side: max(input beats, window beats), where an input beat
-        is in_per_beat channels of a pixel and a window beat SIMD elements (P kernel positions)."""
+        is in_per_beat channels of a pixel and a window beat swg_simd elements (P kernel positions)."""
         mvau = self.nf * self.sf
         g = self.layer.conv
         if g is None:
             return {"mvau": mvau}
         in_beats = g.in_h * g.in_w * g.channels // self.in_per_beat
-        return {"swg": max(in_beats, g.pixels * self.sf), "mvau": g.pixels * mvau}
+        window_beats = g.kernel[0] * g.kernel[1] * g.channels // self.swg_simd
+        return {"swg": max(in_beats, g.pixels * window_beats), self.unit: g.pixels * mvau}
 
     @property
     def edge_fifo_depth(self) -> int:
@@ -207,6 +213,12 @@ def annotate_matrix(index: int, layer: MatrixLayer, config: Config, producer=Non
                         f"the input channels ({layer.conv.channels}) or whole kernel positions of the "
                         f"{layer.conv.kernel[0]}x{layer.conv.kernel[1]} window" if layer.conv is not None
                         else f"the input columns MW ({layer.mw})")
+    return matrix_impl(LayerImpl, index, layer, pe, simd, settings)
+
+
+def matrix_impl(cls: type, index: int, layer: MatrixLayer, pe: int, simd: int, settings: dict) -> LayerImpl:
+    """The stage of class `cls` (LayerImpl or a subclass) at a checked folding: multiplier, weight
+    tuning, accumulator and the remaining settings, checked."""
     if layer.conv is not None:
         if any(layer.conv.pads) and layer.in_dtype == DataType["BIPOLAR"]:
             raise AxgenError(f"layer {layer.name}: zero padding of a BIPOLAR input has no code in hardware "
@@ -230,10 +242,11 @@ def annotate_matrix(index: int, layer: MatrixLayer, config: Config, producer=Non
     hls_mul = settings.get("hls_mul", "auto")
     if hls_mul not in HLS_MUL:
         raise AxgenError(f"layer {layer.name}: hls_mul={hls_mul!r}; supported: {', '.join(HLS_MUL)}")
-    return LayerImpl(index, layer, pe, simd, mul, acc_dtype, _clamped(layer, acc_dtype), tuned, lut_verilog, hls_mul)
+    return cls(index, layer, pe, simd, mul, acc_dtype, _clamped(layer, acc_dtype), tuned, lut_verilog, hls_mul)
 
 
-def reopen_matrix(index: int, layer: MatrixLayer, entry: dict, settings: dict, weights: np.ndarray | None) -> LayerImpl:
+def reopen_matrix(index: int, layer: MatrixLayer, entry: dict, settings: dict, weights: np.ndarray | None,
+                  cls: type = LayerImpl) -> LayerImpl:
     """The layer as `build` planned it, from its project.json entry (folding, accumulator,
     tuning), the stored settings (multiplier with the project's copy of a lut: table, hls_mul)
     and the tuned weights `build` stored (None: the IR's)."""
@@ -242,5 +255,5 @@ def reopen_matrix(index: int, layer: MatrixLayer, entry: dict, settings: dict, w
     acc_dtype = dtype(entry["acc_dtype"])
     user = entry.get("lut_verilog")
     lut_verilog = None if user is None else f"{user['source']}:{user['module']}"
-    return LayerImpl(index, layer, entry["pe"], entry["simd"], parse(settings.get("multiplier", "exact")), acc_dtype,
+    return cls(index, layer, entry["pe"], entry["simd"], parse(settings.get("multiplier", "exact")), acc_dtype,
                      _clamped(layer, acc_dtype), entry["tuned_weights"], lut_verilog, settings.get("hls_mul", "auto"))

@@ -51,7 +51,7 @@ def swg_params(impl: LayerImpl) -> dict:
         "IFM_H": g.in_h, "IFM_W": g.in_w, "CH": g.channels, "K_H": g.kernel[0], "K_W": g.kernel[1],
         "STRIDE_H": g.stride[0], "STRIDE_W": g.stride[1],
         "PAD_T": g.pads[0], "PAD_L": g.pads[1], "PAD_B": g.pads[2], "PAD_R": g.pads[3],
-        "SIMD": impl.simd, "ELEM_BITS": impl.in_dtype.bitwidth(),
+        "SIMD": impl.swg_simd, "ELEM_BITS": impl.in_dtype.bitwidth(),
         "PAD_CODE": int(to_codes(np.zeros(1, dtype=np.int64), impl.in_dtype)[0]) if any(g.pads) else 0,
         **window_steps(g.kernel[1], p),
     }

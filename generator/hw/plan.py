@@ -11,6 +11,7 @@ import numpy as np
 from generator.boards import Board
 from generator.config import Config
 from generator.hw.branch import AddImpl, DuplicateImpl, annotate_add, annotate_duplicate, reopen_add, reopen_duplicate
+from generator.hw.dwconv import annotate_dwconv, reopen_dwconv
 from generator.hw.latency import estimated_latency
 from generator.hw.layout import pad8
 from generator.hw.matrix import LayerImpl, annotate_matrix, reopen_matrix
@@ -32,6 +33,7 @@ class StageKind(NamedTuple):
 STAGE_KINDS = {
     "fc": StageKind(annotate_matrix, reopen_matrix),
     "conv": StageKind(annotate_matrix, reopen_matrix),
+    "dwconv": StageKind(annotate_dwconv, reopen_dwconv),
     "maxpool": StageKind(annotate_pool, reopen_pool),
     "duplicate": StageKind(annotate_duplicate, reopen_duplicate),
     "add": StageKind(annotate_add, reopen_add),

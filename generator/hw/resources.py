@@ -33,19 +33,18 @@ def coefficients() -> dict:
     return json.loads(COEFFICIENTS.read_text())["blocks"]
 
 
-# stage kind -> the blocks it instantiates, by block name, with their features
-STAGE_BLOCKS = {
-    "fc": lambda stage: {"mvau": rf.mvau_features(stage)},
-    "conv": lambda stage: {"swg": rf.swg_features(stage), "mvau": rf.mvau_features(stage)},
-    "maxpool": lambda stage: {"pool": rf.pool_features(stage)},
-    "duplicate": lambda stage: {"dup": rf.duplicate_features(stage)},
-    "add": lambda stage: {"add": rf.add_features(stage)},
-}
+# block name -> its features; stage kind -> the blocks it instantiates, each with the block whose
+# coefficients estimate it (a depthwise convolution's VVAU holds the MVAU's lanes, adder trees,
+# weight and threshold memories, and is estimated as one)
+FEATURES = {"mvau": rf.mvau_features, "swg": rf.swg_features, "pool": rf.pool_features, "dup": rf.duplicate_features,
+            "add": rf.add_features}
+STAGE_BLOCKS = {"fc": ("mvau",), "conv": ("swg", "mvau"), "dwconv": ("swg", "mvau"), "maxpool": ("pool",),
+                "duplicate": ("dup",), "add": ("add",)}
 
 
 def stage_blocks(stage) -> dict:
     """The features of the blocks a stage instantiates, by block name."""
-    return STAGE_BLOCKS[stage.kind](stage)
+    return {name: FEATURES[name](stage) for name in STAGE_BLOCKS[stage.kind]}
 
 
 def link_blocks(link) -> dict:

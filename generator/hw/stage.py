@@ -24,6 +24,11 @@ class Stage:
     def module(self) -> str:
         return module_name(self.index, self.name)
 
+    def folding_valid(self) -> bool:
+        """Whether this combination of fold_choices' values is one the stage's blocks take (the
+        automatic folding tries only those); every combination, unless a kind says otherwise."""
+        return True
+
     @property
     def cycles(self) -> int:
         return max(self.stage_cycles.values())

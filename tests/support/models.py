@@ -47,6 +47,18 @@ STRIDED_CNN_FOLDINGS = [
      "layers": {"conv0": {"pe": 3, "simd": 1, "multiplier": "drum:k=2"}, "pool1": {"pe": 2},
                 "conv2": {"pe": 2, "simd": 2, "multiplier": "mitchell"}, "fc3": {"pe": 1, "simd": 4}}},
 ]
+# Depthwise-separable CNN (tests/models.depthwise_cnn): conv0, dwconv1, conv2 (1x1), dwconv3 (stride 2), fc4.
+DEPTHWISE_FOLDINGS = [
+    # SIMD = 1, PE < C: the depthwise layers take PE channels of one tap per beat; dwconv1 bounds
+    # (20 pixels x 9 taps x 2 channel folds = 360)
+    {"layers": {"conv0": {"pe": 4, "simd": 2}, "dwconv1": {"pe": 2, "simd": 1}, "conv2": {"pe": 3, "simd": 4},
+                "dwconv3": {"pe": 3}, "fc4": {"pe": 2, "simd": 6}}},
+    # PE = C, SIMD > 1: a kernel row (3 taps) or the whole window (9) of every channel per beat,
+    # approximate products on both depthwise layers; dwconv1 bounds (20 pixels x 3 = 60)
+    {"layers": {"conv0": {"pe": 4, "simd": 18}, "dwconv1": {"pe": 4, "simd": 3, "multiplier": "trunc:k=2"},
+                "conv2": {"pe": 6, "simd": 4}, "dwconv3": {"pe": 6, "simd": 9, "multiplier": "drum:k=2"},
+                "fc4": {"pe": 4, "simd": 36}}},
+]
 # FINN's folding of CNV (finn-examples' cnv folding config): 32768 cycles per sample, under the
 # issue's ~100k. Pools follow their producer's PE.
 CNV_FOLDING = {"layers": {
@@ -179,6 +191,61 @@ def strided_cnn(seed: int = 0):
     )
     randomize_norms(model, seed)
     return model.eval()
+
+
+def depthwise_cnn(seed: int = 0):
+    """A depthwise-separable CNN: conv 3x3 -> QuantReLU -> depthwise 3x3 (padding 1) + BN ->
+    QuantReLU -> pointwise 1x1 -> depthwise 3x3 stride 2 (padding 1) + BN -> signed quantizer ->
+    flatten -> classifier; input (2, 7, 6), power-of-two scales."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    torch.manual_seed(seed)
+    w = dict(weight_quant=Int8WeightPerTensorFixedPoint)
+    relu = dict(act_quant=Uint8ActPerTensorFixedPoint)
+    model = nn.Sequential(
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=5),
+        qnn.QuantConv2d(2, 4, 3, bias=True, weight_bit_width=4, **w),
+        qnn.QuantReLU(bit_width=4, **relu),
+        qnn.QuantConv2d(4, 4, 3, padding=1, groups=4, bias=True, weight_bit_width=4, **w),
+        nn.BatchNorm2d(4),
+        qnn.QuantReLU(bit_width=3, **relu),
+        qnn.QuantConv2d(4, 6, 1, bias=False, weight_bit_width=3, **w),
+        nn.BatchNorm2d(6),
+        qnn.QuantReLU(bit_width=4, **relu),
+        qnn.QuantConv2d(6, 6, 3, stride=2, padding=1, groups=6, bias=False, weight_bit_width=4, **w),
+        nn.BatchNorm2d(6),
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4),
+        nn.Flatten(),
+        qnn.QuantLinear(6 * 3 * 2, 4, bias=True, weight_bit_width=4, **w),
+    )
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():  # statistics that keep the small activation ranges busy (no saturation)
+        for mod in model.modules():
+            if isinstance(mod, nn.BatchNorm2d):
+                n = mod.running_mean.numel()
+                mod.running_mean.copy_(torch.randn(n, generator=gen) * 0.1)
+                mod.running_var.copy_(torch.rand(n, generator=gen) * 0.05 + 0.02)
+                sign = torch.where(torch.rand(n, generator=gen) < 0.25, -1.0, 1.0)
+                mod.weight.copy_(sign * (torch.rand(n, generator=gen) * 0.1 + 0.1))
+                mod.bias.copy_(torch.randn(n, generator=gen) * 0.1 + 0.4)
+    return model.eval()
+
+
+def grouped_conv(groups: int, out_channels: int = 4):
+    """A convolution with 1 < groups < channels (or a channel multiplier), which axgen refuses."""
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint
+    return nn.Sequential(
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4),
+        qnn.QuantConv2d(4, out_channels, 3, groups=groups, bias=False, weight_bit_width=4,
+                        weight_quant=Int8WeightPerTensorFixedPoint),
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4),
+        nn.Flatten(),
+        qnn.QuantLinear(out_channels * 4, 2, bias=False, weight_bit_width=4, weight_quant=Int8WeightPerTensorFixedPoint),
+    ).eval()
 
 
 # Residual CNN (residual_cnn): conv0, an identity block (dup1, conv2, conv3, add4) and a strided

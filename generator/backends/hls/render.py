@@ -92,10 +92,11 @@ def _matrix_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list
     if g is None:
         return [], [_call("axgen_mvau", mvau_targs, ["s_axis", "m_axis", *consts, "1"])], ["axgen_mvau.h", header], [header]
     swg = swg_params(impl)
+    unit = f"axgen_{impl.unit}"  # the MVAU, or a depthwise convolution's VVAU (same arguments)
     streams = [{"name": "win", "width": impl.window_stream_bits, "depth": INNER_FIFO}]
     calls = [_call("axgen_swg", [swg[k] for k in SWG_ARGS], ["s_axis", "win", "1"]),
-             _call("axgen_mvau", mvau_targs, ["win", "m_axis", *consts, str(g.pixels)])]
-    return streams, calls, ["axgen_swg.h", "axgen_mvau.h", header], [header]
+             _call(unit, mvau_targs, ["win", "m_axis", *consts, str(g.pixels)])]
+    return streams, calls, ["axgen_swg.h", f"{unit}.h", header], [header]
 
 
 def _pool_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list[str]]:
@@ -125,7 +126,7 @@ def _add_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list[st
 
 
 # stage kind -> its renderer: (env, stage, out_dir) -> inner streams, calls, includes, extra files
-RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "maxpool": _pool_stage, "duplicate": _duplicate_stage,
+RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "dwconv": _matrix_stage, "maxpool": _pool_stage, "duplicate": _duplicate_stage,
              "add": _add_stage}
 # stage kind -> its function's (input ports, output ports), where not one of each
 STAGE_PORTS = {"duplicate": (["s_axis"], ["m0_axis", "m1_axis"]), "add": (["s0_axis", "s1_axis"], ["m_axis"])}

@@ -27,8 +27,9 @@ MUL_FILES = ["axgen_mul.v", "axgen_mul_lut.v", "axgen_umul.v", "axgen_umul_lod.v
              "axgen_umul_trunc.v", "axgen_umul_perf.v", "axgen_umul_drum_operand.v", "axgen_umul_drum.v",
              "axgen_umul_mitchell.v", "axgen_umul_etm.v", "axgen_umul_roba.v"]
 LIB_FILES = MUL_FILES + ["axgen_fifo.v", "axgen_dwc.v", "axgen_mvau.v", "axgen_thresholds.v", "axgen_tlast.v"]
-KIND_FILES = {"conv": ["axgen_swg.v"], "maxpool": ["axgen_maxpool.v"], "duplicate": ["axgen_dup.v"],
-              "add": ["axgen_add.v"]}  # blocks only some kinds need
+# blocks only some kinds need
+KIND_FILES = {"conv": ["axgen_swg.v"], "dwconv": ["axgen_swg.v", "axgen_vvau.v"], "maxpool": ["axgen_maxpool.v"],
+              "duplicate": ["axgen_dup.v"], "add": ["axgen_add.v"]}
 
 
 # Vivado IP packager interface definitions of the top's ports (X_INTERFACE_INFO attributes).
@@ -108,11 +109,12 @@ def _matrix_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, l
         return params, description, [], [_block("axgen_mvau", "u_mvau", params, "s_axis", "m_axis")], files
     g = layer.conv
     swg = swg_params(impl)
-    description.insert(0, f"convolution {g.in_h}x{g.in_w}x{g.channels} -> {g.out_h}x{g.out_w}x{layer.mh}, "
+    description.insert(0, f"convolution ({impl.unit}) {g.in_h}x{g.in_w}x{g.channels} -> {g.out_h}x{g.out_w}x{layer.mh}, "
                           f"kernel {g.kernel[0]}x{g.kernel[1]}, stride {g.stride[0]}x{g.stride[1]}, "
                           f"pads (t, l, b, r) {g.pads}: one window vector per output pixel")
     streams = [{"name": "win", "width": impl.window_stream_bits}]
-    blocks = [_block("axgen_swg", "u_swg", swg, "s_axis", "win"), _block("axgen_mvau", "u_mvau", params, "win", "m_axis")]
+    unit = impl.unit  # the MVAU, or a depthwise convolution's VVAU (same parameters)
+    blocks = [_block("axgen_swg", "u_swg", swg, "s_axis", "win"), _block(f"axgen_{unit}", f"u_{unit}", params, "win", "m_axis")]
     return {**{f"SWG_{k}": v for k, v in swg.items()}, **params}, description, streams, blocks, files
 
 
@@ -149,7 +151,7 @@ def _add_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, list
 
 
 # stage kind -> its renderer: (stage, out_dir, user module proof) -> params, description, streams, blocks, files
-RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "maxpool": _pool_stage, "duplicate": _duplicate_stage,
+RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "dwconv": _matrix_stage, "maxpool": _pool_stage, "duplicate": _duplicate_stage,
              "add": _add_stage}
 # stage kind -> its module's (input ports, output ports), where not one of each
 STAGE_PORTS = {"duplicate": (["s_axis"], ["m0_axis", "m1_axis"]), "add": (["s0_axis", "s1_axis"], ["m_axis"])}
@@ -219,7 +221,7 @@ def _stitch(plan: HardwarePlan) -> tuple[list[dict], list[dict]]:
 def lib_files(plan: HardwarePlan) -> list[str]:
     """The hand-written blocks the project instantiates."""
     kinds = {impl.kind for impl in plan.stages}
-    return LIB_FILES + [f for kind in sorted(KIND_FILES) if kind in kinds for f in KIND_FILES[kind]]
+    return list(dict.fromkeys(LIB_FILES + [f for kind in sorted(KIND_FILES) if kind in kinds for f in KIND_FILES[kind]]))
 
 
 def render_rtl(plan: HardwarePlan, out_dir: Path, users: dict | None = None) -> dict:

@@ -1,5 +1,7 @@
 """Convolution: Conv(x, W) -> elementwise float path -> Quant. Lowered to a sliding window over
-the channels-last image (window order kh, kw, c) feeding a matrix layer."""
+the channels-last image (window order kh, kw, c) feeding a matrix layer: a full one (group 1,
+kind "conv") or, for a depthwise convolution (group = channels = output channels, kind
+"dwconv"), one row of KH*KW taps per channel."""
 
 from __future__ import annotations
 
@@ -19,10 +21,6 @@ def match_conv(model, node, act: ActTensor, index: int) -> LayerMatch:
     if len(node.input) > 2 and node.input[2]:
         raise AxgenError(f"node {node.name}: Conv with a bias input is not supported; "
                          "qonnx's ExtractBiasFromConv turns it into an Add")
-    group = get_by_name(node.attribute, "group")
-    if group is not None and group.i != 1:
-        raise AxgenError(f"node {node.name}: grouped/depthwise convolution (group={group.i}) is not supported; "
-                         "supported is group=1")
     if any(d != 1 for d in int_list_attr(node, "dilations", [1, 1])):
         raise AxgenError(f"node {node.name}: dilated convolution is not supported; supported is dilation 1")
     pad_attr = get_by_name(node.attribute, "auto_pad")
@@ -31,17 +29,26 @@ def match_conv(model, node, act: ActTensor, index: int) -> LayerMatch:
     weights = matmul_weights(model, node, kernel=True)  # (OC, IC, KH, KW) values, scale per OC
     oc, ic, kh, kw = weights.values.shape
     c, h, w = act.shape
-    if ic != c:
-        raise AxgenError(f"node {node.name}: weights expect {ic} input channels, the image has {c}")
+    group_attr = get_by_name(node.attribute, "group")
+    group = 1 if group_attr is None else group_attr.i
+    depthwise = group == c == oc and ic == 1 and group > 1
+    if group != 1 and not depthwise:
+        raise AxgenError(f"node {node.name}: grouped convolution with group={group} ({c} input, {oc} output "
+                         "channels) is not supported; supported are group=1 and depthwise (group = channels = "
+                         "output channels)")
+    if ic * group != c:
+        raise AxgenError(f"node {node.name}: weights expect {ic * group} input channels, the image has {c}")
     sh, sw = int_list_attr(node, "strides", [1, 1])
     top, left, bottom, right = int_list_attr(node, "pads", [0, 0, 0, 0])
     geometry = ConvGeometry(h, w, c, (kh, kw), (sh, sw), (top, left, bottom, right),
                             out_size(h, kh, sh, top, bottom), out_size(w, kw, sw, left, right))
-    matrix = weights.values.transpose(0, 2, 3, 1).reshape(oc, kh * kw * ic)  # window order (kh, kw, c)
+    # window order (kh, kw, c); a depthwise row holds its channel's taps (kh, kw)
+    matrix = weights.values.transpose(0, 2, 3, 1).reshape(oc, kh * kw * ic)
+    kind = "dwconv" if depthwise else "conv"
     layer = MatrixLayer(
-        name=f"conv{index}", in_dtype=act.quant.dtype, weight_dtype=weights.dtype,
+        name=f"{kind}{index}", in_dtype=act.quant.dtype, weight_dtype=weights.dtype,
         weights=np.ascontiguousarray(matrix), thresholds=None, out_bias=0, out_dtype=act.quant.dtype,
-        in_shape=(h, w, c), out_shape=(geometry.out_h, geometry.out_w, oc), kind="conv", source=node.name,
+        in_shape=(h, w, c), out_shape=(geometry.out_h, geometry.out_w, oc), kind=kind, source=node.name,
         conv=geometry)
     if act.quant.zero_point != 0 and any(geometry.pads):
         raise AxgenError(f"node {node.name}: zero padding of an input with zero point {act.quant.zero_point} "

@@ -1,0 +1,243 @@
+// axgen_vvau: streaming vector-vector-threshold unit (a depthwise convolution's products).
+//
+// Per window, acc[c] = sum_t mul(x[t][c], W[c][t]) over MW = K_H*K_W taps t of each of MH
+// channels c, then, with N_THRES > 0, out_code[c] = #{i : acc[c] >= T[c][i]} + OUT_BIAS (low
+// OUT_BITS bits), else the accumulator itself. The window arrives from the sliding-window
+// generator as SF*NF beats (SF = MW/SIMD tap folds, NF = MH/PE channel folds) in the order
+// sf*NF + nf, each holding SIMD taps x PE channels: element s*PE + p is tap sf*SIMD+s of channel
+// nf*PE+p. The output leaves as NF beats of PE channels (element p in bits [p*W, (p+1)*W)),
+// emitted during the last tap fold.
+//
+// Schedule: one beat per cycle, each used once (no input buffer). Accumulators acc[nf][p] for
+// the NF channel folds live in a register array per PE lane: at beat (sf, nf),
+// acc[nf][p] = (sf == 0 ? 0 : acc[nf][p]) + sum_s mul(x[s][p], W[nf*PE+p][sf*SIMD+s]).
+// Weights are the MVAU's memory (word nf*SF+sf, lane p*SIMD+s), read at the address
+// nf*SF + sf; thresholds the MVAU's (word nf).
+//
+// Pipeline, as rtl/axgen_mvau.v: S0 issue (counters, weight read, input register), S1 lane
+// products and their SIMD sum, S2 accumulate and threshold read, S3 threshold count into the
+// output FIFO; back-pressure by credits (an output beat issues only with room in the FIFO).
+//
+// Products: axgen_mul on the raw codes, or, with MUL_SPLIT = 1 (an approximate family on integer
+// operands), the weight lane holds {sign, |w|} (W_LANE_BITS = W_BITS + 1 for signed weights) and
+// each lane takes its activation's sign and magnitude, multiplies the magnitudes in axgen_umul
+// and negates the product when exactly one operand is negative -- bit for bit axgen_mul's.
+`default_nettype none
+
+module axgen_vvau #(
+    parameter integer MW = 9,
+    parameter integer MH = 4,
+    parameter integer PE = 2,
+    parameter integer SIMD = 1,
+    parameter integer IN_BITS = 4,
+    parameter integer IN_KIND = 0,
+    parameter integer W_BITS = 4,
+    parameter integer W_KIND = 1,
+    parameter integer ACC_BITS = 12,
+    parameter integer N_THRES = 0,
+    parameter integer T_BITS = 13,
+    parameter integer OUT_BITS = 12,
+    parameter integer OUT_BIAS = 0,
+    parameter integer MUL_FAMILY = 0,
+    parameter integer MUL_K1 = 0,
+    parameter integer MUL_K2 = 0,
+    parameter integer MUL_SPLIT = 0,
+    parameter integer W_LANE_BITS = 4,
+    parameter MUL_TABLE_FILE = "",
+    parameter WEIGHTS_FILE = "weights.mem",
+    parameter THRESH_FILE = "thresholds.mem"
+) (
+    input  wire                        ap_clk,
+    input  wire                        ap_rst_n,
+    input  wire [PE*SIMD*IN_BITS-1:0]  s_axis_tdata,
+    input  wire                        s_axis_tvalid,
+    output wire                        s_axis_tready,
+    output wire [PE*OUT_BITS-1:0]      m_axis_tdata,
+    output wire                        m_axis_tvalid,
+    input  wire                        m_axis_tready
+);
+    localparam integer SF = MW / SIMD;
+    localparam integer NF = MH / PE;
+    localparam integer STEPS = NF * SF;
+    localparam integer IN_W = PE * SIMD * IN_BITS;
+    localparam integer W_W = PE * SIMD * W_LANE_BITS;
+    localparam integer T_W = PE * N_THRES * T_BITS;
+    localparam integer OUT_W = PE * OUT_BITS;
+    localparam integer SF_BITS = SF > 1 ? $clog2(SF) : 1;
+    localparam integer NF_BITS = NF > 1 ? $clog2(NF) : 1;
+    localparam integer STEP_BITS = STEPS > 1 ? $clog2(STEPS) : 1;
+    localparam integer SIGNED_KIND = 1;
+    localparam integer MAG_BITS = IN_BITS + W_BITS;
+    localparam integer OFIFO_DEPTH = 8;  // credits, as in axgen_mvau
+    localparam integer CREDIT_BITS = $clog2(OFIFO_DEPTH + 1);
+    localparam integer SF_MAX = SF - 1;
+    localparam integer NF_MAX = NF - 1;
+    localparam [SF_BITS-1:0] SF_LAST = SF_MAX[SF_BITS-1:0];
+    localparam [NF_BITS-1:0] NF_LAST = NF_MAX[NF_BITS-1:0];
+    localparam [STEP_BITS-1:0] SF_STRIDE = SF[STEP_BITS-1:0];
+    localparam [CREDIT_BITS-1:0] CREDITS = OFIFO_DEPTH[CREDIT_BITS-1:0];
+
+    // ---------------------------------------------------------------- S0: issue
+    reg [SF_BITS-1:0]     sf;
+    reg [NF_BITS-1:0]     nf;
+    reg [STEP_BITS-1:0]   addr;  // nf*SF + sf: the weight word
+    reg [CREDIT_BITS-1:0] pending;  // output beats issued and not yet taken downstream
+
+    wire last_sf = sf == SF_LAST;
+    wire last_nf = nf == NF_LAST;
+    wire step_ok = !last_sf || pending != CREDITS;
+    wire issue = step_ok && s_axis_tvalid;
+    wire out_pop = m_axis_tvalid && m_axis_tready;
+    wire out_issue = issue && last_sf;
+    wire [STEP_BITS-1:0] sf_next = last_sf ? {STEP_BITS{1'b0}} : {{(STEP_BITS - SF_BITS){1'b0}}, sf} + 1'b1;
+
+    assign s_axis_tready = step_ok;
+
+    always @(posedge ap_clk) begin
+        if (!ap_rst_n) begin
+            sf <= 0;
+            nf <= 0;
+            addr <= 0;
+            pending <= 0;
+        end else begin
+            if (issue) begin
+                nf <= last_nf ? {NF_BITS{1'b0}} : nf + 1'b1;
+                if (last_nf) sf <= last_sf ? {SF_BITS{1'b0}} : sf + 1'b1;
+                addr <= last_nf ? sf_next : addr + SF_STRIDE;
+            end
+            if (out_issue && !out_pop) pending <= pending + 1'b1;
+            else if (out_pop && !out_issue) pending <= pending - 1'b1;
+        end
+    end
+
+    reg [W_W-1:0] weights [0:STEPS-1];
+    reg [W_W-1:0] w_q;
+    reg [IN_W-1:0] x;
+    initial $readmemh(WEIGHTS_FILE, weights);
+    always @(posedge ap_clk) begin
+        w_q <= weights[addr];
+        x <= s_axis_tdata;
+    end
+
+    // ---------------------------------------------------------------- S1..S3 control
+    reg s1_valid, s1_first, s1_last;
+    reg s2_valid, s2_first, s2_last;
+    reg s3_valid;
+    reg [NF_BITS-1:0] s1_nf, s2_nf;
+    always @(posedge ap_clk) begin
+        if (!ap_rst_n) begin
+            s1_valid <= 1'b0;
+            s2_valid <= 1'b0;
+            s3_valid <= 1'b0;
+        end else begin
+            s1_valid <= issue;
+            s2_valid <= s1_valid;
+            s3_valid <= s2_valid && s2_last;
+        end
+        s1_first <= sf == 0;
+        s1_last <= last_sf;
+        s1_nf <= nf;
+        s2_first <= s1_first;
+        s2_last <= s1_last;
+        s2_nf <= s1_nf;
+    end
+
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [T_W > 0 ? T_W - 1 : 0:0] t_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    generate
+        if (N_THRES > 0) begin : g_thresholds
+            reg [T_W-1:0] thresholds [0:NF-1];
+            reg [T_W-1:0] t_r;
+            initial $readmemh(THRESH_FILE, thresholds);
+            always @(posedge ap_clk) t_r <= thresholds[s2_nf];
+            assign t_q = t_r;
+        end else begin : g_no_thresholds
+            assign t_q = 1'b0;
+        end
+    endgenerate
+
+    // ---------------------------------------------------------------- PE lanes
+    wire [OUT_W-1:0] result;
+    genvar p, s;
+    generate
+        for (p = 0; p < PE; p = p + 1) begin : g_lane
+            // S1: this channel's SIMD tap products and their sum (wraps in ACC_BITS).
+            wire [SIMD*ACC_BITS-1:0] products;
+            for (s = 0; s < SIMD; s = s + 1) begin : g_simd
+                wire [IN_BITS-1:0] code = x[(s*PE+p)*IN_BITS +: IN_BITS];
+                wire [W_LANE_BITS-1:0] lane = w_q[(p*SIMD+s)*W_LANE_BITS +: W_LANE_BITS];
+                if (MUL_SPLIT != 0) begin : g_split
+                    wire x_neg = IN_KIND == SIGNED_KIND && code[IN_BITS-1];
+                    wire w_neg = W_KIND == SIGNED_KIND && lane[W_LANE_BITS-1];
+                    wire [IN_BITS-1:0] x_mag = (code ^ {IN_BITS{x_neg}}) + {{(IN_BITS - 1){1'b0}}, x_neg};
+                    wire [MAG_BITS-1:0] mag;
+                    wire [ACC_BITS-1:0] mag_ext;
+                    axgen_umul #(
+                        .A_BITS(IN_BITS), .B_BITS(W_BITS), .FAMILY(MUL_FAMILY), .K1(MUL_K1), .K2(MUL_K2)
+                    ) u_core (.a(x_mag), .b(lane[W_BITS-1:0]), .p(mag));
+                    if (ACC_BITS > MAG_BITS) begin : g_widen
+                        assign mag_ext = {{(ACC_BITS - MAG_BITS){1'b0}}, mag};
+                    end else begin : g_wrap
+                        assign mag_ext = mag[ACC_BITS-1:0];
+                    end
+                    assign products[s*ACC_BITS +: ACC_BITS] = (x_neg ^ w_neg) ? -mag_ext : mag_ext;
+                end else begin : g_whole
+                    axgen_mul #(
+                        .A_BITS(IN_BITS), .A_KIND(IN_KIND), .B_BITS(W_BITS), .B_KIND(W_KIND),
+                        .P_BITS(ACC_BITS), .FAMILY(MUL_FAMILY), .K1(MUL_K1), .K2(MUL_K2),
+                        .TABLE_FILE(MUL_TABLE_FILE)
+                    ) u_mul (.a(code), .b(lane[W_BITS-1:0]), .p(products[s*ACC_BITS +: ACC_BITS]));
+                end
+            end
+            reg [ACC_BITS-1:0] dot;
+            integer k;
+            always @(*) begin
+                dot = {ACC_BITS{1'b0}};
+                for (k = 0; k < SIMD; k = k + 1) dot = dot + products[k*ACC_BITS +: ACC_BITS];
+            end
+
+            // S2: accumulate channel fold s2_nf over the tap folds.
+            reg [ACC_BITS-1:0] dot_q;
+            reg [ACC_BITS-1:0] acc;
+            reg [ACC_BITS-1:0] accs [0:NF-1];
+            wire [ACC_BITS-1:0] sum = (s2_first ? {ACC_BITS{1'b0}} : accs[s2_nf]) + dot_q;
+            always @(posedge ap_clk) begin
+                if (s1_valid) dot_q <= dot;
+                if (s2_valid) begin
+                    accs[s2_nf] <= sum;
+                    acc <= sum;
+                end
+            end
+
+            // S3: threshold count (rtl/axgen_thresholds.v), or the accumulator itself.
+            if (N_THRES > 0) begin : g_count
+                axgen_thresholds #(
+                    .ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS)
+                ) u_thresholds (
+                    .acc(acc),
+                    .thresholds(t_q[p*N_THRES*T_BITS +: N_THRES*T_BITS]),
+                    .out(result[p*OUT_BITS +: OUT_BITS])
+                );
+            end else begin : g_raw
+                assign result[p*OUT_BITS +: OUT_BITS] = acc[OUT_BITS-1:0];
+            end
+        end
+    endgenerate
+
+    // ---------------------------------------------------------------- output FIFO
+    /* verilator lint_off PINCONNECTEMPTY */
+    axgen_fifo #(.WIDTH(OUT_W), .DEPTH(OFIFO_DEPTH)) u_out_fifo (
+        .ap_clk(ap_clk),
+        .ap_rst_n(ap_rst_n),
+        .s_axis_tdata(result),
+        .s_axis_tvalid(s3_valid),
+        .s_axis_tready(),
+        .m_axis_tdata(m_axis_tdata),
+        .m_axis_tvalid(m_axis_tvalid),
+        .m_axis_tready(m_axis_tready)
+    );
+    /* verilator lint_on PINCONNECTEMPTY */
+endmodule
+
+`default_nettype wire
