@@ -29,8 +29,8 @@ from generator.hw.layout import pad8
 from generator.hw.plan import HardwarePlan, Impl, annotate
 from generator.hw.resources import KEYS, fit_problems, link_resources, stage_resources, used
 from generator.hw.shell import stream_bits_limit
-from generator.hw.stitch import Link, chain_links, link_between
-from generator.ir import Network
+from generator.hw.stitch import Link, graph_links, link_between
+from generator.ir import Network, chain_sources
 
 FOLD_KEYS = ("pe", "simd")
 
@@ -90,7 +90,7 @@ def _unfolded_config(net: Network, config: Config, fixed: list[dict]) -> Config:
     """The config with every layer at the folding it fixes, or at 1 (checked by `annotate`)."""
     layers = {}  # every key of the config's `layers` names or indexes a layer: all rewritten by name
     for i, layer in enumerate(net.layers):
-        unfolded = {"pe": 1} if layer.kind == "maxpool" else {"pe": 1, "simd": 1}  # valid for every kind
+        unfolded = {"pe": 1} if layer.weight_dtype is None else {"pe": 1, "simd": 1}  # layers without weights: PE only
         layers[layer.name] = {**config.layer_entry(i, layer.name), **unfolded, **fixed[i]}
     defaults = {k: v for k, v in config.defaults.items() if k not in FOLD_KEYS}
     return Config(defaults, layers)
@@ -103,7 +103,8 @@ class AutoFolder:
         config.check_layers([layer.name for layer in net.layers])
         self.net, self.config, self.board = net, config, board
         self.fixed = _fixed_settings(net, config)
-        base = annotate(net.layers, _unfolded_config(net, config, self.fixed))
+        base = annotate(net.layers, _unfolded_config(net, config, self.fixed), net.sources)
+        self.sources = chain_sources(len(net.layers), net.sources)
         self.options = [Options(stage, fixed) for stage, fixed in zip(base, self.fixed)]
         self._costs: dict[tuple, tuple] = {}
         limit = stream_bits_limit(board)
@@ -147,7 +148,10 @@ class AutoFolder:
         for i in range(1, len(candidates)):
             row, pointers = [], []
             for c, stage in enumerate(candidates[i]):
-                totals = [_add(best[p], _link_cost(i - 1, prev, stage)) for p, prev in enumerate(candidates[i - 1])]
+                if self.sources[i] == (i - 1,):  # fed by the stage before: the link between them costs too
+                    totals = [_add(best[p], _link_cost(i - 1, prev, stage)) for p, prev in enumerate(candidates[i - 1])]
+                else:  # a branch or a join: its links are not weighed (their FIFOs follow from the graph)
+                    totals = list(best)
                 p = min(range(len(totals)), key=totals.__getitem__)
                 row.append(_add(totals[p], stage_cost[i][c]))
                 pointers.append(p)
@@ -162,7 +166,7 @@ class AutoFolder:
     def plan(self, target: int) -> HardwarePlan:
         """The cheapest plan meeting `target`; one message when it can't be met or the board can't hold it."""
         stages = self.cheapest(check_target(target))
-        plan = HardwarePlan(self.net, stages, chain_links(stages), self.board)
+        plan = HardwarePlan(self.net, stages, graph_links(stages, self.net.sources), self.board)
         problems = plan.fit_problems()
         if problems:
             raise self._does_not_fit(target, plan, problems)
@@ -177,7 +181,7 @@ class AutoFolder:
         while lo <= hi:  # the fastest bottleneck whose cheapest folding fits (fit grows with the target)
             mid = (lo + hi) // 2
             stages = self.cheapest(values[mid])
-            if fit_problems(HardwarePlan(self.net, stages, chain_links(stages), self.board).resources()["total"],
+            if fit_problems(HardwarePlan(self.net, stages, graph_links(stages, self.net.sources), self.board).resources()["total"],
                             self.board):
                 lo = mid + 1
             else:

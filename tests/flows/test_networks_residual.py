@@ -118,3 +118,16 @@ def test_unequal_scales_are_refused(model_dir):
     model.save(str(path))
     with pytest.raises(AxgenError, match=r"node .*Add.*: Add of tensors with scales .* power of two"):
         load_network(path)
+
+
+def test_autofold_covers_the_branches(residual):
+    """Auto-folding folds the branch blocks with the rest; every target met with the fewest cycles
+    the model allows, and the bypass FIFOs follow the folding."""
+    from generator import boards
+    from generator.hw.autofold import fold_to_target
+    net = load_network(residual[1])
+    for target in (2000, 200):
+        cfg, plan = fold_to_target(net, config.from_dict({}), boards.load("pynq-z2"), target)
+        assert plan.estimated_cycles <= target
+        assert {stage.kind for stage in plan.stages if stage.cycles == plan.estimated_cycles} - {"duplicate", "add"}
+        make_plan(net, cfg)  # the folded config builds as it is

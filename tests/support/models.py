@@ -319,3 +319,25 @@ def integer_input_cnn(seed: int = 0):
         nn.Flatten(), qnn.QuantLinear(4 * 4 * 4, 3, bias=True, **w))
     randomize_norms(model, seed)
     return model.eval()
+
+
+def resnet18_4w4a(seed: int = 0):
+    """FINN's ResNet-18 for CIFAR-10 from brevitas_examples.bnn_pynq (4-bit weights and
+    activations, no input quantizer: it takes 8-bit RGB), random weights and batch-norm."""
+    import torch
+    from brevitas_examples.bnn_pynq.models import model_with_cfg
+    torch.manual_seed(seed)
+    model, _ = model_with_cfg("resnet18_4w4a", pretrained=False)
+    randomize_norms(model, seed)
+    return model.eval()
+
+
+def mobilenet_v1_4b(seed: int = 0):
+    """Brevitas' 4-bit MobileNet-v1 for ImageNet (224x224; depthwise convolutions, per-channel
+    activation scales before them, TruncAvgPool2d), random weights and batch-norm."""
+    import torch
+    from brevitas_examples.imagenet_classification.models import model_with_cfg
+    torch.manual_seed(seed)
+    model, _ = model_with_cfg("quant_mobilenet_v1_4b", pretrained=None)
+    randomize_norms(model, seed)
+    return model.eval()

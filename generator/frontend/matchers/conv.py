@@ -53,11 +53,20 @@ def match_conv(model, node, act: ActTensor, index: int) -> LayerMatch:
     if act.quant.zero_point != 0 and any(geometry.pads):
         raise AxgenError(f"node {node.name}: zero padding of an input with zero point {act.quant.zero_point} "
                          "is not supported")
-    s_x = act.quant.scalar_scale("the input of a convolution")
-    alpha = s_x * weights.scale
+    alpha = _input_scale(act, oc, depthwise) * weights.scale
     offset = -act.quant.zero_point * layer.weights.sum(axis=1).astype(np.float64)
     end = follow_elementwise(model, node.output[0])
     if end.quant_node is None:
         raise AxgenError(f"node {node.name}: a convolution must be followed by an activation quantizer; "
                          "networks ending in a convolution are not supported")
     return threshold_layer(model, layer, node.output[0], end, alpha, offset)
+
+
+def _input_scale(act: ActTensor, channels: int, depthwise: bool):
+    """The input's scale: per tensor, or for a depthwise convolution (each output channel sees one
+    input channel) per channel too, as Brevitas' MobileNet-v1 quantizes the activations before them."""
+    scale = np.asarray(act.quant.scale, dtype=np.float64)
+    if depthwise and scale.size == channels:
+        return scale.reshape(channels)
+    return act.quant.scalar_scale("the input of a convolution (per-channel input scales are supported on depthwise "
+                                  "convolutions)")
