@@ -1,7 +1,7 @@
 """The integer dataflow IR: what the frontend produces and every later stage consumes.
 
 A network is a chain of layers (matrix-vector-threshold layers: fully-connected or convolution;
-max pooling) between a host-side float head (pre-processing up to the first quantizer) and a
+max and average pooling) between a host-side float head (pre-processing up to the first quantizer) and a
 host-side float tail (everything after the last integer tensor). The layers hold only integers
 and datatypes. The IR is immutable: every class is frozen, and later stages (weight tuning, for
 one) make changed copies with `dataclasses.replace`.
@@ -138,6 +138,66 @@ class PoolLayer:
         return 0
 
 
+ROUNDINGS = ("FLOOR", "ROUND")  # an average pool's truncation: floor, or round half to even (numpy, torch)
+
+
+@dataclass(frozen=True)
+class AvgPoolLayer:
+    """Average pooling on a channels-last image of integer values (no padding): the integer sum
+    over each window, then ONE output stage: the exporter's truncation (`shift` set:
+    clip(rounding(sum / 2^shift)) to out_dtype), thresholds (`thresholds` set, qonnx MultiThreshold
+    semantics with `out_bias`, as MatrixLayer) or the raw sum (neither: the integer part ends here
+    and the host tail takes the sum). Never a division."""
+
+    name: str
+    in_dtype: DataType
+    channels: int
+    in_h: int
+    in_w: int
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    out_h: int
+    out_w: int
+    out_dtype: DataType  # of the truncation or thresholds; the sum's own type for a raw sum
+    shift: int | None = None
+    rounding: str = "FLOOR"
+    thresholds: np.ndarray | None = None  # int64, (C, L), each row ascending
+    out_bias: int = 0
+    kind: str = "avgpool"
+    source: str = ""
+    weight_dtype = None  # no weights
+
+    def __post_init__(self):
+        if self.thresholds is not None:
+            object.__setattr__(self, "thresholds", frozen_array(self.thresholds))
+
+    @property
+    def window(self) -> int:
+        return self.kernel[0] * self.kernel[1]
+
+    @property
+    def sum_bounds(self) -> tuple[int, int]:
+        """The lowest and highest window sum."""
+        return self.window * int(self.in_dtype.min()), self.window * int(self.in_dtype.max())
+
+    @property
+    def outputs_accumulator(self) -> bool:
+        """True when the layer streams its raw window sums (no truncation, no thresholds)."""
+        return self.shift is None and self.thresholds is None
+
+    @property
+    def in_shape(self) -> tuple[int, int, int]:
+        return (self.in_h, self.in_w, self.channels)
+
+    @property
+    def out_shape(self) -> tuple[int, int, int]:
+        return (self.out_h, self.out_w, self.channels)
+
+    @property
+    def macs(self) -> int:
+        return 0
+
+
 @dataclass(frozen=True)
 class HostHead:
     """Float pre-processing, run on the host: ONNX model input -> the first quantizer's float
@@ -166,6 +226,6 @@ class HostTail:
 @dataclass(frozen=True)
 class Network:
     name: str
-    layers: tuple[MatrixLayer | PoolLayer, ...]
+    layers: tuple[MatrixLayer | PoolLayer | AvgPoolLayer, ...]
     head: HostHead
     tail: HostTail

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from generator.golden.avgpool import run_avgpool
 from generator.golden.conv import run_conv, run_maxpool
 from generator.golden.matrix import run_matrix
 from generator.multipliers import EXACT, Multiplier
 
 # layer kind -> golden function (values (N, in elements), layer, multiplier) -> values
-GOLDEN = {"fc": run_matrix, "conv": run_conv, "maxpool": run_maxpool}
+GOLDEN = {"fc": run_matrix, "conv": run_conv, "maxpool": run_maxpool, "avgpool": run_avgpool}
 
 
 def run_layer(x: np.ndarray, layer, mul: Multiplier = EXACT) -> np.ndarray:

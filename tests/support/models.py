@@ -179,3 +179,84 @@ def strided_cnn(seed: int = 0):
     )
     randomize_norms(model, seed)
     return model.eval()
+
+
+def trunc_pool_net(rounding: str = "FLOOR", signed: bool = False, kernel: int = 3, stride: int = 2, seed: int = 0):
+    """Brevitas' TruncAvgPool2d (exported as AveragePool + qonnx Trunc) on a 4-bit input (3, 7, 7),
+    its 6-bit truncated output flattened into a classifier."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    torch.manual_seed(seed)
+    out = (7 - kernel) // stride + 1
+    model = nn.Sequential(
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint if signed else Uint8ActPerTensorFixedPoint, bit_width=4,
+                          return_quant_tensor=True),
+        qnn.TruncAvgPool2d(kernel, stride=stride, bit_width=6, float_to_int_impl_type=rounding),
+        nn.Flatten(),
+        qnn.QuantLinear(3 * out * out, 4, bias=False, weight_bit_width=4, weight_quant=Int8WeightPerTensorFixedPoint),
+    )
+    return model.eval()
+
+
+class MeanHW:
+    """torch.mean over H and W (exported as ReduceMean), as a module; keepdim either way."""
+
+    def __new__(cls, keepdim: bool):
+        import torch.nn as nn
+
+        class _Mean(nn.Module):
+            def forward(self, x):
+                return x.mean(dim=(2, 3), keepdim=keepdim)
+        return _Mean()
+
+
+def global_pool_net(pool: str = "adaptive", seed: int = 0, quantize_pool: bool = True):
+    """conv 3x3 -> ReLU (4-bit) on (3, 6, 5) -> 4x3 image -> global average pooling (AdaptiveAvgPool2d(1), or
+    a mean over H, W with keepdim: `pool` = "adaptive", "mean", "mean_flat") -> QuantIdentity (thresholds)
+    -> classifier; without `quantize_pool` the integer part ends with the pool (raw sum, host tail)."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    torch.manual_seed(seed)
+    w = dict(weight_quant=Int8WeightPerTensorFixedPoint)
+    pooling = {"adaptive": nn.AdaptiveAvgPool2d(1), "mean": MeanHW(True), "mean_flat": MeanHW(False)}[pool]
+    layers = [
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=5),
+        qnn.QuantConv2d(3, 8, 3, bias=True, weight_bit_width=4, **w),
+        nn.BatchNorm2d(8),
+        qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=4),
+        pooling,
+    ]
+    if quantize_pool:
+        layers += [qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4), nn.Flatten(),
+                   qnn.QuantLinear(8, 5, bias=True, weight_bit_width=4, **w)]
+    else:
+        layers += [nn.Flatten()]
+    model = nn.Sequential(*layers)
+    randomize_norms(model, seed)
+    return model.eval()
+
+
+def trunc_pool_cnn(rounding: str = "FLOOR", seed: int = 0):
+    """conv 3x3 padded -> ReLU (4-bit, quant tensor) on (2, 8, 6) -> TruncAvgPool2d 2x2/2 (4-bit out) ->
+    classifier; power-of-two scales throughout."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    torch.manual_seed(seed)
+    w = dict(weight_quant=Int8WeightPerTensorFixedPoint)
+    model = nn.Sequential(
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=5),
+        qnn.QuantConv2d(2, 6, 3, padding=1, bias=True, weight_bit_width=4, **w),
+        nn.BatchNorm2d(6),
+        qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=4, return_quant_tensor=True),
+        qnn.TruncAvgPool2d(2, stride=2, bit_width=4, float_to_int_impl_type=rounding),
+        nn.Flatten(),
+        qnn.QuantLinear(6 * 4 * 3, 5, bias=True, weight_bit_width=4, **w),
+    )
+    randomize_norms(model, seed)
+    return model.eval()
