@@ -12,7 +12,7 @@ a pool's rows are image rows. Each stage kind's rule follows its block's schedul
   rows; m(g) is the first output row that still needs a row below g), and output row o is done at
   WE[o] = max(WE[o-1], RE[hi(o)]) + OW * (cycles per output pixel: the window's beats, or the
   MVAU's NF * SF when it is slower), plus the two blocks' pipelines.
-- Max pool: one input beat per cycle; output row o leaves once its window's last input row is in.
+- Pools (max and average): one input beat per cycle; output row o leaves once its window's last input row is in.
 - Links: a FIFO adds LINK_FIFO cycles, a width converter LINK_DWC more.
 
 The steady-state cycles per sample are the slowest stage's (`HardwarePlan.estimated_cycles`);
@@ -80,7 +80,7 @@ def _pool(stage, first: float, rows: Rows) -> tuple[float, Rows]:
     return out[0], out
 
 
-RULES: dict[str, Callable] = {"fc": _mvau, "conv": _conv, "maxpool": _pool}
+RULES: dict[str, Callable] = {"fc": _mvau, "conv": _conv, "maxpool": _pool, "avgpool": _pool}
 
 
 def _input_rows(stage) -> Rows:

@@ -25,13 +25,15 @@ Impl = LayerImpl | PoolImpl
 class StageKind(NamedTuple):
     annotate: Callable  # (index, IR layer, config, producer stage or None) -> stage
     reopen: Callable  # (index, IR layer, project.json entry, settings, stored weights or None) -> stage
+    fold_keys: tuple[str, ...] = ("pe", "simd")  # the folding keys its config entry takes
 
 
 # layer kind -> how it becomes a stage
 STAGE_KINDS = {
     "fc": StageKind(annotate_matrix, reopen_matrix),
     "conv": StageKind(annotate_matrix, reopen_matrix),
-    "maxpool": StageKind(annotate_pool, reopen_pool),
+    "maxpool": StageKind(annotate_pool, reopen_pool, ("pe",)),
+    "avgpool": StageKind(annotate_pool, reopen_pool, ("pe",)),
 }
 
 

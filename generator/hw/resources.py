@@ -33,14 +33,18 @@ def coefficients() -> dict:
     return json.loads(COEFFICIENTS.read_text())["blocks"]
 
 
+# stage kind -> the features of the blocks it instantiates, by block name
+STAGE_BLOCKS = {
+    "fc": lambda stage: {"mvau": rf.mvau_features(stage)},
+    "conv": lambda stage: {"swg": rf.swg_features(stage), "mvau": rf.mvau_features(stage)},
+    "maxpool": lambda stage: {"pool": rf.pool_features(stage)},
+    "avgpool": lambda stage: {"pool": rf.pool_features(stage)},
+}
+
+
 def stage_blocks(stage) -> dict:
     """The features of the blocks a stage instantiates, by block name."""
-    if stage.kind == "maxpool":
-        return {"pool": rf.pool_features(stage)}
-    blocks = {"mvau": rf.mvau_features(stage)}
-    if stage.kind == "conv":
-        blocks = {"swg": rf.swg_features(stage), **blocks}
-    return blocks
+    return STAGE_BLOCKS[stage.kind](stage)
 
 
 def link_blocks(link) -> dict:

@@ -241,8 +241,8 @@ def global_pool_net(pool: str = "adaptive", seed: int = 0, quantize_pool: bool =
 
 
 def trunc_pool_cnn(rounding: str = "FLOOR", seed: int = 0):
-    """conv 3x3 padded -> ReLU (4-bit, quant tensor) on (2, 8, 6) -> TruncAvgPool2d 2x2/2 (4-bit out) ->
-    classifier; power-of-two scales throughout."""
+    """conv 3x3 padded -> signed 4-bit activation (quant tensor) on (2, 8, 6) -> TruncAvgPool2d 2x2/2
+    (signed 4-bit out: negative sums and ties) -> classifier; power-of-two scales throughout."""
     import torch
     import torch.nn as nn
     import brevitas.nn as qnn
@@ -253,7 +253,7 @@ def trunc_pool_cnn(rounding: str = "FLOOR", seed: int = 0):
         qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=5),
         qnn.QuantConv2d(2, 6, 3, padding=1, bias=True, weight_bit_width=4, **w),
         nn.BatchNorm2d(6),
-        qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=4, return_quant_tensor=True),
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4, return_quant_tensor=True),
         qnn.TruncAvgPool2d(2, stride=2, bit_width=4, float_to_int_impl_type=rounding),
         nn.Flatten(),
         qnn.QuantLinear(6 * 4 * 3, 5, bias=True, weight_bit_width=4, **w),
