@@ -246,7 +246,7 @@ def trunc_pool_cnn(rounding: str = "FLOOR", seed: int = 0):
     import torch
     import torch.nn as nn
     import brevitas.nn as qnn
-    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint
     torch.manual_seed(seed)
     w = dict(weight_quant=Int8WeightPerTensorFixedPoint)
     model = nn.Sequential(
