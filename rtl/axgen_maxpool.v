@@ -40,6 +40,8 @@ module axgen_maxpool #(
     parameter integer ACC_BITS = ELEM_BITS,
     parameter integer OUT_BITS = ELEM_BITS,
     parameter integer OUT_MODE = 0,
+    // Each output stage reads only its own parameters of the rest.
+    /* verilator lint_off UNUSEDPARAM */
     parameter integer SHIFT = 0,
     parameter integer ROUND = 0,
     parameter integer OUT_MIN = 0,
@@ -48,6 +50,7 @@ module axgen_maxpool #(
     parameter integer T_BITS = 2,
     parameter integer OUT_BIAS = 0,
     parameter THRESH_FILE = ""
+    /* verilator lint_on UNUSEDPARAM */
 ) (
     input  wire                    ap_clk,
     input  wire                    ap_rst_n,

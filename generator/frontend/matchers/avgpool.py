@@ -1,6 +1,6 @@
 """Average pooling (AveragePool, GlobalAveragePool, ReduceMean over H and W) on a quantized image:
-the integer window sum, then Brevitas' Trunc (a shift), the float path's quantizer (thresholds) or,
-where the integer part ends, the host tail on the raw sum."""
+the integer window sum, then Brevitas' Trunc (a shift), the float path's quantizer (thresholds, through
+a Trunc that the path continues after) or, where the integer part ends, the host tail on the raw sum."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from qonnx.util.basic import get_by_name
 
 from generator.datatypes import DataType, smallest_int_type
 from generator.errors import AxgenError
-from generator.frontend.activation import (ActTensor, LayerMatch, code_bias, follow_elementwise, path_thresholds,
-                                           quantized_act, single_consumer)
-from generator.frontend.onnx_utils import int_list_attr
+from generator.frontend.activation import (ELEMENTWISE_OPS, ActTensor, LayerMatch, code_bias, follow_elementwise,
+                                           path_thresholds, quantized_act, single_consumer)
+from generator.frontend.onnx_utils import QUANT_OPS, int_list_attr
 from generator.frontend.quantizers import QuantInfo
 from generator.ir import ROUNDINGS, AvgPoolLayer, out_size
 
@@ -110,11 +110,13 @@ def match_avgpool(model, node, act: ActTensor, index: int) -> LayerMatch:
     offset = np.full(c, -act.quant.zero_point * window, dtype=np.float64)
     out = node.output[0]
     trunc = _trunc(model, out, s_x / window)
-    if trunc is not None:
+    after = trunc and single_consumer(model, trunc[0].output[0])
+    if trunc is not None and (after is None or after.op_type not in {*QUANT_OPS, *ELEMENTWISE_OPS}):
         shift, rounding, quant = _truncation(model, trunc[0], trunc[1], act)
         layer = replace(layer, **{"shift": shift, "rounding": rounding, "out_dtype": quant.dtype})
         return LayerMatch(layer, ActTensor(trunc[0].output[0], quant, (c, layer.out_h, layer.out_w)))
-    end = follow_elementwise(model, out)
+    # a Trunc followed by a float path and a quantizer is part of that path: thresholds see through it
+    end = follow_elementwise(model, trunc[0].output[0] if trunc else out)
     if end.quant_node is None:
         return LayerMatch(layer, None, out, alpha, offset)
     lo, hi = layer.sum_bounds
