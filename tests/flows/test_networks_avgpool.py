@@ -59,3 +59,18 @@ def test_avgpool_project_reopens_and_predicts(trunc_cnn, global_cnn, tmp_path, n
     assert np.array_equal(predict(project, x, "golden"), want)
     assert np.array_equal(predict(project, x[:3], "rtl"), want[:3])
     assert np.array_equal(predict(project, x[:3], "hls"), want[:3])
+
+
+@pytest.mark.parametrize("pe", [1, 4])
+def test_pool_ending_the_network_streams_sums(model_dir, tmp_path, pe):
+    """The integer part ends with the pool: the accelerator streams the raw window sums (UINT8) and
+    the host tail divides; bit-exact, and predict equals execute_onnx."""
+    path = models.export(models.global_pool_net(quantize_pool=False), (3, 6, 5), model_dir / "gap_tail_rtl.onnx")
+    build(load_network(path), tmp_path / "p", config.from_dict({"layers": {"conv0": {"pe": 8, "simd": 27},
+                                                                           "avgpool1": {"pe": pe}}}))
+    project, _ = check(tmp_path / "p", seed=pe)
+    assert project.data["layers"][-1]["out_dtype"] == "UINT8"
+    x = np.random.default_rng(pe).normal(0, 1, size=(4, 3, 6, 5)).astype(np.float32)
+    want = models.onnx_reference(path, x)
+    assert np.array_equal(predict(project, x, "rtl"), want)
+    assert np.array_equal(predict(project, x, "hls"), want)
