@@ -212,14 +212,26 @@ void axgen_pool(hls::stream<ap_uint<PE * ELEM_BITS> >& in, hls::stream<ap_uint<P
     }
 }
 
+// axgen_pool for an output stage without thresholds (max pools, raw sums, truncation).
+template<int IFM_H, int IFM_W, int CH, int K_H, int K_W, int STRIDE_H, int STRIDE_W, int PE, int ELEM_BITS,
+         int SIGNED, int OP_SUM, int ACC_BITS, int OUT_BITS, int OUT_MODE, int SHIFT, int ROUND, int OUT_MIN,
+         int OUT_MAX, int N_THRES, int T_BITS, int OUT_BIAS>
+void axgen_pool_no_thresholds(hls::stream<ap_uint<PE * ELEM_BITS> >& in, hls::stream<ap_uint<PE * OUT_BITS> >& out,
+                              int reps) {
+#pragma HLS INLINE
+    static_assert(OUT_MODE != 2, "axgen_pool_no_thresholds: thresholds need axgen_pool");
+    static const ap_int<2> none[CH / PE][PE][1] = {};
+    axgen_pool<IFM_H, IFM_W, CH, K_H, K_W, STRIDE_H, STRIDE_W, PE, ELEM_BITS, SIGNED, OP_SUM, ACC_BITS, OUT_BITS,
+               OUT_MODE, SHIFT, ROUND, OUT_MIN, OUT_MAX, 1, 2, 0>(in, out, none, reps);
+}
+
 template<int IFM_H, int IFM_W, int CH, int K_H, int K_W, int STRIDE_H, int STRIDE_W, int PE, int ELEM_BITS,
          int SIGNED>
 void axgen_maxpool(hls::stream<ap_uint<PE * ELEM_BITS> >& in, hls::stream<ap_uint<PE * ELEM_BITS> >& out,
                    int reps) {
 #pragma HLS INLINE
-    static const ap_int<2> none[CH / PE][PE][1] = {};
-    axgen_pool<IFM_H, IFM_W, CH, K_H, K_W, STRIDE_H, STRIDE_W, PE, ELEM_BITS, SIGNED, 0, ELEM_BITS, ELEM_BITS, 0, 0, 0, 0,
-               0, 1, 2, 0>(in, out, none, reps);
+    axgen_pool_no_thresholds<IFM_H, IFM_W, CH, K_H, K_W, STRIDE_H, STRIDE_W, PE, ELEM_BITS, SIGNED, 0, ELEM_BITS,
+                             ELEM_BITS, 0, 0, 0, 0, 0, 1, 2, 0>(in, out, reps);
 }
 
 #endif  // AXGEN_MAXPOOL_H

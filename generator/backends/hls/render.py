@@ -102,14 +102,16 @@ def _matrix_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list
 def _pool_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list[str]]:
     """A pool (max or average) and, for thresholds, its params header."""
     params = pool_params(impl)
+    targs = [params[k] for k in POOL_ARGS]
+    if pool_output(impl.layer) != "thresholds":
+        return [], [_call("axgen_pool_no_thresholds", targs, ["s_axis", "m_axis", "1"])], ["axgen_maxpool.h"], []
     module = impl.module
-    thresholds = (pool_thresholds(impl) if pool_output(impl.layer) == "thresholds"
-                  else np.zeros((impl.layer.channels // impl.pe, impl.pe, 1), dtype=np.int64))
+    thresholds = pool_thresholds(impl)
     header = f"{module}_params.h"
     (out_dir / header).write_text(env.get_template("pool_params.h.j2").render(
         module=module, index=impl.index, layer_name=impl.name, guard=f"{module.upper()}_PARAMS_H",
         t_bits=params["T_BITS"], shape=thresholds.shape, thresholds=c_array(thresholds)))
-    call = _call("axgen_pool", [params[k] for k in POOL_ARGS], ["s_axis", "m_axis", f"{module}_thresholds", "1"])
+    call = _call("axgen_pool", targs, ["s_axis", "m_axis", f"{module}_thresholds", "1"])
     return [], [call], ["axgen_maxpool.h", header], [header]
 
 
