@@ -74,3 +74,13 @@ def test_pool_ending_the_network_streams_sums(model_dir, tmp_path, pe):
     want = models.onnx_reference(path, x)
     assert np.array_equal(predict(project, x, "rtl"), want)
     assert np.array_equal(predict(project, x, "hls"), want)
+
+
+@pytest.mark.parametrize("pe", [1, 2])
+def test_trunc_then_requantized_bit_exact(model_dir, tmp_path, pe):
+    """Thresholds on the window sums of a spatial pool (through Brevitas' Trunc), PE channels per beat."""
+    path = models.export(models.requantized_pool_net("trunc_avg"), (2, 6, 6), model_dir / "requant_rtl.onnx")
+    build(load_network(path), tmp_path / "p", config.from_dict({"layers": {"conv0": {"pe": 4, "simd": 18},
+                                                                           "avgpool1": {"pe": pe}}}))
+    project, _ = check(tmp_path / "p", seed=pe)
+    assert project.data["layers"][1]["kind"] == "avgpool" and project.data["layers"][1]["out_dtype"] == "INT4"

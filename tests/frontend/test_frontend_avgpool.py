@@ -148,18 +148,7 @@ def test_pool_ending_with_an_image_is_refused(model_dir):
 def test_pool_then_requantized_identical_to_execute_onnx(model_dir, pool):
     """TruncAvgPool2d or a global average, then a QuantIdentity: thresholds on the window sum that
     see through the Trunc (its shift and the new quantizer in one step)."""
-    import torch.nn as nn
-    import brevitas.nn as qnn
-    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
-    layer = qnn.TruncAvgPool2d(2, 2, bit_width=4) if pool == "trunc_avg" else nn.AdaptiveAvgPool2d(1)
-    side = 2 if pool == "trunc_avg" else 1
-    model = nn.Sequential(
-        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4, return_quant_tensor=True),
-        qnn.QuantConv2d(2, 4, 3, weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=4),
-        qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=3, return_quant_tensor=True), layer,
-        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4), nn.Flatten(),
-        qnn.QuantLinear(4 * side * side, 3, weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=4)).eval()
-    path = models.export(model, (2, 6, 6), model_dir / f"{pool}_requant.onnx")
+    path = models.export(models.requantized_pool_net(pool), (2, 6, 6), model_dir / f"{pool}_requant.onnx")
     net = load_network(path)
     pool_layer = net.layers[1]
     assert pool_layer.kind == "avgpool" and pool_layer.thresholds is not None and pool_layer.shift is None

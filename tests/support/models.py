@@ -260,3 +260,19 @@ def trunc_pool_cnn(rounding: str = "FLOOR", seed: int = 0):
     )
     randomize_norms(model, seed)
     return model.eval()
+
+
+def requantized_pool_net(pool: str = "trunc_avg"):
+    """conv 3x3 -> ReLU (3-bit) on (2, 6, 6) -> TruncAvgPool2d 2x2/2 ("trunc_avg") or a global average
+    ("global_avg") -> QuantIdentity (4-bit: thresholds on the window sum, through the Trunc) -> classifier."""
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    layer = qnn.TruncAvgPool2d(2, 2, bit_width=4) if pool == "trunc_avg" else nn.AdaptiveAvgPool2d(1)
+    side = 2 if pool == "trunc_avg" else 1
+    return nn.Sequential(
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4, return_quant_tensor=True),
+        qnn.QuantConv2d(2, 4, 3, weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=4),
+        qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=3, return_quant_tensor=True), layer,
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4), nn.Flatten(),
+        qnn.QuantLinear(4 * side * side, 3, weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=4)).eval()
