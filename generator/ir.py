@@ -116,6 +116,10 @@ class PoolLayer:
     source: str = ""
     weight_dtype = None  # no weights
     outputs_accumulator = False
+    sums = False  # the window's maximum, not its sum
+    shift = thresholds = None  # the maximum itself: no output stage (see AvgPoolLayer)
+    rounding = "FLOOR"
+    out_bias = 0
 
     @property
     def in_shape(self) -> tuple[int, int, int]:
@@ -166,6 +170,7 @@ class AvgPoolLayer:
     kind: str = "avgpool"
     source: str = ""
     weight_dtype = None  # no weights
+    sums = True  # the window's sum
 
     def __post_init__(self):
         if self.thresholds is not None:

@@ -68,8 +68,7 @@ POOL_OUT_MODES = {"raw": 0, "trunc": 1, "thresholds": 2}
 
 def pool_output(layer) -> str:
     """A pool's output stage: "trunc" (shift), "thresholds", or "raw" (the maximum or the sum)."""
-    return "trunc" if getattr(layer, "shift", None) is not None else (
-        "thresholds" if getattr(layer, "thresholds", None) is not None else "raw")
+    return "trunc" if layer.shift is not None else ("thresholds" if layer.thresholds is not None else "raw")
 
 
 def pool_params(impl: PoolImpl) -> dict:
@@ -77,21 +76,20 @@ def pool_params(impl: PoolImpl) -> dict:
     sums (ACC_BITS two's complement) and output stage."""
     p = impl.layer
     n_thres = 0 if pool_output(p) != "thresholds" else int(p.thresholds.shape[1])
-    summing = p.kind == "avgpool"
     elem = p.in_dtype.bitwidth()
     widths = {"acc_bits": elem, "t_bits": 2}
-    if summing:
+    if p.sums:
         lo, hi = p.sum_bounds
         widths = {"acc_bits": signed_bits(lo, hi), "t_bits": signed_bits(lo, hi + 1)}
     return {
         "IFM_H": p.in_h, "IFM_W": p.in_w, "CH": p.channels, "K_H": p.kernel[0], "K_W": p.kernel[1],
         "STRIDE_H": p.stride[0], "STRIDE_W": p.stride[1], "PE": impl.pe, "ELEM_BITS": elem,
         "SIGNED": int(p.in_dtype.signed() and p.in_dtype != DataType["BIPOLAR"]),
-        "OP_SUM": int(summing), "ACC_BITS": widths["acc_bits"], "OUT_BITS": p.out_dtype.bitwidth(),
-        "OUT_MODE": POOL_OUT_MODES[pool_output(p)], "SHIFT": getattr(p, "shift", None) or 0,
-        "ROUND": int(getattr(p, "rounding", "FLOOR") == "ROUND"),
+        "OP_SUM": int(p.sums), "ACC_BITS": widths["acc_bits"], "OUT_BITS": p.out_dtype.bitwidth(),
+        "OUT_MODE": POOL_OUT_MODES[pool_output(p)], "SHIFT": p.shift or 0,
+        "ROUND": int(p.rounding == "ROUND"),
         "OUT_MIN": int(p.out_dtype.min()), "OUT_MAX": int(p.out_dtype.max()),
-        "N_THRES": max(1, n_thres), "T_BITS": widths["t_bits"], "OUT_BIAS": int(getattr(p, "out_bias", 0)),
+        "N_THRES": max(1, n_thres), "T_BITS": widths["t_bits"], "OUT_BIAS": int(p.out_bias),
         "THRESH_FILE": f'"{impl.module}_thresholds.mem"' if n_thres else '""',
     }
 
