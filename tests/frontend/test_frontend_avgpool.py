@@ -154,3 +154,30 @@ def test_pool_then_requantized_identical_to_execute_onnx(model_dir, pool):
     assert pool_layer.kind == "avgpool" and pool_layer.thresholds is not None and pool_layer.shift is None
     x = np.random.default_rng(7).normal(0, 1, size=(128, 2, 6, 6)).astype(np.float32)
     assert np.array_equal(golden_predict(net, x), models.onnx_reference(path, x))
+
+
+def test_trunc_after_a_mul_by_the_kernel_size(model_dir, tmp_path):
+    """Older Brevitas exporters scale the average back to the sum (a Mul by the kernel size) before
+    the Trunc, whose scale and output scale are then K times larger: the same codes."""
+    from onnx import numpy_helper
+    proto = onnx.load(str(models.export(models.trunc_pool_net("ROUND", True), (3, 7, 7), model_dir / "trunc_mul.onnx")))
+    nodes = list(proto.graph.node)
+    i = next(k for k, n in enumerate(nodes) if n.op_type == "Trunc")
+    trunc = nodes[i]
+    for init in proto.graph.initializer:
+        if init.name in (trunc.input[1], trunc.input[4]):  # the scale and the output scale
+            init.CopyFrom(numpy_helper.from_array((numpy_helper.to_array(init) * 9).astype(np.float32), init.name))
+    proto.graph.initializer.append(numpy_helper.from_array(np.array(9.0, dtype=np.float32), "nine"))
+    mul = helper.make_node("Mul", [trunc.input[0], "nine"], ["summed"], name="times_nine")
+    trunc.input[0] = "summed"
+    nodes.insert(i, mul)
+    del proto.graph.node[:]
+    proto.graph.node.extend(nodes)
+    path = tmp_path / "trunc_mul.onnx"
+    onnx.save(proto, str(path))
+    x = np.random.default_rng(8).uniform(-1.2, 1.2, size=(64, 3, 7, 7)).astype(np.float32)
+    net = load_network(path)
+    assert net.layers[0].shift == 2
+    reference = load_network(model_dir / "trunc_mul.onnx")
+    assert np.array_equal(pool_codes(net, x), pool_codes(reference, x))
+    assert np.allclose(golden_predict(net, x), models.onnx_reference(path, x), rtol=0, atol=1e-6)
