@@ -128,7 +128,7 @@ SWG_CASES = [_swg(h, w, ch, k, s, pad, simd, bits) for h, w, ch, k, s, pad, simd
 
 def _pool(h, w, ch, k, stride, pe, bits, signed) -> dict:
     return {"IFM_H": h, "IFM_W": w, "CH": ch, "K_H": k, "K_W": k, "STRIDE_H": stride, "STRIDE_W": stride,
-            "PE": pe, "ELEM_BITS": bits, "SIGNED": signed}
+            "PE": pe, "ELEM_BITS": bits, "SIGNED": signed, "ACC_BITS": bits, "OUT_BITS": bits, "OUT_MODE": 0}
 
 
 # Max pools: image, channels, kernel, stride, PE, element bits, signed

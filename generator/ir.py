@@ -1,7 +1,7 @@
 """The integer dataflow IR: what the frontend produces and every later stage consumes.
 
 A network is a dataflow graph of layers (matrix-vector-threshold layers: fully-connected or
-convolution; max pooling; a stream duplicated to two branches and their elementwise add), in
+convolution; max and average pooling; a stream duplicated to two branches and their elementwise add), in
 stream order (every layer after the layers feeding it, the output layer last), between a
 host-side float head (pre-processing up to the first quantizer) and a host-side float tail
 (everything after the last integer tensor). The layers hold only integers
@@ -120,6 +120,10 @@ class PoolLayer:
     source: str = ""
     weight_dtype = None  # no weights
     outputs_accumulator = False
+    sums = False  # the window's maximum, not its sum
+    shift = thresholds = None  # the maximum itself: no output stage (see AvgPoolLayer)
+    rounding = "FLOOR"
+    out_bias = 0
 
     @property
     def in_shape(self) -> tuple[int, int, int]:
@@ -136,6 +140,67 @@ class PoolLayer:
     @property
     def out_dtype(self) -> DataType:
         return self.dtype
+
+    @property
+    def macs(self) -> int:
+        return 0
+
+
+ROUNDINGS = ("FLOOR", "ROUND")  # an average pool's truncation: floor, or round half to even (numpy, torch)
+
+
+@dataclass(frozen=True)
+class AvgPoolLayer:
+    """Average pooling on a channels-last image of integer values (no padding): the integer sum
+    over each window, then ONE output stage: the exporter's truncation (`shift` set:
+    clip(rounding(sum / 2^shift)) to out_dtype), thresholds (`thresholds` set, qonnx MultiThreshold
+    semantics with `out_bias`, as MatrixLayer) or the raw sum (neither: the integer part ends here
+    and the host tail takes the sum). Never a division."""
+
+    name: str
+    in_dtype: DataType
+    channels: int
+    in_h: int
+    in_w: int
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    out_h: int
+    out_w: int
+    out_dtype: DataType  # of the truncation or thresholds; the sum's own type for a raw sum
+    shift: int | None = None
+    rounding: str = "FLOOR"
+    thresholds: np.ndarray | None = None  # int64, (C, L), each row ascending
+    out_bias: int = 0
+    kind: str = "avgpool"
+    source: str = ""
+    weight_dtype = None  # no weights
+    sums = True  # the window's sum
+
+    def __post_init__(self):
+        if self.thresholds is not None:
+            object.__setattr__(self, "thresholds", frozen_array(self.thresholds))
+
+    @property
+    def window(self) -> int:
+        return self.kernel[0] * self.kernel[1]
+
+    @property
+    def sum_bounds(self) -> tuple[int, int]:
+        """The lowest and highest window sum."""
+        return self.window * int(self.in_dtype.min()), self.window * int(self.in_dtype.max())
+
+    @property
+    def outputs_accumulator(self) -> bool:
+        """True when the layer streams its raw window sums (no truncation, no thresholds)."""
+        return self.shift is None and self.thresholds is None
+
+    @property
+    def in_shape(self) -> tuple[int, int, int]:
+        return (self.in_h, self.in_w, self.channels)
+
+    @property
+    def out_shape(self) -> tuple[int, int, int]:
+        return (self.out_h, self.out_w, self.channels)
 
     @property
     def macs(self) -> int:
@@ -265,7 +330,7 @@ class HostTail:
 @dataclass(frozen=True)
 class Network:
     name: str
-    layers: tuple[MatrixLayer | PoolLayer | DuplicateLayer | AddLayer, ...]
+    layers: tuple[MatrixLayer | PoolLayer | AvgPoolLayer | DuplicateLayer | AddLayer, ...]
     head: HostHead
     tail: HostTail
     sources: tuple[tuple[int, ...], ...] = ()  # per layer, the layers feeding it (-1: the input); () for a chain

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from generator.datatypes import dtype
-from generator.ir import AddLayer, ConvGeometry, DuplicateLayer, HostHead, HostTail, MatrixLayer, Network, PoolLayer
+from generator.ir import (AddLayer, AvgPoolLayer, ConvGeometry, DuplicateLayer, HostHead, HostTail, MatrixLayer, Network,
+                          PoolLayer)
 
 
 def save_array(path: Path, array: np.ndarray) -> str:
@@ -21,6 +22,23 @@ def _save_pool(layer: PoolLayer, params_dir: Path) -> dict:
             "channels": layer.channels, "in_h": layer.in_h, "in_w": layer.in_w,
             "kernel": list(layer.kernel), "stride": list(layer.stride),
             "out_h": layer.out_h, "out_w": layer.out_w}
+
+
+def _save_avgpool(layer: AvgPoolLayer, params_dir: Path) -> dict:
+    entry = {"name": layer.name, "kind": layer.kind, "source": layer.source, "in_dtype": layer.in_dtype.name,
+             "out_dtype": layer.out_dtype.name, "channels": layer.channels, "in_h": layer.in_h, "in_w": layer.in_w,
+             "kernel": list(layer.kernel), "stride": list(layer.stride), "out_h": layer.out_h, "out_w": layer.out_w,
+             "shift": layer.shift, "rounding": layer.rounding, "out_bias": int(layer.out_bias), "thresholds": None}
+    if layer.thresholds is not None:
+        entry["thresholds"] = "params/" + save_array(params_dir / f"{layer.name}_thresholds.npy",
+                                                     layer.thresholds.astype(np.int64))
+    return entry
+
+
+def _load_avgpool(e: dict, arr) -> AvgPoolLayer:
+    return AvgPoolLayer(e["name"], dtype(e["in_dtype"]), e["channels"], e["in_h"], e["in_w"], tuple(e["kernel"]),
+                        tuple(e["stride"]), e["out_h"], e["out_w"], dtype(e["out_dtype"]), e["shift"], e["rounding"],
+                        None if e["thresholds"] is None else arr(e["thresholds"]), e["out_bias"], source=e["source"])
 
 
 def _save_matrix(layer: MatrixLayer, params_dir: Path) -> dict:
@@ -86,7 +104,8 @@ def _load_add(e: dict, arr) -> AddLayer:
 # layer kind -> (save, load)
 LAYER_IO = {"fc": (_save_matrix, _load_matrix), "conv": (_save_matrix, _load_matrix),
             "dwconv": (_save_matrix, _load_matrix), "maxpool": (_save_pool, _load_pool),
-            "duplicate": (_save_duplicate, _load_duplicate), "add": (_save_add, _load_add)}
+            "avgpool": (_save_avgpool, _load_avgpool), "duplicate": (_save_duplicate, _load_duplicate),
+            "add": (_save_add, _load_add)}
 
 
 def save_network(net: Network, params_dir: Path, host_dir: Path) -> dict:

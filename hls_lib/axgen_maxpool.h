@@ -1,4 +1,7 @@
-// axgen_maxpool.h -- streaming max pool, channels-last, no padding (HLS twin of rtl/axgen_maxpool.v).
+// axgen_maxpool.h -- streaming max pool, channels-last, no padding (HLS twin of rtl/axgen_maxpool.v);
+// axgen_pool is the same block generalized as the RTL's: OP_SUM = 1 sums the window (ACC_BITS two's
+// complement) and OUT_MODE chooses the output: 0 raw, 1 clip(rounding(sum / 2^SHIFT)) (ROUND = 1:
+// half to even), 2 thresholds[cf][p][i] (MultiThreshold, count from OUT_BIAS).
 //
 // Input: an IFM_H x IFM_W x CH image, row by row, pixel by pixel, CF = CH/PE beats per pixel of PE
 // elements (element i of a beat in bits [i*ELEM_BITS, (i+1)*ELEM_BITS)). Output: the pooled
@@ -42,15 +45,70 @@ ap_uint<N * EB> axgen_beat_max(ap_uint<N * EB> a, ap_uint<N * EB> b) {
     return m;
 }
 
+// One output element from a window's sum (or maximum) `acc` of channel lane p, channel beat cf.
+template<int ACC_BITS, int OUT_BITS, int OUT_MODE, int SHIFT, int ROUND, int OUT_MIN, int OUT_MAX, int N_THRES,
+         int T_BITS, int OUT_BIAS, class T_T>
+ap_uint<OUT_BITS> axgen_pool_out(ap_int<ACC_BITS> acc, const T_T* thresholds) {
+#pragma HLS INLINE
+    if (OUT_MODE == 2) {
+        ap_uint<OUT_BITS> count = OUT_BIAS;
+        for (int i = 0; i < N_THRES; i++) {
+#pragma HLS UNROLL
+            if (acc >= ap_int<T_BITS>(thresholds[i])) count++;
+        }
+        return count;
+    }
+    if (OUT_MODE == 1) {
+        long long sum = acc.to_int64();
+        long long q = sum >> SHIFT;  // arithmetic: floor
+        if (ROUND && SHIFT > 0) {
+            long long rest = sum - (q << SHIFT), half = 1LL << (SHIFT > 0 ? SHIFT - 1 : 0);
+            if (rest > half || (rest == half && (q & 1))) q++;
+        }
+        q = q < OUT_MIN ? OUT_MIN : (q > OUT_MAX ? OUT_MAX : q);
+        return ap_uint<OUT_BITS>(q);
+    }
+    return ap_uint<OUT_BITS>(acc);  // low OUT_BITS bits
+}
+
+// An input beat's elements sign- (SIGNED) or zero-extended to ACC_BITS.
+template<int N, int EB, int AB, int SIGNED>
+ap_uint<N * AB> axgen_pool_widen(ap_uint<N * EB> x) {
+#pragma HLS INLINE
+    ap_uint<N * AB> w;
+    for (int i = 0; i < N; i++) {
+#pragma HLS UNROLL
+        ap_uint<EB> e = axgen_get<EB>(x, i);
+        axgen_set<AB>(w, i, SIGNED ? ap_uint<AB>(ap_int<AB>(ap_int<EB>(e))) : ap_uint<AB>(e));
+    }
+    return w;
+}
+
+// Element-wise maximum (OP_SUM = 0) or sum (two's complement, ACC_BITS) of two beats.
+template<int N, int AB, int SIGNED, int OP_SUM>
+ap_uint<N * AB> axgen_beat_combine(ap_uint<N * AB> a, ap_uint<N * AB> b) {
+#pragma HLS INLINE
+    if (!OP_SUM) return axgen_beat_max<N, AB, SIGNED>(a, b);
+    ap_uint<N * AB> s;
+    for (int i = 0; i < N; i++) {
+#pragma HLS UNROLL
+        axgen_set<AB>(s, i, ap_uint<AB>(axgen_get<AB>(a, i) + axgen_get<AB>(b, i)));
+    }
+    return s;
+}
+
 template<int IFM_H, int IFM_W, int CH, int K_H, int K_W, int STRIDE_H, int STRIDE_W, int PE, int ELEM_BITS,
-         int SIGNED>
-void axgen_maxpool(hls::stream<ap_uint<PE * ELEM_BITS> >& in, hls::stream<ap_uint<PE * ELEM_BITS> >& out,
-                   int reps) {
+         int SIGNED, int OP_SUM, int ACC_BITS, int OUT_BITS, int OUT_MODE, int SHIFT, int ROUND, int OUT_MIN,
+         int OUT_MAX, int N_THRES, int T_BITS, int OUT_BIAS, class T_T>
+void axgen_pool(hls::stream<ap_uint<PE * ELEM_BITS> >& in, hls::stream<ap_uint<PE * OUT_BITS> >& out,
+                const T_T thresholds[CH / PE][PE][N_THRES], int reps) {
 #pragma HLS INLINE off
+#pragma HLS ARRAY_PARTITION variable=thresholds complete dim=2
+#pragma HLS ARRAY_PARTITION variable=thresholds complete dim=3
     static_assert(CH % PE == 0, "axgen_maxpool: PE must divide CH");
     static_assert(K_H >= 1 && K_W >= 1 && STRIDE_H >= 1 && STRIDE_W >= 1, "axgen_maxpool: kernel and stride >= 1");
     static_assert(K_H <= IFM_H && K_W <= IFM_W, "axgen_maxpool: the kernel is larger than the image");
-    const int BW = PE * ELEM_BITS;
+    const int BW = PE * ACC_BITS;
     const int CF = CH / PE;                       // beats per pixel
     const int OH = (IFM_H - K_H) / STRIDE_H + 1;
     const int OW = (IFM_W - K_W) / STRIDE_W + 1;
@@ -71,13 +129,13 @@ void axgen_maxpool(hls::stream<ap_uint<PE * ELEM_BITS> >& in, hls::stream<ap_uin
     const long long total = (long long)reps * IFM_H * IFM_W * CF;
     for (long long step = 0; step < total; step++) {
 #pragma HLS PIPELINE II=1
-        ap_uint<BW> x = in.read();
+        ap_uint<BW> x = axgen_pool_widen<PE, ELEM_BITS, ACC_BITS, SIGNED>(in.read());
 
-        // 1. horizontal maximum over the last K_W pixels (same channels).
+        // 1. horizontal maximum (sum) over the last K_W pixels (same channels).
         ap_uint<BW> hmax = x;
         for (int k = 1; k < K_W; k++) {
 #pragma HLS UNROLL
-            hmax = axgen_beat_max<PE, ELEM_BITS, SIGNED>(hmax, taps[k * CF - 1]);
+            hmax = axgen_beat_combine<PE, ACC_BITS, SIGNED, OP_SUM>(hmax, taps[k * CF - 1]);
         }
         for (int t = NT - 1; t > 0; t--) {
 #pragma HLS UNROLL
@@ -97,7 +155,7 @@ void axgen_maxpool(hls::stream<ap_uint<PE * ELEM_BITS> >& in, hls::stream<ap_uin
                 for (int j = 0; j < LN; j++) {
 #pragma HLS UNROLL
                     word[j] = line[j][pos];
-                    vmax = axgen_beat_max<PE, ELEM_BITS, SIGNED>(vmax, word[j]);
+                    vmax = axgen_beat_combine<PE, ACC_BITS, SIGNED, OP_SUM>(vmax, word[j]);
                 }
                 for (int j = LN - 1; j > 0; j--) {
 #pragma HLS UNROLL
@@ -105,7 +163,16 @@ void axgen_maxpool(hls::stream<ap_uint<PE * ELEM_BITS> >& in, hls::stream<ap_uin
                 }
                 line[0][pos] = hmax;
             }
-            if (emit) out.write(vmax);
+            if (emit) {
+                ap_uint<PE * OUT_BITS> result;
+                for (int q = 0; q < PE; q++) {
+#pragma HLS UNROLL
+                    ap_int<ACC_BITS> acc = ap_int<ACC_BITS>(axgen_get<ACC_BITS>(vmax, q));
+                    axgen_set<OUT_BITS>(result, q, axgen_pool_out<ACC_BITS, OUT_BITS, OUT_MODE, SHIFT, ROUND, OUT_MIN,
+                                                                  OUT_MAX, N_THRES, T_BITS, OUT_BIAS>(acc, thresholds[cf][q]));
+                }
+                out.write(result);
+            }
             pos = pos == LD - 1 ? 0 : pos + 1;
         }
         AXGEN_CSIM_ITERATION(true, emit);
@@ -143,6 +210,28 @@ void axgen_maxpool(hls::stream<ap_uint<PE * ELEM_BITS> >& in, hls::stream<ap_uin
             cf++;
         }
     }
+}
+
+// axgen_pool for an output stage without thresholds (max pools, raw sums, truncation).
+template<int IFM_H, int IFM_W, int CH, int K_H, int K_W, int STRIDE_H, int STRIDE_W, int PE, int ELEM_BITS,
+         int SIGNED, int OP_SUM, int ACC_BITS, int OUT_BITS, int OUT_MODE, int SHIFT, int ROUND, int OUT_MIN,
+         int OUT_MAX, int N_THRES, int T_BITS, int OUT_BIAS>
+void axgen_pool_no_thresholds(hls::stream<ap_uint<PE * ELEM_BITS> >& in, hls::stream<ap_uint<PE * OUT_BITS> >& out,
+                              int reps) {
+#pragma HLS INLINE
+    static_assert(OUT_MODE != 2, "axgen_pool_no_thresholds: thresholds need axgen_pool");
+    static const ap_int<2> none[CH / PE][PE][1] = {};
+    axgen_pool<IFM_H, IFM_W, CH, K_H, K_W, STRIDE_H, STRIDE_W, PE, ELEM_BITS, SIGNED, OP_SUM, ACC_BITS, OUT_BITS,
+               OUT_MODE, SHIFT, ROUND, OUT_MIN, OUT_MAX, 1, 2, 0>(in, out, none, reps);
+}
+
+template<int IFM_H, int IFM_W, int CH, int K_H, int K_W, int STRIDE_H, int STRIDE_W, int PE, int ELEM_BITS,
+         int SIGNED>
+void axgen_maxpool(hls::stream<ap_uint<PE * ELEM_BITS> >& in, hls::stream<ap_uint<PE * ELEM_BITS> >& out,
+                   int reps) {
+#pragma HLS INLINE
+    axgen_pool_no_thresholds<IFM_H, IFM_W, CH, K_H, K_W, STRIDE_H, STRIDE_W, PE, ELEM_BITS, SIGNED, 0, ELEM_BITS,
+                             ELEM_BITS, 0, 0, 0, 0, 0, 1, 2, 0>(in, out, reps);
 }
 
 #endif  // AXGEN_MAXPOOL_H

@@ -1,4 +1,8 @@
-// axgen_maxpool: streaming max pool, channels-last, no padding.
+// axgen_maxpool: streaming max pool (OP_SUM = 0) or average pool (OP_SUM = 1: window sums, then
+// OUT_MODE 0 the raw sum, 1 the exporter's truncation clip(rounding(sum / 2^SHIFT)) with ROUND = 0
+// floor, 1 round half to even, 2 thresholds as rtl/axgen_thresholds.v), channels-last, no padding.
+// Sums are ACC_BITS two's complement (inputs sign- or zero-extended by SIGNED); a max pool keeps
+// ACC_BITS = OUT_BITS = ELEM_BITS. Thresholds: word c-beat, lane p*N_THRES+i (THRESH_FILE).
 //
 // Input: an IFM_H x IFM_W x CH image, row by row, pixel by pixel, CH/PE beats per pixel of PE
 // elements (element i of a beat in bits [i*ELEM_BITS, (i+1)*ELEM_BITS)). Output: the pooled
@@ -31,18 +35,35 @@ module axgen_maxpool #(
     parameter integer STRIDE_W = 2,
     parameter integer PE = 1,
     parameter integer ELEM_BITS = 4,
-    parameter integer SIGNED = 0
+    parameter integer SIGNED = 0,
+    parameter integer OP_SUM = 0,
+    parameter integer ACC_BITS = ELEM_BITS,
+    parameter integer OUT_BITS = ELEM_BITS,
+    parameter integer OUT_MODE = 0,
+    // Each output stage reads only its own parameters of the rest.
+    /* verilator lint_off UNUSEDPARAM */
+    parameter integer SHIFT = 0,
+    parameter integer ROUND = 0,
+    parameter integer OUT_MIN = 0,
+    parameter integer OUT_MAX = 0,
+    parameter integer N_THRES = 1,
+    parameter integer T_BITS = 2,
+    parameter integer OUT_BIAS = 0,
+    parameter THRESH_FILE = ""
+    /* verilator lint_on UNUSEDPARAM */
 ) (
     input  wire                    ap_clk,
     input  wire                    ap_rst_n,
     input  wire [PE*ELEM_BITS-1:0] s_axis_tdata,
     input  wire                    s_axis_tvalid,
     output wire                    s_axis_tready,
-    output wire [PE*ELEM_BITS-1:0] m_axis_tdata,
+    output wire [PE*OUT_BITS-1:0]  m_axis_tdata,
     output wire                    m_axis_tvalid,
     input  wire                    m_axis_tready
 );
-    localparam integer BW = PE * ELEM_BITS;
+    localparam integer IW = PE * ELEM_BITS;                             // input beat
+    localparam integer BW = PE * ACC_BITS;                              // beat of sums (maxima)
+    localparam integer OBW = PE * OUT_BITS;                             // output beat
     localparam integer CF = CH / PE;                                    // beats per pixel
     localparam integer OH = (IFM_H - K_H) / STRIDE_H + 1;
     localparam integer OW = (IFM_W - K_W) / STRIDE_W + 1;
@@ -73,17 +94,29 @@ module axgen_maxpool #(
     localparam [CW-1:0] C_OH = OH[CW-1:0];
     localparam [PW-1:0] P_LD1 = LD1_I[PW-1:0];
 
-    // Element-wise maximum of two beats.
+    // Element-wise maximum (or sum) of two beats.
     function [BW-1:0] beat_max(input [BW-1:0] a, input [BW-1:0] b);
         integer i;
-        reg [ELEM_BITS-1:0] ea, eb;
-        reg                 a_wins;
+        reg [ACC_BITS-1:0] ea, eb;
+        reg                a_wins;
         begin
             for (i = 0; i < PE; i = i + 1) begin
-                ea = a[i*ELEM_BITS +: ELEM_BITS];
-                eb = b[i*ELEM_BITS +: ELEM_BITS];
-                a_wins = SIGNED != 0 ? $signed(ea) > $signed(eb) : ea > eb;
-                beat_max[i*ELEM_BITS +: ELEM_BITS] = a_wins ? ea : eb;
+                ea = a[i*ACC_BITS +: ACC_BITS];
+                eb = b[i*ACC_BITS +: ACC_BITS];
+                a_wins = SIGNED != 0 || OP_SUM != 0 ? $signed(ea) > $signed(eb) : ea > eb;
+                beat_max[i*ACC_BITS +: ACC_BITS] = OP_SUM != 0 ? ea + eb : (a_wins ? ea : eb);
+            end
+        end
+    endfunction
+
+    // An input beat with its elements sign- (SIGNED) or zero-extended to ACC_BITS.
+    function [BW-1:0] widen(input [IW-1:0] x);
+        integer i;
+        reg [ELEM_BITS-1:0] e;
+        begin
+            for (i = 0; i < PE; i = i + 1) begin
+                e = x[i*ELEM_BITS +: ELEM_BITS];
+                widen[i*ACC_BITS +: ACC_BITS] = {{(ACC_BITS - ELEM_BITS){SIGNED != 0 && e[ELEM_BITS-1]}}, e};
             end
         end
     endfunction
@@ -109,7 +142,7 @@ module axgen_maxpool #(
     reg [BW-1:0] hmax;
     generate
         if (K_W > 1) begin : g_taps
-            reg [BW-1:0] taps [0:NT-1];   // taps[0]: the previous beat
+            reg [IW-1:0] taps [0:NT-1];   // taps[0]: the previous beat
             integer t, k;
             always @(posedge ap_clk) begin
                 if (push_in) begin
@@ -118,11 +151,11 @@ module axgen_maxpool #(
                 end
             end
             always @(*) begin
-                hmax = s_axis_tdata;
-                for (k = 1; k < K_W; k = k + 1) hmax = beat_max(hmax, taps[k*CF-1]);
+                hmax = widen(s_axis_tdata);
+                for (k = 1; k < K_W; k = k + 1) hmax = beat_max(hmax, widen(taps[k*CF-1]));
             end
         end else begin : g_no_taps
-            always @(*) hmax = s_axis_tdata;
+            always @(*) hmax = widen(s_axis_tdata);
         end
     endgenerate
 
@@ -221,16 +254,75 @@ module axgen_maxpool #(
         end
     endgenerate
 
-    // ---------------- output FIFO ----------------
-    reg [BW-1:0] fifo [0:3];
-    reg [1:0]    f_wr, f_rd;
+    // ---------------- output stage: raw, truncation or thresholds ----------------
     wire f_push = b_v && b_emit;
+    wire [OBW-1:0] result;
+    localparam integer OCW = CF > 1 ? $clog2(CF) : 1;
+    reg  [OCW-1:0] oc;  // channel beat of the next output
+    localparam [OCW-1:0] O_CF1 = CF1_I[OCW-1:0];
+    always @(posedge ap_clk) begin
+        if (!ap_rst_n) oc <= 0;
+        else if (f_push) oc <= oc == O_CF1 ? {OCW{1'b0}} : oc + 1'b1;
+    end
+    genvar q;
+    generate
+        if (OUT_MODE == 2) begin : g_thresholds
+            reg [PE*N_THRES*T_BITS-1:0] thresholds [0:CF-1];
+            initial $readmemh(THRESH_FILE, thresholds);
+            wire [PE*N_THRES*T_BITS-1:0] t_word = thresholds[oc];
+            for (q = 0; q < PE; q = q + 1) begin : g_lane
+                axgen_thresholds #(
+                    .ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS)
+                ) u_thresholds (
+                    .acc(vmax[q*ACC_BITS +: ACC_BITS]),
+                    .thresholds(t_word[q*N_THRES*T_BITS +: N_THRES*T_BITS]),
+                    .out(result[q*OUT_BITS +: OUT_BITS])
+                );
+            end
+        end else if (OUT_MODE == 1) begin : g_trunc
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [OCW-1:0] unused_oc = oc;
+            /* verilator lint_on UNUSEDSIGNAL */
+            for (q = 0; q < PE; q = q + 1) begin : g_lane
+                wire signed [ACC_BITS:0] sum = {vmax[q*ACC_BITS + ACC_BITS-1], vmax[q*ACC_BITS +: ACC_BITS]};
+                wire signed [ACC_BITS:0] floor_q = sum >>> SHIFT;
+                wire up;
+                if (ROUND != 0 && SHIFT > 0) begin : g_round
+                    wire [SHIFT-1:0] rest = sum[SHIFT-1:0];
+                    localparam [SHIFT-1:0] HALF = {1'b1, {(SHIFT - 1){1'b0}}};
+                    assign up = rest > HALF || (rest == HALF && floor_q[0]);
+                end else begin : g_floor
+                    assign up = 1'b0;
+                end
+                wire signed [ACC_BITS:0] rounded = floor_q + {{ACC_BITS{1'b0}}, up};
+                localparam signed [ACC_BITS:0] LO = OUT_MIN[ACC_BITS:0];
+                localparam signed [ACC_BITS:0] HI = OUT_MAX[ACC_BITS:0];
+                wire signed [ACC_BITS:0] clipped = rounded < LO ? LO : (rounded > HI ? HI : rounded);
+                /* verilator lint_off UNUSEDSIGNAL */
+                wire [ACC_BITS:0] clipped_bits = clipped;
+                /* verilator lint_on UNUSEDSIGNAL */
+                assign result[q*OUT_BITS +: OUT_BITS] = clipped_bits[OUT_BITS-1:0];
+            end
+        end else begin : g_raw
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [OCW-1:0] unused_oc = oc;
+            wire [BW-1:0] raw = vmax;
+            /* verilator lint_on UNUSEDSIGNAL */
+            for (q = 0; q < PE; q = q + 1) begin : g_lane
+                assign result[q*OUT_BITS +: OUT_BITS] = raw[q*ACC_BITS +: OUT_BITS];
+            end
+        end
+    endgenerate
+
+    // ---------------- output FIFO ----------------
+    reg [OBW-1:0] fifo [0:3];
+    reg [1:0]    f_wr, f_rd;
     wire f_pop = m_axis_tvalid && m_axis_tready;
     assign m_axis_tvalid = f_count != 0;
     assign m_axis_tdata = fifo[f_rd];
 
     always @(posedge ap_clk) begin
-        if (f_push) fifo[f_wr] <= vmax;
+        if (f_push) fifo[f_wr] <= result;
     end
 
     always @(posedge ap_clk) begin

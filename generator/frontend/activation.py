@@ -34,7 +34,7 @@ class ActTensor:
 
 @dataclass
 class LayerMatch:
-    layer: MatrixLayer
+    layer: object  # an IR layer
     next_act: ActTensor | None  # None: the layer ends the integer part
     tail_start: str | None = None  # float tensor the host tail starts from
     tail_alpha: np.ndarray | None = None
@@ -106,10 +106,9 @@ def _unsupported(node):
                      f"supported; supported are {', '.join(sorted(ELEMENTWISE_OPS))}")
 
 
-def quantizer_thresholds(model, start: str, end: PathEnd, alpha, offset, lo: int, hi: int):
-    """The thresholds that give the quantizer ending the float path start -> end from an integer
-    accumulator in [lo, hi] (float = alpha[c] * (acc + offset[c])): (thresholds, negate per
-    channel, the quantizer's QuantInfo)."""
+def path_thresholds(model, start: str, end: PathEnd, alpha, offset, lo, hi) -> tuple[np.ndarray, np.ndarray, QuantInfo]:
+    """Thresholds (C, L) and per-channel negate flags for integers in [lo[c], hi[c]] whose float
+    value alpha * (v + offset) runs along start -> end into end's quantizer (see thresholds.py)."""
     quant = quant_info(model, end.quant_node)
     segment = submodel(model, [start], [end.tensor])
     spatial = len(model.get_tensor_shape(start)) == 4  # (1, C, H, W): evaluate on (B, C, 1, 1)
@@ -120,15 +119,19 @@ def quantizer_thresholds(model, start: str, end: PathEnd, alpha, offset, lo: int
         out = run(segment, float_in[:, :, None, None], all_dims=True)
         return quant.values(out).reshape(float_in.shape)
 
-    span = hi - lo + 1  # search beyond the exact range too: approximate products may leave it
     values = [-1, 1] if quant.dtype == DataType["BIPOLAR"] else list(range(quant.lo, quant.hi + 1))
-    thresholds, negate = derive_thresholds(evaluate, alpha, offset, lo - span, hi + span, values)
+    thresholds, negate = derive_thresholds(evaluate, alpha, offset, lo, hi, values)
     return thresholds, negate, quant
 
 
-def out_bias(quant: QuantInfo) -> int:
-    """What a threshold count is offset by to give the quantizer's values."""
+def code_bias(quant: QuantInfo) -> int:
+    """The threshold count's bias for the quantizer's values (0 for BIPOLAR, whose codes are 0/1)."""
     return 0 if quant.dtype == DataType["BIPOLAR"] else quant.lo
+
+
+def quantized_act(model, end: PathEnd, quant: QuantInfo) -> ActTensor:
+    """The activation a float path's quantizer outputs."""
+    return ActTensor(end.tensor, quant, tuple(int(d) for d in model.get_tensor_shape(end.tensor)[1:]))
 
 
 def threshold_layer(model, layer: MatrixLayer, start: str, end: PathEnd, alpha, offset) -> LayerMatch:
@@ -136,9 +139,9 @@ def threshold_layer(model, layer: MatrixLayer, start: str, end: PathEnd, alpha, 
     if end.quant_node is None:
         return LayerMatch(layer, None, start, alpha, offset)
     lo, hi = acc_bounds(layer)
-    thresholds, negate, quant = quantizer_thresholds(model, start, end, alpha, offset, lo, hi)
+    span = hi - lo + 1  # search beyond the exact range too: approximate products may leave it
+    thresholds, negate, quant = path_thresholds(model, start, end, alpha, offset, lo - span, hi + span)
     weights = np.where(negate[:, None], -layer.weights, layer.weights)
     layer = replace(layer, weights=weights, weight_dtype=fit_dtype(weights, layer.weight_dtype), thresholds=thresholds,
-                    out_bias=out_bias(quant), out_dtype=quant.dtype)
-    shape = tuple(int(d) for d in model.get_tensor_shape(end.tensor)[1:])
-    return LayerMatch(layer, ActTensor(end.tensor, quant, shape))
+                    out_bias=code_bias(quant), out_dtype=quant.dtype)
+    return LayerMatch(layer, quantized_act(model, end, quant))

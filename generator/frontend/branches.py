@@ -10,8 +10,7 @@ import numpy as np
 
 from generator.datatypes import smallest_int_type
 from generator.errors import AxgenError
-from generator.frontend.activation import (ActTensor, LayerMatch, follow_elementwise, out_bias,
-                                           quantizer_thresholds)
+from generator.frontend.activation import ActTensor, LayerMatch, code_bias, follow_elementwise, path_thresholds
 from generator.ir import AddLayer, DuplicateLayer
 
 
@@ -70,12 +69,12 @@ def match_add(model, node, acts: tuple[ActTensor, ActTensor], index: int) -> Lay
         layer = AddLayer(layer.name, layer.in_dtypes, shifts, None, 0, smallest_int_type(lo, hi), shape,
                          source=node.name)
         return LayerMatch(layer, None, node.output[0], alpha, offset)
-    thresholds, negate, quant = quantizer_thresholds(model, node.output[0], end, alpha, offset,
-                                                     np.full(channels, lo), np.full(channels, hi))
+    thresholds, negate, quant = path_thresholds(model, node.output[0], end, alpha, offset,
+                                                np.full(channels, lo), np.full(channels, hi))
     if negate.any():
         raise AxgenError(f"node {node.name}: the float path after the add decreases with it (a negative scale); "
                          "supported are increasing paths (scaling by positive constants, bias, ReLU)")
-    layer = AddLayer(layer.name, layer.in_dtypes, shifts, thresholds, out_bias(quant), quant.dtype, shape,
+    layer = AddLayer(layer.name, layer.in_dtypes, shifts, thresholds, code_bias(quant), quant.dtype, shape,
                      source=node.name)
     out_shape = tuple(int(d) for d in model.get_tensor_shape(end.tensor)[1:])
     return LayerMatch(layer, ActTensor(end.tensor, quant, out_shape, a.flat_from))

@@ -30,4 +30,6 @@ def tail_output(tail: HostTail, values: np.ndarray) -> np.ndarray:
     f = affine(np.asarray(values, dtype=np.int64), tail.scale, tail.offset)
     if tail.onnx_bytes is None:
         return f.reshape((len(values), *tail.output_shape))
-    return run(onnx.load_from_string(tail.onnx_bytes), f)
+    model = onnx.load_from_string(tail.onnx_bytes)
+    dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim[1:]]  # (C,), or (C, 1, 1) after a pool
+    return run(model, f.reshape(len(values), *dims))

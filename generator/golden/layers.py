@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from generator.golden.avgpool import run_avgpool
 from generator.golden.branch import run_add, run_duplicate
 from generator.golden.conv import run_conv, run_dwconv, run_maxpool
 from generator.golden.matrix import run_matrix
@@ -12,8 +13,8 @@ from generator.multipliers import EXACT, Multiplier
 
 # layer kind -> golden function (values (N, in elements), layer, multiplier) -> values; a kind
 # with two inputs (the add) takes a tuple of both
-GOLDEN = {"fc": run_matrix, "conv": run_conv, "dwconv": run_dwconv, "maxpool": run_maxpool, "duplicate": run_duplicate,
-          "add": run_add}
+GOLDEN = {"fc": run_matrix, "conv": run_conv, "dwconv": run_dwconv, "maxpool": run_maxpool, "avgpool": run_avgpool,
+          "duplicate": run_duplicate, "add": run_add}
 
 
 def run_layer(x, layer, mul: Multiplier = EXACT) -> np.ndarray:

@@ -26,7 +26,7 @@ from generator.boards import Board
 from generator.config import Config
 from generator.errors import AxgenError
 from generator.hw.layout import pad8
-from generator.hw.plan import HardwarePlan, Impl, annotate
+from generator.hw.plan import STAGE_KINDS, HardwarePlan, Impl, annotate
 from generator.hw.resources import KEYS, fit_problems, link_resources, stage_resources, used
 from generator.hw.shell import stream_bits_limit
 from generator.hw.stitch import Link, graph_links, link_between
@@ -90,7 +90,7 @@ def _unfolded_config(net: Network, config: Config, fixed: list[dict]) -> Config:
     """The config with every layer at the folding it fixes, or at 1 (checked by `annotate`)."""
     layers = {}  # every key of the config's `layers` names or indexes a layer: all rewritten by name
     for i, layer in enumerate(net.layers):
-        unfolded = {"pe": 1} if layer.weight_dtype is None else {"pe": 1, "simd": 1}  # layers without weights: PE only
+        unfolded = {key: 1 for key in STAGE_KINDS[layer.kind].fold_keys}
         layers[layer.name] = {**config.layer_entry(i, layer.name), **unfolded, **fixed[i]}
     defaults = {k: v for k, v in config.defaults.items() if k not in FOLD_KEYS}
     return Config(defaults, layers)

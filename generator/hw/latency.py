@@ -13,7 +13,7 @@ a pool's rows are image rows. Each stage kind's rule follows its block's schedul
   rows; m(g) is the first output row that still needs a row below g), and output row o is done at
   WE[o] = max(WE[o-1], RE[hi(o)]) + OW * (cycles per output pixel: the window's beats, or the
   MVAU's NF * SF when it is slower), plus the two blocks' pipelines.
-- Max pool: one input beat per cycle; output row o leaves once its window's last input row is in.
+- Pools (max and average): one input beat per cycle; output row o leaves once its window's last input row is in.
 - Duplicate and add: one beat per cycle; an add's row is complete when both its inputs' are.
 - Links: a FIFO adds LINK_FIFO cycles, a width converter LINK_DWC more.
 
@@ -93,7 +93,7 @@ def _streaming(stage, first: float, rows: Rows) -> tuple[float, Rows]:
     return first + BRANCH_PIPE, out
 
 
-RULES: dict[str, Callable] = {"fc": _mvau, "conv": _conv, "dwconv": _conv, "maxpool": _pool,
+RULES: dict[str, Callable] = {"fc": _mvau, "conv": _conv, "dwconv": _conv, "maxpool": _pool, "avgpool": _pool,
                               "duplicate": _streaming, "add": _streaming}
 
 

@@ -1,5 +1,5 @@
 """The parameters of the hand-written blocks a stage instantiates (rtl/ and hls_lib/ take the
-same ones): the MVAU, the sliding-window generator and the max pool."""
+same ones): the MVAU, the sliding-window generator and the pool (max or average)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 
 from generator.datatypes import DataType, to_codes
 from generator.hw.encoding import FAMILY_CODES, USER_FAMILY, kind, mul_params
-from generator.hw.layout import hw_widths
+from generator.hw.layout import hw_widths, signed_bits
 from generator.multipliers import LUT, VERILOG
 
 if TYPE_CHECKING:
@@ -63,13 +63,34 @@ def window_steps(k_w: int, p: int) -> dict:
     return {"P": p, "KW_STEP": min(p, k_w), "KH_STEP": max(1, p // k_w)}
 
 
+POOL_OUT_MODES = {"raw": 0, "trunc": 1, "thresholds": 2}
+
+
+def pool_output(layer) -> str:
+    """A pool's output stage: "trunc" (shift), "thresholds", or "raw" (the maximum or the sum)."""
+    return "trunc" if layer.shift is not None else ("thresholds" if layer.thresholds is not None else "raw")
+
+
 def pool_params(impl: PoolImpl) -> dict:
-    """Parameters of the max pool."""
+    """Parameters of the pool block (rtl/axgen_maxpool.v): a max pool, or an average pool's window
+    sums (ACC_BITS two's complement) and output stage."""
     p = impl.layer
+    n_thres = 0 if pool_output(p) != "thresholds" else int(p.thresholds.shape[1])
+    elem = p.in_dtype.bitwidth()
+    widths = {"acc_bits": elem, "t_bits": 2}
+    if p.sums:
+        lo, hi = p.sum_bounds
+        widths = {"acc_bits": signed_bits(lo, hi), "t_bits": signed_bits(lo, hi + 1)}
     return {
         "IFM_H": p.in_h, "IFM_W": p.in_w, "CH": p.channels, "K_H": p.kernel[0], "K_W": p.kernel[1],
-        "STRIDE_H": p.stride[0], "STRIDE_W": p.stride[1], "PE": impl.pe, "ELEM_BITS": p.dtype.bitwidth(),
-        "SIGNED": int(p.dtype.signed() and p.dtype != DataType["BIPOLAR"]),
+        "STRIDE_H": p.stride[0], "STRIDE_W": p.stride[1], "PE": impl.pe, "ELEM_BITS": elem,
+        "SIGNED": int(p.in_dtype.signed() and p.in_dtype != DataType["BIPOLAR"]),
+        "OP_SUM": int(p.sums), "ACC_BITS": widths["acc_bits"], "OUT_BITS": p.out_dtype.bitwidth(),
+        "OUT_MODE": POOL_OUT_MODES[pool_output(p)], "SHIFT": p.shift or 0,
+        "ROUND": int(p.rounding == "ROUND"),
+        "OUT_MIN": int(p.out_dtype.min()), "OUT_MAX": int(p.out_dtype.max()),
+        "N_THRES": max(1, n_thres), "T_BITS": widths["t_bits"], "OUT_BIAS": int(p.out_bias),
+        "THRESH_FILE": f'"{impl.module}_thresholds.mem"' if n_thres else '""',
     }
 
 
@@ -92,3 +113,9 @@ def add_params(impl) -> dict:
         "OUT_BITS": impl.out_dtype.bitwidth(), "OUT_BIAS": int(layer.out_bias) if n_thres else 0,
         "THRESH_FILE": f'"{impl.module}_thresholds.mem"' if n_thres else '""',
     }
+
+
+def pool_thresholds(impl: PoolImpl) -> np.ndarray:
+    """(CF, PE, N) thresholds of an average pool: [cf][p][i] = T[cf*PE+p][i]."""
+    t = np.asarray(impl.layer.thresholds, dtype=np.int64)
+    return t.reshape(impl.layer.channels // impl.pe, impl.pe, t.shape[1])

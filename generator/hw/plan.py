@@ -27,6 +27,7 @@ Impl = LayerImpl | PoolImpl | DuplicateImpl | AddImpl
 class StageKind(NamedTuple):
     annotate: Callable  # (index, IR layer, config, producer stage or None) -> stage
     reopen: Callable  # (index, IR layer, project.json entry, settings, stored weights or None) -> stage
+    fold_keys: tuple[str, ...] = ("pe", "simd")  # the folding keys its config entry takes
 
 
 # layer kind -> how it becomes a stage
@@ -34,9 +35,10 @@ STAGE_KINDS = {
     "fc": StageKind(annotate_matrix, reopen_matrix),
     "conv": StageKind(annotate_matrix, reopen_matrix),
     "dwconv": StageKind(annotate_dwconv, reopen_dwconv),
-    "maxpool": StageKind(annotate_pool, reopen_pool),
-    "duplicate": StageKind(annotate_duplicate, reopen_duplicate),
-    "add": StageKind(annotate_add, reopen_add),
+    "maxpool": StageKind(annotate_pool, reopen_pool, ("pe",)),
+    "avgpool": StageKind(annotate_pool, reopen_pool, ("pe",)),
+    "duplicate": StageKind(annotate_duplicate, reopen_duplicate, ("pe",)),
+    "add": StageKind(annotate_add, reopen_add, ("pe",)),
 }
 
 

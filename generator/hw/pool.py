@@ -1,4 +1,4 @@
-"""A max-pool stage as hardware: PE channels per beat on both sides, one input beat per cycle."""
+"""A pool stage (max or average) as hardware: PE channels per beat on both sides, one input beat per cycle."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from generator.config import Config
 from generator.datatypes import DataType
 from generator.hw.folding import channel_pe, divisors, fifo_depth
 from generator.hw.stage import Stage
-from generator.ir import PoolLayer
+from generator.ir import AvgPoolLayer, PoolLayer
 
 
 @dataclass(frozen=True)
 class PoolImpl(Stage):
     index: int
-    layer: PoolLayer
+    layer: PoolLayer | AvgPoolLayer
     pe: int
     multiplier = None  # no products
     lut_verilog = None
@@ -33,11 +33,11 @@ class PoolImpl(Stage):
 
     @property
     def in_dtype(self) -> DataType:
-        return self.layer.dtype
+        return self.layer.in_dtype
 
     @property
     def out_dtype(self) -> DataType:
-        return self.layer.dtype
+        return self.layer.out_dtype
 
     @property
     def in_per_beat(self) -> int:
@@ -57,26 +57,25 @@ class PoolImpl(Stage):
 
     @property
     def stage_cycles(self) -> dict[str, int]:
-        return {"maxpool": self.in_elems // self.pe}
+        return {self.kind: self.in_elems // self.pe}
 
     @property
     def edge_fifo_depth(self) -> int:
         return fifo_depth(self.layer.channels // self.pe)
 
-
     def entry(self) -> dict:
         """This stage in project.json."""
-        return {"dtype": self.layer.dtype.name, "pe": self.pe, "kernel": list(self.layer.kernel),
+        return {"dtype": self.in_dtype.name, "out_dtype": self.out_dtype.name, "pe": self.pe, "kernel": list(self.layer.kernel),
                 "stride": list(self.layer.stride)}
 
 
-def annotate_pool(index: int, layer: PoolLayer, config: Config, producer=None) -> PoolImpl:
+def annotate_pool(index: int, layer: PoolLayer | AvgPoolLayer, config: Config, producer=None) -> PoolImpl:
     """A pool stage's PE is set per layer; by default it follows the producer's PE (no width
     converter) when that divides the channels, else 1. `defaults` do not apply to it."""
     pe = channel_pe(index, layer, config, producer, layer.channels)
     return PoolImpl(index, layer, pe)
 
 
-def reopen_pool(index: int, layer: PoolLayer, entry: dict, settings: dict, weights=None) -> PoolImpl:
+def reopen_pool(index: int, layer: PoolLayer | AvgPoolLayer, entry: dict, settings: dict, weights=None) -> PoolImpl:
     """The stage as `build` planned it, from its project.json entry."""
     return PoolImpl(index, layer, entry["pe"])

@@ -202,10 +202,10 @@ def pool_features(impl) -> dict:
 
 def pool_block(p: dict) -> dict:
     """rtl/axgen_maxpool.v with parameters `p` (generator.hw.params.pool_params): a shift register
-    of (K_W-1)*CH/PE beats, K_W-1 + K_H-1 element-wise maxima, a line memory of OW*CH/PE words of
-    K_H-1 beats and a 4-word output FIFO."""
-    elem = p["ELEM_BITS"]
-    bw = p["PE"] * elem
+    of (K_W-1)*CH/PE beats, K_W-1 + K_H-1 element-wise maxima (or sums, ACC_BITS wide), a line
+    memory of OW*CH/PE words of K_H-1 beats, the output stage (threshold comparators counted as
+    compares) and a 4-word output FIFO."""
+    bw = p["PE"] * p["ACC_BITS"]
     cf = p["CH"] // p["PE"]
     kh, kw = p["K_H"], p["K_W"]
     out_w = (p["IFM_W"] - kw) // p["STRIDE_W"] + 1
@@ -219,6 +219,8 @@ def pool_block(p: dict) -> dict:
         mems.append(memories.ram(line, rows * bw, "sdp"))
     srl = taps >= SRL_MIN
     compare = bw * ((kw - 1) + (rows if kh > 1 else 0))
+    if p["OUT_MODE"] == 2:
+        compare += p["PE"] * p["N_THRES"] * p["T_BITS"]
     lut = {"base": 1.0, "ctrl": float(cw), "compare": float(compare)}
     ff = {"base": 1.0, "ctrl": float(cw), "data": float(bw * (2 + (2 * rows if kh > 1 else 0)) + (0 if srl else taps * bw))}
     carry = {"base": 1.0, "ctrl": float(cw), "compare": float(compare)}

@@ -39,7 +39,7 @@ def coefficients() -> dict:
 FEATURES = {"mvau": rf.mvau_features, "swg": rf.swg_features, "pool": rf.pool_features, "dup": rf.duplicate_features,
             "add": rf.add_features}
 STAGE_BLOCKS = {"fc": ("mvau",), "conv": ("swg", "mvau"), "dwconv": ("swg", "mvau"), "maxpool": ("pool",),
-                "duplicate": ("dup",), "add": ("add",)}
+                "avgpool": ("pool",), "duplicate": ("dup",), "add": ("add",)}
 
 
 def stage_blocks(stage) -> dict:

@@ -97,25 +97,3 @@ def test_padded_bipolar_input_is_refused():
                         conv=ConvGeometry(3, 3, 1, (3, 3), (1, 1), (1, 1, 1, 1), 3, 3))
     with pytest.raises(AxgenError, match="zero padding of a BIPOLAR input"):
         annotate([layer], config.from_dict({}))
-
-
-@pytest.mark.parametrize("pool", ["trunc_avg", "global_avg"])
-def test_average_pooling_is_refused_naming_the_node(model_dir, pool):
-    """Average pooling (Brevitas TruncAvgPool2d, or a global average) has no hardware stage: one
-    clear message naming the ONNX node and what is supported."""
-    import torch.nn as nn
-    import brevitas.nn as qnn
-    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
-    from generator.errors import AxgenError
-    layer = qnn.TruncAvgPool2d(2, 2, bit_width=4) if pool == "trunc_avg" else nn.AdaptiveAvgPool2d(1)
-    side = 2 if pool == "trunc_avg" else 1
-    model = nn.Sequential(
-        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4, return_quant_tensor=True),
-        qnn.QuantConv2d(2, 4, 3, weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=4),
-        qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=3, return_quant_tensor=True), layer,
-        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4), nn.Flatten(),
-        qnn.QuantLinear(4 * side * side, 3, weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=4)).eval()
-    path = models.export(model, (2, 6, 6), model_dir / f"{pool}.onnx")
-    node = "AveragePool_0" if pool == "trunc_avg" else "ReduceMean_0"
-    with pytest.raises(AxgenError, match=rf"node {node}: \w+ on the integer path is not supported; supported are Conv, MatMul, MaxPool"):
-        load_network(path)

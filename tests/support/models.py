@@ -341,3 +341,100 @@ def mobilenet_v1_4b(seed: int = 0):
     model, _ = model_with_cfg("quant_mobilenet_v1_4b", pretrained=None)
     randomize_norms(model, seed)
     return model.eval()
+
+
+def trunc_pool_net(rounding: str = "FLOOR", signed: bool = False, kernel: int = 3, stride: int = 2, seed: int = 0):
+    """Brevitas' TruncAvgPool2d (exported as AveragePool + qonnx Trunc) on a 4-bit input (3, 7, 7),
+    its 6-bit truncated output flattened into a classifier."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    torch.manual_seed(seed)
+    out = (7 - kernel) // stride + 1
+    model = nn.Sequential(
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint if signed else Uint8ActPerTensorFixedPoint, bit_width=4,
+                          return_quant_tensor=True),
+        qnn.TruncAvgPool2d(kernel, stride=stride, bit_width=6, float_to_int_impl_type=rounding),
+        nn.Flatten(),
+        qnn.QuantLinear(3 * out * out, 4, bias=False, weight_bit_width=4, weight_quant=Int8WeightPerTensorFixedPoint),
+    )
+    return model.eval()
+
+
+class MeanHW:
+    """torch.mean over H and W (exported as ReduceMean), as a module; keepdim either way."""
+
+    def __new__(cls, keepdim: bool):
+        import torch.nn as nn
+
+        class _Mean(nn.Module):
+            def forward(self, x):
+                return x.mean(dim=(2, 3), keepdim=keepdim)
+        return _Mean()
+
+
+def global_pool_net(pool: str = "adaptive", seed: int = 0, quantize_pool: bool = True):
+    """conv 3x3 -> ReLU (4-bit) on (3, 6, 5) -> 4x3 image -> global average pooling (AdaptiveAvgPool2d(1), or
+    a mean over H, W with keepdim: `pool` = "adaptive", "mean", "mean_flat") -> QuantIdentity (thresholds)
+    -> classifier; without `quantize_pool` the integer part ends with the pool (raw sum, host tail)."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    torch.manual_seed(seed)
+    w = dict(weight_quant=Int8WeightPerTensorFixedPoint)
+    pooling = {"adaptive": nn.AdaptiveAvgPool2d(1), "mean": MeanHW(True), "mean_flat": MeanHW(False)}[pool]
+    layers = [
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=5),
+        qnn.QuantConv2d(3, 8, 3, bias=True, weight_bit_width=4, **w),
+        nn.BatchNorm2d(8),
+        qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=4),
+        pooling,
+    ]
+    if quantize_pool:
+        layers += [qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4), nn.Flatten(),
+                   qnn.QuantLinear(8, 5, bias=True, weight_bit_width=4, **w)]
+    else:
+        layers += [nn.Flatten()]
+    model = nn.Sequential(*layers)
+    randomize_norms(model, seed)
+    return model.eval()
+
+
+def trunc_pool_cnn(rounding: str = "FLOOR", seed: int = 0):
+    """conv 3x3 padded -> signed 4-bit activation (quant tensor) on (2, 8, 6) -> TruncAvgPool2d 2x2/2
+    (signed 4-bit out: negative sums and ties) -> classifier; power-of-two scales throughout."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint
+    torch.manual_seed(seed)
+    w = dict(weight_quant=Int8WeightPerTensorFixedPoint)
+    model = nn.Sequential(
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=5),
+        qnn.QuantConv2d(2, 6, 3, padding=1, bias=True, weight_bit_width=4, **w),
+        nn.BatchNorm2d(6),
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4, return_quant_tensor=True),
+        qnn.TruncAvgPool2d(2, stride=2, bit_width=4, float_to_int_impl_type=rounding),
+        nn.Flatten(),
+        qnn.QuantLinear(6 * 4 * 3, 5, bias=True, weight_bit_width=4, **w),
+    )
+    randomize_norms(model, seed)
+    return model.eval()
+
+
+def requantized_pool_net(pool: str = "trunc_avg"):
+    """conv 3x3 -> ReLU (3-bit) on (2, 6, 6) -> TruncAvgPool2d 2x2/2 ("trunc_avg") or a global average
+    ("global_avg") -> QuantIdentity (4-bit: thresholds on the window sum, through the Trunc) -> classifier."""
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    layer = qnn.TruncAvgPool2d(2, 2, bit_width=4) if pool == "trunc_avg" else nn.AdaptiveAvgPool2d(1)
+    side = 2 if pool == "trunc_avg" else 1
+    return nn.Sequential(
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4, return_quant_tensor=True),
+        qnn.QuantConv2d(2, 4, 3, weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=4),
+        qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=3, return_quant_tensor=True), layer,
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4), nn.Flatten(),
+        qnn.QuantLinear(4 * side * side, 3, weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=4)).eval()

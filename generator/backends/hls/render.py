@@ -18,7 +18,7 @@ import numpy as np
 from generator.hw import HardwarePlan, Impl
 from generator.hw.encoding import FAMILY_CODES
 from generator.hw.layout import threshold_array, weight_array, wrapped_table
-from generator.hw.params import add_params, layer_params, pool_params, swg_params
+from generator.hw.params import add_params, layer_params, pool_output, pool_params, pool_thresholds, swg_params
 from generator.multipliers import LUT, VERILOG
 from generator.resources import folder
 from generator.templating import environment
@@ -29,7 +29,8 @@ MVAU_ARGS = ("MW", "MH", "PE", "SIMD", "IN_BITS", "IN_KIND", "W_LANE_BITS", "W_K
              "OUT_BITS", "OUT_BIAS")
 SWG_ARGS = ("IFM_H", "IFM_W", "CH", "K_H", "K_W", "STRIDE_H", "STRIDE_W", "PAD_T", "PAD_L", "PAD_B", "PAD_R", "SIMD",
             "ELEM_BITS", "PAD_CODE", "P", "KW_STEP", "KH_STEP")
-POOL_ARGS = ("IFM_H", "IFM_W", "CH", "K_H", "K_W", "STRIDE_H", "STRIDE_W", "PE", "ELEM_BITS", "SIGNED")
+POOL_ARGS = ("IFM_H", "IFM_W", "CH", "K_H", "K_W", "STRIDE_H", "STRIDE_W", "PE", "ELEM_BITS", "SIGNED", "OP_SUM",
+             "ACC_BITS", "OUT_BITS", "OUT_MODE", "SHIFT", "ROUND", "OUT_MIN", "OUT_MAX", "N_THRES", "T_BITS", "OUT_BIAS")
 INNER_FIFO = 2  # beats between the window generator and the MVAU inside a convolution layer
 
 
@@ -100,8 +101,19 @@ def _matrix_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list
 
 
 def _pool_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list[str]]:
+    """A pool (max or average) and, for thresholds, its params header."""
     params = pool_params(impl)
-    return [], [_call("axgen_maxpool", [params[k] for k in POOL_ARGS], ["s_axis", "m_axis", "1"])], ["axgen_maxpool.h"], []
+    targs = [params[k] for k in POOL_ARGS]
+    if pool_output(impl.layer) != "thresholds":
+        return [], [_call("axgen_pool_no_thresholds", targs, ["s_axis", "m_axis", "1"])], ["axgen_maxpool.h"], []
+    module = impl.module
+    thresholds = pool_thresholds(impl)
+    header = f"{module}_params.h"
+    (out_dir / header).write_text(env.get_template("pool_params.h.j2").render(
+        module=module, index=impl.index, layer_name=impl.name, guard=f"{module.upper()}_PARAMS_H",
+        t_bits=params["T_BITS"], shape=thresholds.shape, thresholds=c_array(thresholds)))
+    call = _call("axgen_pool", targs, ["s_axis", "m_axis", f"{module}_thresholds", "1"])
+    return [], [call], ["axgen_maxpool.h", header], [header]
 
 
 def _duplicate_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list[str]]:
@@ -126,8 +138,8 @@ def _add_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list[st
 
 
 # stage kind -> its renderer: (env, stage, out_dir) -> inner streams, calls, includes, extra files
-RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "dwconv": _matrix_stage, "maxpool": _pool_stage, "duplicate": _duplicate_stage,
-             "add": _add_stage}
+RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "dwconv": _matrix_stage, "maxpool": _pool_stage,
+             "avgpool": _pool_stage, "duplicate": _duplicate_stage, "add": _add_stage}
 # stage kind -> its function's (input ports, output ports), where not one of each
 STAGE_PORTS = {"duplicate": (["s_axis"], ["m0_axis", "m1_axis"]), "add": (["s0_axis", "s1_axis"], ["m_axis"])}
 ONE_PORT = (["s_axis"], ["m_axis"])

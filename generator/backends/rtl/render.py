@@ -11,13 +11,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
+
 from generator.backends.rtl.memfiles import mem_lines, mem_text, table_lines
 from generator.backends.rtl.cores import render_cores
 from generator.backends.rtl.users import render_users
 from generator.hw import HardwarePlan, Impl
 from generator.hw.encoding import FAMILY_CODES
 from generator.hw.layout import threshold_words, weight_words
-from generator.hw.params import add_params, duplicate_params, layer_params, pool_params, swg_params
+from generator.hw.params import add_params, duplicate_params, layer_params, pool_output, pool_params, pool_thresholds, swg_params
 from generator.multipliers import LUT
 from generator.resources import folder
 from generator.templating import environment
@@ -29,7 +31,7 @@ MUL_FILES = ["axgen_mul.v", "axgen_mul_lut.v", "axgen_umul.v", "axgen_umul_lod.v
 LIB_FILES = MUL_FILES + ["axgen_fifo.v", "axgen_dwc.v", "axgen_mvau.v", "axgen_thresholds.v", "axgen_tlast.v"]
 # blocks only some kinds need
 KIND_FILES = {"conv": ["axgen_swg.v"], "dwconv": ["axgen_swg.v", "axgen_vvau.v"], "maxpool": ["axgen_maxpool.v"],
-              "duplicate": ["axgen_dup.v"], "add": ["axgen_add.v"]}
+              "avgpool": ["axgen_maxpool.v"], "duplicate": ["axgen_dup.v"], "add": ["axgen_add.v"]}
 
 
 # Vivado IP packager interface definitions of the top's ports (X_INTERFACE_INFO attributes).
@@ -121,9 +123,16 @@ def _matrix_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, l
 def _pool_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, list, list, list[str]]:
     p = impl.layer
     params = pool_params(impl)
-    description = [f"max pool {p.in_h}x{p.in_w}x{p.channels} -> {p.out_h}x{p.out_w}x{p.channels}, kernel "
-                   f"{p.kernel[0]}x{p.kernel[1]}, stride {p.stride[0]}x{p.stride[1]}, PE={impl.pe}, {p.dtype.name}"]
-    return params, description, [], [_block("axgen_maxpool", "u_pool", params, "s_axis", "m_axis")], []
+    description = [f"{p.kind} {p.in_h}x{p.in_w}x{p.channels} -> {p.out_h}x{p.out_w}x{p.channels}, kernel "
+                   f"{p.kernel[0]}x{p.kernel[1]}, stride {p.stride[0]}x{p.stride[1]}, PE={impl.pe}, "
+                   f"{impl.in_dtype.name} -> {impl.out_dtype.name} ({pool_output(p)})"]
+    files = []
+    if pool_output(p) == "thresholds":
+        files = [f"{impl.module}_thresholds.mem"]
+        words = pool_thresholds(impl).reshape(p.channels // impl.pe, -1)
+        codes = (words & ((1 << params["T_BITS"]) - 1)).astype(np.uint64)
+        (out_dir / files[0]).write_text(mem_text(mem_lines(codes, params["T_BITS"])))
+    return params, description, [], [_block("axgen_maxpool", "u_pool", params, "s_axis", "m_axis")], files
 
 
 def _duplicate_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, list, list, list[str]]:
@@ -151,8 +160,8 @@ def _add_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, list
 
 
 # stage kind -> its renderer: (stage, out_dir, user module proof) -> params, description, streams, blocks, files
-RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "dwconv": _matrix_stage, "maxpool": _pool_stage, "duplicate": _duplicate_stage,
-             "add": _add_stage}
+RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "dwconv": _matrix_stage, "maxpool": _pool_stage,
+             "avgpool": _pool_stage, "duplicate": _duplicate_stage, "add": _add_stage}
 # stage kind -> its module's (input ports, output ports), where not one of each
 STAGE_PORTS = {"duplicate": (["s_axis"], ["m0_axis", "m1_axis"]), "add": (["s0_axis", "s1_axis"], ["m_axis"])}
 ONE_PORT = (["s_axis"], ["m_axis"])

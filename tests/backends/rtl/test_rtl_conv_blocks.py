@@ -29,9 +29,13 @@ def build_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("rtl_conv_build")
 
 
+BLOCK_DEPENDENCIES = {"axgen_maxpool": ["axgen_thresholds"]}  # the blocks a block instantiates
+
+
 def _wrapper(folder, module: str, params: dict, in_bits: int, out_bits: int) -> None:
     """Copy `module` from rtl/ and write a wrapper setting its parameters (one Verilator build)."""
-    shutil.copyfile(resource_folder("rtl") / f"{module}.v", folder / f"{module}.v")
+    for name in [module, *BLOCK_DEPENDENCIES.get(module, [])]:
+        shutil.copyfile(resource_folder("rtl") / f"{name}.v", folder / f"{name}.v")
     overrides = ",\n        ".join(f".{k}({v})" for k, v in params.items())
     (folder / f"{WRAPPER}.v").write_text(f"""`default_nettype none
 module {WRAPPER} (
@@ -126,7 +130,15 @@ LINT_SHAPES = {
                   {"K_W": 2, "K_H": 4, "SIMD": 4, "CH": 1, "IFM_W": 5, **window_steps(2, 4)}],
     "axgen_maxpool": [{}, {"K_H": 1, "K_W": 1, "STRIDE_H": 1, "STRIDE_W": 1}, {"K_H": 2, "K_W": 1},
                       {"K_H": 3, "K_W": 3, "STRIDE_H": 1, "STRIDE_W": 1, "PE": 2, "SIGNED": 1},
-                      {"IFM_W": 2, "K_W": 2, "CH": 1, "K_H": 3, "STRIDE_H": 1}],
+                      {"IFM_W": 2, "K_W": 2, "CH": 1, "K_H": 3, "STRIDE_H": 1},
+                      # average pools: truncation (round, floor, no shift), thresholds, raw sums
+                      {"OP_SUM": 1, "ACC_BITS": 9, "OUT_BITS": 5, "OUT_MODE": 1, "SHIFT": 3, "ROUND": 1, "OUT_MIN": -16,
+                       "OUT_MAX": 15, "SIGNED": 1, "K_H": 3, "K_W": 3, "STRIDE_H": 1, "STRIDE_W": 1},
+                      {"OP_SUM": 1, "ACC_BITS": 7, "OUT_BITS": 4, "OUT_MODE": 1, "SHIFT": 0, "OUT_MIN": 0, "OUT_MAX": 15,
+                       "CH": 4, "PE": 2},
+                      {"OP_SUM": 1, "ACC_BITS": 7, "OUT_BITS": 3, "OUT_MODE": 2, "N_THRES": 7, "T_BITS": 8,
+                       "THRESH_FILE": '"t.mem"', "CH": 4, "PE": 2},
+                      {"OP_SUM": 1, "ACC_BITS": 7, "OUT_BITS": 6, "OUT_MODE": 0, "CH": 4, "PE": 4}],
 }
 
 
@@ -138,7 +150,7 @@ def test_lint_clean(module, tmp_path):
         folder.mkdir()
         elem = params.get("ELEM_BITS", 4)
         per_beat = params.get("SIMD", params.get("PE", 1))
-        _wrapper(folder, module, params, per_beat // params.get("P", 1) * elem, per_beat * elem)
+        _wrapper(folder, module, params, per_beat // params.get("P", 1) * elem, per_beat * params.get("OUT_BITS", elem))
         lint(folder, WRAPPER)
 
 
