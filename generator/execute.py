@@ -22,6 +22,13 @@ def golden_outputs(project: Project, values: np.ndarray) -> np.ndarray:
     return run_layers(values, [s.layer for s in stages], [s.multiplier for s in stages], project.plan.sources)
 
 
+def idle_cycles(project: Project) -> int:
+    """Cycles without an output beat before a simulation counts the design as stalled: the default,
+    or for a deep network four times its estimated latency (random back-pressure slows it)."""
+    plan = project.plan
+    return max(rtl_sim.DEFAULT_IDLE_CYCLES, 4 * (plan.estimated_latency + plan.estimated_cycles))
+
+
 def run_rtl(project: Project, values: np.ndarray, expected: np.ndarray | None, seed: int) -> rtl_sim.SimResult:
     """The RTL on Verilator (cocotb), compared with `expected` when given."""
     rtl = project.data["rtl"]
@@ -30,7 +37,7 @@ def run_rtl(project: Project, values: np.ndarray, expected: np.ndarray | None, s
         rtl_dir=project.root / "rtl", toplevel=rtl["top"], inputs=values,
         in_dtype=first.in_dtype, in_per_beat=first.in_per_beat, out_dtype=last.out_dtype,
         out_per_beat=last.out_per_beat, out_elems=last.out_elems, expected=expected, seed=seed,
-        build_dir=project.root / RTL_BUILD)
+        build_dir=project.root / RTL_BUILD, idle_cycles=idle_cycles(project))
 
 
 def pack_outputs(project: Project, values: np.ndarray) -> np.ndarray:
@@ -50,7 +57,8 @@ def run_harness(project: Project, values: np.ndarray, seed: int, stream_samples:
         in_beat_bytes=streams.beat_bytes(first.in_dtype.name, first.in_per_beat),
         out_beat_bytes=streams.beat_bytes(last.out_dtype.name, last.out_per_beat),
         beats_out=last.out_elems // last.out_per_beat, in_data_bits=first.in_per_beat * first.in_dtype.bitwidth(),
-        seed=seed, build_dir=project.root / HARNESS_BUILD, stream_samples=stream_samples, random=random, trace=trace)
+        seed=seed, build_dir=project.root / HARNESS_BUILD, stream_samples=stream_samples, random=random, trace=trace,
+        idle_cycles=idle_cycles(project))
 
 
 def unpack_outputs(project: Project, data: np.ndarray) -> np.ndarray:
