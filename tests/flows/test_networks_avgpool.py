@@ -10,7 +10,7 @@ from generator import config
 from generator.frontend import load_network
 from generator.predict import predict
 from generator.project import build, open_project
-from test_networks_conv import check
+from checks import check
 
 # trunc_pool_cnn: conv0 (6 channels), avgpool1 2x2/2 truncated, fc2; global_pool_net: conv0 (8), avgpool1 4x3, fc2
 # The first folding of each is pool-bound (its cycle estimate is what verify measures), the second conv-bound.
@@ -31,7 +31,7 @@ def global_cnn(model_dir):
     return models.export(models.global_pool_net(), (3, 6, 5), model_dir / "global_cnn.onnx")
 
 
-@pytest.mark.parametrize("rounding, fold", [("FLOOR", 0), ("ROUND", 1), ("ROUND", 0)])
+@pytest.mark.parametrize("rounding, fold", [("FLOOR", 0), ("ROUND", 1), pytest.param("ROUND", 0, marks=pytest.mark.slow)])
 def test_trunc_avgpool_cnn_bit_exact(trunc_cnn, tmp_path, rounding, fold):
     build(load_network(trunc_cnn[rounding]), tmp_path / "p", config.from_dict(TRUNC_FOLDINGS[fold]))
     project, report = check(tmp_path / "p", seed=fold)
@@ -61,7 +61,7 @@ def test_avgpool_project_reopens_and_predicts(trunc_cnn, global_cnn, tmp_path, n
     assert np.array_equal(predict(project, x[:3], "hls"), want[:3])
 
 
-@pytest.mark.parametrize("pe", [1, 4])
+@pytest.mark.parametrize("pe", [1, pytest.param(4, marks=pytest.mark.slow)])
 def test_pool_ending_the_network_streams_sums(model_dir, tmp_path, pe):
     """The integer part ends with the pool: the accelerator streams the raw window sums (UINT8) and
     the host tail divides; bit-exact, and predict equals execute_onnx."""
@@ -76,7 +76,7 @@ def test_pool_ending_the_network_streams_sums(model_dir, tmp_path, pe):
     assert np.array_equal(predict(project, x, "hls"), want)
 
 
-@pytest.mark.parametrize("pe", [1, 2])
+@pytest.mark.parametrize("pe", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_trunc_then_requantized_bit_exact(model_dir, tmp_path, pe):
     """Thresholds on the window sums of a spatial pool (through Brevitas' Trunc), PE channels per beat."""
     path = models.export(models.requantized_pool_net("trunc_avg"), (2, 6, 6), model_dir / "requant_rtl.onnx")

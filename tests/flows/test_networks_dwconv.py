@@ -9,7 +9,7 @@ import models
 from generator import config
 from generator.frontend import load_network
 from generator.project import build, open_project
-from test_networks_conv import check
+from checks import check
 
 
 @pytest.fixture(scope="module")
@@ -39,3 +39,26 @@ def test_depthwise_project_predicts(depthwise_cnn, tmp_path):
     want = models.onnx_reference(depthwise_cnn, x)
     assert np.array_equal(predict(project, x, "golden"), want)
     assert np.array_equal(predict(project, x[:2], "hls"), want[:2])
+
+
+@pytest.fixture(scope="module")
+def separable_gap(model_dir):
+    return models.export(models.separable_gap_cnn(), (2, 7, 6), model_dir / "separable_gap_cnn.onnx")
+
+
+@pytest.mark.parametrize("fold", range(len(models.SEPARABLE_GAP_FOLDINGS)))
+def test_separable_cnn_with_global_pooling_bit_exact(separable_gap, tmp_path, fold):
+    """Depthwise-separable convolution, then global average pooling into the classifier."""
+    build(load_network(separable_gap), tmp_path / "p", config.from_dict(models.SEPARABLE_GAP_FOLDINGS[fold]))
+    project, _ = check(tmp_path / "p", seed=fold)
+    assert [entry["kind"] for entry in project.data["layers"]] == ["conv", "dwconv", "conv", "avgpool", "fc"]
+
+
+def test_separable_cnn_with_global_pooling_predicts(separable_gap, tmp_path):
+    from generator.predict import predict
+    build(load_network(separable_gap), tmp_path / "p", config.from_dict(models.SEPARABLE_GAP_FOLDINGS[1]))
+    project = open_project(tmp_path / "p")
+    x = np.random.default_rng(7).normal(0, 1, size=(5, 2, 7, 6)).astype(np.float32)
+    want = models.onnx_reference(separable_gap, x)
+    assert np.array_equal(predict(project, x, "golden"), want)
+    assert np.array_equal(predict(project, x[:2], "rtl"), want[:2])

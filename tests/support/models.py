@@ -438,3 +438,45 @@ def requantized_pool_net(pool: str = "trunc_avg"):
         qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=3, return_quant_tensor=True), layer,
         qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4), nn.Flatten(),
         qnn.QuantLinear(4 * side * side, 3, weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=4)).eval()
+
+
+# Depthwise-separable CNN with global average pooling (separable_gap_cnn): conv0, dwconv1, conv2,
+# avgpool3 (global), fc4.
+SEPARABLE_GAP_FOLDINGS = [
+    # SIMD = 1 and PE < C on the depthwise layer
+    {"layers": {"conv0": {"pe": 2, "simd": 2}, "dwconv1": {"pe": 2, "simd": 1}, "conv2": {"pe": 3, "simd": 2},
+                "avgpool3": {"pe": 3}, "fc4": {"pe": 2, "simd": 3}}},
+    # PE = C and SIMD = 3 (a kernel row per beat) on the depthwise layer, which bounds (20 pixels x 3),
+    # with approximate products
+    {"layers": {"conv0": {"pe": 4, "simd": 18}, "dwconv1": {"pe": 4, "simd": 3, "multiplier": "drum:k=2"},
+                "conv2": {"pe": 6, "simd": 4}, "avgpool3": {"pe": 6}, "fc4": {"pe": 4, "simd": 6}}},
+]
+
+
+def separable_gap_cnn(seed: int = 0):
+    """conv 3x3 -> QuantReLU -> depthwise 3x3 (padding 1) + BN -> QuantReLU -> pointwise 1x1 + BN
+    -> QuantReLU -> global average pooling -> QuantIdentity -> classifier; input (2, 7, 6)."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    torch.manual_seed(seed)
+    w = dict(weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=4)
+    relu = dict(act_quant=Uint8ActPerTensorFixedPoint)
+    model = nn.Sequential(
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=5),
+        qnn.QuantConv2d(2, 4, 3, bias=True, **w),
+        qnn.QuantReLU(bit_width=4, **relu),
+        qnn.QuantConv2d(4, 4, 3, padding=1, groups=4, bias=False, **w),
+        nn.BatchNorm2d(4),
+        qnn.QuantReLU(bit_width=3, **relu),
+        qnn.QuantConv2d(4, 6, 1, bias=False, **w),
+        nn.BatchNorm2d(6),
+        qnn.QuantReLU(bit_width=4, **relu),
+        nn.AdaptiveAvgPool2d(1),
+        qnn.QuantIdentity(act_quant=Uint8ActPerTensorFixedPoint, bit_width=4),
+        nn.Flatten(),
+        qnn.QuantLinear(6, 4, bias=True, **w),
+    )
+    randomize_norms(model, seed)
+    return model.eval()
