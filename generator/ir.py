@@ -207,18 +207,11 @@ class AvgPoolLayer:
         return 0
 
 
-@dataclass(frozen=True)
-class DuplicateLayer:
-    """A stream sent unchanged to two consumers (the start of a residual branch)."""
+class _Elementwise:
+    """A layer whose output has its input's shape `shape` (channels-last) and no products."""
 
-    name: str
-    dtype: DataType
-    shape: tuple[int, ...]  # per sample, channels-last: (H, W, C) or (K,)
-    kind: str = "duplicate"
-    source: str = ""
     weight_dtype = None  # no weights
-    outputs_accumulator = False
-    copies = 2
+    macs = 0
 
     @property
     def channels(self) -> int:
@@ -232,6 +225,19 @@ class DuplicateLayer:
     def out_shape(self) -> tuple[int, ...]:
         return self.shape
 
+
+@dataclass(frozen=True)
+class DuplicateLayer(_Elementwise):
+    """A stream sent unchanged to two consumers (the start of a residual branch)."""
+
+    name: str
+    dtype: DataType
+    shape: tuple[int, ...]  # per sample, channels-last: (H, W, C) or (K,)
+    kind: str = "duplicate"
+    source: str = ""
+    outputs_accumulator = False
+    copies = 2
+
     @property
     def in_dtype(self) -> DataType:
         return self.dtype
@@ -240,13 +246,9 @@ class DuplicateLayer:
     def out_dtype(self) -> DataType:
         return self.dtype
 
-    @property
-    def macs(self) -> int:
-        return 0
-
 
 @dataclass(frozen=True)
-class AddLayer:
+class AddLayer(_Elementwise):
     """The join of two branches: acc = (a << shifts[0]) + (b << shifts[1]) elementwise (the
     shifts bring both inputs to one scale), then, if `thresholds` is set, out_code[c] =
     sum_i [acc[c] >= thresholds[c][i]] + out_bias (the add's quantizer), else out = acc."""
@@ -260,23 +262,10 @@ class AddLayer:
     shape: tuple[int, ...]  # per sample, channels-last: (H, W, C) or (K,)
     kind: str = "add"
     source: str = ""
-    weight_dtype = None  # no weights
 
     def __post_init__(self):
         if self.thresholds is not None:
             object.__setattr__(self, "thresholds", frozen_array(self.thresholds))
-
-    @property
-    def channels(self) -> int:
-        return self.shape[-1]
-
-    @property
-    def in_shape(self) -> tuple[int, ...]:
-        return self.shape
-
-    @property
-    def out_shape(self) -> tuple[int, ...]:
-        return self.shape
 
     @property
     def in_dtype(self) -> DataType:
@@ -296,10 +285,6 @@ class AddLayer:
     @property
     def outputs_accumulator(self) -> bool:
         return self.thresholds is None
-
-    @property
-    def macs(self) -> int:
-        return 0
 
 
 @dataclass(frozen=True)

@@ -10,34 +10,13 @@ import numpy as np
 
 from generator.config import Config
 from generator.datatypes import DataType, smallest_int_type
-from generator.hw.folding import channel_pe, divisors, fifo_depth
-from generator.hw.stage import Stage
+from generator.hw.folding import channel_pe, fifo_depth
+from generator.hw.stage import ChannelStage
 from generator.ir import AddLayer, DuplicateLayer
 
-class _Streaming(Stage):
-    """PE channels per beat on every port, one beat per cycle."""
 
-    multiplier = None  # no products
-    lut_verilog = None
-
-    @property
-    def folding(self) -> str:
-        return str(self.pe)
-
-    @property
-    def lanes(self) -> int:
-        return self.pe
-
-    def fold_choices(self) -> dict[str, list[int]]:
-        return {"pe": divisors(self.layer.channels)}
-
-    @property
-    def in_per_beat(self) -> int:
-        return self.pe
-
-    @property
-    def out_per_beat(self) -> int:
-        return self.pe
+class _Streaming(ChannelStage):
+    """One beat per cycle, the input's shape on every port."""
 
     @property
     def in_elems(self) -> int:
@@ -51,10 +30,6 @@ class _Streaming(Stage):
     def nf(self) -> int:
         """Beats per pixel (or per vector)."""
         return self.layer.channels // self.pe
-
-    @property
-    def stage_cycles(self) -> dict[str, int]:
-        return {self.kind: self.in_elems // self.pe}
 
     @property
     def edge_fifo_depth(self) -> int:

@@ -6,30 +6,16 @@ from dataclasses import dataclass
 
 from generator.config import Config
 from generator.datatypes import DataType
-from generator.hw.folding import channel_pe, divisors, fifo_depth
-from generator.hw.stage import Stage
+from generator.hw.folding import channel_pe, fifo_depth
+from generator.hw.stage import ChannelStage
 from generator.ir import AvgPoolLayer, PoolLayer
 
 
 @dataclass(frozen=True)
-class PoolImpl(Stage):
+class PoolImpl(ChannelStage):
     index: int
     layer: PoolLayer | AvgPoolLayer
     pe: int
-    multiplier = None  # no products
-    lut_verilog = None
-
-    @property
-    def folding(self) -> str:
-        return str(self.pe)
-
-    @property
-    def lanes(self) -> int:
-        return self.pe
-
-    def fold_choices(self) -> dict[str, list[int]]:
-        """Every value each folding key may take (the automatic folding's options)."""
-        return {"pe": divisors(self.layer.channels)}
 
     @property
     def in_dtype(self) -> DataType:
@@ -40,24 +26,12 @@ class PoolImpl(Stage):
         return self.layer.out_dtype
 
     @property
-    def in_per_beat(self) -> int:
-        return self.pe
-
-    @property
-    def out_per_beat(self) -> int:
-        return self.pe
-
-    @property
     def in_elems(self) -> int:
         return self.layer.in_h * self.layer.in_w * self.layer.channels
 
     @property
     def out_elems(self) -> int:
         return self.layer.out_h * self.layer.out_w * self.layer.channels
-
-    @property
-    def stage_cycles(self) -> dict[str, int]:
-        return {self.kind: self.in_elems // self.pe}
 
     @property
     def edge_fifo_depth(self) -> int:

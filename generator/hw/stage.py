@@ -4,6 +4,7 @@ estimated resources."""
 
 from __future__ import annotations
 
+from generator.hw.folding import divisors
 from generator.hw.names import module_name
 from generator.hw.resources import stage_resources
 
@@ -49,3 +50,35 @@ class Stage:
     def resources(self) -> dict:
         """Estimated LUT, FF, CARRY, LUTRAM, BRAM18, URAM, DSP of the stage (generator.hw.resources)."""
         return stage_resources(self)
+
+
+class ChannelStage(Stage):
+    """A stage that moves channels without products (pools, duplicates, adds): PE channels per
+    beat on every port (PE a divisor of the channels), one input beat per cycle."""
+
+    multiplier = None  # no products
+    lut_verilog = None
+
+    @property
+    def folding(self) -> str:
+        return str(self.pe)
+
+    @property
+    def lanes(self) -> int:
+        return self.pe
+
+    def fold_choices(self) -> dict[str, list[int]]:
+        """Every value each folding key may take (the automatic folding's options)."""
+        return {"pe": divisors(self.layer.channels)}
+
+    @property
+    def in_per_beat(self) -> int:
+        return self.pe
+
+    @property
+    def out_per_beat(self) -> int:
+        return self.pe
+
+    @property
+    def stage_cycles(self) -> dict[str, int]:
+        return {self.kind: self.in_elems // self.pe}
