@@ -170,3 +170,29 @@ def test_driver_host_parts_on_a_cnn(small_cnn, tmp_path, sim_build, load_driver)
     got = driver.tail_output(golden_outputs(project, values))
     assert np.array_equal(got, predict(project, x, backend="golden"))
     assert np.array_equal(driver.head_values(x[0]), values[:1])  # one sample of INPUT_SHAPE
+
+
+def test_driver_on_a_residual_network(model_dir, tmp_path, sim_build, load_driver):
+    """A graph (two residual blocks) needs nothing new in the driver: its predictions on the RTL
+    are `axgen predict`'s."""
+    import models
+    path = models.export(models.residual_cnn(), (3, 8, 8), model_dir / "residual_driver.onnx")
+    build(load_network(path), tmp_path / "p", config.from_dict(models.RESIDUAL_FOLDINGS[0]))
+    driver = load_driver(tmp_path / "p", sim_build)
+    x = np.random.default_rng(4).normal(0, 1, size=(3, 3, 8, 8)).astype(np.float32)
+    with driver.Accelerator(batch_size=3) as accel:
+        assert np.array_equal(accel.predict(x), predict(open_project(tmp_path / "p"), x, backend="golden"))
+
+
+def test_driver_head_of_a_declared_input_type(model_dir, tmp_path, load_driver, sim_build):
+    """With --input-type the driver's head is the declared type's Quant node: integers pass,
+    everything else saturates and rounds as in `axgen predict`."""
+    import models
+    path = models.export(models.integer_input_cnn(), (3, 6, 6), model_dir / "integer_driver.onnx")
+    build(load_network(path, input_type="UINT8"), tmp_path / "p", config.from_dict({}))
+    project = open_project(tmp_path / "p")
+    driver = load_driver(project.root, sim_build)
+    x = np.random.default_rng(6).uniform(-20, 300, size=(4, 3, 6, 6)).astype(np.float32)
+    from generator.golden import head_values
+    values = driver.head_values(x)
+    assert np.array_equal(values, head_values(project.network.head, x)) and values.min() == 0 and values.max() == 255
