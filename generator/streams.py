@@ -136,3 +136,11 @@ def unpack(data, name: str, per_beat: int, tdata_bits: int | None = None) -> np.
         raw = np.packbits(wide.reshape(-1), bitorder="little")
     codes = raw.view(f"<u{size}").astype(np.uint64)
     return from_codes(codes, name).reshape(n, beats * per_beat)
+
+
+def channels_first(values, channels: int, dims) -> np.ndarray:
+    """Values of a channels-last stream, (N, pixels * channels), as the model holds the tensor:
+    per sample of shape `dims`, (C,) for a vector or (C, H, W) / (C, 1, 1) for an image."""
+    values = np.asarray(values)
+    n = len(values)
+    return values.reshape(n, -1, channels).transpose(0, 2, 1).reshape((n, *tuple(dims)))

@@ -73,11 +73,6 @@ def _head(model, input_type: str | None = None) -> tuple[HostHead, ActTensor]:
 
 def _tail(model, match: LayerMatch | None, act: ActTensor | None) -> HostTail:
     out = model.graph.output[0].name
-    shape = match.layer.out_shape
-    if len(shape) == 3 and shape[0] * shape[1] > 1:
-        raise AxgenError(f"layer {match.layer.name} ({match.layer.source}) ends the integer part with an image of shape "
-                         f"{shape}; supported are networks whose integer part ends with a vector (a fully-connected "
-                         "layer or a global pooling)")
     if match is not None and match.tail_start is not None:
         start, alpha, offset = match.tail_start, match.tail_alpha, match.tail_offset
     else:  # the integer part ends with a quantizer: float = (v - zp) * scale

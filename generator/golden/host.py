@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import onnx
 
+from generator import streams
 from generator.errors import AxgenError
 from generator.ir import HostHead, HostTail, affine
 from generator.onnx_exec import run
@@ -26,10 +27,12 @@ def head_values(head: HostHead, x: np.ndarray) -> np.ndarray:
 
 
 def tail_output(tail: HostTail, values: np.ndarray) -> np.ndarray:
-    """Last integer values (N, C) -> the model's float output."""
-    f = affine(np.asarray(values, dtype=np.int64), tail.scale, tail.offset)
+    """Last integer values (N, elements, channels-last) -> the model's float output."""
+    values = np.asarray(values, dtype=np.int64)
+    channels = len(tail.scale)
+    f = affine(values.reshape(-1, channels), tail.scale, tail.offset).reshape(len(values), -1)
     if tail.onnx_bytes is None:
-        return f.reshape((len(values), *tail.output_shape))
+        return streams.channels_first(f, channels, tail.output_shape)
     model = onnx.load_from_string(tail.onnx_bytes)
-    dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim[1:]]  # (C,), or (C, 1, 1) after a pool
-    return run(model, f.reshape(len(values), *dims))
+    dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim[1:]]  # (C,), (C, H, W), (C, 1, 1)
+    return run(model, streams.channels_first(f, channels, dims))

@@ -47,7 +47,7 @@ def test_float_first_layer_is_refused(tmp_path):
     import brevitas.nn as qnn
     model = nn.Sequential(nn.Linear(8, 8), qnn.QuantIdentity(bit_width=4), qnn.QuantLinear(8, 2, bias=False))
     path = models.export(model.eval(), (8,), tmp_path / "float_first.onnx")
-    assert_user_error(run_cli("inspect", path), "float tensor", "quantizer")
+    assert_user_error(run_cli("inspect", path), "consumes the float input", "quantize the input", "--input-type")
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,13 @@ from generator.verify import verify
 
 
 @pytest.fixture(scope="module")
-def cnn_project(model_dir, tmp_path_factory):
-    path = models.export(models.small_cnn(), (3, 12, 10), model_dir / "small_cnn_hls.onnx")
+def small_cnn(model_dir):
+    return models.export(models.small_cnn(), (3, 12, 10), model_dir / "small_cnn_hls.onnx")
+
+
+@pytest.fixture(scope="module")
+def cnn_project(small_cnn, tmp_path_factory):
+    path = small_cnn
     out = tmp_path_factory.mktemp("hls") / "p"
     build(load_network(path), out, config.from_dict(models.SMALL_CNN_FOLDINGS[1]))
     return out
@@ -93,9 +98,9 @@ def test_predict_hls_equals_qonnx(cnn_project, model_dir):
     assert np.array_equal(predict(open_project(cnn_project), x, "hls"), want)
 
 
-def test_hls_mul_binding(model_dir, tmp_path):
+def test_hls_mul_binding(small_cnn, tmp_path):
     """`hls_mul` picks the BIND_OP implementation of exact products; the bits do not change."""
-    path = model_dir / "small_cnn_hls.onnx"
+    path = small_cnn
     cfg = {"defaults": {"hls_mul": "dsp"}, "layers": {"fc3": {"hls_mul": "fabric"}}}
     build(load_network(path), tmp_path / "p", config.from_dict(cfg))
     assert "AXGEN_MUL_DSP> axgen_L0_conv0_mul;" in (tmp_path / "p" / "hls" / "axgen_L0_conv0_params.h").read_text()

@@ -6,8 +6,8 @@ random weights and without an input quantizer, taken as UINT8 (`--input-type UIN
 The golden model is checked against execute_onnx and Brevitas on integer inputs: the codes
 entering the classifier are identical, and the float outputs equal to float32 rounding (their
 scales are not powers of two, so the classifier's float32 sums may round differently). The
-builds run in C simulation in the default suite (ResNet-18) and, behind `slow`, in RTL at an
-automatic folding of about a million cycles per sample on a U250."""
+builds run behind `slow`: ResNet-18 unfolded in C simulation, and both in C simulation and RTL at
+an automatic folding of about a million cycles per sample on a U250."""
 
 import numpy as np
 import pytest
@@ -81,6 +81,7 @@ def _build(reference, tmp_path, folded: bool):
     return open_project(tmp_path / name)
 
 
+@pytest.mark.slow
 def test_resnet18_builds_and_runs_in_c_simulation(reference, tmp_path):
     if reference[0] != "resnet18":
         pytest.skip("MobileNet-v1's C simulation is in the slow run")

@@ -135,13 +135,16 @@ def test_unsupported_average_pool_is_one_message(tmp_path, attrs, what):
     assert "\n" not in message
 
 
-def test_pool_ending_with_an_image_is_refused(model_dir):
-    """A spatial pool output cannot go to the host tail channel by channel: one message."""
+def test_pool_ending_with_an_image(model_dir):
+    """A spatial pool output goes to the host tail channel by channel, back in (C, H, W) order."""
     import torch.nn as nn
     import brevitas.nn as qnn
     module = nn.Sequential(qnn.QuantIdentity(bit_width=4), nn.AvgPool2d(2)).eval()
-    with pytest.raises(AxgenError, match=r"^layer avgpool0 \(.*\) ends the integer part with an image of shape \(2, 2, 3\)"):
-        load_network(module, (3, 4, 4))
+    path = models.export(module, (3, 4, 6), model_dir / "pool_image_out.onnx")
+    net = load_network(path)
+    assert net.layers[-1].out_shape == (2, 3, 3)
+    x = np.random.default_rng(8).normal(0, 1, size=(16, 3, 4, 6)).astype(np.float32)
+    assert np.allclose(golden_predict(net, x), models.onnx_reference(path, x), rtol=1e-6, atol=0)
 
 
 @pytest.mark.parametrize("pool", ["trunc_avg", "global_avg"])
