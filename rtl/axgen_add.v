@@ -38,7 +38,8 @@ module axgen_add #(
     localparam integer NF = CH / PE;
     localparam integer NF_BITS = NF > 1 ? $clog2(NF) : 1;
     localparam integer T_W = (N_THRES > 0 ? N_THRES : 1) * PE * T_BITS;
-    localparam [NF_BITS-1:0] NF_LAST = NF_BITS'(NF - 1);
+    localparam integer NF_LAST_I = NF - 1;
+    localparam [NF_BITS-1:0] NF_LAST = NF_LAST_I[NF_BITS-1:0];
 
     reg [PE*OUT_BITS-1:0] out_data;
     reg out_valid;

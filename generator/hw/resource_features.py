@@ -269,14 +269,19 @@ def duplicate_features(impl) -> dict:
 
 
 def add_features(impl) -> dict:
-    """rtl/axgen_add.v: PE adders of ACC_BITS, PE threshold comparators of N_THRES x T_BITS on a
-    ROM of NF words kept in logic (its columns as the MVAU's threshold ROMs), an output register."""
+    """rtl/axgen_add.v: per lane, each output bit is a function of both operands and the channel
+    group (A_BITS + B_BITS + NF's bits inputs), which Yosys builds as LUT6s (2^(inputs - 6) per
+    bit) unless PE adders of ACC_BITS and threshold comparators on a ROM of NF words cost fewer;
+    an output register."""
     widths = hw_widths(impl)
+    layer = impl.layer
     n_thres = 0 if impl.thresholds is None else int(impl.thresholds.shape[1])
-    adder = float(impl.pe * widths["acc_bits"])
-    compare = float(impl.pe * n_thres * widths["t_bits"])
-    rom = _rom_luts(int(impl.pe * n_thres * widths["t_bits"]), impl.nf, thresholds=True) if impl.nf > 1 else {}
-    lut = {"base": 1.0, "adder": adder, "compare": compare, **rom}
+    inputs = sum(dt.bitwidth() for dt in layer.in_dtypes) + clog2(impl.nf)
+    function = impl.pe * impl.out_dtype.bitwidth() * 2.0 ** max(0, inputs - 6)
+    adder = impl.pe * widths["acc_bits"]
+    compare = impl.pe * n_thres * widths["t_bits"]
+    rom = sum(_rom_luts(compare, impl.nf, thresholds=True).values()) if impl.nf > 1 else 0.0
+    lut = {"base": 1.0, "logic": float(min(function, adder + compare / 2 + rom))}
     ff = {"base": 1.0, "data": float(impl.out_stream_bits + clog2(impl.nf) + 1)}
-    carry = {"base": 1.0, "adder": adder, "compare": compare}
+    carry = {"base": 1.0, "adder": float(adder) if function > adder + compare / 2 + rom else 0.0}
     return _block(lut, ff, carry, [])

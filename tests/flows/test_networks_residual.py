@@ -131,3 +131,17 @@ def test_autofold_covers_the_branches(residual):
         assert plan.estimated_cycles <= target
         assert {stage.kind for stage in plan.stages if stage.cycles == plan.estimated_cycles} - {"duplicate", "add"}
         make_plan(net, cfg)  # the folded config builds as it is
+
+
+def test_branch_blocks_synthesize(residual, tmp_path):
+    """Yosys (plain Verilog, as Vivado reads .v files) takes the duplicate and the add; the
+    resource model's estimate of each is within a factor of two of what Yosys builds."""
+    from generator import api
+    build(load_network(residual[1]), tmp_path / "p", config.from_dict(models.RESIDUAL_FOLDINGS[0]))
+    doc = api.synth(tmp_path / "p", "yosys", layers=["dup1", "add4"], no_dsp=True)
+    estimates = {entry["name"]: entry["estimated_resources"] for entry in open_project(tmp_path / "p").data["layers"]}
+    for name in ("dup1", "add4"):
+        measured, estimated = doc["layers"][name], estimates[name]
+        assert measured["lut"] + measured["ff"] > 0
+        assert 0.5 <= (estimated["lut"] + estimated["ff"]) / (measured["lut"] + measured["ff"]) <= 2, (name, measured,
+                                                                                                    estimated)
