@@ -276,11 +276,13 @@ def add_features(impl) -> dict:
     widths = hw_widths(impl)
     layer = impl.layer
     n_thres = 0 if impl.thresholds is None else int(impl.thresholds.shape[1])
-    inputs = sum(dt.bitwidth() for dt in layer.in_dtypes) + clog2(impl.nf)
+    # channels with one set of thresholds (an add's quantizer usually is per tensor) need no ROM
+    varying = n_thres > 0 and len(np.unique(impl.thresholds, axis=0)) > 1 and impl.nf > 1
+    inputs = sum(dt.bitwidth() for dt in layer.in_dtypes) + (clog2(impl.nf) if varying else 0)
     function = impl.pe * impl.out_dtype.bitwidth() * 2.0 ** max(0, inputs - 6)
     adder = impl.pe * widths["acc_bits"]
     compare = impl.pe * n_thres * widths["t_bits"]
-    rom = sum(_rom_luts(compare, impl.nf, thresholds=True).values()) if impl.nf > 1 else 0.0
+    rom = sum(_rom_luts(compare, impl.nf, thresholds=True).values()) if varying else 0.0
     lut = {"base": 1.0, "logic": float(min(function, adder + compare / 2 + rom))}
     ff = {"base": 1.0, "data": float(impl.out_stream_bits + clog2(impl.nf) + 1)}
     carry = {"base": 1.0, "adder": float(adder) if function > adder + compare / 2 + rom else 0.0}
