@@ -11,6 +11,7 @@ import numpy as np
 from generator.config import Config
 from generator.datatypes import DataType, smallest_int_type
 from generator.hw.folding import channel_pe, fifo_depth
+from generator.hw.matrix import clamped_thresholds
 from generator.hw.stage import ChannelStage
 from generator.ir import AddLayer, DuplicateLayer
 
@@ -89,10 +90,7 @@ def annotate_duplicate(index: int, layer: DuplicateLayer, config: Config, produc
 def _add_impl(index: int, layer: AddLayer, pe: int) -> AddImpl:
     lo, hi = layer.acc_range
     acc = smallest_int_type(min(lo, 0), hi)
-    thresholds = None
-    if layer.has_thresholds:
-        thresholds = np.sort(np.clip(layer.thresholds, acc.min(), acc.max() + 1).astype(np.int64), axis=1)
-    return AddImpl(index, layer, pe, acc, thresholds)
+    return AddImpl(index, layer, pe, acc, clamped_thresholds(layer, acc))
 
 
 def annotate_add(index: int, layer: AddLayer, config: Config, producer=None) -> AddImpl:

@@ -197,7 +197,7 @@ def simd_choices(layer: MatrixLayer) -> list[int]:
     return divisors(c) + [c * p for p in window_choices(layer)]
 
 
-def _clamped(layer: MatrixLayer, acc_dtype: DataType) -> np.ndarray | None:
+def clamped_thresholds(layer, acc_dtype: DataType) -> np.ndarray | None:
     """The thresholds clamped to [acc_min, acc_max + 1] and sorted per channel: the count of
     those an accumulator reaches is the same, and sorted they compare into a thermometer code
     (rtl/axgen_mvau.v encodes it in a few logic levels)."""
@@ -242,7 +242,7 @@ def matrix_impl(cls: type, index: int, layer: MatrixLayer, pe: int, simd: int, s
     hls_mul = settings.get("hls_mul", "auto")
     if hls_mul not in HLS_MUL:
         raise AxgenError(f"layer {layer.name}: hls_mul={hls_mul!r}; supported: {', '.join(HLS_MUL)}")
-    return cls(index, layer, pe, simd, mul, acc_dtype, _clamped(layer, acc_dtype), tuned, lut_verilog, hls_mul)
+    return cls(index, layer, pe, simd, mul, acc_dtype, clamped_thresholds(layer, acc_dtype), tuned, lut_verilog, hls_mul)
 
 
 def reopen_matrix(index: int, layer: MatrixLayer, entry: dict, settings: dict, weights: np.ndarray | None,
@@ -256,4 +256,4 @@ def reopen_matrix(index: int, layer: MatrixLayer, entry: dict, settings: dict, w
     user = entry.get("lut_verilog")
     lut_verilog = None if user is None else f"{user['source']}:{user['module']}"
     return cls(index, layer, entry["pe"], entry["simd"], parse(settings.get("multiplier", "exact")), acc_dtype,
-                     _clamped(layer, acc_dtype), entry["tuned_weights"], lut_verilog, settings.get("hls_mul", "auto"))
+                     clamped_thresholds(layer, acc_dtype), entry["tuned_weights"], lut_verilog, settings.get("hls_mul", "auto"))
