@@ -69,6 +69,23 @@ CNV_FOLDING = {"layers": {
 FINN_FC = ["tfc_1w1a", "tfc_1w2a", "tfc_2w2a", "sfc_1w1a", "sfc_1w2a", "sfc_2w2a", "lfc_1w1a", "lfc_1w2a"]
 
 
+def busy_norms(model, seed: int) -> None:
+    """Batch-norm statistics that keep small activation ranges busy (no saturation), a quarter
+    of the gains negative: for small networks of 3- and 4-bit activations."""
+    import torch
+    import torch.nn as nn
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for mod in model.modules():
+            if isinstance(mod, nn.BatchNorm2d):
+                n = mod.running_mean.numel()
+                mod.running_mean.copy_(torch.randn(n, generator=gen) * 0.1)
+                mod.running_var.copy_(torch.rand(n, generator=gen) * 0.05 + 0.02)
+                sign = torch.where(torch.rand(n, generator=gen) < 0.25, -1.0, 1.0)
+                mod.weight.copy_(sign * (torch.rand(n, generator=gen) * 0.1 + 0.1))
+                mod.bias.copy_(torch.randn(n, generator=gen) * 0.1 + 0.4)
+
+
 def randomize_norms(model, seed: int) -> None:
     """Random BatchNorm / TensorNorm statistics so thresholds are not trivial; about a quarter
     of the gains negative, which exercises the row negation for decreasing channels."""
@@ -220,16 +237,7 @@ def depthwise_cnn(seed: int = 0):
         nn.Flatten(),
         qnn.QuantLinear(6 * 3 * 2, 4, bias=True, weight_bit_width=4, **w),
     )
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():  # statistics that keep the small activation ranges busy (no saturation)
-        for mod in model.modules():
-            if isinstance(mod, nn.BatchNorm2d):
-                n = mod.running_mean.numel()
-                mod.running_mean.copy_(torch.randn(n, generator=gen) * 0.1)
-                mod.running_var.copy_(torch.rand(n, generator=gen) * 0.05 + 0.02)
-                sign = torch.where(torch.rand(n, generator=gen) < 0.25, -1.0, 1.0)
-                mod.weight.copy_(sign * (torch.rand(n, generator=gen) * 0.1 + 0.1))
-                mod.bias.copy_(torch.randn(n, generator=gen) * 0.1 + 0.4)
+    busy_norms(model, seed)
     return model.eval()
 
 
@@ -300,7 +308,7 @@ def residual_cnn(seed: int = 0):
 
     torch.manual_seed(seed)
     model = Residual()
-    randomize_norms(model, seed)
+    busy_norms(model, seed)  # the adds' inputs and outputs vary (random statistics saturate them)
     return model.eval()
 
 
