@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.synth_yosys import resources
+from generator.synth.yosys import resources
 from generator.templating import environment
 from generator.tools.cache import SYNTH, cache_dir, cached, content_key
 from generator.tools.yosys import run_stat_json, yosys_version

@@ -227,7 +227,7 @@ def synth(project_dir, tool, layers, jobs, no_dsp, full):
     CARRY, DSP, BRAM18, LUTRAM, URAM; capacity and utilization on the project's board)."""
     import time
     from generator import api
-    from generator.synth_table import resources_table, verdict
+    from generator.synth.table import resources_table, verdict
 
     started = {}
 

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 import models
 import vivado_samples
-from generator import api, boards, synth, synth_format, synth_vivado, synth_yosys
+from generator import api, boards, synth
+from generator.synth import format as synth_format, vivado as synth_vivado, yosys as synth_yosys
 from generator.cli import main
 from generator.errors import AxgenError
 from generator.project import FORMAT_VERSION

@@ -1,6 +1,6 @@
 """A failed Yosys run is one line naming the module and the cause from its log."""
 
-from generator.synth_yosys import _one_line
+from generator.synth.yosys import _one_line
 
 
 def test_the_error_line_of_the_log_is_kept():

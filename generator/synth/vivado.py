@@ -16,7 +16,7 @@ from typing import Callable
 
 from generator.backends.tcl.vivado import OOC_REPORTS, SCRIPTS, overlay
 from generator.errors import AxgenError
-from generator.synth_format import add, counts, subtract
+from generator.synth.format import add, counts, subtract
 from generator.tools.vivado import (EXE, find_vivado, parse_primitives, parse_timing, parse_utilization_hier,
                                     run_script, tool_version, CARRY_PRIMITIVES)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator.errors import AxgenError
-from generator.synth_format import RESOURCE_KEYS
+from generator.synth.format import RESOURCE_KEYS
 from generator.templating import environment
 from generator.tools.cache import SYNTH, cache_dir, cached, content_key
 from generator.tools.yosys import run_script, yosys_version

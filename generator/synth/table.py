@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich import box
 from rich.table import Table
 
-from generator.synth_format import RESOURCE_KEYS, overflows
+from generator.synth.format import RESOURCE_KEYS, overflows
 
 HEADERS = {"lut": "LUT", "ff": "FF", "carry": "CARRY", "dsp": "DSP", "bram18": "BRAM18", "lutram": "LUTRAM", "uram": "URAM"}
 
