@@ -184,16 +184,20 @@ class Accelerator:
         return synth(self.root, tool, layers, jobs, progress, no_dsp=no_dsp, full=full)
 
 
-def synth(project_dir: str | Path, tool: str = "yosys", layers: list[str] | None = None, jobs: int = 1,
-          progress=None, no_dsp: bool = False, full: bool = False) -> dict:
-    """Synthesize a project's layers and top with `tool` ("yosys", "vivado" or "vitis-hls"): all, or
-    the named `layers` (names, indices, modules, "top"), `jobs` runs at a time; `no_dsp` keeps
-    products out of DSP blocks (Yosys); `full` runs Vivado's whole block-design flow. Writes and
-    returns DIR/resources.json: {"tool", "tool_version", "board", "layers": {name: {"lut", "ff",
-    "carry", "dsp", "bram18", "lutram", "uram", ...}}, "stitching", "total", "capacity",
-    "utilization", "fits", ...}. `progress(unit, event)` hears "start", "done", "cached", "failed"."""
+def synth(project_dir: str | Path, tool: str | None = None, layers: list[str] | None = None, jobs: int = 1,
+          progress=None, no_dsp: bool = False, full: bool = False, clock_mhz: float | None = None) -> dict:
+    """Synthesize a project's layers and top with `tool` ("yosys", "nextpnr", "vivado" or
+    "vitis-hls"; by default nextpnr on an ECP5 board, else yosys): all, or the named `layers`
+    (names, indices, modules, "top"), `jobs` runs at a time; `no_dsp` keeps products out of DSP
+    blocks (Yosys); `full` runs Vivado's whole block-design flow; `clock_mhz` is nextpnr's target
+    (default: the project's clock). Writes and returns DIR/resources.json: {"tool", "tool_version",
+    "board", "layers": {name: {"lut", "ff", "carry", "dsp", "bram18", "lutram", "uram", ...}},
+    "stitching", "total", "capacity", "utilization", "fits", ...}, with nextpnr a "timing" section
+    {"target_mhz", "fmax_mhz", "slack_ns", "layers": {name: {"fmax_mhz"}}, "critical_path"}.
+    `progress(unit, event)` hears "start", "done", "cached", "failed"."""
     from generator import synth
-    return synth.run(Path(project_dir), tool, only=layers, jobs=jobs, no_dsp=no_dsp, full=full, progress=progress)
+    return synth.run(Path(project_dir), tool, only=layers, jobs=jobs, no_dsp=no_dsp, full=full, progress=progress,
+                     clock_mhz=clock_mhz)
 
 
 def dse(model, dataset, out_dir: str | Path, budget: int = 40, config: ConfigLike = None, board: str | None = None,

@@ -1,5 +1,6 @@
 """Boards: one YAML data file each in boards/ (or a user's file), validated into a `Board`:
-FPGA part, Vivado board part, family, default clock, resources, shell kind and DMA width."""
+FPGA part, Vivado board part, family, default clock, resources, shell kind and DMA width; an ECP5
+board (family ecp5) also its package and speed grade, for nextpnr."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ from generator.errors import AxgenError
 from generator.resources import folder
 
 DEFAULT_BOARD = "pynq-z2"
-FAMILIES = {"zynq7": "Zynq-7000", "zynquplus": "Zynq UltraScale+", "alveo": "Alveo (UltraScale+)"}
-ARCHES = {"xc7": "7-series", "xcup": "UltraScale+"}  # Yosys synth_xilinx -family
-SHELLS = {"zynq": "processing system + AXI DMA", "alveo": "Vitis kernel on an XRT platform"}
+FAMILIES = {"zynq7": "Zynq-7000", "zynquplus": "Zynq UltraScale+", "alveo": "Alveo (UltraScale+)", "ecp5": "Lattice ECP5"}
+ECP5 = "ecp5"  # the family nextpnr places (axgen synth --tool nextpnr)
+ARCHES = {"xc7": "7-series", "xcup": "UltraScale+", ECP5: "ECP5"}  # Yosys synth_xilinx -family, or synth_ecp5
+NO_SHELL = "none"
+SHELLS = {"zynq": "processing system + AXI DMA", "alveo": "Vitis kernel on an XRT platform",
+          NO_SHELL: "no host shell: synthesis, place and route out of context (no bitstream)"}
+SPEED_GRADES = (6, 7, 8)  # ECP5
 DMA_WIDTHS = (32, 64, 128, 256, 512)
 RESOURCE_KEYS = ("lut", "ff", "bram18", "uram", "dsp")
 
@@ -29,9 +34,11 @@ class Board:
     arch: str  # one of ARCHES
     clock_mhz: float  # default clock of the accelerator
     shell: str  # one of SHELLS
-    dma_width: int  # bits of the memory-mapped data path (HP port / AXI master)
-    resources: dict  # capacity: lut, ff, bram18, uram, dsp
+    dma_width: int | None  # bits of the memory-mapped data path (HP port / AXI master); None without a shell
+    resources: dict  # capacity: lut, ff, bram18, uram, dsp (on ECP5: LUT4, TRELLIS_FF, DP16KD, MULT18X18D)
     platform: str | None = None  # Vitis platform (Alveo)
+    package: str | None = None  # ECP5: the package as nextpnr names it, e.g. CABGA381
+    speed: int | None = None  # ECP5: the speed grade (6, 7 or 8)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -72,8 +79,10 @@ def from_dict(data, name: str, where: str) -> Board:
     clock = _field(data, where, "clock_mhz", (int, float), "a clock in MHz, a positive number")
     if clock <= 0:
         raise AxgenError(f"{where}: field 'clock_mhz' is {clock!r}; expected a clock in MHz, a positive number")
-    dma = _field(data, where, "dma_width", int, f"the DMA data width in bits, one of {DMA_WIDTHS}")
-    if dma not in DMA_WIDTHS:
+    shell = _choice(data, where, "shell", SHELLS)
+    dma = _field(data, where, "dma_width", int, f"the DMA data width in bits, one of {DMA_WIDTHS}",
+                 optional=shell == NO_SHELL)
+    if dma not in DMA_WIDTHS and not (dma is None and shell == NO_SHELL):
         raise AxgenError(f"{where}: field 'dma_width' is {dma!r}; expected one of {DMA_WIDTHS}")
     resources = _field(data, where, "resources", dict, f"a mapping of {', '.join(RESOURCE_KEYS)} to counts")
     for key in RESOURCE_KEYS:
@@ -84,7 +93,16 @@ def from_dict(data, name: str, where: str) -> Board:
     if extra:
         raise AxgenError(f"{where}: unknown resource(s) {extra}; resources are {', '.join(RESOURCE_KEYS)}")
     family = _choice(data, where, "family", FAMILIES)
-    shell = _choice(data, where, "shell", SHELLS)
+    arch = _choice(data, where, "arch", ARCHES)
+    ecp5 = family == ECP5
+    if ecp5 != (arch == ECP5) or ecp5 != (shell == NO_SHELL):
+        raise AxgenError(f"{where}: family {family!r}, arch {arch!r} and shell {shell!r} do not go together; an ECP5 "
+                         f"board has family, arch ecp5 and shell {NO_SHELL}, a Xilinx one none of them")
+    package = _field(data, where, "package", str, "the package nextpnr places, e.g. CABGA381", optional=not ecp5)
+    speed = _field(data, where, "speed", int, f"the speed grade, one of {', '.join(map(str, SPEED_GRADES))}",
+                   optional=not ecp5)
+    if ecp5 and speed not in SPEED_GRADES:
+        raise AxgenError(f"{where}: field 'speed' is {speed!r}; expected one of {', '.join(map(str, SPEED_GRADES))}")
     platform = _field(data, where, "platform", str, "the Vitis platform name (Alveo boards)", optional=True)
     if shell == "alveo" and platform is None:
         raise AxgenError(f"{where}: field 'platform' is missing; an alveo shell needs the Vitis platform name, "
@@ -94,8 +112,8 @@ def from_dict(data, name: str, where: str) -> Board:
         description=_field(data, where, "description", str, "a one-line description of the board"),
         part=_field(data, where, "part", str, "the FPGA part, e.g. xc7z020clg400-1"),
         board_part=_field(data, where, "board_part", str, "Vivado's board part, or null", optional=True),
-        family=family, arch=_choice(data, where, "arch", ARCHES), clock_mhz=clock, shell=shell, dma_width=dma,
-        resources={key: resources[key] for key in RESOURCE_KEYS}, platform=platform)
+        family=family, arch=arch, clock_mhz=clock, shell=shell, dma_width=dma,
+        resources={key: resources[key] for key in RESOURCE_KEYS}, platform=platform, package=package, speed=speed)
 
 
 def load(name_or_file: str | Path | None = None) -> Board:

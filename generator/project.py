@@ -16,6 +16,7 @@ from generator import boards, config as config_mod
 from generator.backends.driver import render_driver
 from generator.backends.hls import render_hls
 from generator.backends.rtl import render_rtl
+from generator.backends.tcl.ecp5 import write_flow_script
 from generator.backends.tcl.vitis_hls import write_scripts
 from generator.backends.tcl.vivado import write_vivado_scripts
 from generator.errors import AxgenError
@@ -192,9 +193,12 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
             "estimated_resources": {k: v for k, v in estimate.items() if k != "layers"},
             "rtl": rtl,
             "hls": render_hls(plan, staging / "hls"),
-            "driver": render_driver(plan, staging),
+            "driver": render_driver(plan, staging) if target.shell != boards.NO_SHELL else None,
         }
-        data["tcl"] = write_scripts(staging, data) + write_vivado_scripts(staging, data)
+        if target.family == boards.ECP5:  # the open flow instead of the vendor scripts
+            data["tcl"] = write_flow_script(staging, data)
+        else:
+            data["tcl"] = write_scripts(staging, data) + write_vivado_scripts(staging, data)
         _write_json(staging / PROJECT_FILE, data)
         if out_dir.exists():
             shutil.rmtree(out_dir)

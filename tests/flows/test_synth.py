@@ -153,7 +153,7 @@ def test_synth_option_errors(digits, tmp_path):
     ]:
         result = CliRunner().invoke(main, ["synth", str(root), *args])
         assert result.exit_code == 2 and result.output.strip().splitlines() == [f"axgen: error: {message}"], result.output
-    with pytest.raises(AxgenError, match="unknown synthesis tool 'quartus'; supported: yosys, vivado, vitis-hls"):
+    with pytest.raises(AxgenError, match="unknown synthesis tool 'quartus'; supported: yosys, nextpnr, vivado, vitis-hls"):
         api.synth(root, "quartus")
     bare = tmp_path / "bare"
     shutil.copytree(root, bare)
@@ -296,7 +296,7 @@ def test_vivado_does_not_fit_and_failures(tmp_path, fake_vivado, monkeypatch):
     assert (f"axgen: error: vivado failed on tcl/synth_ooc.tcl (exit 1): ERROR: [Synth 8-439] module 'axgen_oops' "
             f"not found [rtl/axgen_top.v:12]; its log: {root / 'build' / 'vivado_ooc' / 'run.log'}") in result.output
     for args, message in [
-        (["--layer", "fc0"], "--layer selects Yosys and Vitis HLS runs; Vivado synthesizes the whole top at once"),
+        (["--layer", "fc0"], "--layer selects Yosys, nextpnr and Vitis HLS runs; Vivado synthesizes the whole top at once"),
     ]:
         result = CliRunner().invoke(main, ["synth", str(root), "--tool", "vivado", *args])
         assert result.exit_code == 2 and message in result.output, result.output

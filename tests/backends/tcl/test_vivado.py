@@ -19,7 +19,8 @@ from generator.backends.tcl.vitis_hls import clock_period_ns
 from generator.errors import AxgenError
 from generator.hw import shell
 
-BOARDS = boards.available()
+# ECP5 boards carry the open flow instead (tests/flows/test_synth_nextpnr.py)
+BOARDS = [name for name in boards.available() if boards.load(name).family != boards.ECP5]
 ZYNQ = [name for name in BOARDS if boards.load(name).shell == "zynq"]
 COMMON = ["tcl/package_ip.tcl", "tcl/synth_ooc.tcl", "tcl/synth_ooc.xdc", "axgen_top.core", "tcl/README.txt"]
 SHELL_FILES = {"zynq": ["tcl/block_design.tcl", "tcl/block_design_hls.tcl"],
