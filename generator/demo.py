@@ -32,6 +32,7 @@ MLP_TARGET_CYCLES = 64
 CNN_TARGET_CYCLES = 64
 SEARCH_BUDGET = 24  # configurations the demo's search evaluates (after trying each candidate alone)
 MAX_LOSS = 0.01  # the accuracy the demo's approximate accelerator may lose against exact
+FMAX_BOARD, FMAX_PART = "ulx3s", "LFE5U-85F"  # where the demo places both accelerators (nextpnr) for their Fmax
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     its exact accelerator folded for `target_cycles` (default the model's), verify it; build the
     approximate one at the same folding, the cheapest the search finds within `max_loss` of exact
     accuracy (or `multiplier` in every layer, tuned), verify it; with `synth`, both through
-    Yosys; print and return the summary."""
+    Yosys (LUTs) and nextpnr (Fmax on an ECP5); print and return the summary."""
     import torch
     console = console or Console()
     model = demo_model(kind)
@@ -132,6 +133,7 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     approx_acc = accuracy(approx_logits, data.y_test)
     approx_report = _verify_rtl(approx_project, samples, seed, console, approx["name"])
     luts = _yosys_luts(project, approx_project, console) if synth else None
+    clocks = _fmax(project, approx_project, report, approx_report, console) if synth else None
 
     summary = {
         "kind": kind, "architecture": model.description,
@@ -143,7 +145,7 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
         "target_cycles_per_sample": target, "cycles_per_sample": report["cycles_per_sample"],
         "estimated_cycles_per_sample": report["estimated_cycles_per_sample"],
         "latency_cycles": report["latency_cycles"], "bottleneck": project.data["bottleneck"],
-        "yosys_luts": luts,
+        "yosys_luts": luts, "fmax": clocks,
         "project": str(project.root), "approx_project": str(approx_project.root), "model": str(model_path),
         "seconds": round(time.time() - start, 1),
     }
@@ -163,6 +165,8 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     if luts:
         table.add_row("LUTs (Yosys, whole accelerator, no DSP)",
                       f"exact {luts['exact']}, approximate {luts['approx']}: {luts['saving']:.1%} saved")
+    if clocks:
+        table.add_row(f"Fmax (nextpnr, {FMAX_PART})", _clock_lines(clocks))  # whole top, out of context
     table.add_row("folding PE x SIMD: est. cycles/sample", _folding(project))
     table.add_row("cycles/sample target / estimated / measured",
                   f"{target} / {report['estimated_cycles_per_sample']} / {report['cycles_per_sample']:g}")
@@ -220,6 +224,46 @@ def _yosys_luts(project, approx_project, console: Console) -> dict:
         luts[key] = int(total["lut"] + (total.get("lutram") or 0))
     luts["saving"] = 1 - luts["approx"] / luts["exact"]
     return luts
+
+
+def _fmax(project, approx_project, report: dict, approx_report: dict, console: Console) -> dict:
+    """The clock both accelerators' whole tops reach, placed and routed side by side by nextpnr on
+    FMAX_BOARD's part (out of context, cached), their LUT4s and samples per second (Fmax / measured
+    cycles per sample); {"error": one line} for an accelerator the open flow cannot place."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from generator.synth import place
+
+    def one(item):
+        key, p, rep = item
+        try:
+            doc = place(p.root, FMAX_BOARD)
+        except AxgenError as exc:
+            return key, {"error": str(exc).splitlines()[0]}
+        fmax = doc["timing"]["fmax_mhz"]
+        cycles = rep["cycles_per_sample"]
+        return key, {"fmax_mhz": fmax, "lut4": doc["total"]["lut"], "cycles_per_sample": cycles,
+                     "samples_per_second": round(fmax * 1e6 / cycles) if fmax and cycles else None,
+                     "critical_path": doc["timing"]["critical_path"]}
+
+    items = [("exact", project, report), ("approx", approx_project, approx_report)]
+    with console.status(f"nextpnr place and route of both accelerators on the {FMAX_PART} (side by side, cached)"):
+        with ThreadPoolExecutor(max_workers=len(items)) as pool:
+            return dict(pool.map(one, items))
+
+
+def _clock_lines(clocks: dict) -> str:
+    lines = []
+    for key, label in (("exact", "exact"), ("approx", "approximate")):
+        c = clocks[key]
+        if "error" in c:
+            lines.append(f"{label}: not measured ({c['error']})")
+        elif c["fmax_mhz"] is None:
+            lines.append(f"{label}: no clocked path, {c['lut4']:,} LUT4")
+        else:
+            lines.append(f"{label}: {c['fmax_mhz']:.1f} MHz, {c['lut4']:,} LUT4, "
+                         f"{c['samples_per_second']:,} samples/s")
+    return "\n".join(lines)
 
 
 def _folding(project) -> str:

@@ -92,9 +92,11 @@ def _place(job: dict) -> tuple[dict, bool]:
 
 
 def _one_line(message: str) -> str:
-    """A failed run's cause on one line: Yosys' ERROR line from its log, or nextpnr's message."""
+    """A failed run's cause on one line: Yosys' ERROR line from its log (parameterized module
+    names made readable, the process details left out), or nextpnr's message."""
     lines = message.splitlines()
     error = next((line.strip() for line in lines[1:] if "ERROR" in line), "")
+    error = re.sub(r"\$paramod\$[0-9a-f]+\\", "", error).split("' from process")[0] + ("'" if "' from process" in error else "")
     return lines[0].replace("; end of its log:", "") + (f": {error}" if error else "")
 
 

@@ -32,6 +32,9 @@ def test_demo_runs_and_verifies(tmp_path):
     approx = json.loads((tmp_path / "demo" / "project_approx" / "resources.json").read_text())["total"]
     assert approx["lut"] + approx["lutram"] < exact["lut"] + exact["lutram"]
     assert f"exact {exact['lut'] + exact['lutram']}, approximate {approx['lut'] + approx['lutram']}" in out
+    # nextpnr's clock of both whole tops (or, while the RTL is not synth_ecp5-clean, why not)
+    assert "Fmax (nextpnr, LFE5U-85F)" in out
+    assert out.count(" MHz, ") + out.count("not measured (") == 2
     layers = json.loads((tmp_path / "demo" / "project_approx" / "project.json").read_text())["layers"]
     assert any(layer["multiplier"]["spec"] != "exact" for layer in layers)
     report = json.loads((tmp_path / "demo" / "project" / "verify.json").read_text())
@@ -45,6 +48,7 @@ def test_demo_with_one_multiplier_everywhere(tmp_path):
     assert result.exit_code == 0, result.output
     assert "drum:k=2 in every layer, weights tuned" in _flat(result.output)
     assert result.output.count("bit-exact") == 2 and "LUTs (Yosys" not in result.output
+    assert "Fmax (nextpnr" not in result.output
     layers = json.loads((tmp_path / "demo" / "project_approx" / "project.json").read_text())["layers"]
     assert {layer["multiplier"]["spec"] for layer in layers} == {"drum:k=2"}
 
