@@ -90,7 +90,7 @@ def test_one_layer_placed_and_routed(ulx3s_project, cache, monkeypatch):
 @pytest.mark.slow
 def test_the_whole_network_placed_and_routed(ulx3s_project, cache):
     root = ulx3s_project
-    result = synth(root, "-j", "2")
+    result = synth(root)
     assert result.exit_code == 0, result.output
     doc = resources(root)
     assert doc["complete"] is True and set(doc["layers"]) == {"fc0", "fc1", "fc2"}
