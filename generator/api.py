@@ -178,10 +178,11 @@ class Accelerator:
         from generator.execute import open_stepper
         return open_stepper(self.project, layer, reset=reset)
 
-    def synth(self, tool: str = "yosys", layers: list[str] | None = None, jobs: int = 1, progress=None,
-              no_dsp: bool = False, full: bool = False) -> dict:
-        """Synthesize the project (Yosys, Vivado or Vitis HLS); writes and returns DIR/resources.json."""
-        return synth(self.root, tool, layers, jobs, progress, no_dsp=no_dsp, full=full)
+    def synth(self, tool: str | None = None, layers: list[str] | None = None, jobs: int = 1, progress=None,
+              no_dsp: bool = False, full: bool = False, clock_mhz: float | None = None) -> dict:
+        """Synthesize the project (Yosys, nextpnr, Vivado or Vitis HLS; by default nextpnr on an ECP5
+        board, else Yosys); writes and returns DIR/resources.json."""
+        return synth(self.root, tool, layers, jobs, progress, no_dsp=no_dsp, full=full, clock_mhz=clock_mhz)
 
 
 def synth(project_dir: str | Path, tool: str | None = None, layers: list[str] | None = None, jobs: int = 1,
