@@ -34,33 +34,53 @@ module axgen_dwc #(
 
     reg  [CAP*ELEM_BITS-1:0] buffer;
     reg  [CNT_BITS-1:0]      count;
-    reg  [CAP*ELEM_BITS-1:0] buffer_next;
+    wire [CAP*ELEM_BITS-1:0] buffer_next;
 
     wire push = s_axis_tvalid && s_axis_tready;
     wire pop = m_axis_tvalid && m_axis_tready;
     // Slots still holding elements once this cycle's output beat has left.
     wire [CNT_BITS-1:0] kept = pop ? count - OUT_N : count;
-    wire [31:0]         kept32 = {{(32 - CNT_BITS){1'b0}}, kept};
 
     assign s_axis_tready = count <= ROOM;
     assign m_axis_tvalid = count >= OUT_N;
     assign m_axis_tdata = buffer[OUT_ELEMS*ELEM_BITS-1:0];
 
-    // Slot j takes its element from slot j+OUT_ELEMS when a beat leaves, and from the input
-    // beat when it is one of the IN_ELEMS slots just above the kept elements. (In a cycle with
-    // neither the loop keeps every slot too; the guard only lets a simulator skip it.)
-    integer j;
-    always @(*) begin
-        buffer_next = buffer;
-        if (push || pop) for (j = 0; j < CAP; j = j + 1) begin
-            if (push && j >= kept32 && j < kept32 + IN_ELEMS)
-                buffer_next[j*ELEM_BITS +: ELEM_BITS] = s_axis_tdata[(j - kept32)*ELEM_BITS +: ELEM_BITS];
-            else if (pop && j + OUT_ELEMS < CAP)
-                buffer_next[j*ELEM_BITS +: ELEM_BITS] = buffer[(j + OUT_ELEMS)*ELEM_BITS +: ELEM_BITS];
-            else
-                buffer_next[j*ELEM_BITS +: ELEM_BITS] = buffer[j*ELEM_BITS +: ELEM_BITS];
+    // Every slot's next element, with selects fixed at elaboration (no index arithmetic in
+    // hardware, no select outside the buffer): slot j takes input element e when a beat enters
+    // and kept = j - e (only e with 0 <= j - e <= ROOM can: an input beat enters only while
+    // count <= ROOM, and kept <= count), else slot j + OUT_ELEMS when a beat leaves, else itself.
+    genvar j, e, b;
+    generate
+        for (j = 0; j < CAP; j = j + 1) begin : g_slot
+            wire [ELEM_BITS-1:0] held;
+            if (j + OUT_ELEMS < CAP) begin : g_shift
+                assign held = pop ? buffer[(j + OUT_ELEMS)*ELEM_BITS +: ELEM_BITS] : buffer[j*ELEM_BITS +: ELEM_BITS];
+            end else begin : g_top
+                assign held = buffer[j*ELEM_BITS +: ELEM_BITS];
+            end
+            // take[e]: input element e enters slot j (at most one e at a time).
+            wire [IN_ELEMS-1:0] take;
+            // bit b of input element e, where take[e], in bit e of column b (bits b*IN_ELEMS +: IN_ELEMS)
+            wire [ELEM_BITS*IN_ELEMS-1:0] columns;
+            wire [ELEM_BITS-1:0] entered;
+            for (e = 0; e < IN_ELEMS; e = e + 1) begin : g_in
+                if (j >= e && j - e <= ROOM_I) begin : g_can
+                    localparam integer AT_I = j - e;
+                    localparam [CNT_BITS-1:0] AT = AT_I[CNT_BITS-1:0];
+                    assign take[e] = push && kept == AT;
+                end else begin : g_never
+                    assign take[e] = 1'b0;
+                end
+                for (b = 0; b < ELEM_BITS; b = b + 1) begin : g_bit
+                    assign columns[b*IN_ELEMS + e] = s_axis_tdata[e*ELEM_BITS + b] & take[e];
+                end
+            end
+            for (b = 0; b < ELEM_BITS; b = b + 1) begin : g_or
+                assign entered[b] = |columns[b*IN_ELEMS +: IN_ELEMS];
+            end
+            assign buffer_next[j*ELEM_BITS +: ELEM_BITS] = |take ? entered : held;
         end
-    end
+    endgenerate
 
     always @(posedge ap_clk) begin
         buffer <= buffer_next;
