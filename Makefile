@@ -43,11 +43,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/fifo_depths.py
 	$(BIN)/python benchmarks/autofold_baseline.py
 
-# ruff, the layering contract (import-linter, pyproject.toml) and verilator -Wall over rtl/
+# ruff, the layering contract (import-linter, pyproject.toml), verilator -Wall over rtl/ and the
+# synthesis-clean test (Yosys synth_xilinx and synth_ecp5 over every block and small network tops)
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests benchmarks testbench
 	$(BIN)/lint-imports
 	$(BIN)/python -m generator.backends.rtl.lint
+	$(BIN)/pytest -q -p no:cacheprovider -m "slow or not slow" tests/backends/rtl/test_synth_clean.py
 
 clean:
 	rm -rf demo_out build .pytest_cache

@@ -26,46 +26,98 @@ module axgen_dwc #(
     input  wire                           m_axis_tready
 );
     localparam integer CAP = IN_ELEMS + OUT_ELEMS - 1 + (IN_ELEMS > OUT_ELEMS ? IN_ELEMS : OUT_ELEMS);
-    localparam integer CNT_BITS = $clog2(CAP + 1);
-    localparam integer ROOM_I = CAP - IN_ELEMS;
-    localparam [CNT_BITS-1:0] IN_N = IN_ELEMS[CNT_BITS-1:0];
-    localparam [CNT_BITS-1:0] OUT_N = OUT_ELEMS[CNT_BITS-1:0];
-    localparam [CNT_BITS-1:0] ROOM = ROOM_I[CNT_BITS-1:0];
+    localparam integer ROOM = CAP - IN_ELEMS;
 
     reg  [CAP*ELEM_BITS-1:0] buffer;
-    reg  [CNT_BITS-1:0]      count;
-    reg  [CAP*ELEM_BITS-1:0] buffer_next;
+    wire [CAP*ELEM_BITS-1:0] buffer_next;
+    // The number of buffered elements, one-hot (at[k]: k elements), and the two handshake flags
+    // it implies (ready: at most ROOM, valid: at least OUT_ELEMS), all registers: every decision
+    // below is a constant select of `at`, no counter arithmetic or comparison on the path.
+    reg  [CAP:0] at;
+    reg          ready_q, valid_q;
+    wire [CAP:0] at_next;
 
-    wire push = s_axis_tvalid && s_axis_tready;
-    wire pop = m_axis_tvalid && m_axis_tready;
-    // Slots still holding elements once this cycle's output beat has left.
-    wire [CNT_BITS-1:0] kept = pop ? count - OUT_N : count;
-    wire [31:0]         kept32 = {{(32 - CNT_BITS){1'b0}}, kept};
+    wire push = s_axis_tvalid && ready_q;
+    wire pop = valid_q && m_axis_tready;
 
-    assign s_axis_tready = count <= ROOM;
-    assign m_axis_tvalid = count >= OUT_N;
+    assign s_axis_tready = ready_q;
+    assign m_axis_tvalid = valid_q;
     assign m_axis_tdata = buffer[OUT_ELEMS*ELEM_BITS-1:0];
 
-    // Slot j takes its element from slot j+OUT_ELEMS when a beat leaves, and from the input
-    // beat when it is one of the IN_ELEMS slots just above the kept elements. (In a cycle with
-    // neither the loop keeps every slot too; the guard only lets a simulator skip it.)
-    integer j;
-    always @(*) begin
-        buffer_next = buffer;
-        if (push || pop) for (j = 0; j < CAP; j = j + 1) begin
-            if (push && j >= kept32 && j < kept32 + IN_ELEMS)
-                buffer_next[j*ELEM_BITS +: ELEM_BITS] = s_axis_tdata[(j - kept32)*ELEM_BITS +: ELEM_BITS];
-            else if (pop && j + OUT_ELEMS < CAP)
-                buffer_next[j*ELEM_BITS +: ELEM_BITS] = buffer[(j + OUT_ELEMS)*ELEM_BITS +: ELEM_BITS];
-            else
-                buffer_next[j*ELEM_BITS +: ELEM_BITS] = buffer[j*ELEM_BITS +: ELEM_BITS];
+    genvar j, e, b, k;
+    generate
+        // k elements after this cycle: k before, k - IN after a push, k + OUT before a pop, ...
+        for (k = 0; k <= CAP; k = k + 1) begin : g_at
+            wire from_push, from_pop, from_both;
+            if (k >= IN_ELEMS) begin : g_push
+                assign from_push = at[k - IN_ELEMS];
+            end else begin : g_no_push
+                assign from_push = 1'b0;
+            end
+            if (k + OUT_ELEMS <= CAP) begin : g_pop
+                assign from_pop = at[k + OUT_ELEMS];
+            end else begin : g_no_pop
+                assign from_pop = 1'b0;
+            end
+            if (k + OUT_ELEMS >= IN_ELEMS && k + OUT_ELEMS - IN_ELEMS <= CAP) begin : g_both
+                assign from_both = at[k + OUT_ELEMS - IN_ELEMS];
+            end else begin : g_no_both
+                assign from_both = 1'b0;
+            end
+            assign at_next[k] = push ? (pop ? from_both : from_push) : (pop ? from_pop : at[k]);
         end
-    end
+
+        // Every slot's next element, with selects fixed at elaboration (no index arithmetic in
+        // hardware, no select outside the buffer): slot j takes input element e when a beat enters
+        // and j - e elements stay (j - e before, or j - e + OUT_ELEMS before a beat leaves; only
+        // 0 <= j - e <= ROOM can: a beat enters only when at most ROOM are buffered), else slot
+        // j + OUT_ELEMS when a beat leaves, else itself.
+        for (j = 0; j < CAP; j = j + 1) begin : g_slot
+            wire [ELEM_BITS-1:0] held;
+            if (j + OUT_ELEMS < CAP) begin : g_shift
+                assign held = pop ? buffer[(j + OUT_ELEMS)*ELEM_BITS +: ELEM_BITS] : buffer[j*ELEM_BITS +: ELEM_BITS];
+            end else begin : g_top
+                assign held = buffer[j*ELEM_BITS +: ELEM_BITS];
+            end
+            // take[e]: input element e enters slot j (at most one e at a time).
+            wire [IN_ELEMS-1:0] take;
+            // bit b of input element e, where take[e], in bit e of column b (bits b*IN_ELEMS +: IN_ELEMS)
+            wire [ELEM_BITS*IN_ELEMS-1:0] columns;
+            wire [ELEM_BITS-1:0] entered;
+            for (e = 0; e < IN_ELEMS; e = e + 1) begin : g_in
+                if (j >= e && j - e <= ROOM) begin : g_can
+                    wire after_pop;  // j - e elements stay after a beat leaves
+                    if (j - e + OUT_ELEMS <= CAP) begin : g_pop
+                        assign after_pop = at[j - e + OUT_ELEMS];
+                    end else begin : g_no_pop
+                        assign after_pop = 1'b0;
+                    end
+                    assign take[e] = push && (pop ? after_pop : at[j - e]);
+                end else begin : g_never
+                    assign take[e] = 1'b0;
+                end
+                for (b = 0; b < ELEM_BITS; b = b + 1) begin : g_bit
+                    assign columns[b*IN_ELEMS + e] = s_axis_tdata[e*ELEM_BITS + b] & take[e];
+                end
+            end
+            for (b = 0; b < ELEM_BITS; b = b + 1) begin : g_or
+                assign entered[b] = |columns[b*IN_ELEMS +: IN_ELEMS];
+            end
+            assign buffer_next[j*ELEM_BITS +: ELEM_BITS] = |take ? entered : held;
+        end
+    endgenerate
 
     always @(posedge ap_clk) begin
         buffer <= buffer_next;
-        if (!ap_rst_n) count <= 0;
-        else count <= kept + (push ? IN_N : {CNT_BITS{1'b0}});
+        if (!ap_rst_n) begin
+            at <= {{CAP{1'b0}}, 1'b1};
+            ready_q <= 1'b1;
+            valid_q <= 1'b0;
+        end else begin
+            at <= at_next;
+            ready_q <= |at_next[ROOM:0];
+            valid_q <= |at_next[CAP:OUT_ELEMS];
+        end
     end
 endmodule
 

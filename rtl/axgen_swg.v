@@ -81,7 +81,7 @@ module axgen_swg #(
     localparam integer CMAX = 2 * IFM_H + R + PAD_T + PAD_B + K_H + STRIDE_H + IFM_W + PAD_L + PAD_R
                               + K_W + STRIDE_W + CF + ROWB + 2;
     localparam integer CW = $clog2(CMAX + 1);
-    localparam integer MW = AW + CW;                                    // address arithmetic
+    localparam integer BW1 = AW + 1;                                    // ring offsets (< 2 * DEPTH)
     localparam integer FD = 4;                                          // output FIFO depth
     localparam [2:0] FD3 = 3'd4;
 
@@ -119,20 +119,34 @@ module axgen_swg #(
     localparam [CW-1:0] C_PTH = C_PTH_I[CW-1:0];
     localparam integer C_PLW_I = PAD_L + IFM_W;
     localparam [CW-1:0] C_PLW = C_PLW_I[CW-1:0];
-    localparam integer C_HM_I = IFM_H % R;
-    localparam [CW-1:0] C_HM = C_HM_I[CW-1:0];
-    localparam integer C_PM_I = (R - PAD_T % R) % R;
-    localparam [CW-1:0] C_PM = C_PM_I[CW-1:0];
+    // Ring offsets (slot * ROWB) and column offsets (pixel * CF) as constants: the read address
+    // is kept as such offsets, stepped by additions, never multiplied out.
+    // The handshake limits at py0 = 0: lo = 0, hi = min(K_H - 1 - PAD_T, IFM_H - 1) or 0.
+    localparam integer HI0_I = K_H - 1 <= PAD_T ? 0 : (K_H - 1 - PAD_T < IFM_H - 1 ? K_H - 1 - PAD_T : IFM_H - 1);
+    localparam integer C_WR0_I = R + IFM_H;
+    localparam [CW-1:0] C_WR0 = C_WR0_I[CW-1:0];
+    localparam integer C_RD0_I = HI0_I + IFM_H;
+    localparam [CW-1:0] C_RD0 = C_RD0_I[CW-1:0];
+    localparam integer B_HM_I = (IFM_H % R) * ROWB;
+    localparam [BW1-1:0] B_HM = B_HM_I[BW1-1:0];
+    localparam integer B_PM_I = ((R - PAD_T % R) % R) * ROWB;
+    localparam [BW1-1:0] B_PM = B_PM_I[BW1-1:0];
+    localparam integer B_SH_I = STRIDE_H * ROWB;
+    localparam [BW1-1:0] B_SH = B_SH_I[BW1-1:0];
+    localparam integer B_KHS_I = KH_STEP * ROWB;
+    localparam [BW1-1:0] B_KHS = B_KHS_I[BW1-1:0];
+    localparam integer B_DEPTH_I = DEPTH;
+    localparam [BW1-1:0] B_DEPTH = B_DEPTH_I[BW1-1:0];
+    localparam integer A_SW_I = (STRIDE_W * CF) % (1 << AW);
+    localparam [AW-1:0] A_SW = A_SW_I[AW-1:0];
+    localparam integer A_KWS_I = (KW_STEP * CF) % (1 << AW);
+    localparam [AW-1:0] A_KWS = A_KWS_I[AW-1:0];
+    localparam integer A_PL_I = (PAD_L * CF) % (1 << AW);
+    localparam [AW-1:0] A_PL = A_PL_I[AW-1:0];
     localparam integer C_ROWB1_I = ROWB - 1;
     localparam [CW-1:0] C_ROWB1 = C_ROWB1_I[CW-1:0];
     localparam integer A_LAST_I = DEPTH - 1;
     localparam [AW-1:0] A_LAST = A_LAST_I[AW-1:0];
-    localparam integer M_ROWB_I = ROWB;
-    localparam [MW-1:0] M_ROWB = M_ROWB_I[MW-1:0];
-    localparam integer M_CF_I = CF;
-    localparam [MW-1:0] M_CF = M_CF_I[MW-1:0];
-    localparam integer M_PL_I = PAD_L;
-    localparam [MW-1:0] M_PL = M_PL_I[MW-1:0];
     localparam [ELEM_BITS-1:0] PAD_ELEM = PAD_CODE[ELEM_BITS-1:0];
     localparam [IBW-1:0] PAD_PART = {ISIMD{PAD_ELEM}};
 
@@ -140,12 +154,12 @@ module axgen_swg #(
     reg  [CW-1:0] fill;       // rows written - first row of the reader's image + IFM_H
     reg  [CW-1:0] py0;        // padded row of the window's top (oy * STRIDE_H)
     // Image rows lo..hi the current output row needs (window rows clipped to the image).
-    wire [CW-1:0] top = py0 - C_PT;
-    wire [CW-1:0] bot = py0 + C_KH1 - C_PT;
-    wire [CW-1:0] lo = py0 <= C_PT ? {CW{1'b0}} : (top > C_H1 ? C_H1 : top);
-    wire [CW-1:0] hi = py0 + C_KH1 <= C_PT ? {CW{1'b0}} : (bot > C_H1 ? C_H1 : bot);
-    wire          wr_ok = fill < lo + C_R + C_H;
-    wire          rd_ok = fill > hi + C_H;
+    // The writer may write while fill < lo + R + IFM_H, the reader read while fill > hi + IFM_H.
+    // Both limits are registers, loaded with py0's next value's (so the handshake compares two
+    // registers, and the limits' arithmetic is off the handshake path).
+    reg  [CW-1:0] wr_lim, rd_lim;
+    wire          wr_ok = fill < wr_lim;
+    wire          rd_ok = fill > rd_lim;
 
     // ---------------- writer ----------------
     reg  [AW-1:0] w_addr;
@@ -166,8 +180,12 @@ module axgen_swg #(
 
     // ---------------- reader ----------------
     reg [CW-1:0] cf, kw, kh, ox, oy, px0;
-    reg [CW-1:0] slot_oy;     // ring slot of image row py0 - PAD_T (mod R)
-    reg [CW-1:0] img_slot0;   // ring slot of row 0 of the reader's image
+    reg [BW1-1:0] oy_base;    // ROWB * (ring slot of image row py0 - PAD_T, mod R)
+    reg [BW1-1:0] img_base;   // ROWB * (ring slot of row 0 of the reader's image)
+    reg [BW1-1:0] kh_base;    // ROWB * kh
+    reg [AW-1:0]  px0_col;    // CF * px0 (mod 2^AW)
+    reg [AW-1:0]  kw_col;     // CF * kw
+    reg [AW-1:0]  cf_a;       // cf
     reg          rd_v;        // a read (or padding beat) is in the read stage
     reg [P-1:0]  rd_pad;
     reg [2:0]    f_count;
@@ -200,15 +218,19 @@ module axgen_swg #(
             /* verilator lint_off UNSIGNED */
             assign pad[j] = py < C_PT || py >= C_PTH || px < C_PL || px >= C_PLW;
             /* verilator lint_on UNSIGNED */
-            wire [CW-1:0] slot_sum = slot_oy + kh + DKH;
-            wire [CW-1:0] slot = slot_sum >= C_R ? slot_sum - C_R : slot_sum;
-            // addr_full is wide enough for every term; its top bits are always zero for in-image
-            // positions (and don't care for padding), so only the low AW bits are used.
+            localparam integer B_DKH_I = DKH_I * ROWB;
+            localparam [BW1-1:0] B_DKH = B_DKH_I[BW1-1:0];
+            localparam integer A_DKW_I = (DKW_I * CF) % (1 << AW);
+            localparam [AW-1:0] A_DKW = A_DKW_I[AW-1:0];
+            // The row's offset in the ring, slot * ROWB with slot = (slot of py0 + kh + DKH) mod R
+            // (below 2 * DEPTH before the wrap), plus the column's, (px - PAD_L) * CF + cf: below
+            // ROWB for in-image positions (padding positions are not read), so the sum needs no wrap.
+            wire [BW1-1:0] row_sum = oy_base + kh_base + B_DKH;
             /* verilator lint_off UNUSEDSIGNAL */
-            wire [MW-1:0] addr_full = {{AW{1'b0}}, slot} * M_ROWB + ({{AW{1'b0}}, px} - M_PL) * M_CF
-                                      + {{AW{1'b0}}, cf};
+            wire [BW1-1:0] row_off = row_sum >= B_DEPTH ? row_sum - B_DEPTH : row_sum;
             /* verilator lint_on UNUSEDSIGNAL */
-            wire [AW-1:0] rd_addr = addr_full[AW-1:0];
+            wire [AW-1:0] col_off = px0_col + kw_col + A_DKW - A_PL + cf_a;
+            wire [AW-1:0] rd_addr = row_off[AW-1:0] + col_off;
             reg  [IBW-1:0] rd_part;
 
             always @(posedge ap_clk) begin
@@ -223,14 +245,23 @@ module axgen_swg #(
         end
     endgenerate
 
-    wire [CW-1:0] slot_step = slot_oy + C_SH;
-    wire [CW-1:0] img_sum = img_slot0 + C_HM;
-    wire [CW-1:0] img_next = img_sum >= C_R ? img_sum - C_R : img_sum;
-    wire [CW-1:0] oy_sum = img_next + C_PM;
+    // Image rows lo..hi of the next output row's window (clipped to the image).
+    wire [CW-1:0] py0_next = last_oy ? {CW{1'b0}} : py0 + C_SH;
+    wire [CW-1:0] top = py0_next - C_PT;
+    wire [CW-1:0] bot = py0_next + C_KH1 - C_PT;
+    wire [CW-1:0] lo = py0_next <= C_PT ? {CW{1'b0}} : (top > C_H1 ? C_H1 : top);
+    wire [CW-1:0] hi = py0_next + C_KH1 <= C_PT ? {CW{1'b0}} : (bot > C_H1 ? C_H1 : bot);
+
+    wire [BW1-1:0] oy_step = oy_base + B_SH;
+    wire [BW1-1:0] img_sum = img_base + B_HM;
+    wire [BW1-1:0] img_next = img_sum >= B_DEPTH ? img_sum - B_DEPTH : img_sum;
+    wire [BW1-1:0] oy_sum = img_next + B_PM;
 
     always @(posedge ap_clk) begin
         if (!ap_rst_n) begin
             fill <= C_H;
+            wr_lim <= C_WR0;
+            rd_lim <= C_RD0;
             cf <= 0;
             kw <= 0;
             kh <= 0;
@@ -238,8 +269,12 @@ module axgen_swg #(
             oy <= 0;
             px0 <= 0;
             py0 <= 0;
-            img_slot0 <= 0;
-            slot_oy <= C_PM;
+            img_base <= 0;
+            oy_base <= B_PM;
+            kh_base <= 0;
+            px0_col <= 0;
+            kw_col <= 0;
+            cf_a <= 0;
             rd_v <= 1'b0;
             rd_pad <= {P{1'b0}};
         end else begin
@@ -248,21 +283,31 @@ module axgen_swg #(
             if (issue) begin
                 rd_pad <= pad;
                 cf <= last_cf ? {CW{1'b0}} : cf + 1'b1;
-                if (last_cf) kw <= last_kw ? {CW{1'b0}} : kw + C_KWS;
-                if (last_cf && last_kw) kh <= last_kh ? {CW{1'b0}} : kh + C_KHS;
+                cf_a <= last_cf ? {AW{1'b0}} : cf_a + 1'b1;
+                if (last_cf) begin
+                    kw <= last_kw ? {CW{1'b0}} : kw + C_KWS;
+                    kw_col <= last_kw ? {AW{1'b0}} : kw_col + A_KWS;
+                end
+                if (last_cf && last_kw) begin
+                    kh <= last_kh ? {CW{1'b0}} : kh + C_KHS;
+                    kh_base <= last_kh ? {BW1{1'b0}} : kh_base + B_KHS;
+                end
             end
             if (pixel_done) begin
                 ox <= last_ox ? {CW{1'b0}} : ox + 1'b1;
                 px0 <= last_ox ? {CW{1'b0}} : px0 + C_SW;
+                px0_col <= last_ox ? {AW{1'b0}} : px0_col + A_SW;
             end
             if (orow_done) begin
                 oy <= last_oy ? {CW{1'b0}} : oy + 1'b1;
-                py0 <= last_oy ? {CW{1'b0}} : py0 + C_SH;
+                py0 <= py0_next;
+                wr_lim <= lo + C_R + C_H;
+                rd_lim <= hi + C_H;
                 if (last_oy) begin
-                    img_slot0 <= img_next;
-                    slot_oy <= oy_sum >= C_R ? oy_sum - C_R : oy_sum;
+                    img_base <= img_next;
+                    oy_base <= oy_sum >= B_DEPTH ? oy_sum - B_DEPTH : oy_sum;
                 end else begin
-                    slot_oy <= slot_step >= C_R ? slot_step - C_R : slot_step;
+                    oy_base <= oy_step >= B_DEPTH ? oy_step - B_DEPTH : oy_step;
                 end
             end
         end

@@ -51,6 +51,31 @@ def _window_rows(g) -> tuple[list[int], list[int]]:
     return lo, hi
 
 
+def window_period(g, row_beats: float, pixel: float, images: int = 4) -> float:
+    """Steady-state cycles per image of a sliding-window generator and the unit behind it, images
+    back to back with the input keeping up: the rules of `_conv` over global row numbers. The
+    ring of K_H + STRIDE_H rows lets the writer run only that far ahead of the window, so at an
+    image boundary it may not yet hold the next image's first window (e.g. a stride-2 convolution
+    without padding): the reader pauses once per image, on top of OH * OW * pixel cycles."""
+    lo, hi = _window_rows(g)
+    ring, n_out = g.kernel[0] + g.stride[0], g.out_h
+    written: list[float] = []  # completion of global row n * in_h + r
+    done: list[float] = []  # completion of global output row n * out_h + o
+
+    def finish(before: float) -> None:  # every output row whose ring slots row `before` reuses
+        while len(done) < images * n_out:
+            n, o = divmod(len(done), n_out)
+            if n * g.in_h + lo[o] + ring > before:
+                return
+            done.append(max(done[-1] if done else 0.0, written[n * g.in_h + hi[o]]) + g.out_w * pixel)
+
+    for r in range(images * g.in_h):
+        finish(r)
+        written.append(max(written[-1] if written else 0.0, done[-1] if done else 0.0) + row_beats)
+    finish(float("inf"))
+    return done[-1] - done[-1 - n_out]
+
+
 def _conv(stage, first: float, rows: Rows) -> tuple[float, Rows]:
     g = stage.layer.conv
     ring = g.kernel[0] + g.stride[0]

@@ -11,6 +11,7 @@ from generator.config import Config
 from generator.datatypes import DataType, dtype, smallest_int_type
 from generator.errors import AxgenError
 from generator.hw.folding import check_choice, check_flag, divisors, fifo_depth
+from generator.hw.latency import window_period
 from generator.hw.stage import Stage
 from generator.ir import MatrixLayer
 from generator.multipliers import Multiplier, parse
@@ -128,14 +129,17 @@ class LayerImpl(Stage):
         """Cycles per sample of each stage. The MVAU takes MH/PE * MW/SIMD cycles per vector
         (FINN's bound), once per output pixel for a convolution; the sliding-window generator
         moves one beat per cycle on each side: max(input beats, window beats), where an input beat
-        is in_per_beat channels of a pixel and a window beat swg_simd elements (P kernel positions)."""
+        is in_per_beat channels of a pixel and a window beat swg_simd elements (P kernel positions),
+        and at least the period of the generator and its unit together, with the generator's pause
+        at image boundaries (latency.window_period)."""
         mvau = self.nf * self.sf
         g = self.layer.conv
         if g is None:
             return {"mvau": mvau}
         in_beats = g.in_h * g.in_w * g.channels // self.in_per_beat
         window_beats = g.kernel[0] * g.kernel[1] * g.channels // self.swg_simd
-        return {"swg": max(in_beats, g.pixels * window_beats), self.unit: g.pixels * mvau}
+        period = window_period(g, g.in_w * g.channels / self.in_per_beat, max(window_beats, mvau))
+        return {"swg": max(in_beats, g.pixels * window_beats, round(period)), self.unit: g.pixels * mvau}
 
     @property
     def edge_fifo_depth(self) -> int:

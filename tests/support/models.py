@@ -210,6 +210,28 @@ def strided_cnn(seed: int = 0):
     return model.eval()
 
 
+def unpadded_stride2_cnn(seed: int = 0):
+    """A 3x3 stride-2 convolution without padding on (6, 11, 11): its window generator's ring
+    (K_H + STRIDE_H rows) cannot hold the next image's first window while the last output row is
+    read, so it pauses once per image; then a classifier."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    torch.manual_seed(seed)
+    w = dict(weight_quant=Int8WeightPerTensorFixedPoint)
+    model = nn.Sequential(
+        qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=4),
+        qnn.QuantConv2d(6, 8, 3, stride=2, bias=True, weight_bit_width=3, **w),
+        nn.BatchNorm2d(8),
+        qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=2),
+        nn.Flatten(),
+        qnn.QuantLinear(8 * 5 * 5, 4, bias=True, weight_bit_width=3, **w),
+    )
+    randomize_norms(model, seed)
+    return model.eval()
+
+
 def depthwise_cnn(seed: int = 0):
     """A depthwise-separable CNN: conv 3x3 -> QuantReLU -> depthwise 3x3 (padding 1) + BN ->
     QuantReLU -> pointwise 1x1 -> depthwise 3x3 stride 2 (padding 1) + BN -> signed quantizer ->
