@@ -90,7 +90,8 @@ def build(model, out_dir: str | Path, config: ConfigLike = None, board: str | No
     Brevitas module) into out_dir; nothing is written unless the whole project is complete. When
     the estimated resources exceed the board's, one warning line per resource goes to stderr, or
     with `strict` an AxgenError names them (and nothing is written). `target_cycles` (cycles per
-    sample) or `target_fps` (samples per second at `clock_mhz`) choose PE and SIMD of every layer the config does not fix, at the lowest estimated resources.
+    sample) or `target_fps` (samples per second at `clock_mhz`) choose PE and SIMD of every layer
+    the config does not fix, at the lowest estimated resources.
     `size_fifos` (default: when a target is given) sizes the FIFOs between the layers from a
     Verilator run, so the accelerator keeps its slowest stage's rate with the fewest FIFO bits.
     `input_type` (e.g. "UINT8") declares the integers a model without an input quantizer takes.

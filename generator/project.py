@@ -33,7 +33,7 @@ from generator.tools.cache import FIFO_SIZING, cache_dir
 from generator.version import __version__
 
 PROJECT_FILE = "project.json"
-FORMAT_VERSION = 1  # of project.json and the folder's layout; a project of another version is refused
+FORMAT_VERSION = 2  # of project.json and the folder's layout (2: pipeline depths); another version is refused
 TABLES = "params/tables"  # lut: tables and verilog: cores copied into the project, named by content hash
 
 

@@ -29,6 +29,7 @@ module axgen_dot #(
     parameter integer MUL_SPLIT = 0,
     parameter integer W_LANE_BITS = 4,
     parameter integer MUL_REG = 1,
+    parameter integer MUL_FABRIC = 0,
     parameter integer TREE_STAGE = 2,
     parameter MUL_TABLE_FILE = ""
 ) (
@@ -138,7 +139,7 @@ module axgen_dot #(
                 axgen_mul #(
                     .A_BITS(IN_BITS), .A_KIND(IN_KIND), .B_BITS(W_BITS), .B_KIND(W_KIND),
                     .P_BITS(ACC_BITS), .FAMILY(MUL_FAMILY), .K1(MUL_K1), .K2(MUL_K2),
-                    .TABLE_FILE(MUL_TABLE_FILE)
+                    .FABRIC(MUL_FABRIC), .TABLE_FILE(MUL_TABLE_FILE)
                 ) u_mul (
                     .a(x[s*IN_BITS +: IN_BITS]),
                     .b(w[s*W_LANE_BITS +: W_BITS]),

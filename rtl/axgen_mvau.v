@@ -16,8 +16,8 @@
 //              sides) and their sum, a tree with a register every TREE_STAGE adder levels
 //              (rtl/axgen_addtree.v; 0: the whole sum in one cycle)
 //   S2       : accumulate; thresholds of row group nf read (and registered with MEM_REG)
-//   S3       : threshold count (or raw accumulator), registered with THR_REG = 1, into the
-//              output FIFO
+//   S3       : threshold count (or raw accumulator) into the output FIFO, registered with
+//              THR_REG = 1; THR_REG = 2 registers the comparisons as well
 // The control (valid, first, last, nf) follows the data through a delay line of the same depth:
 // a step issued in cycle t writes its beat into the output FIFO at the end of cycle t + PIPE
 // (PIPE = 3 + MEM_REG + MUL_REG + tree registers + THR_REG; generator/hw/timing.py mirrors it).
@@ -59,6 +59,7 @@ module axgen_mvau #(
     parameter integer W_LANE_BITS = 4,
     parameter integer MEM_REG = 1,
     parameter integer MUL_REG = 1,
+    parameter integer MUL_FABRIC = 0,
     parameter integer TREE_STAGE = 2,
     parameter integer THR_REG = 1,
     parameter MUL_TABLE_FILE = "",
@@ -80,6 +81,7 @@ module axgen_mvau #(
     localparam integer IN_W = SIMD * IN_BITS;
     localparam integer W_W = PE * SIMD * W_LANE_BITS;
     localparam integer T_W = PE * N_THRES * T_BITS;
+    localparam integer T_LANE = N_THRES > 0 ? N_THRES * T_BITS : 1;  // a lane's thresholds
     localparam integer OUT_W = PE * OUT_BITS;
     localparam integer SF_BITS = SF > 1 ? $clog2(SF) : 1;
     localparam integer NF_BITS = NF > 1 ? $clog2(NF) : 1;
@@ -215,9 +217,9 @@ module axgen_mvau #(
     end
 
     // Thresholds: word nf, threshold i of lane p in bits [(p*N_THRES+i)*T_BITS, +T_BITS).
-    // (Without thresholds t_q is a single constant bit nobody reads.)
+    // (Without thresholds t_q is one constant bit per lane nobody reads.)
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [T_W > 0 ? T_W - 1 : 0:0] t_q;
+    wire [PE*T_LANE-1:0] t_q;
     /* verilator lint_on UNUSEDSIGNAL */
     generate
         if (N_THRES > 0) begin : g_thresholds
@@ -235,7 +237,7 @@ module axgen_mvau #(
                 .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(t_r), .out(t_q)
             );
         end else begin : g_no_thresholds
-            assign t_q = 1'b0;
+            assign t_q = {(PE * T_LANE){1'b0}};
         end
     endgenerate
 
@@ -250,7 +252,7 @@ module axgen_mvau #(
                 .SIMD(SIMD), .IN_BITS(IN_BITS), .IN_KIND(IN_KIND), .W_BITS(W_BITS), .W_KIND(W_KIND),
                 .ACC_BITS(ACC_BITS), .MUL_FAMILY(MUL_FAMILY), .MUL_K1(MUL_K1), .MUL_K2(MUL_K2),
                 .MUL_SPLIT(MUL_SPLIT), .W_LANE_BITS(W_LANE_BITS), .MUL_REG(MUL_REG), .TREE_STAGE(TREE_STAGE),
-                .MUL_TABLE_FILE(MUL_TABLE_FILE)
+                .MUL_FABRIC(MUL_FABRIC), .MUL_TABLE_FILE(MUL_TABLE_FILE)
             ) u_dot (
                 .ap_clk(ap_clk), .x(x_op), .x_mag(mag_op), .x_neg(neg_op),
                 .w(w_op[p*SIMD*W_LANE_BITS +: SIMD*W_LANE_BITS]), .dot(dot)
@@ -266,28 +268,25 @@ module axgen_mvau #(
                 if (s2_valid) acc <= (s2_first ? {ACC_BITS{1'b0}} : acc) + dot_q;
             end
 
-            // S3: threshold count (rtl/axgen_thresholds.v), or the accumulator itself.
-            if (N_THRES > 0) begin : g_count
-                axgen_thresholds #(
-                    .ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS)
-                ) u_thresholds (
-                    .acc(acc),
-                    .thresholds(t_q[p*N_THRES*T_BITS +: N_THRES*T_BITS]),
-                    .out(result[p*OUT_BITS +: OUT_BITS])
-                );
-            end else begin : g_raw
-                assign result[p*OUT_BITS +: OUT_BITS] = acc[OUT_BITS-1:0];
-            end
+            // S3: threshold count (rtl/axgen_thresholds.v), or the accumulator itself; with
+            // THR_REG = 2 the comparisons (or the raw accumulator) are registered before the count.
+            axgen_thresholds_pipe #(
+                .ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS),
+                .REG(THR_REG > 1 ? 1 : 0)
+            ) u_count (
+                .ap_clk(ap_clk), .acc(acc), .thresholds(t_q[p*T_LANE +: T_LANE]),
+                .out(result[p*OUT_BITS +: OUT_BITS])
+            );
         end
     endgenerate
 
-    // THR_REG: the count registered on its way into the FIFO.
+    // THR_REG > 0: the count registered on its way into the FIFO.
     wire [OUT_W-1:0] fifo_in;
     wire             fifo_valid;
     axgen_delay #(.WIDTH(1), .DEPTH(THR_REG), .RESET(1)) u_out_valid (
         .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(s3_valid), .out(fifo_valid)
     );
-    axgen_delay #(.WIDTH(OUT_W), .DEPTH(THR_REG)) u_out (
+    axgen_delay #(.WIDTH(OUT_W), .DEPTH(THR_REG > 0 ? 1 : 0)) u_out (
         .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(result), .out(fifo_in)
     );
 

@@ -47,6 +47,7 @@ module axgen_vvau #(
     parameter integer W_LANE_BITS = 4,
     parameter integer MEM_REG = 1,
     parameter integer MUL_REG = 1,
+    parameter integer MUL_FABRIC = 0,
     parameter integer TREE_STAGE = 2,
     parameter integer THR_REG = 1,
     parameter MUL_TABLE_FILE = "",
@@ -68,6 +69,7 @@ module axgen_vvau #(
     localparam integer IN_W = PE * SIMD * IN_BITS;
     localparam integer W_W = PE * SIMD * W_LANE_BITS;
     localparam integer T_W = PE * N_THRES * T_BITS;
+    localparam integer T_LANE = N_THRES > 0 ? N_THRES * T_BITS : 1;  // a lane's thresholds
     localparam integer OUT_W = PE * OUT_BITS;
     localparam integer SF_BITS = SF > 1 ? $clog2(SF) : 1;
     localparam integer NF_BITS = NF > 1 ? $clog2(NF) : 1;
@@ -186,7 +188,7 @@ module axgen_vvau #(
     );
 
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [T_W > 0 ? T_W - 1 : 0:0] t_q;
+    wire [PE*T_LANE-1:0] t_q;
     /* verilator lint_on UNUSEDSIGNAL */
     generate
         if (N_THRES > 0) begin : g_thresholds
@@ -204,7 +206,7 @@ module axgen_vvau #(
                 .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(t_r), .out(t_q)
             );
         end else begin : g_no_thresholds
-            assign t_q = 1'b0;
+            assign t_q = {(PE * T_LANE){1'b0}};
         end
     endgenerate
 
@@ -227,7 +229,7 @@ module axgen_vvau #(
                 .SIMD(SIMD), .IN_BITS(IN_BITS), .IN_KIND(IN_KIND), .W_BITS(W_BITS), .W_KIND(W_KIND),
                 .ACC_BITS(ACC_BITS), .MUL_FAMILY(MUL_FAMILY), .MUL_K1(MUL_K1), .MUL_K2(MUL_K2),
                 .MUL_SPLIT(MUL_SPLIT), .W_LANE_BITS(W_LANE_BITS), .MUL_REG(MUL_REG), .TREE_STAGE(TREE_STAGE),
-                .MUL_TABLE_FILE(MUL_TABLE_FILE)
+                .MUL_FABRIC(MUL_FABRIC), .MUL_TABLE_FILE(MUL_TABLE_FILE)
             ) u_dot (
                 .ap_clk(ap_clk), .x(codes), .x_mag(mags), .x_neg(negs),
                 .w(w_op[p*SIMD*W_LANE_BITS +: SIMD*W_LANE_BITS]), .dot(dot)
@@ -246,28 +248,25 @@ module axgen_vvau #(
                 end
             end
 
-            // S3: threshold count (rtl/axgen_thresholds.v), or the accumulator itself.
-            if (N_THRES > 0) begin : g_count
-                axgen_thresholds #(
-                    .ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS)
-                ) u_thresholds (
-                    .acc(acc),
-                    .thresholds(t_q[p*N_THRES*T_BITS +: N_THRES*T_BITS]),
-                    .out(result[p*OUT_BITS +: OUT_BITS])
-                );
-            end else begin : g_raw
-                assign result[p*OUT_BITS +: OUT_BITS] = acc[OUT_BITS-1:0];
-            end
+            // S3: threshold count (rtl/axgen_thresholds.v), or the accumulator itself; with
+            // THR_REG = 2 the comparisons (or the raw accumulator) are registered before the count.
+            axgen_thresholds_pipe #(
+                .ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS),
+                .REG(THR_REG > 1 ? 1 : 0)
+            ) u_count (
+                .ap_clk(ap_clk), .acc(acc), .thresholds(t_q[p*T_LANE +: T_LANE]),
+                .out(result[p*OUT_BITS +: OUT_BITS])
+            );
         end
     endgenerate
 
-    // THR_REG: the count registered on its way into the FIFO.
+    // THR_REG > 0: the count registered on its way into the FIFO.
     wire [OUT_W-1:0] fifo_in;
     wire             fifo_valid;
     axgen_delay #(.WIDTH(1), .DEPTH(THR_REG), .RESET(1)) u_out_valid (
         .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(s3_valid), .out(fifo_valid)
     );
-    axgen_delay #(.WIDTH(OUT_W), .DEPTH(THR_REG)) u_out (
+    axgen_delay #(.WIDTH(OUT_W), .DEPTH(THR_REG > 0 ? 1 : 0)) u_out (
         .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(result), .out(fifo_in)
     );
 

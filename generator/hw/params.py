@@ -12,7 +12,8 @@ from generator.multipliers import LUT, VERILOG
 
 
 def layer_params(impl, user: dict | None = None) -> dict:
-    """MVAU parameters of a matrix stage (generator.hw.matrix.LayerImpl); `user` is the proof of the layer's own multiplier module, if any."""
+    """MVAU parameters of a matrix stage (generator.hw.matrix.LayerImpl), its pipeline's included;
+    `user` is the proof of the layer's own multiplier module, if any."""
     layer, module = impl.layer, impl.module
     mul = mul_params(impl.multiplier, impl.in_dtype, layer.weight_dtype, f"layer {impl.name}")
     if user is not None:

@@ -129,7 +129,9 @@ def _pipeline_regs(impl, w_bits: int, term: int, acc: int) -> int:
     pipe, pe, simd = impl.pipeline, impl.pe, impl.simd
     out_w = pe * impl.out_dtype.bitwidth()
     regs = pipe.mem_reg * (w_bits + simd * impl.in_dtype.bitwidth()) + pipe.mul_reg * pe * simd * term
-    regs += pipe.thr_reg * out_w + (pipe.depth(simd) - 3) * (3 + clog2(impl.nf))
+    regs += min(pipe.thr_reg, 1) * out_w + (pipe.depth(simd) - 3) * (3 + clog2(impl.nf))
+    if pipe.thr_reg > 1 and impl.thresholds is not None:  # the registered comparisons
+        regs += pe * (1 << clog2(int(impl.thresholds.shape[1]) + 1))
     if pipe.tree_stage:
         levels = (simd - 1).bit_length()
         for level in range(pipe.tree_stage, levels, pipe.tree_stage):

@@ -11,9 +11,10 @@ fitted to nextpnr-ecp5 runs of single blocks on an LFE5U-85F, speed grade 6
 (benchmarks/timing_model.py wrote generator/hw/timing_coefficients.json).
 
 The plan chooses, per matrix stage, the adder levels per pipeline stage of the SIMD sum
-(TREE_STAGE) and whether the threshold count gets its own register (THR_REG); the weight
-(and threshold) reads and the products are always registered (MEM_REG = MUL_REG = 1), so neither
-a memory's clock-to-out nor a DSP sits on a path with anything else.
+(TREE_STAGE), whether the threshold count gets its own register (THR_REG) and whether exact
+products stay in logic (MUL_FABRIC: all but wide ones); the weight (and threshold) reads and the
+products are always registered (MEM_REG = MUL_REG = 1), so neither a memory's clock-to-out nor a
+DSP sits on a path with anything else.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ from generator.hw.layout import hw_widths, weight_words
 
 COEFFICIENTS = Path(__file__).with_name("timing_coefficients.json")
 DEFAULT_CLOCK_MHZ = 100.0  # blocks planned without a board
+# Exact integer products of at most this many operand bit pairs (a.bits * w.bits; 8 x 4, 6 x 5)
+# stay in logic (rtl/axgen_fmul.v): a DSP between registers is slower (its 3.9 ns plus the routing
+# to and from the DSP column), and there are few of them (156 MULT18X18D on an LFE5U-85F).
+FABRIC_MAX_BITS = 32
+# The pipeline is chosen for the clock times this margin: the model is fitted to within about 15%
+# of nextpnr, and a design planned at its exact limit would miss the clock about half the time.
+MARGIN = 1.1
 CONTROL = "control"  # the issue logic, credits and output FIFO: one constant path
 
 
@@ -45,12 +53,14 @@ class Pipeline:
     """Pipeline depths of a matrix block: its RTL parameters (rtl/axgen_mvau.v)."""
 
     tree_stage: int = 0  # adder levels per pipeline stage of the SIMD sum; 0: the whole sum in one
-    thr_reg: int = 1  # the threshold count registered before the output FIFO
+    thr_reg: int = 1  # registers in the threshold count: 0, 1 (before the output FIFO), 2 (the comparisons too)
     mem_reg: int = 1  # an output register behind the weight and threshold reads
     mul_reg: int = 1  # the products registered
+    fabric: int = 1  # exact integer products in logic (rtl/axgen_fmul.v), not in DSPs
 
     def params(self) -> dict:
-        return {"MEM_REG": self.mem_reg, "MUL_REG": self.mul_reg, "TREE_STAGE": self.tree_stage, "THR_REG": self.thr_reg}
+        return {"MEM_REG": self.mem_reg, "MUL_REG": self.mul_reg, "TREE_STAGE": self.tree_stage, "THR_REG": self.thr_reg,
+                "MUL_FABRIC": self.fabric}
 
     def tree_regs(self, simd: int) -> int:
         """Registers inside the SIMD sum (rtl/axgen_addtree.v)."""
@@ -70,7 +80,8 @@ class Pipeline:
     @classmethod
     def from_entry(cls, entry: dict) -> "Pipeline":
         return cls(tree_stage=int(entry["tree_stage"]), thr_reg=int(entry["thr_reg"]),
-                   mem_reg=int(entry.get("mem_reg", 1)), mul_reg=int(entry.get("mul_reg", 1)))
+                   mem_reg=int(entry.get("mem_reg", 1)), mul_reg=int(entry.get("mul_reg", 1)),
+                   fabric=int(entry.get("fabric", 1)))
 
 
 def tree_levels(simd: int) -> int:
@@ -85,8 +96,9 @@ class Shape:
     acc_bits: int
     cmp_bits: int
     n_thres: int
-    product: str  # "dsp", "fabric" or "none" (a bipolar operand: a sign flip, or XNOR)
+    product: str  # "dsp" (an exact product too wide for logic), "fabric", or "none" (XNOR)
     product_luts: float  # LUTs of one fabric product
+    product_bits: tuple[int, int]  # the operands' widths
     root_adder: bool  # a last adder after the tree (split products' negative count, XNOR's SIMD - 2*ones)
     weight_memory: str  # "bram" or "logic"
     weight_depth: int  # words
@@ -98,9 +110,9 @@ def shape_of(impl, no_dsp: bool = False) -> Shape:
     a, w = impl.in_dtype, impl.layer.weight_dtype
     bipolar = DataType["BIPOLAR"] in (a, w)
     family = impl.multiplier.family
-    if bipolar:
+    if a == w == DataType["BIPOLAR"]:
         product = "none"
-    elif family == "exact" and not no_dsp and min(a.bitwidth(), w.bitwidth()) >= 2:
+    elif family == "exact" and not bipolar and not no_dsp and a.bitwidth() * w.bitwidth() > FABRIC_MAX_BITS:
         product = "dsp"
     else:
         product = "fabric"
@@ -109,7 +121,8 @@ def shape_of(impl, no_dsp: bool = False) -> Shape:
     w_cols, _ = memories.columns(memories.bit_matrix(weight_words(impl), impl.weight_lane_bits))
     n_thres = 0 if impl.thresholds is None else int(impl.thresholds.shape[1])
     return Shape(simd=impl.simd, acc_bits=acc, cmp_bits=max(acc, t_bits), n_thres=n_thres, product=product,
-                 product_luts=float(luts), root_adder=impl.split_products or (a == w == DataType["BIPOLAR"]),
+                 product_luts=float(luts), product_bits=(a.bitwidth(), w.bitwidth()),
+                 root_adder=impl.split_products or (a == w == DataType["BIPOLAR"]),
                  weight_memory=memories.rom(steps, w_cols).kind, weight_depth=steps)
 
 
@@ -145,12 +158,13 @@ def _tree_stages(s: Shape, tree_stage: int) -> list[int]:
     return stages
 
 
-def _threshold(s: Shape) -> float:
+def _threshold(s: Shape) -> tuple[float, float]:
+    """The comparisons and the count's encoder."""
     c = coefficients()
     if s.n_thres == 0:
-        return c["lut"] + c["route"]
+        return 0.0, c["lut"] + c["route"]
     encoder = max(1, math.ceil(math.log(max(2, s.n_thres + 1), 4)))  # LUT4 levels of the OR of in-range terms
-    return _adder(s.cmp_bits) + encoder * (c["lut"] + c["route"])
+    return _adder(s.cmp_bits), encoder * (c["lut"] + c["route"])
 
 
 def path_delays(s: Shape, p: Pipeline) -> dict[str, float]:
@@ -172,10 +186,14 @@ def path_delays(s: Shape, p: Pipeline) -> dict[str, float]:
         first.append(product)
     for i, tree in enumerate(trees):
         paths[f"adder_tree_{i}"] = reg + (sum(first) if i == 0 else 0.0) + tree
-    accumulate = _adder(s.acc_bits) + c["lut"]
-    threshold = _threshold(s)
-    paths["accumulate"] = reg + accumulate
-    paths["thresholds"] = reg + threshold + (0.0 if p.thr_reg else c["lut"] + c["route"])
+    paths["accumulate"] = reg + _adder(s.acc_bits) + c["lut"]
+    compare, encode = _threshold(s)
+    fifo_write = 0.0 if p.thr_reg else c["lut"] + c["route"]
+    if p.thr_reg > 1:
+        paths["compare"] = reg + compare
+        paths["thresholds"] = reg + encode
+    else:
+        paths["thresholds"] = reg + compare + encode + fifo_write
     return paths
 
 
@@ -185,13 +203,14 @@ def fmax_mhz(s: Shape, p: Pipeline) -> float:
 
 def choose(s: Shape, clock_mhz: float) -> Pipeline:
     """The shallowest pipeline whose every path fits the clock period (the deepest, when none
-    does): fewest registers in the sum first, then the threshold count without its register."""
-    period = 1000.0 / clock_mhz
+    does): fewest registers in the sum first, then the threshold count without its register. The
+    paths must fit the period shortened by MARGIN."""
+    period = 1000.0 / (clock_mhz * MARGIN)
     levels = tree_levels(s.simd)
     candidates = []
-    for thr_reg in (0, 1):
+    for thr_reg in (0, 1, 2):
         for per in [0] + list(range(levels - 1, 0, -1)):
-            candidates.append(Pipeline(tree_stage=per, thr_reg=thr_reg))
+            candidates.append(Pipeline(tree_stage=per, thr_reg=thr_reg, fabric=int(s.product != "dsp")))
     candidates.sort(key=lambda p: (p.depth(s.simd), -fmax_mhz(s, p)))
     for p in candidates:
         if max(path_delays(s, p).values()) <= period:
