@@ -90,11 +90,14 @@ def build(model, out_dir: str | Path, config: ConfigLike = None, board: str | No
     Brevitas module) into out_dir; nothing is written unless the whole project is complete. When
     the estimated resources exceed the board's, one warning line per resource goes to stderr, or
     with `strict` an AxgenError names them (and nothing is written). `target_cycles` (cycles per
-    sample) or `target_fps` (samples per second at `clock_mhz`, default the board's clock)
-    choose PE and SIMD of every layer the config does not fix, at the lowest estimated resources.
+    sample) or `target_fps` (samples per second at `clock_mhz`) choose PE and SIMD of every layer
+    the config does not fix, at the lowest estimated resources.
     `size_fifos` (default: when a target is given) sizes the FIFOs between the layers from a
     Verilator run, so the accelerator keeps its slowest stage's rate with the fewest FIFO bits.
-    `input_type` (e.g. "UINT8") declares the integers a model without an input quantizer takes."""
+    `input_type` (e.g. "UINT8") declares the integers a model without an input quantizer takes.
+    `clock_mhz` (default the board's clock) is the clock the matrix blocks' pipelines meet, the
+    one the TCL scripts constrain and the one `target_fps` divides by; when the plan's estimated
+    Fmax is below it, a warning goes to stderr, or with `strict` an AxgenError."""
     from generator.project import build as build_project
     net = model if isinstance(model, Network) else load(model, input_shape, input_type=input_type)
     return Accelerator(build_project(net, Path(out_dir), _config(config), board=board, force=force, strict=strict,

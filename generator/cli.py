@@ -60,14 +60,14 @@ def inspect(model, as_json, input_type):
 @click.option("--board", default=None, help="Target board: a name from `axgen boards` or a board file NAME.yaml; "
               "default pynq-z2.")
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
-@click.option("--strict", is_flag=True, help="Refuse a design whose estimated resources exceed the board's "
-              "(otherwise a warning).")
+@click.option("--strict", is_flag=True, help="Refuse a design whose estimated resources exceed the board's, or "
+              "whose estimated Fmax is below the clock (otherwise a warning).")
 @click.option("--target-cycles", type=int, default=None, help="Choose PE and SIMD of every layer the config does "
               "not fix so that the slowest stage takes at most N cycles per sample, at the lowest estimated resources.")
 @click.option("--target-fps", type=float, default=None, help="As --target-cycles, for F samples per second at "
               "the clock (--clock, else the board's).")
-@click.option("--clock", "clock_mhz", type=float, default=None, help="Clock in MHz for --target-fps (and the "
-              "project's scripts); default the board's.")
+@click.option("--clock", "clock_mhz", type=float, default=None, help="Clock in MHz: the one the matrix blocks' "
+              "pipelines meet, the scripts' constraint and what --target-fps divides by; default the board's.")
 @click.option("--size-fifos/--no-size-fifos", default=None, help="Size the FIFOs between the layers from a Verilator "
               "run (the fewest FIFO bits that keep the slowest stage's rate). Default: on with a target.")
 @click.option("--input-type", default=None, help=INPUT_TYPE_HELP)
@@ -81,8 +81,10 @@ def build(model, out_dir, config_path, board, force, strict, target_cycles, targ
                     size_fifos=size_fifos, input_type=input_type)
     target = acc.project.data.get("target_cycles_per_sample")
     aim = f" (target {target})" if target is not None else ""
+    fmax = acc.project.data.get("estimated_fmax_mhz")
+    clock = f", estimated Fmax {fmax:g} MHz (clock {acc.project.data['clock_mhz']:g})" if fmax is not None else ""
     console.print(f"built [bold]{acc.name}[/]: {len(acc.plan.stages)} layers, "
-                  f"estimated {acc.estimated_cycles} cycles per sample{aim} -> {out_dir}")
+                  f"estimated {acc.estimated_cycles} cycles per sample{aim}{clock} -> {out_dir}")
 
 
 @main.command()

@@ -21,7 +21,7 @@ from generator.backends.tcl.vitis_hls import write_scripts
 from generator.backends.tcl.vivado import write_vivado_scripts
 from generator.errors import AxgenError
 from generator.hw import HardwarePlan, make_plan, reopen_plan
-from generator.hw.autofold import fold_to_target, target_from_fps
+from generator.hw.autofold import check_clock, fold_to_target, target_from_fps
 from generator.hw.resources import fit_problems, summary as resource_summary
 from generator.ir import Network
 from generator.serialize import load_network, save_array, save_network
@@ -34,7 +34,7 @@ from generator.tools.cache import FIFO_SIZING, cache_dir
 from generator.version import __version__
 
 PROJECT_FILE = "project.json"
-FORMAT_VERSION = 1  # of project.json and the folder's layout; a project of another version is refused
+FORMAT_VERSION = 2  # of project.json and the folder's layout (2: pipeline depths); another version is refused
 TABLES = "params/tables"  # lut: tables and verilog: cores copied into the project, named by content hash
 
 
@@ -121,17 +121,26 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def _target(board, target_cycles: int | None, target_fps: float | None, clock_mhz: float | None):
-    """The board (at `clock_mhz`, if given) and the target of cycles per sample, if any."""
+    """The board (at `clock_mhz`, if given: the clock the pipelines meet, the TCL constraints'
+    and what --target-fps divides by) and the target of cycles per sample, if any."""
     if target_cycles is not None and target_fps is not None:
         raise AxgenError("give --target-cycles or --target-fps, not both")
     if clock_mhz is not None:
-        if target_fps is None:
-            raise AxgenError("--clock sets the clock of --target-fps; give it with --target-fps")
-        target_from_fps(target_fps, clock_mhz)  # checks both
+        check_clock(clock_mhz)
         board = replace(board, clock_mhz=float(clock_mhz))
     if target_fps is not None:
         target_cycles = target_from_fps(target_fps, board.clock_mhz)
     return board, target_cycles
+
+
+def clock_problem(plan: HardwarePlan) -> str | None:
+    """A line when the plan's estimated Fmax (generator.hw.timing) is below its clock, else None."""
+    fmax = plan.estimated_fmax_mhz
+    if fmax is None or plan.board is None or fmax >= plan.board.clock_mhz:
+        return None
+    slowest = min((s for s in plan.stages if hasattr(s, "estimated_fmax_mhz")), key=lambda s: s.estimated_fmax_mhz)
+    return (f"the estimated Fmax {fmax:g} MHz (layer {slowest.name}, at its deepest pipeline) is below the "
+            f"clock {plan.board.clock_mhz:g} MHz; choose a lower --clock")
 
 
 def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path | None = None,
@@ -167,6 +176,11 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
                          "(a warning without --strict)")
     for problem in problems if warn else ():
         warn(f"the design does not fit board {target.name}: {problem}")
+    slow = clock_problem(plan)
+    if slow and strict:
+        raise AxgenError(f"{slow} (a warning without --strict)")
+    if slow and warn:
+        warn(slow)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
@@ -186,6 +200,8 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
             "estimated_cycles_per_sample": plan.estimated_cycles,
             "target_cycles_per_sample": target_cycles,
             "estimated_latency_cycles": plan.estimated_latency,
+            "clock_mhz": target.clock_mhz,
+            "estimated_fmax_mhz": plan.estimated_fmax_mhz,
             "fifo_sizing": "simulation" if sized else "rule",
             "fifos": [{"link": link.name, "depth": link.depth, "bits": link.depth * link.dst_bits} for link in plan.links],
             "fifo_bits": sum(link.depth * link.dst_bits for link in plan.links),

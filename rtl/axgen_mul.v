@@ -13,7 +13,10 @@
 //
 // Exact: each operand is decoded to a signed value one bit wider than its code, so every kind
 // multiplies the same way (bipolar x bipolar is the XNOR of the two bits as +-1); the product is
-// exact in A_BITS+B_BITS+2 bits.
+// exact in A_BITS+B_BITS+2 bits. FABRIC = 1 builds it from partial products in logic
+// (rtl/axgen_fmul.v) instead of `*`, which Yosys maps to a DSP: with b's value
+// -b[B]*2^B + sum_{i<B} b[i]*2^i, the product is a*b[B-1:0] - (b[B] ? a*2^B : 0), both modulo
+// 2^(A_BITS+B_BITS+2) where a is sign-extended (generator/hw/timing.py chooses FABRIC).
 //
 // Families 1..7 are defined on unsigned magnitudes (rtl/axgen_umul.v dispatching to
 // rtl/axgen_umul_<family>.v). Integer operands
@@ -36,6 +39,7 @@ module axgen_mul #(
     parameter integer FAMILY = 0,
     parameter integer K1 = 0,
     parameter integer K2 = 0,
+    parameter integer FABRIC = 0,
     parameter TABLE_FILE = ""
 ) (
     input  wire [A_BITS-1:0]        a,
@@ -96,7 +100,17 @@ module axgen_mul #(
                     assign b_val = {1'b0, b};
                 end
 
-                assign full = a_ext * b_ext;
+                if (FABRIC != 0) begin : g_fabric
+                    /* verilator lint_off UNUSEDSIGNAL */
+                    wire [FULL_BITS+B_BITS-1:0] low;
+                    wire signed [FULL_BITS-1:0] b_unused = b_ext;
+                    wire [FULL_BITS+B_BITS-1:0] shifted = {{B_BITS{1'b0}}, a_ext} << B_BITS;
+                    /* verilator lint_on UNUSEDSIGNAL */
+                    axgen_fmul #(.A_BITS(FULL_BITS), .B_BITS(B_BITS)) u_low (.a(a_ext), .b(b_val[B_BITS-1:0]), .p(low));
+                    assign full = low[FULL_BITS-1:0] - (b_val[B_BITS] ? shifted[FULL_BITS-1:0] : {FULL_BITS{1'b0}});
+                end else begin : g_dsp
+                    assign full = a_ext * b_ext;
+                end
             end else begin : g_family
                 // Sign-magnitude wrapper around an unsigned core.
                 wire a_neg = A_KIND == SIGNED && a[A_BITS-1];

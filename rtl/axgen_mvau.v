@@ -11,11 +11,19 @@
 //
 // Pipeline (never stalls once a step is issued):
 //   S0 issue : step counters, synchronous reads of weights (address nf*SF+sf) and input buffer
-//   S1       : SIMD lane products and their sum, per PE lane
-//   S2       : accumulate; thresholds of row group nf read
-//   S3       : threshold count (or raw accumulator) written to the output FIFO
+//   MEM_REG  : (1) an output register behind the reads: no memory clock-to-out in the products
+//   S1       : SIMD lane products (MUL_REG = 1: registered, so a DSP has registers on both
+//              sides) and their sum, a tree with a register every TREE_STAGE adder levels
+//              (rtl/axgen_addtree.v; 0: the whole sum in one cycle)
+//   S2       : accumulate; thresholds of row group nf read (and registered with MEM_REG)
+//   S3       : threshold count (or raw accumulator) into the output FIFO, registered with
+//              THR_REG = 1; THR_REG = 2 registers the comparisons as well
+// The control (valid, first, last, nf) follows the data through a delay line of the same depth:
+// a step issued in cycle t writes its beat into the output FIFO at the end of cycle t + PIPE
+// (PIPE = 3 + MEM_REG + MUL_REG + tree registers + THR_REG; generator/hw/timing.py mirrors it).
 // Back-pressure is handled by credits: a step that completes an output beat issues only if
-// the output FIFO's occupancy plus the beats in flight is below its depth.
+// the output FIFO's occupancy plus the beats in flight is below its depth, which grows with PIPE
+// so that an unstalled stream still runs one step per cycle.
 //
 // Operand kinds: 0 unsigned, 1 signed two's complement, 2 bipolar (bit b = value 2b-1).
 // ACC_BITS is a signed width holding every partial sum; T_BITS signed thresholds.
@@ -49,6 +57,11 @@ module axgen_mvau #(
     parameter integer MUL_K2 = 0,
     parameter integer MUL_SPLIT = 0,
     parameter integer W_LANE_BITS = 4,
+    parameter integer MEM_REG = 1,
+    parameter integer MUL_REG = 1,
+    parameter integer MUL_FABRIC = 0,
+    parameter integer TREE_STAGE = 2,
+    parameter integer THR_REG = 1,
     parameter MUL_TABLE_FILE = "",
     parameter WEIGHTS_FILE = "weights.mem",
     parameter THRESH_FILE = "thresholds.mem"
@@ -68,17 +81,20 @@ module axgen_mvau #(
     localparam integer IN_W = SIMD * IN_BITS;
     localparam integer W_W = PE * SIMD * W_LANE_BITS;
     localparam integer T_W = PE * N_THRES * T_BITS;
+    localparam integer T_LANE = N_THRES > 0 ? N_THRES * T_BITS : 1;  // a lane's thresholds
     localparam integer OUT_W = PE * OUT_BITS;
     localparam integer SF_BITS = SF > 1 ? $clog2(SF) : 1;
     localparam integer NF_BITS = NF > 1 ? $clog2(NF) : 1;
     localparam integer STEP_BITS = STEPS > 1 ? $clog2(STEPS) : 1;
     localparam integer SIGNED_KIND = 1;
-    localparam integer BIPOLAR_KIND = 2;
-    localparam integer MAG_BITS = IN_BITS + W_BITS;
-    localparam integer NEG_BITS = $clog2(SIMD + 1);  // holds the count of negative products
-    // Output FIFO depth = credits. A beat issued in cycle t enters the FIFO at the end of t+3
-    // and can leave in t+4, so 5 credits keep an unstalled stream at one beat per cycle.
-    localparam integer OFIFO_DEPTH = 8;
+    localparam integer TREE_LEVELS = SIMD > 1 ? $clog2(SIMD) : 0;
+    localparam integer TREE_REGS = TREE_STAGE > 0 && TREE_LEVELS > 1 ? (TREE_LEVELS - 1) / TREE_STAGE : 0;
+    localparam integer D1 = 1 + MEM_REG + MUL_REG + TREE_REGS;  // issue -> the sum of the step is ready
+    localparam integer PIPE = D1 + 2 + THR_REG;  // issue -> written into the output FIFO
+    // Output FIFO depth = credits. A beat issued in cycle t enters the FIFO at the end of t+PIPE
+    // and can leave in t+PIPE+1, so PIPE+2 credits keep an unstalled stream at one beat per
+    // cycle; three more, as the unpipelined block had (8 for PIPE = 3).
+    localparam integer OFIFO_DEPTH = PIPE + 5;
     localparam integer CREDIT_BITS = $clog2(OFIFO_DEPTH + 1);
     localparam integer SF_MAX = SF - 1;
     localparam integer NF_MAX = NF - 1;
@@ -152,6 +168,17 @@ module axgen_mvau #(
     wire [SIMD*IN_BITS-1:0] x_mag;
     wire [SIMD-1:0]         x_neg;
     /* verilator lint_on UNUSEDSIGNAL */
+
+    // MEM_REG: the operands of the products from registers (weights, input beat, magnitudes).
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [W_W-1:0]     w_op;
+    wire [IN_W-1:0]    x_op;
+    wire [SIMD*IN_BITS-1:0] mag_op;
+    wire [SIMD-1:0] neg_op;
+    /* verilator lint_on UNUSEDSIGNAL */
+    axgen_delay #(.WIDTH(W_W + IN_W + SIMD*IN_BITS + SIMD), .DEPTH(MEM_REG)) u_operands (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in({w_q, x, x_mag, x_neg}), .out({w_op, x_op, mag_op, neg_op})
+    );
     genvar a;
     generate
         for (a = 0; a < SIMD; a = a + 1) begin : g_act
@@ -167,122 +194,69 @@ module axgen_mvau #(
     endgenerate
 
     // ---------------------------------------------------------------- S1..S3 control
-    reg s1_valid, s1_first, s1_last;
+    // The step's valid, first and last flags delayed D1 cycles: S1, where the step's sum is ready.
+    wire s1_valid, s1_first, s1_last;
     reg s2_valid, s2_first, s2_last;
     reg s3_valid;
+    axgen_delay #(.WIDTH(1), .DEPTH(D1), .RESET(1)) u_valid (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(issue), .out(s1_valid)
+    );
+    axgen_delay #(.WIDTH(2), .DEPTH(D1)) u_flags (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in({sf == 0, last_sf}), .out({s1_first, s1_last})
+    );
     always @(posedge ap_clk) begin
         if (!ap_rst_n) begin
-            s1_valid <= 1'b0;
             s2_valid <= 1'b0;
             s3_valid <= 1'b0;
         end else begin
-            s1_valid <= issue;
             s2_valid <= s1_valid;
             s3_valid <= s2_valid && s2_last;
         end
-        s1_first <= sf == 0;
-        s1_last <= last_sf;
         s2_first <= s1_first;
         s2_last <= s1_last;
     end
 
     // Thresholds: word nf, threshold i of lane p in bits [(p*N_THRES+i)*T_BITS, +T_BITS).
-    // (Without thresholds t_q is a single constant bit nobody reads.)
+    // (Without thresholds t_q is one constant bit per lane nobody reads.)
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [T_W > 0 ? T_W - 1 : 0:0] t_q;
+    wire [PE*T_LANE-1:0] t_q;
     /* verilator lint_on UNUSEDSIGNAL */
     generate
         if (N_THRES > 0) begin : g_thresholds
-            reg [NF_BITS-1:0] s1_nf, s2_nf;
+            // Word nf out in S3, the cycle the accumulator holds the step's sum: read in S2, or with
+            // MEM_REG in S1 and registered once more.
+            wire [NF_BITS-1:0] t_nf;
             reg [T_W-1:0] thresholds [0:NF-1];
             reg [T_W-1:0] t_r;
             initial $readmemh(THRESH_FILE, thresholds);
-            always @(posedge ap_clk) begin
-                s1_nf <= nf;
-                s2_nf <= s1_nf;
-                t_r <= thresholds[s2_nf];
-            end
-            assign t_q = t_r;
+            axgen_delay #(.WIDTH(NF_BITS), .DEPTH(D1 + 1 - MEM_REG)) u_nf (
+                .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(nf), .out(t_nf)
+            );
+            always @(posedge ap_clk) t_r <= thresholds[t_nf];
+            axgen_delay #(.WIDTH(T_W), .DEPTH(MEM_REG)) u_read (
+                .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(t_r), .out(t_q)
+            );
         end else begin : g_no_thresholds
-            assign t_q = 1'b0;
+            assign t_q = {(PE * T_LANE){1'b0}};
         end
     endgenerate
 
     // ---------------------------------------------------------------- PE lanes
     wire [OUT_W-1:0] result;
-    genvar p, s;
+    genvar p;
     generate
         for (p = 0; p < PE; p = p + 1) begin : g_lane
-            // S1: SIMD products and their sum (wraps in ACC_BITS like the accumulator).
-            reg [ACC_BITS-1:0] dot;
-            if (MUL_SPLIT != 0) begin : g_split
-                wire [SIMD*ACC_BITS-1:0] terms;  // |p_k| XOR neg_k, in ACC_BITS
-                wire [SIMD-1:0] negs;
-                for (s = 0; s < SIMD; s = s + 1) begin : g_simd
-                    wire [W_LANE_BITS-1:0] lane = w_q[(p*SIMD+s)*W_LANE_BITS +: W_LANE_BITS];
-                    wire [MAG_BITS-1:0] mag;
-                    axgen_umul #(
-                        .A_BITS(IN_BITS), .B_BITS(W_BITS), .FAMILY(MUL_FAMILY), .K1(MUL_K1), .K2(MUL_K2)
-                    ) u_core (.a(x_mag[s*IN_BITS +: IN_BITS]), .b(lane[W_BITS-1:0]), .p(mag));
-                    assign negs[s] = x_neg[s] ^ (W_KIND == SIGNED_KIND && lane[W_LANE_BITS-1]);
-                    if (ACC_BITS > MAG_BITS) begin : g_widen
-                        assign terms[s*ACC_BITS +: ACC_BITS] = {{(ACC_BITS - MAG_BITS){1'b0}}, mag} ^ {ACC_BITS{negs[s]}};
-                    end else begin : g_wrap
-                        assign terms[s*ACC_BITS +: ACC_BITS] = mag[ACC_BITS-1:0] ^ {ACC_BITS{negs[s]}};
-                    end
-                end
-                reg [NEG_BITS-1:0] neg_count;
-                wire [ACC_BITS-1:0] count_ext;
-                integer k;
-                always @(*) begin
-                    neg_count = {NEG_BITS{1'b0}};
-                    for (k = 0; k < SIMD; k = k + 1) neg_count = neg_count + {{(NEG_BITS - 1){1'b0}}, negs[k]};
-                end
-                if (NEG_BITS < ACC_BITS) begin : g_count_widen
-                    assign count_ext = {{(ACC_BITS - NEG_BITS){1'b0}}, neg_count};
-                end else begin : g_count_wrap
-                    /* verilator lint_off UNUSEDSIGNAL */
-                    wire [NEG_BITS-1:0] count_bits = neg_count;
-                    /* verilator lint_on UNUSEDSIGNAL */
-                    assign count_ext = count_bits[ACC_BITS-1:0];
-                end
-                always @(*) begin
-                    dot = count_ext;
-                    for (k = 0; k < SIMD; k = k + 1) dot = dot + terms[k*ACC_BITS +: ACC_BITS];
-                end
-            end else if (IN_KIND == BIPOLAR_KIND && W_KIND == BIPOLAR_KIND) begin : g_xnor
-                // Bit b stands for 2b - 1: a product is +1 where the two bits agree and -1 where
-                // they differ, so the lane sum is SIMD - 2 * (differing bits): one population
-                // count instead of SIMD signed +-1 terms (fewer LUTs, and far less to simulate).
-                wire [SIMD-1:0] w_bits;
-                for (s = 0; s < SIMD; s = s + 1) begin : g_simd
-                    assign w_bits[s] = w_q[(p*SIMD+s)*W_LANE_BITS];
-                end
-                wire [SIMD-1:0] differ = x[SIMD-1:0] ^ w_bits;
-                /* verilator lint_off UNUSEDSIGNAL */
-                wire [31:0] ones = $countones(differ);
-                /* verilator lint_on UNUSEDSIGNAL */
-                localparam [ACC_BITS-1:0] LANES = SIMD[ACC_BITS-1:0];
-                always @(*) dot = LANES - {ones[ACC_BITS-2:0], 1'b0};
-            end else begin : g_whole
-                wire [SIMD*ACC_BITS-1:0] products;
-                for (s = 0; s < SIMD; s = s + 1) begin : g_simd
-                    axgen_mul #(
-                        .A_BITS(IN_BITS), .A_KIND(IN_KIND), .B_BITS(W_BITS), .B_KIND(W_KIND),
-                        .P_BITS(ACC_BITS), .FAMILY(MUL_FAMILY), .K1(MUL_K1), .K2(MUL_K2),
-                        .TABLE_FILE(MUL_TABLE_FILE)
-                    ) u_mul (
-                        .a(x[s*IN_BITS +: IN_BITS]),
-                        .b(w_q[(p*SIMD+s)*W_LANE_BITS +: W_BITS]),
-                        .p(products[s*ACC_BITS +: ACC_BITS])
-                    );
-                end
-                integer k;
-                always @(*) begin
-                    dot = {ACC_BITS{1'b0}};
-                    for (k = 0; k < SIMD; k = k + 1) dot = dot + products[k*ACC_BITS +: ACC_BITS];
-                end
-            end
+            // S1: SIMD products and their sum (rtl/axgen_dot.v).
+            wire [ACC_BITS-1:0] dot;
+            axgen_dot #(
+                .SIMD(SIMD), .IN_BITS(IN_BITS), .IN_KIND(IN_KIND), .W_BITS(W_BITS), .W_KIND(W_KIND),
+                .ACC_BITS(ACC_BITS), .MUL_FAMILY(MUL_FAMILY), .MUL_K1(MUL_K1), .MUL_K2(MUL_K2),
+                .MUL_SPLIT(MUL_SPLIT), .W_LANE_BITS(W_LANE_BITS), .MUL_REG(MUL_REG), .TREE_STAGE(TREE_STAGE),
+                .MUL_FABRIC(MUL_FABRIC), .MUL_TABLE_FILE(MUL_TABLE_FILE)
+            ) u_dot (
+                .ap_clk(ap_clk), .x(x_op), .x_mag(mag_op), .x_neg(neg_op),
+                .w(w_op[p*SIMD*W_LANE_BITS +: SIMD*W_LANE_BITS]), .dot(dot)
+            );
 
             // S2: accumulate over the input folds.
             reg [ACC_BITS-1:0] dot_q;
@@ -294,20 +268,27 @@ module axgen_mvau #(
                 if (s2_valid) acc <= (s2_first ? {ACC_BITS{1'b0}} : acc) + dot_q;
             end
 
-            // S3: threshold count (rtl/axgen_thresholds.v), or the accumulator itself.
-            if (N_THRES > 0) begin : g_count
-                axgen_thresholds #(
-                    .ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS)
-                ) u_thresholds (
-                    .acc(acc),
-                    .thresholds(t_q[p*N_THRES*T_BITS +: N_THRES*T_BITS]),
-                    .out(result[p*OUT_BITS +: OUT_BITS])
-                );
-            end else begin : g_raw
-                assign result[p*OUT_BITS +: OUT_BITS] = acc[OUT_BITS-1:0];
-            end
+            // S3: threshold count (rtl/axgen_thresholds.v), or the accumulator itself; with
+            // THR_REG = 2 the comparisons (or the raw accumulator) are registered before the count.
+            axgen_thresholds_pipe #(
+                .ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS),
+                .REG(THR_REG > 1 ? 1 : 0)
+            ) u_count (
+                .ap_clk(ap_clk), .acc(acc), .thresholds(t_q[p*T_LANE +: T_LANE]),
+                .out(result[p*OUT_BITS +: OUT_BITS])
+            );
         end
     endgenerate
+
+    // THR_REG > 0: the count registered on its way into the FIFO.
+    wire [OUT_W-1:0] fifo_in;
+    wire             fifo_valid;
+    axgen_delay #(.WIDTH(1), .DEPTH(THR_REG), .RESET(1)) u_out_valid (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(s3_valid), .out(fifo_valid)
+    );
+    axgen_delay #(.WIDTH(OUT_W), .DEPTH(THR_REG > 0 ? 1 : 0)) u_out (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(result), .out(fifo_in)
+    );
 
     // ---------------------------------------------------------------- output FIFO
     // The credit counter guarantees room for every write, so the FIFO's ready is not needed.
@@ -315,8 +296,8 @@ module axgen_mvau #(
     axgen_fifo #(.WIDTH(OUT_W), .DEPTH(OFIFO_DEPTH)) u_out_fifo (
         .ap_clk(ap_clk),
         .ap_rst_n(ap_rst_n),
-        .s_axis_tdata(result),
-        .s_axis_tvalid(s3_valid),
+        .s_axis_tdata(fifo_in),
+        .s_axis_tvalid(fifo_valid),
         .s_axis_tready(),
         .m_axis_tdata(m_axis_tdata),
         .m_axis_tvalid(m_axis_tvalid),

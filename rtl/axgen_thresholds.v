@@ -21,14 +21,31 @@ module axgen_thresholds #(
     input  wire [N_THRES*T_BITS-1:0]  thresholds,
     output wire [OUT_BITS-1:0]        out
 );
+    localparam integer GE_N = 1 << $clog2(N_THRES + 1);
+    wire [GE_N-1:0] ge;
+    axgen_thresholds_compare #(.ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS)) u_compare (
+        .acc(acc), .thresholds(thresholds), .ge(ge)
+    );
+    axgen_thresholds_encode #(.N_THRES(N_THRES), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS)) u_encode (.ge(ge), .out(out));
+endmodule
+
+// The comparisons: ge[i] = acc >= T[i] for i < N_THRES, 0 above (GE_N = 2^$clog2(N_THRES + 1) bits).
+// rtl/axgen_mvau.v may register ge between the two halves (THR_REG = 2).
+/* verilator lint_off DECLFILENAME */
+module axgen_thresholds_compare #(
+    parameter integer ACC_BITS = 8,
+    parameter integer N_THRES = 3,
+    parameter integer T_BITS = 9
+) (
+    input  wire [ACC_BITS-1:0]                   acc,
+    input  wire [N_THRES*T_BITS-1:0]             thresholds,
+    output wire [(1 << $clog2(N_THRES + 1))-1:0] ge
+);
     localparam integer CMP_BITS = ACC_BITS > T_BITS ? ACC_BITS : T_BITS;
-    localparam integer CNT_BITS = $clog2(N_THRES + 1);
-    localparam integer GE_N = 1 << CNT_BITS;  // ge[N_THRES..GE_N-1] are 0
-    localparam [OUT_BITS-1:0] BIAS = OUT_BIAS[OUT_BITS-1:0];
+    localparam integer GE_N = 1 << $clog2(N_THRES + 1);  // ge[N_THRES..GE_N-1] are 0
 
     wire [CMP_BITS-1:0] acc_ext = {{(CMP_BITS - ACC_BITS + 1){acc[ACC_BITS-1]}}, acc[ACC_BITS-2:0]};
-    wire [GE_N-1:0] ge;
-    genvar i, j, m;
+    genvar i;
     generate
         for (i = 0; i < GE_N; i = i + 1) begin : g_cmp
             if (i < N_THRES) begin : g_on
@@ -39,7 +56,23 @@ module axgen_thresholds #(
                 assign ge[i] = 1'b0;
             end
         end
+    endgenerate
+endmodule
 
+// The thermometer code's count plus BIAS (see the top of this file).
+module axgen_thresholds_encode #(
+    parameter integer N_THRES = 3,
+    parameter integer OUT_BITS = 2,
+    parameter integer OUT_BIAS = 0
+) (
+    input  wire [(1 << $clog2(N_THRES + 1))-1:0] ge,
+    output wire [OUT_BITS-1:0]                   out
+);
+    localparam integer CNT_BITS = $clog2(N_THRES + 1);
+    localparam integer GE_N = 1 << CNT_BITS;
+    localparam [OUT_BITS-1:0] BIAS = OUT_BIAS[OUT_BITS-1:0];
+    genvar j, m;
+    generate
         wire [CNT_BITS-1:0] count;
         for (j = 0; j < CNT_BITS; j = j + 1) begin : g_bit
             localparam integer TERMS = GE_N >> (j + 1);  // the odd m below GE_N / 2^j
@@ -66,5 +99,46 @@ module axgen_thresholds #(
         end
     endgenerate
 endmodule
+
+// The output stage of rtl/axgen_mvau.v and rtl/axgen_vvau.v: the threshold count of acc (N_THRES > 0)
+// or its low OUT_BITS bits, with REG = 1 a register between the comparisons (or the raw bits) and
+// the count.
+module axgen_thresholds_pipe #(
+    parameter integer ACC_BITS = 8,
+    parameter integer N_THRES = 3,
+    parameter integer T_BITS = 9,
+    parameter integer OUT_BITS = 2,
+    parameter integer OUT_BIAS = 0,
+    parameter integer REG = 0
+) (
+    input  wire                                            ap_clk,
+    input  wire [ACC_BITS-1:0]                             acc,
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire [(N_THRES > 0 ? N_THRES * T_BITS : 1)-1:0] thresholds,  // unused without thresholds
+    /* verilator lint_on UNUSEDSIGNAL */
+    output wire [OUT_BITS-1:0]                             out
+);
+    generate
+        if (N_THRES > 0) begin : g_count
+            localparam integer GE_N = 1 << $clog2(N_THRES + 1);
+            wire [GE_N-1:0] ge, ge_q;
+            axgen_thresholds_compare #(.ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS)) u_compare (
+                .acc(acc), .thresholds(thresholds), .ge(ge)
+            );
+            axgen_delay #(.WIDTH(GE_N), .DEPTH(REG)) u_ge (.ap_clk(ap_clk), .ap_rst_n(1'b1), .in(ge), .out(ge_q));
+            axgen_thresholds_encode #(.N_THRES(N_THRES), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS)) u_encode (
+                .ge(ge_q), .out(out)
+            );
+        end else begin : g_raw
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [ACC_BITS-1:0] raw = acc;  // the low OUT_BITS bits
+            /* verilator lint_on UNUSEDSIGNAL */
+            axgen_delay #(.WIDTH(OUT_BITS), .DEPTH(REG)) u_raw (
+                .ap_clk(ap_clk), .ap_rst_n(1'b1), .in(raw[OUT_BITS-1:0]), .out(out)
+            );
+        end
+    endgenerate
+endmodule
+/* verilator lint_on DECLFILENAME */
 
 `default_nettype wire

@@ -36,7 +36,8 @@ module axgen_umul_bam #(
             localparam integer RB = B_BITS - H;
             wire [RA-1:0] ra = a[A_BITS-1:I0];
             wire [RB-1:0] rb = b[B_BITS-1:H];
-            wire [RA+RB-1:0] rp = {{RB{1'b0}}, ra} * {{RA{1'b0}}, rb};
+            wire [RA+RB-1:0] rp;
+            axgen_fmul #(.A_BITS(RA), .B_BITS(RB)) u_rect (.a(ra), .b(rb), .p(rp));
             if (I0 + H > 0) begin : g_shift
                 assign rect = {rp, {(I0 + H){1'b0}}};
             end else begin : g_noshift

@@ -33,7 +33,8 @@ module axgen_umul_drum #(
         .x(b), .m(mb), .s(sb));
 
     // The MA x MB exact multiplier.
-    wire [MA+MB-1:0] mp = {{MB{1'b0}}, ma} * {{MA{1'b0}}, mb};
+    wire [MA+MB-1:0] mp;
+    axgen_fmul #(.A_BITS(MA), .B_BITS(MB)) u_mul (.a(ma), .b(mb), .p(mp));
     wire [N-1:0] prod;
     generate
         if (MA + MB == N) begin : g_exact

@@ -24,7 +24,8 @@ module axgen_umul_etm #(
 
     wire [M-1:0] a_lo = a[M-1:0];
     wire [M-1:0] b_lo = b[M-1:0];
-    wire [2*M-1:0] lo_prod = {{M{1'b0}}, a_lo} * {{M{1'b0}}, b_lo};
+    wire [2*M-1:0] lo_prod;
+    axgen_fmul #(.A_BITS(M), .B_BITS(M)) u_lo (.a(a_lo), .b(b_lo), .p(lo_prod));
 
     wire [M-1:0] c = a_lo | b_lo;
     wire [2*M-1:0] fill;
@@ -41,7 +42,8 @@ module axgen_umul_etm #(
         if (HA > 0 && HB > 0) begin : g_both_high
             wire [HA-1:0] a_hi = a[A_BITS-1:M];
             wire [HB-1:0] b_hi = b[B_BITS-1:M];
-            wire [HA+HB-1:0] hi_prod = {{HB{1'b0}}, a_hi} * {{HA{1'b0}}, b_hi};
+            wire [HA+HB-1:0] hi_prod;
+            axgen_fmul #(.A_BITS(HA), .B_BITS(HB)) u_hi (.a(a_hi), .b(b_hi), .p(hi_prod));
             wire lo_only = ~|a_hi & ~|b_hi;
             assign prod = lo_only ? {{(HA + HB){1'b0}}, lo_prod} : {hi_prod, fill};
         end else if (HA > 0) begin : g_a_high

@@ -29,7 +29,8 @@ module axgen_umul_perf #(
     generate
         if (J > 0) begin : g_low
             wire [J-1:0] bl = b[J-1:0];
-            wire [A_BITS+J-1:0] lp = {{J{1'b0}}, a} * {{A_BITS{1'b0}}, bl};
+            wire [A_BITS+J-1:0] lp;
+            axgen_fmul #(.A_BITS(A_BITS), .B_BITS(J)) u_low (.a(a), .b(bl), .p(lp));
             assign low = {{(B_BITS - J){1'b0}}, lp};
         end else begin : g_no_low
             assign low = {N{1'b0}};
@@ -38,7 +39,8 @@ module axgen_umul_perf #(
         if (TOP < B_BITS) begin : g_high
             localparam integer HB = B_BITS - TOP;
             wire [HB-1:0] bh = b[B_BITS-1:TOP];
-            wire [A_BITS+HB-1:0] hp = {{HB{1'b0}}, a} * {{A_BITS{1'b0}}, bh};
+            wire [A_BITS+HB-1:0] hp;
+            axgen_fmul #(.A_BITS(A_BITS), .B_BITS(HB)) u_high (.a(a), .b(bh), .p(hp));
             assign high = {hp, {TOP{1'b0}}};
         end else begin : g_no_high
             assign high = {N{1'b0}};

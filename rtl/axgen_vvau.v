@@ -14,9 +14,11 @@
 // Weights are the MVAU's memory (word nf*SF+sf, lane p*SIMD+s), read at the address
 // nf*SF + sf; thresholds the MVAU's (word nf).
 //
-// Pipeline, as rtl/axgen_mvau.v: S0 issue (counters, weight read, input register), S1 lane
-// products and their SIMD sum, S2 accumulate and threshold read, S3 threshold count into the
-// output FIFO; back-pressure by credits (an output beat issues only with room in the FIFO).
+// Pipeline, as rtl/axgen_mvau.v (same parameters MEM_REG, MUL_REG, TREE_STAGE, THR_REG, same
+// depth PIPE): S0 issue (counters, weight read, input register), MEM_REG operand registers, S1
+// lane products and their SIMD sum (rtl/axgen_dot.v), S2 accumulate and threshold read, S3
+// threshold count into the output FIFO; back-pressure by credits (an output beat issues only with
+// room in the FIFO).
 //
 // Products: axgen_mul on the raw codes, or, with MUL_SPLIT = 1 (an approximate family on integer
 // operands), the weight lane holds {sign, |w|} (W_LANE_BITS = W_BITS + 1 for signed weights) and
@@ -43,6 +45,11 @@ module axgen_vvau #(
     parameter integer MUL_K2 = 0,
     parameter integer MUL_SPLIT = 0,
     parameter integer W_LANE_BITS = 4,
+    parameter integer MEM_REG = 1,
+    parameter integer MUL_REG = 1,
+    parameter integer MUL_FABRIC = 0,
+    parameter integer TREE_STAGE = 2,
+    parameter integer THR_REG = 1,
     parameter MUL_TABLE_FILE = "",
     parameter WEIGHTS_FILE = "weights.mem",
     parameter THRESH_FILE = "thresholds.mem"
@@ -62,13 +69,17 @@ module axgen_vvau #(
     localparam integer IN_W = PE * SIMD * IN_BITS;
     localparam integer W_W = PE * SIMD * W_LANE_BITS;
     localparam integer T_W = PE * N_THRES * T_BITS;
+    localparam integer T_LANE = N_THRES > 0 ? N_THRES * T_BITS : 1;  // a lane's thresholds
     localparam integer OUT_W = PE * OUT_BITS;
     localparam integer SF_BITS = SF > 1 ? $clog2(SF) : 1;
     localparam integer NF_BITS = NF > 1 ? $clog2(NF) : 1;
     localparam integer STEP_BITS = STEPS > 1 ? $clog2(STEPS) : 1;
     localparam integer SIGNED_KIND = 1;
-    localparam integer MAG_BITS = IN_BITS + W_BITS;
-    localparam integer OFIFO_DEPTH = 8;  // credits, as in axgen_mvau
+    localparam integer TREE_LEVELS = SIMD > 1 ? $clog2(SIMD) : 0;
+    localparam integer TREE_REGS = TREE_STAGE > 0 && TREE_LEVELS > 1 ? (TREE_LEVELS - 1) / TREE_STAGE : 0;
+    localparam integer D1 = 1 + MEM_REG + MUL_REG + TREE_REGS;  // issue -> the sum of the step is ready
+    localparam integer PIPE = D1 + 2 + THR_REG;  // issue -> written into the output FIFO
+    localparam integer OFIFO_DEPTH = PIPE + 5;  // credits, as in axgen_mvau
     localparam integer CREDIT_BITS = $clog2(OFIFO_DEPTH + 1);
     localparam integer SF_MAX = SF - 1;
     localparam integer NF_MAX = NF - 1;
@@ -119,41 +130,83 @@ module axgen_vvau #(
         x <= s_axis_tdata;
     end
 
+    // Split products: every element's sign and magnitude.
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [IN_W-1:0]         x_mag;
+    wire [PE*SIMD-1:0]      x_neg;
+    /* verilator lint_on UNUSEDSIGNAL */
+    genvar e;
+    generate
+        for (e = 0; e < PE * SIMD; e = e + 1) begin : g_act
+            wire [IN_BITS-1:0] code = x[e*IN_BITS +: IN_BITS];
+            if (MUL_SPLIT != 0 && IN_KIND == SIGNED_KIND) begin : g_signed
+                assign x_neg[e] = code[IN_BITS-1];
+                assign x_mag[e*IN_BITS +: IN_BITS] = (code ^ {IN_BITS{x_neg[e]}}) + {{(IN_BITS - 1){1'b0}}, x_neg[e]};
+            end else begin : g_unsigned
+                assign x_neg[e] = 1'b0;
+                assign x_mag[e*IN_BITS +: IN_BITS] = code;
+            end
+        end
+    endgenerate
+
+    // MEM_REG: the operands of the products from registers (weights, input beat, magnitudes).
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [W_W-1:0]     w_op;
+    wire [IN_W-1:0]    x_op;
+    wire [IN_W-1:0] mag_op;
+    wire [PE*SIMD-1:0] neg_op;
+    /* verilator lint_on UNUSEDSIGNAL */
+    axgen_delay #(.WIDTH(W_W + IN_W + IN_W + PE*SIMD), .DEPTH(MEM_REG)) u_operands (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in({w_q, x, x_mag, x_neg}), .out({w_op, x_op, mag_op, neg_op})
+    );
+
     // ---------------------------------------------------------------- S1..S3 control
-    reg s1_valid, s1_first, s1_last;
+    // The step's valid, first and last flags delayed D1 cycles: S1, where the step's sum is ready.
+    wire s1_valid, s1_first, s1_last;
     reg s2_valid, s2_first, s2_last;
     reg s3_valid;
-    reg [NF_BITS-1:0] s1_nf, s2_nf;
+    axgen_delay #(.WIDTH(1), .DEPTH(D1), .RESET(1)) u_valid (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(issue), .out(s1_valid)
+    );
+    axgen_delay #(.WIDTH(2), .DEPTH(D1)) u_flags (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in({sf == 0, last_sf}), .out({s1_first, s1_last})
+    );
     always @(posedge ap_clk) begin
         if (!ap_rst_n) begin
-            s1_valid <= 1'b0;
             s2_valid <= 1'b0;
             s3_valid <= 1'b0;
         end else begin
-            s1_valid <= issue;
             s2_valid <= s1_valid;
             s3_valid <= s2_valid && s2_last;
         end
-        s1_first <= sf == 0;
-        s1_last <= last_sf;
-        s1_nf <= nf;
         s2_first <= s1_first;
         s2_last <= s1_last;
-        s2_nf <= s1_nf;
     end
+    wire [NF_BITS-1:0] s2_nf;  // the channel fold S2 accumulates
+    axgen_delay #(.WIDTH(NF_BITS), .DEPTH(D1 + 1)) u_s2_nf (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(nf), .out(s2_nf)
+    );
 
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [T_W > 0 ? T_W - 1 : 0:0] t_q;
+    wire [PE*T_LANE-1:0] t_q;
     /* verilator lint_on UNUSEDSIGNAL */
     generate
         if (N_THRES > 0) begin : g_thresholds
+            // Word nf out in S3, the cycle the accumulator holds the step's sum: read in S2, or with
+            // MEM_REG in S1 and registered once more.
+            wire [NF_BITS-1:0] t_nf;
             reg [T_W-1:0] thresholds [0:NF-1];
             reg [T_W-1:0] t_r;
             initial $readmemh(THRESH_FILE, thresholds);
-            always @(posedge ap_clk) t_r <= thresholds[s2_nf];
-            assign t_q = t_r;
+            axgen_delay #(.WIDTH(NF_BITS), .DEPTH(D1 + 1 - MEM_REG)) u_nf (
+                .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(nf), .out(t_nf)
+            );
+            always @(posedge ap_clk) t_r <= thresholds[t_nf];
+            axgen_delay #(.WIDTH(T_W), .DEPTH(MEM_REG)) u_read (
+                .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(t_r), .out(t_q)
+            );
         end else begin : g_no_thresholds
-            assign t_q = 1'b0;
+            assign t_q = {(PE * T_LANE){1'b0}};
         end
     endgenerate
 
@@ -162,40 +215,25 @@ module axgen_vvau #(
     genvar p, s;
     generate
         for (p = 0; p < PE; p = p + 1) begin : g_lane
-            // S1: this channel's SIMD tap products and their sum (wraps in ACC_BITS).
-            wire [SIMD*ACC_BITS-1:0] products;
+            // S1: this channel's SIMD tap products and their sum (rtl/axgen_dot.v); tap s of
+            // channel p is element s*PE + p of the beat.
+            wire [SIMD*IN_BITS-1:0] codes, mags;
+            wire [SIMD-1:0] negs;
             for (s = 0; s < SIMD; s = s + 1) begin : g_simd
-                wire [IN_BITS-1:0] code = x[(s*PE+p)*IN_BITS +: IN_BITS];
-                wire [W_LANE_BITS-1:0] lane = w_q[(p*SIMD+s)*W_LANE_BITS +: W_LANE_BITS];
-                if (MUL_SPLIT != 0) begin : g_split
-                    wire x_neg = IN_KIND == SIGNED_KIND && code[IN_BITS-1];
-                    wire w_neg = W_KIND == SIGNED_KIND && lane[W_LANE_BITS-1];
-                    wire [IN_BITS-1:0] x_mag = (code ^ {IN_BITS{x_neg}}) + {{(IN_BITS - 1){1'b0}}, x_neg};
-                    wire [MAG_BITS-1:0] mag;
-                    wire [ACC_BITS-1:0] mag_ext;
-                    axgen_umul #(
-                        .A_BITS(IN_BITS), .B_BITS(W_BITS), .FAMILY(MUL_FAMILY), .K1(MUL_K1), .K2(MUL_K2)
-                    ) u_core (.a(x_mag), .b(lane[W_BITS-1:0]), .p(mag));
-                    if (ACC_BITS > MAG_BITS) begin : g_widen
-                        assign mag_ext = {{(ACC_BITS - MAG_BITS){1'b0}}, mag};
-                    end else begin : g_wrap
-                        assign mag_ext = mag[ACC_BITS-1:0];
-                    end
-                    assign products[s*ACC_BITS +: ACC_BITS] = (x_neg ^ w_neg) ? -mag_ext : mag_ext;
-                end else begin : g_whole
-                    axgen_mul #(
-                        .A_BITS(IN_BITS), .A_KIND(IN_KIND), .B_BITS(W_BITS), .B_KIND(W_KIND),
-                        .P_BITS(ACC_BITS), .FAMILY(MUL_FAMILY), .K1(MUL_K1), .K2(MUL_K2),
-                        .TABLE_FILE(MUL_TABLE_FILE)
-                    ) u_mul (.a(code), .b(lane[W_BITS-1:0]), .p(products[s*ACC_BITS +: ACC_BITS]));
-                end
+                assign codes[s*IN_BITS +: IN_BITS] = x_op[(s*PE+p)*IN_BITS +: IN_BITS];
+                assign mags[s*IN_BITS +: IN_BITS] = mag_op[(s*PE+p)*IN_BITS +: IN_BITS];
+                assign negs[s] = neg_op[s*PE+p];
             end
-            reg [ACC_BITS-1:0] dot;
-            integer k;
-            always @(*) begin
-                dot = {ACC_BITS{1'b0}};
-                for (k = 0; k < SIMD; k = k + 1) dot = dot + products[k*ACC_BITS +: ACC_BITS];
-            end
+            wire [ACC_BITS-1:0] dot;
+            axgen_dot #(
+                .SIMD(SIMD), .IN_BITS(IN_BITS), .IN_KIND(IN_KIND), .W_BITS(W_BITS), .W_KIND(W_KIND),
+                .ACC_BITS(ACC_BITS), .MUL_FAMILY(MUL_FAMILY), .MUL_K1(MUL_K1), .MUL_K2(MUL_K2),
+                .MUL_SPLIT(MUL_SPLIT), .W_LANE_BITS(W_LANE_BITS), .MUL_REG(MUL_REG), .TREE_STAGE(TREE_STAGE),
+                .MUL_FABRIC(MUL_FABRIC), .MUL_TABLE_FILE(MUL_TABLE_FILE)
+            ) u_dot (
+                .ap_clk(ap_clk), .x(codes), .x_mag(mags), .x_neg(negs),
+                .w(w_op[p*SIMD*W_LANE_BITS +: SIMD*W_LANE_BITS]), .dot(dot)
+            );
 
             // S2: accumulate channel fold s2_nf over the tap folds.
             reg [ACC_BITS-1:0] dot_q;
@@ -210,28 +248,35 @@ module axgen_vvau #(
                 end
             end
 
-            // S3: threshold count (rtl/axgen_thresholds.v), or the accumulator itself.
-            if (N_THRES > 0) begin : g_count
-                axgen_thresholds #(
-                    .ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS)
-                ) u_thresholds (
-                    .acc(acc),
-                    .thresholds(t_q[p*N_THRES*T_BITS +: N_THRES*T_BITS]),
-                    .out(result[p*OUT_BITS +: OUT_BITS])
-                );
-            end else begin : g_raw
-                assign result[p*OUT_BITS +: OUT_BITS] = acc[OUT_BITS-1:0];
-            end
+            // S3: threshold count (rtl/axgen_thresholds.v), or the accumulator itself; with
+            // THR_REG = 2 the comparisons (or the raw accumulator) are registered before the count.
+            axgen_thresholds_pipe #(
+                .ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS),
+                .REG(THR_REG > 1 ? 1 : 0)
+            ) u_count (
+                .ap_clk(ap_clk), .acc(acc), .thresholds(t_q[p*T_LANE +: T_LANE]),
+                .out(result[p*OUT_BITS +: OUT_BITS])
+            );
         end
     endgenerate
+
+    // THR_REG > 0: the count registered on its way into the FIFO.
+    wire [OUT_W-1:0] fifo_in;
+    wire             fifo_valid;
+    axgen_delay #(.WIDTH(1), .DEPTH(THR_REG), .RESET(1)) u_out_valid (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(s3_valid), .out(fifo_valid)
+    );
+    axgen_delay #(.WIDTH(OUT_W), .DEPTH(THR_REG > 0 ? 1 : 0)) u_out (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(result), .out(fifo_in)
+    );
 
     // ---------------------------------------------------------------- output FIFO
     /* verilator lint_off PINCONNECTEMPTY */
     axgen_fifo #(.WIDTH(OUT_W), .DEPTH(OFIFO_DEPTH)) u_out_fifo (
         .ap_clk(ap_clk),
         .ap_rst_n(ap_rst_n),
-        .s_axis_tdata(result),
-        .s_axis_tvalid(s3_valid),
+        .s_axis_tdata(fifo_in),
+        .s_axis_tvalid(fifo_valid),
         .s_axis_tready(),
         .m_axis_tdata(m_axis_tdata),
         .m_axis_tvalid(m_axis_tvalid),

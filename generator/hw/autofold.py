@@ -35,12 +35,17 @@ from generator.ir import Network, chain_sources
 FOLD_KEYS = ("pe", "simd")
 
 
+def check_clock(clock_mhz) -> float:
+    if isinstance(clock_mhz, bool) or not (isinstance(clock_mhz, (int, float)) and clock_mhz > 0 and math.isfinite(clock_mhz)):
+        raise AxgenError(f"--clock must be a positive number of MHz, got {clock_mhz!r}")
+    return float(clock_mhz)
+
+
 def target_from_fps(fps: float, clock_mhz: float) -> int:
     """Cycles per sample that give `fps` samples per second at `clock_mhz`."""
     if not (isinstance(fps, (int, float)) and fps > 0 and math.isfinite(fps)):
         raise AxgenError(f"--target-fps must be a positive number, got {fps!r}")
-    if not (isinstance(clock_mhz, (int, float)) and clock_mhz > 0 and math.isfinite(clock_mhz)):
-        raise AxgenError(f"--clock must be a positive number of MHz, got {clock_mhz!r}")
+    check_clock(clock_mhz)
     cycles = math.floor(clock_mhz * 1e6 / fps)
     if cycles < 1:
         raise AxgenError(f"--target-fps {fps:g} at {clock_mhz:g} MHz leaves less than one cycle per sample")
@@ -103,7 +108,8 @@ class AutoFolder:
         config.check_layers([layer.name for layer in net.layers])
         self.net, self.config, self.board = net, config, board
         self.fixed = _fixed_settings(net, config)
-        base = annotate(net.layers, _unfolded_config(net, config, self.fixed), net.sources)
+        base = annotate(net.layers, _unfolded_config(net, config, self.fixed), net.sources,
+                        board.clock_mhz if board is not None else None)
         self.sources = chain_sources(len(net.layers), net.sources)
         self.options = [Options(stage, fixed) for stage, fixed in zip(base, self.fixed)]
         self._costs: dict[tuple, tuple] = {}

@@ -6,7 +6,8 @@ when each row of its output is. A fully-connected layer's vector is one row; a c
 a pool's rows are image rows. Each stage kind's rule follows its block's schedule:
 
 - MVAU (fully connected): output fold 0 takes the SF input beats at one per cycle as they come,
-  the NF - 1 later folds take SF cycles each, and a result leaves MVAU_PIPE cycles after its step.
+  the NF - 1 later folds take SF cycles each, and a result leaves the block's pipeline depth
+  (generator.hw.timing.Pipeline.depth) plus MVAU_OUT cycles after its step.
 - Convolution (and depthwise convolution, whose VVAU takes NF * SF cycles per pixel too): the
   sliding-window generator's writer completes image row g at
   RE[g] = max(RE[g-1] + ROWB, input row g, WE[m(g)-1] + ROWB) (its ring holds K_H + STRIDE_H
@@ -27,7 +28,7 @@ from typing import Callable
 
 # Pipeline constants, in cycles, fitted to the latencies measured on the tests' networks (FINN's
 # TFC and SFC, the mixed MLP, the small, strided and digits CNNs: all within 3%).
-MVAU_PIPE = 4  # issue -> output FIFO -> out of the block
+MVAU_OUT = 1  # the output FIFO's read, after the block's pipeline (issue -> output FIFO)
 SWG_PIPE = 1  # the sliding-window generator's read stage (its output FIFO overlaps the MVAU's fold)
 POOL_PIPE = 3
 LINK_FIFO = 1
@@ -36,9 +37,14 @@ BRANCH_PIPE = 1  # a duplicate's or an add's output register
 Rows = list[float]  # completion time of each row of a stream
 
 
+def mvau_pipe(stage) -> int:
+    """Cycles from a step's issue to its output beat leaving the matrix block."""
+    return stage.pipeline.depth(stage.simd) + MVAU_OUT
+
+
 def _mvau(stage, first: float, rows: Rows) -> tuple[float, Rows]:
     fold0 = max(rows[-1], first + stage.sf)
-    return fold0 + MVAU_PIPE, [fold0 + (stage.nf - 1) * stage.sf + MVAU_PIPE]
+    return fold0 + mvau_pipe(stage), [fold0 + (stage.nf - 1) * stage.sf + mvau_pipe(stage)]
 
 
 def _window_rows(g) -> tuple[list[int], list[int]]:
@@ -93,8 +99,8 @@ def _conv(stage, first: float, rows: Rows) -> tuple[float, Rows]:
         written.append(max(start + row_beats, rows[r]))
     for o in range(o, g.out_h):
         done.append(max(done[-1] if done else 0.0, written[hi[o]]) + g.out_w * pixel)
-    out_first = written[hi[0]] + SWG_PIPE + stage.sf + MVAU_PIPE
-    return out_first, [t + SWG_PIPE + MVAU_PIPE for t in done]
+    out_first = written[hi[0]] + SWG_PIPE + stage.sf + mvau_pipe(stage)
+    return out_first, [t + SWG_PIPE + mvau_pipe(stage) for t in done]
 
 
 def _pool(stage, first: float, rows: Rows) -> tuple[float, Rows]:

@@ -3,14 +3,12 @@ stores words of lanes, the HLS C++ arrays indexed by lane; both hold the same co
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from generator.datatypes import to_codes
 
-if TYPE_CHECKING:
-    from generator.hw.matrix import LayerImpl
+# `impl` below is a matrix stage (generator.hw.matrix.LayerImpl), not imported: the matrix module
+# imports this one (no import circle in generator.hw).
 
 
 def pad8(bits: int) -> int:
@@ -24,13 +22,13 @@ def signed_bits(lo: int, hi: int) -> int:
     return max(2, n)
 
 
-def hw_widths(impl: LayerImpl) -> dict:
+def hw_widths(impl) -> dict:
     """Accumulator and threshold widths as the hardware holds them (signed)."""
     lo, hi = int(impl.acc_dtype.min()), int(impl.acc_dtype.max())
     return {"acc_bits": signed_bits(lo, hi), "t_bits": signed_bits(lo, hi + 1)}
 
 
-def weight_lanes(impl: LayerImpl) -> np.ndarray:
+def weight_lanes(impl) -> np.ndarray:
     """What the weight memory holds per weight, (MH, MW): its code, or for a layer with split
     products and signed weights its sign and magnitude, {w < 0, |w|} in weight_lane_bits."""
     layer = impl.layer
@@ -40,25 +38,25 @@ def weight_lanes(impl: LayerImpl) -> np.ndarray:
     return (np.abs(w) | (w < 0).astype(np.int64) << layer.weight_dtype.bitwidth()).astype(np.uint64)
 
 
-def weight_words(impl: LayerImpl) -> np.ndarray:
+def weight_words(impl) -> np.ndarray:
     """(NF*SF, PE*SIMD) weight lanes (weight_lanes): word nf*SF+sf, lane p*SIMD+s = W[nf*PE+p][sf*SIMD+s]."""
     codes = weight_lanes(impl).reshape(impl.nf, impl.pe, impl.sf, impl.simd)
     return codes.transpose(0, 2, 1, 3).reshape(impl.nf * impl.sf, impl.pe * impl.simd)
 
 
-def threshold_words(impl: LayerImpl, t_bits: int) -> np.ndarray:
+def threshold_words(impl, t_bits: int) -> np.ndarray:
     """(NF, PE*N) threshold codes: word nf, lane p*N+i = T[nf*PE+p][i] in two's complement."""
     t = np.asarray(impl.thresholds, dtype=np.int64)
     codes = (t & ((1 << t_bits) - 1)).astype(np.uint64)
     return codes.reshape(impl.nf, impl.pe * t.shape[1])
 
 
-def weight_array(impl: LayerImpl) -> np.ndarray:
+def weight_array(impl) -> np.ndarray:
     """(PE, SIMD, NF*SF) codes: [p][s][nf*SF+sf] = code of W[nf*PE+p][sf*SIMD+s]."""
     return weight_words(impl).T.reshape(impl.pe, impl.simd, -1)
 
 
-def threshold_array(impl: LayerImpl) -> np.ndarray:
+def threshold_array(impl) -> np.ndarray:
     """(PE, NF, N) thresholds: [p][nf][i] = T[nf*PE+p][i]; (PE, NF, 1) zeros without thresholds."""
     if impl.thresholds is None:
         return np.zeros((impl.pe, impl.nf, 1), dtype=np.int64)

@@ -4,6 +4,7 @@ hardware: folding (PE, SIMD), multiplier, accumulator width, cycle model, FIFO n
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from generator.errors import AxgenError
 from generator.hw.folding import check_choice, check_flag, divisors, fifo_depth
 from generator.hw.latency import window_period
 from generator.hw.stage import Stage
+from generator.hw.timing import DEFAULT_CLOCK_MHZ, Pipeline, choose, fmax_mhz, shape_of
 from generator.ir import MatrixLayer
 from generator.multipliers import Multiplier, parse
 from generator.multipliers.bounds import acc_bounds
@@ -38,11 +40,24 @@ class LayerImpl(Stage):
     tuned_weights: int = 0  # weights changed by weight tuning (0 when it is off)
     lut_verilog: str | None = None  # the user's Verilog module for a lut: table, "FILE.v[:module]"
     hls_mul: str = "auto"  # HLS binding of exact products: auto (the tool's choice), fabric (LUTs) or dsp
+    clock_mhz: float | None = None  # the clock the pipeline meets (None: DEFAULT_CLOCK_MHZ)
+    fixed_pipeline: Pipeline | None = None  # the depths project.json recorded (None: chosen for clock_mhz)
     unit = "mvau"  # the block behind a convolution's sliding-window generator (stage_cycles' key)
 
     @property
     def folding(self) -> str:
         return f"{self.pe}x{self.simd}"
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        """The block's pipeline depths: recorded, or the shallowest that meets the clock (generator.hw.timing)."""
+        if self.fixed_pipeline is not None:
+            return self.fixed_pipeline
+        return choose(shape_of(self), self.clock_mhz or DEFAULT_CLOCK_MHZ)
+
+    @property
+    def estimated_fmax_mhz(self) -> float:
+        return round(fmax_mhz(shape_of(self), self.pipeline), 1)
 
     @property
     def lanes(self) -> int:
@@ -169,6 +184,10 @@ class LayerImpl(Stage):
             "multiplier": {"spec": self.multiplier.spec,
                            **error_metrics(self.multiplier, layer.in_dtype, layer.weight_dtype)},
             "tuned_weights": self.tuned_weights,
+            "pipeline": {**self.pipeline.entry(self.simd), "tree_stage": self.pipeline.tree_stage,
+                         "thr_reg": self.pipeline.thr_reg, "mem_reg": self.pipeline.mem_reg,
+                         "mul_reg": self.pipeline.mul_reg},
+            "estimated_fmax_mhz": self.estimated_fmax_mhz,
         }
 
 
@@ -259,5 +278,7 @@ def reopen_matrix(index: int, layer: MatrixLayer, entry: dict, settings: dict, w
     acc_dtype = dtype(entry["acc_dtype"])
     user = entry.get("lut_verilog")
     lut_verilog = None if user is None else f"{user['source']}:{user['module']}"
+    pipeline = Pipeline.from_entry(entry["pipeline"]) if "pipeline" in entry else None
     return cls(index, layer, entry["pe"], entry["simd"], parse(settings.get("multiplier", "exact")), acc_dtype,
-                     clamped_thresholds(layer, acc_dtype), entry["tuned_weights"], lut_verilog, settings.get("hls_mul", "auto"))
+               clamped_thresholds(layer, acc_dtype), entry["tuned_weights"], lut_verilog, settings.get("hls_mul", "auto"),
+               fixed_pipeline=pipeline)

@@ -3,8 +3,6 @@ same ones): the MVAU, the sliding-window generator and the pool (max or average)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from generator.datatypes import DataType, to_codes
@@ -12,13 +10,10 @@ from generator.hw.encoding import FAMILY_CODES, USER_FAMILY, kind, mul_params
 from generator.hw.layout import hw_widths, signed_bits
 from generator.multipliers import LUT, VERILOG
 
-if TYPE_CHECKING:
-    from generator.hw.matrix import LayerImpl
-    from generator.hw.pool import PoolImpl
 
-
-def layer_params(impl: LayerImpl, user: dict | None = None) -> dict:
-    """MVAU parameters; `user` is the proof of the layer's own multiplier module, if any."""
+def layer_params(impl, user: dict | None = None) -> dict:
+    """MVAU parameters of a matrix stage (generator.hw.matrix.LayerImpl), its pipeline's included;
+    `user` is the proof of the layer's own multiplier module, if any."""
     layer, module = impl.layer, impl.module
     mul = mul_params(impl.multiplier, impl.in_dtype, layer.weight_dtype, f"layer {impl.name}")
     if user is not None:
@@ -38,10 +33,11 @@ def layer_params(impl: LayerImpl, user: dict | None = None) -> dict:
         "MUL_TABLE_FILE": f'"{module}_mul_table.mem"' if mul["FAMILY"] == FAMILY_CODES[LUT] else '""',
         "WEIGHTS_FILE": f'"{module}_weights.mem"',
         "THRESH_FILE": f'"{module}_thresholds.mem"' if n_thres else '""',
+        **impl.pipeline.params(),
     }
 
 
-def swg_params(impl: LayerImpl) -> dict:
+def swg_params(impl) -> dict:
     """Parameters of the sliding-window generator of a convolution; padding is the code of 0.
     P kernel positions per beat (SIMD = C*P) are walked in steps of KW_STEP columns and, at the
     end of a kernel row, KH_STEP rows."""
@@ -71,7 +67,7 @@ def pool_output(layer) -> str:
     return "trunc" if layer.shift is not None else ("thresholds" if layer.thresholds is not None else "raw")
 
 
-def pool_params(impl: PoolImpl) -> dict:
+def pool_params(impl) -> dict:
     """Parameters of the pool block (rtl/axgen_maxpool.v): a max pool, or an average pool's window
     sums (ACC_BITS two's complement) and output stage."""
     p = impl.layer
@@ -115,7 +111,7 @@ def add_params(impl) -> dict:
     }
 
 
-def pool_thresholds(impl: PoolImpl) -> np.ndarray:
+def pool_thresholds(impl) -> np.ndarray:
     """(CF, PE, N) thresholds of an average pool: [cf][p][i] = T[cf*PE+p][i]."""
     t = np.asarray(impl.layer.thresholds, dtype=np.int64)
     return t.reshape(impl.layer.channels // impl.pe, impl.pe, t.shape[1])

@@ -70,6 +70,12 @@ class HardwarePlan:
         return estimated_latency(self)
 
     @property
+    def estimated_fmax_mhz(self) -> float | None:
+        """The slowest matrix block's estimated Fmax (generator.hw.timing); None without one."""
+        values = [stage.estimated_fmax_mhz for stage in self.stages if hasattr(stage, "estimated_fmax_mhz")]
+        return min(values) if values else None
+
+    @property
     def bottleneck(self) -> Impl:
         return max(self.stages, key=lambda stage: stage.cycles)
 
@@ -107,19 +113,25 @@ class HardwarePlan:
         return fit_problems(self.resources()["total"], self.board)
 
 
-def annotate(layers, config: Config, sources: tuple = ()) -> tuple[Impl, ...]:
-    """Every layer's stage; a stage's producer (whose PE a pool's follows) is its first input's."""
+def annotate(layers, config: Config, sources: tuple = (), clock_mhz: float | None = None) -> tuple[Impl, ...]:
+    """Every layer's stage; a stage's producer (whose PE a pool's follows) is its first input's.
+    The matrix stages' pipelines meet `clock_mhz` (None: generator.hw.timing.DEFAULT_CLOCK_MHZ)."""
     stages: list[Impl] = []
     for index, (layer, srcs) in enumerate(zip(layers, chain_sources(len(layers), sources))):
         producer = stages[srcs[0]] if srcs[0] >= 0 else None
-        stages.append(STAGE_KINDS[layer.kind].annotate(index, layer, config, producer))
+        stages.append(at_clock(STAGE_KINDS[layer.kind].annotate(index, layer, config, producer), clock_mhz))
     return tuple(stages)
+
+
+def at_clock(stage: Impl, clock_mhz: float | None) -> Impl:
+    """The stage with its pipeline chosen for `clock_mhz` (stages without one are unchanged)."""
+    return replace(stage, clock_mhz=clock_mhz) if clock_mhz is not None and hasattr(stage, "clock_mhz") else stage
 
 
 def make_plan(net: Network, config: Config, board: Board | None = None) -> HardwarePlan:
     """Choose every stage's implementation from the config and stitch them, for `board`."""
     config.check_layers([layer.name for layer in net.layers])
-    stages = annotate(net.layers, config, net.sources)
+    stages = annotate(net.layers, config, net.sources, board.clock_mhz if board is not None else None)
     return HardwarePlan(net, stages, graph_links(stages, net.sources), board)
 
 

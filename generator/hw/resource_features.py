@@ -17,7 +17,7 @@ from generator.hw import memories, products
 from generator.hw.layout import hw_widths, threshold_array, weight_words
 from generator.hw.params import pool_params, swg_params
 
-OFIFO_DEPTH = 8  # rtl/axgen_mvau.v: output FIFO
+OFIFO_SLACK = 5  # rtl/axgen_mvau.v: output FIFO depth = the pipeline's depth + 5
 BLOCK_FIFO_DEPTH = 4  # rtl/axgen_swg.v and rtl/axgen_maxpool.v: output FIFO
 BIPOLAR = DataType["BIPOLAR"]
 SRL_MIN = 3  # shift registers this long become SRLs (synth_xilinx: shregmap -minlen 3)
@@ -123,6 +123,22 @@ def term_bits(impl, acc: int) -> int:
     return min(acc, a.bitwidth() + w.bitwidth())
 
 
+def _pipeline_regs(impl, w_bits: int, term: int, acc: int) -> int:
+    """Flip-flops of the pipeline registers (generator.hw.timing.Pipeline): the operands behind the
+    reads, the products, the registered levels of the SIMD sum, the count, the control delay line."""
+    pipe, pe, simd = impl.pipeline, impl.pe, impl.simd
+    out_w = pe * impl.out_dtype.bitwidth()
+    regs = pipe.mem_reg * (w_bits + simd * impl.in_dtype.bitwidth()) + pipe.mul_reg * pe * simd * term
+    regs += min(pipe.thr_reg, 1) * out_w + (pipe.depth(simd) - 3) * (3 + clog2(impl.nf))
+    if pipe.thr_reg > 1 and impl.thresholds is not None:  # the registered comparisons
+        regs += pe * (1 << clog2(int(impl.thresholds.shape[1]) + 1))
+    if pipe.tree_stage:
+        levels = (simd - 1).bit_length()
+        for level in range(pipe.tree_stage, levels, pipe.tree_stage):
+            regs += pe * -(-simd // (1 << level)) * acc
+    return regs
+
+
 def mvau_features(impl) -> dict:
     """rtl/axgen_mvau.v with the layer's parameters (generator.hw.params.layer_params)."""
     widths = hw_widths(impl)
@@ -145,7 +161,8 @@ def mvau_features(impl) -> dict:
     w_map = memories.rom(steps, w_cols)
     w_logic = w_map.kind == "logic"
     thresholds, t_maps, t_rom_luts, t_regs = _thresholds(impl, cmp_bits)
-    mems = [w_map, *t_maps, memories.ram(OFIFO_DEPTH, out_w, "sdp")]
+    pipe = impl.pipeline
+    mems = [w_map, *t_maps, memories.ram(pipe.depth(simd) + OFIFO_SLACK, out_w, "sdp")]
     if nf > 1:
         mems.append(memories.ram(sf, in_w, "sp"))
     ctrl = clog2(steps) + clog2(sf) + clog2(nf)
@@ -158,7 +175,8 @@ def mvau_features(impl) -> dict:
            **thresholds, **rom, "in": float(in_w * (2 if nf > 1 else 1)),
            "magnitude": float(in_w if signed_in else 0), "negs": float(negs), "ctrl": float(ctrl)}
     ff = {"base": 1.0, "regs": float((w_distinct if w_logic else 0) + t_regs + in_w * (2 if nf > 1 else 1)
-                                     + 2 * pe * acc), "ctrl": float(ctrl)}
+                                     + 2 * pe * acc + _pipeline_regs(impl, w_distinct, term_bits(impl, acc), acc)),
+          "ctrl": float(ctrl)}
     carry = {"base": 1.0, "lanes": float(pe * simd) * lane.carry, "adder": float(pe * simd * acc), "terms": float(terms),
              "acc": float(pe * acc), "cmp": thresholds["cmp"] + thresholds["cmp_const"], "ctrl": float(ctrl)}
     return _block(lut, ff, carry, mems)

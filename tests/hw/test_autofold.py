@@ -132,7 +132,8 @@ def test_build_with_a_target_stores_the_folding(digits_model, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--target-cycles", "0"], "--target-cycles must be a positive integer"),
     (["--target-cycles", "5", "--target-fps", "10"], "give --target-cycles or --target-fps, not both"),
-    (["--clock", "200"], "--clock sets the clock of --target-fps"),
+    (["--clock", "0"], "--clock must be a positive number of MHz"),
+    (["--clock", "2000", "--strict"], "is below the clock 2000 MHz"),  # no pipeline reaches it
     (["--target-fps", "-3"], "--target-fps must be a positive number"),
     (["--target-cycles", "3"], "does not fit board pynq-z2"),
 ])

@@ -1,0 +1,218 @@
+"""Timing model of the matrix blocks (rtl/axgen_mvau.v, rtl/axgen_vvau.v): the delay of every
+register-to-register path from the block's parameters, the pipeline depths that meet a target
+clock, and the block's estimated Fmax, before any tool runs.
+
+A path costs one register's clock-to-out plus setup, then per element on it a delay and a hop of
+routing: a memory read (block RAM clock-to-out, or a ROM in logic), a product (a DSP used between
+registers for exact integer products, which Yosys puts into MULT18X18D; a LUT network for the
+approximate families, deeper with the product's LUT count), adder levels (a carry chain, longer
+with the width), the accumulator, the threshold comparison and its encoder. The constants are
+fitted to nextpnr-ecp5 runs of single blocks on an LFE5U-85F, speed grade 6
+(benchmarks/timing_model.py wrote generator/hw/timing_coefficients.json).
+
+The plan chooses, per matrix stage, the adder levels per pipeline stage of the SIMD sum
+(TREE_STAGE), whether the threshold count gets its own register (THR_REG) and whether exact
+products stay in logic (MUL_FABRIC: all but wide ones); the weight (and threshold) reads and the
+products are always registered (MEM_REG = MUL_REG = 1), so neither a memory's clock-to-out nor a
+DSP sits on a path with anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from generator.datatypes import DataType
+from generator.hw import memories, products
+from generator.hw.layout import hw_widths, weight_words
+
+COEFFICIENTS = Path(__file__).with_name("timing_coefficients.json")
+DEFAULT_CLOCK_MHZ = 100.0  # blocks planned without a board
+# Exact integer products of at most this many operand bit pairs (a.bits * w.bits; 8 x 4, 6 x 5)
+# stay in logic (rtl/axgen_fmul.v): a DSP between registers is slower (its 3.9 ns plus the routing
+# to and from the DSP column), and there are few of them (156 MULT18X18D on an LFE5U-85F).
+FABRIC_MAX_BITS = 32
+# The pipeline is chosen for the clock times this margin: the model is fitted to within about 15%
+# of nextpnr, and a design planned at its exact limit would miss the clock about half the time.
+MARGIN = 1.1
+CONTROL = "control"  # the issue logic, credits and output FIFO: one constant path
+
+
+@lru_cache(maxsize=1)
+def coefficients() -> dict:
+    """Delays in ns: {"reg", "route", "bram", "rom_level", "dsp", "fabric_base", "fabric_per_level",
+    "adder_base", "adder_per_bit", "lut", "control"}."""
+    return json.loads(COEFFICIENTS.read_text())["ns"]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Pipeline depths of a matrix block: its RTL parameters (rtl/axgen_mvau.v)."""
+
+    tree_stage: int = 0  # adder levels per pipeline stage of the SIMD sum; 0: the whole sum in one
+    thr_reg: int = 1  # registers in the threshold count: 0, 1 (before the output FIFO), 2 (the comparisons too)
+    mem_reg: int = 1  # an output register behind the weight and threshold reads
+    mul_reg: int = 1  # the products registered
+    fabric: int = 1  # exact integer products in logic (rtl/axgen_fmul.v), not in DSPs
+
+    def params(self) -> dict:
+        return {"MEM_REG": self.mem_reg, "MUL_REG": self.mul_reg, "TREE_STAGE": self.tree_stage, "THR_REG": self.thr_reg,
+                "MUL_FABRIC": self.fabric}
+
+    def tree_regs(self, simd: int) -> int:
+        """Registers inside the SIMD sum (rtl/axgen_addtree.v)."""
+        levels = tree_levels(simd)
+        return (levels - 1) // self.tree_stage if self.tree_stage > 0 and levels > 1 else 0
+
+    def depth(self, simd: int) -> int:
+        """Cycles from a step's issue to its beat in the output FIFO (the RTL's PIPE)."""
+        return 3 + self.mem_reg + self.mul_reg + self.tree_regs(simd) + self.thr_reg
+
+    def entry(self, simd: int) -> dict:
+        """project.json's record: every stage's depth in cycles."""
+        return {"memory_read": 1 + self.mem_reg, "products": self.mul_reg, "adder_tree": 1 + self.tree_regs(simd),
+                "adder_levels_per_stage": self.tree_stage or tree_levels(simd), "accumulate": 1,
+                "thresholds": 1 + self.thr_reg, "total": self.depth(simd)}
+
+    @classmethod
+    def from_entry(cls, entry: dict) -> "Pipeline":
+        return cls(tree_stage=int(entry["tree_stage"]), thr_reg=int(entry["thr_reg"]),
+                   mem_reg=int(entry.get("mem_reg", 1)), mul_reg=int(entry.get("mul_reg", 1)),
+                   fabric=int(entry.get("fabric", 1)))
+
+
+def tree_levels(simd: int) -> int:
+    return math.ceil(math.log2(simd)) if simd > 1 else 0
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the delays depend on, taken from a matrix stage."""
+
+    simd: int
+    acc_bits: int
+    cmp_bits: int
+    n_thres: int
+    product: str  # "dsp" (an exact product too wide for logic), "fabric", or "none" (XNOR)
+    product_luts: float  # LUTs of one fabric product
+    product_bits: tuple[int, int]  # the operands' widths
+    root_adder: bool  # a last adder after the tree (split products' negative count, XNOR's SIMD - 2*ones)
+    weight_memory: str  # "bram" or "logic"
+    weight_depth: int  # words
+
+
+def shape_of(impl, no_dsp: bool = False) -> Shape:
+    widths = hw_widths(impl)
+    acc, t_bits = widths["acc_bits"], widths["t_bits"]
+    a, w = impl.in_dtype, impl.layer.weight_dtype
+    bipolar = DataType["BIPOLAR"] in (a, w)
+    family = impl.multiplier.family
+    if a == w == DataType["BIPOLAR"]:
+        product = "none"
+    elif family == "exact" and not bipolar and not no_dsp and a.bitwidth() * w.bitwidth() > FABRIC_MAX_BITS:
+        product = "dsp"
+    else:
+        product = "fabric"
+    luts = products.lane(impl).luts if product == "fabric" else 0.0
+    steps = impl.nf * impl.sf
+    w_cols, _ = memories.columns(memories.bit_matrix(weight_words(impl), impl.weight_lane_bits))
+    n_thres = 0 if impl.thresholds is None else int(impl.thresholds.shape[1])
+    return Shape(simd=impl.simd, acc_bits=acc, cmp_bits=max(acc, t_bits), n_thres=n_thres, product=product,
+                 product_luts=float(luts), product_bits=(a.bitwidth(), w.bitwidth()),
+                 root_adder=impl.split_products or (a == w == DataType["BIPOLAR"]),
+                 weight_memory=memories.rom(steps, w_cols).kind, weight_depth=steps)
+
+
+def _adder(bits: int) -> float:
+    c = coefficients()
+    return c["adder_base"] + c["adder_per_bit"] * bits + c["route"]
+
+
+def _product(s: Shape) -> float:
+    c = coefficients()
+    if s.product == "dsp":
+        return c["dsp"] + 2 * c["route"]
+    if s.product == "fabric":
+        return c["fabric_base"] + c["fabric_per_level"] * math.log2(1.0 + s.product_luts) + c["route"]
+    return c["lut"] + c["route"]
+
+
+def _memory(s: Shape) -> float:
+    c = coefficients()
+    if s.weight_memory == "bram":
+        return c["bram"] + c["route"]
+    levels = max(1, math.ceil(math.log2(max(2, s.weight_depth)) / 4))  # LUT4 levels of a ROM in logic
+    return levels * (c["rom_level"] + c["route"])
+
+
+def _tree_stages(s: Shape, tree_stage: int) -> list[int]:
+    """Adder levels in each pipeline stage of the sum, the root adder counted in the last."""
+    levels = tree_levels(s.simd)
+    per = tree_stage if tree_stage > 0 else max(levels, 1)
+    stages = [per] * (levels // per) + ([levels % per] if levels % per else [])
+    stages = stages or [0]
+    stages[-1] += int(s.root_adder)
+    return stages
+
+
+def _threshold(s: Shape) -> tuple[float, float]:
+    """The comparisons and the count's encoder."""
+    c = coefficients()
+    if s.n_thres == 0:
+        return 0.0, c["lut"] + c["route"]
+    encoder = max(1, math.ceil(math.log(max(2, s.n_thres + 1), 4)))  # LUT4 levels of the OR of in-range terms
+    return _adder(s.cmp_bits), encoder * (c["lut"] + c["route"])
+
+
+def path_delays(s: Shape, p: Pipeline) -> dict[str, float]:
+    """Each register-to-register path of the block at pipeline `p`, in ns."""
+    c = coefficients()
+    reg = c["reg"]
+    paths = {CONTROL: c["control"]}
+    product = _product(s)
+    trees = [levels * _adder(s.acc_bits) for levels in _tree_stages(s, p.tree_stage)]
+    first = []
+    if p.mem_reg:
+        paths["memory_read"] = reg + _memory(s)
+    else:
+        first.append(_memory(s))
+    if p.mul_reg:
+        paths["products"] = reg + sum(first) + product
+        first = []
+    else:
+        first.append(product)
+    for i, tree in enumerate(trees):
+        paths[f"adder_tree_{i}"] = reg + (sum(first) if i == 0 else 0.0) + tree
+    paths["accumulate"] = reg + _adder(s.acc_bits) + c["lut"]
+    compare, encode = _threshold(s)
+    fifo_write = 0.0 if p.thr_reg else c["lut"] + c["route"]
+    if p.thr_reg > 1:
+        paths["compare"] = reg + compare
+        paths["thresholds"] = reg + encode
+    else:
+        paths["thresholds"] = reg + compare + encode + fifo_write
+    return paths
+
+
+def fmax_mhz(s: Shape, p: Pipeline) -> float:
+    return 1000.0 / max(path_delays(s, p).values())
+
+
+def choose(s: Shape, clock_mhz: float) -> Pipeline:
+    """The shallowest pipeline whose every path fits the clock period (the deepest, when none
+    does): fewest registers in the sum first, then the threshold count without its register. The
+    paths must fit the period shortened by MARGIN."""
+    period = 1000.0 / (clock_mhz * MARGIN)
+    levels = tree_levels(s.simd)
+    candidates = []
+    for thr_reg in (0, 1, 2):
+        for per in [0] + list(range(levels - 1, 0, -1)):
+            candidates.append(Pipeline(tree_stage=per, thr_reg=thr_reg, fabric=int(s.product != "dsp")))
+    candidates.sort(key=lambda p: (p.depth(s.simd), -fmax_mhz(s, p)))
+    for p in candidates:
+        if max(path_delays(s, p).values()) <= period:
+            return p
+    return max(candidates, key=lambda p: (fmax_mhz(s, p), -p.depth(s.simd)))
