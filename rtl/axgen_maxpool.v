@@ -17,11 +17,14 @@
 //      window (column ox*STRIDE_W + K_W-1), their maximum is the row maximum hmax(row, ox, c);
 //   2. vertical: a line memory of OW*CH/PE words, each holding the row maxima of the last K_H-1
 //      rows at one (ox, c-beat) position. Each row maximum reads its position's word (one
-//      cycle), takes the maximum with it -- emitted when the row closes a window (row
-//      oy*STRIDE_H + K_H-1) -- and writes back the word shifted by one row. A write and a read
-//      of the same word in consecutive cycles (OW*CH/PE = 1) is forwarded.
-// Outputs enter a 4-entry FIFO; input is taken only when the FIFO has room for everything in
-// flight, so s_axis_tready, m_axis_tvalid and m_axis_tdata come from registers.
+//      cycle, registered), takes the maximum with it -- emitted when the row closes a window (row
+//      oy*STRIDE_H + K_H-1) -- and writes back the word shifted by one row. A read of a word
+//      written one or two cycles later (OW*CH/PE <= 2) is forwarded.
+// The line word read is registered twice (block RAM output register) before the maximum, and the
+// window's maximum (sum) is registered before the output stage, so no path starts at the
+// block RAM or runs from the line through the maximum into the output stage and the FIFO.
+// Outputs enter an 8-entry FIFO; input is taken only when the FIFO has room for everything in
+// flight (stages B, C, D), so s_axis_tready, m_axis_tvalid and m_axis_tdata come from registers.
 // Registers: the horizontal shift register holds (K_W-1)*CH*ELEM_BITS bits.
 `default_nettype none
 
@@ -73,7 +76,7 @@ module axgen_maxpool #(
     localparam integer CMAX = IFM_H + IFM_W + K_H + K_W + STRIDE_H + STRIDE_W + LD + CF + 2;
     localparam integer CW = $clog2(CMAX + 1);
     localparam integer PW = LD > 1 ? $clog2(LD) : 1;
-    localparam [2:0] FD3 = 3'd4;                                        // output FIFO depth
+    localparam [3:0] FD = 4'd8;                                         // output FIFO depth
 
     localparam integer CF1_I = CF - 1;
     localparam integer W1_I = IFM_W - 1;
@@ -126,11 +129,13 @@ module axgen_maxpool #(
     reg  [CW-1:0] hwait, oxc;     // pixels until the next window closes / windows closed
     reg  [CW-1:0] vwait, oyc;     // same for rows
     reg  [PW-1:0] p;              // line position (ox * CF + c-beat)
-    reg  [2:0]    f_count;
+    reg  [3:0]    f_count;
     reg           b_v, b_emit;    // stage B holds a row maximum / one to emit
     reg  [PW-1:0] b_p;
+    reg           c_v, c_emit;  // stage C likewise
 
-    assign s_axis_tready = f_count + {2'b0, b_v && b_emit} < FD3;
+    reg           d_v;            // stage D holds a window result
+    assign s_axis_tready = f_count + {3'b0, b_v && b_emit} + {3'b0, c_v && c_emit} + {3'b0, d_v} < FD;
     wire push_in = s_axis_tvalid && s_axis_tready;
     wire last_cf = cf == C_CF1;
     wire last_ix = ix == C_W1;
@@ -199,63 +204,96 @@ module axgen_maxpool #(
         end
     end
 
-    // ---------------- stage B: vertical maximum, line write-back ----------------
-    reg [BW-1:0] b_h;
-    reg [BW-1:0] vmax;
+    // ---------------- stage B: line read register; stage C: vertical maximum, line write-back ----------------
+    // The line word read in stage A is registered in stage B (the block RAM's output register),
+    // so stage C starts from registers. A word read in stage A reflects every write made up to
+    // the cycle before; the two items ahead of it (in stages B and C) write theirs later, so a
+    // read of the same position as either is forwarded: from the previous cycle's write
+    // (c_fwd1, last_wr) or from the write two cycles before, taken from last_wr on entering stage C
+    // (c_fwd2, c_fw).
+    // Positions repeat every LD items, so this only happens when LD <= 2.
+    reg [PW-1:0] c_p;
+    reg [BW-1:0] c_h;
     always @(posedge ap_clk) begin
         if (!ap_rst_n) begin
             b_v <= 1'b0;
             b_emit <= 1'b0;
+            c_v <= 1'b0;
+            c_emit <= 1'b0;
         end else begin
             b_v <= a_v;
             b_emit <= a_v && row_out;
+            c_v <= b_v;
+            c_emit <= b_v && b_emit;
         end
     end
+    reg [BW-1:0] b_h;
     always @(posedge ap_clk) begin
         if (a_v) begin
             b_h <= hmax;
             b_p <= p;
         end
+        if (b_v) begin
+            c_h <= b_h;
+            c_p <= b_p;
+        end
     end
 
+    reg [BW-1:0] vmax;
     generate
         if (K_H > 1) begin : g_line
             reg [LN*BW-1:0] line [0:LD-1];
-            reg [LN*BW-1:0] rd_word, last_wr;
-            reg             b_fwd;
-            wire [LN*BW-1:0] word = b_fwd ? last_wr : rd_word;
+            reg [LN*BW-1:0] rd_word, rd_q, last_wr, c_fw;
+            reg             b_fwd1, b_fwd2, c_fwd1, c_fwd2;
+            wire [LN*BW-1:0] word = c_fwd1 ? last_wr : (c_fwd2 ? c_fw : rd_q);
             wire [LN*BW-1:0] new_word;
             if (LN > 1) begin : g_shift
-                assign new_word = {word[(LN-1)*BW-1:0], b_h};
+                assign new_word = {word[(LN-1)*BW-1:0], c_h};
             end else begin : g_one
-                assign new_word = b_h;
+                assign new_word = c_h;
             end
             integer j;
             always @(*) begin
-                vmax = b_h;
+                vmax = c_h;
                 for (j = 0; j < LN; j = j + 1) vmax = beat_max(vmax, word[j*BW +: BW]);
             end
             always @(posedge ap_clk) begin
                 if (a_v) begin
                     rd_word <= line[p];
-                    b_fwd <= b_v && b_p == p;
+                    b_fwd1 <= b_v && b_p == p;
+                    b_fwd2 <= c_v && c_p == p;
                 end
                 if (b_v) begin
-                    line[b_p] <= new_word;
+                    rd_q <= rd_word;
+                    c_fwd1 <= b_fwd1;
+                    c_fwd2 <= b_fwd2 && !b_fwd1;
+                    c_fw <= last_wr;
+                end
+                if (c_v) begin
+                    line[c_p] <= new_word;
                     last_wr <= new_word;
                 end
             end
         end else begin : g_no_line
             // One row per window: no line memory, so the line position is not needed.
             /* verilator lint_off UNUSEDSIGNAL */
-            wire unused_p = &{1'b0, b_p};
+            wire unused_p = &{1'b0, c_p};
             /* verilator lint_on UNUSEDSIGNAL */
-            always @(*) vmax = b_h;
+            always @(*) vmax = c_h;
         end
     endgenerate
 
     // ---------------- output stage: raw, truncation or thresholds ----------------
-    wire f_push = b_v && b_emit;
+    // ---------------- stage D: the window's maximum (sum) registered ----------------
+    reg [BW-1:0] d_max;
+    always @(posedge ap_clk) begin
+        if (!ap_rst_n) d_v <= 1'b0;
+        else d_v <= c_v && c_emit;
+    end
+    always @(posedge ap_clk) begin
+        if (c_v && c_emit) d_max <= vmax;
+    end
+    wire f_push = d_v;
     wire [OBW-1:0] result;
     localparam integer OCW = CF > 1 ? $clog2(CF) : 1;
     reg  [OCW-1:0] oc;  // channel beat of the next output
@@ -274,7 +312,7 @@ module axgen_maxpool #(
                 axgen_thresholds #(
                     .ACC_BITS(ACC_BITS), .N_THRES(N_THRES), .T_BITS(T_BITS), .OUT_BITS(OUT_BITS), .OUT_BIAS(OUT_BIAS)
                 ) u_thresholds (
-                    .acc(vmax[q*ACC_BITS +: ACC_BITS]),
+                    .acc(d_max[q*ACC_BITS +: ACC_BITS]),
                     .thresholds(t_word[q*N_THRES*T_BITS +: N_THRES*T_BITS]),
                     .out(result[q*OUT_BITS +: OUT_BITS])
                 );
@@ -284,7 +322,7 @@ module axgen_maxpool #(
             wire [OCW-1:0] unused_oc = oc;
             /* verilator lint_on UNUSEDSIGNAL */
             for (q = 0; q < PE; q = q + 1) begin : g_lane
-                wire signed [ACC_BITS:0] sum = {vmax[q*ACC_BITS + ACC_BITS-1], vmax[q*ACC_BITS +: ACC_BITS]};
+                wire signed [ACC_BITS:0] sum = {d_max[q*ACC_BITS + ACC_BITS-1], d_max[q*ACC_BITS +: ACC_BITS]};
                 wire signed [ACC_BITS:0] floor_q = sum >>> SHIFT;
                 wire up;
                 if (ROUND != 0 && SHIFT > 0) begin : g_round
@@ -306,7 +344,7 @@ module axgen_maxpool #(
         end else begin : g_raw
             /* verilator lint_off UNUSEDSIGNAL */
             wire [OCW-1:0] unused_oc = oc;
-            wire [BW-1:0] raw = vmax;
+            wire [BW-1:0] raw = d_max;
             /* verilator lint_on UNUSEDSIGNAL */
             for (q = 0; q < PE; q = q + 1) begin : g_lane
                 assign result[q*OUT_BITS +: OUT_BITS] = raw[q*ACC_BITS +: OUT_BITS];
@@ -315,8 +353,8 @@ module axgen_maxpool #(
     endgenerate
 
     // ---------------- output FIFO ----------------
-    reg [OBW-1:0] fifo [0:3];
-    reg [1:0]    f_wr, f_rd;
+    reg [OBW-1:0] fifo [0:7];
+    reg [2:0]    f_wr, f_rd;
     wire f_pop = m_axis_tvalid && m_axis_tready;
     assign m_axis_tvalid = f_count != 0;
     assign m_axis_tdata = fifo[f_rd];

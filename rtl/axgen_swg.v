@@ -29,7 +29,8 @@
 //
 // The reader walks (oy, ox, kh, kw, c-beat), kw in steps of KW_STEP and kh of KH_STEP; copy j
 // reads position (kh + j/K_W, kw + j%K_W) at its own address, or gives padding there. It issues
-// one beat per cycle into a registered read stage and a 4-entry output FIFO; it issues only when
+// one beat per cycle into an address stage (address and padding registered), a registered read
+// stage and a 4-entry output FIFO; it issues only when
 // the FIFO has room for everything in flight, so m_axis_tvalid, m_axis_tdata and s_axis_tready
 // come from registers and there is no combinational path between the two ports. Throughput: one
 // output beat per cycle when the input keeps up, one input beat per cycle when the output keeps
@@ -95,8 +96,6 @@ module axgen_swg #(
     localparam [CW-1:0] C_KWS = C_KWS_I[CW-1:0];
     localparam integer C_KHS_I = KH_STEP;
     localparam [CW-1:0] C_KHS = C_KHS_I[CW-1:0];
-    localparam integer C_KH1_I = K_H - 1;
-    localparam [CW-1:0] C_KH1 = C_KH1_I[CW-1:0];
     localparam integer C_OW1_I = OW - 1;
     localparam [CW-1:0] C_OW1 = C_OW1_I[CW-1:0];
     localparam integer C_OH1_I = OH - 1;
@@ -105,12 +104,8 @@ module axgen_swg #(
     localparam [CW-1:0] C_SW = C_SW_I[CW-1:0];
     localparam integer C_SH_I = STRIDE_H;
     localparam [CW-1:0] C_SH = C_SH_I[CW-1:0];
-    localparam integer C_R_I = R;
-    localparam [CW-1:0] C_R = C_R_I[CW-1:0];
     localparam integer C_H_I = IFM_H;
     localparam [CW-1:0] C_H = C_H_I[CW-1:0];
-    localparam integer C_H1_I = IFM_H - 1;
-    localparam [CW-1:0] C_H1 = C_H1_I[CW-1:0];
     localparam integer C_PT_I = PAD_T;
     localparam [CW-1:0] C_PT = C_PT_I[CW-1:0];
     localparam integer C_PL_I = PAD_L;
@@ -131,6 +126,8 @@ module axgen_swg #(
     localparam [BW1-1:0] B_HM = B_HM_I[BW1-1:0];
     localparam integer B_PM_I = ((R - PAD_T % R) % R) * ROWB;
     localparam [BW1-1:0] B_PM = B_PM_I[BW1-1:0];
+    localparam integer B_OY1_I = (B_HM_I + B_PM_I) % DEPTH;   // oy_base at image 1's first row
+    localparam [BW1-1:0] B_OY1 = B_OY1_I[BW1-1:0];
     localparam integer B_SH_I = STRIDE_H * ROWB;
     localparam [BW1-1:0] B_SH = B_SH_I[BW1-1:0];
     localparam integer B_KHS_I = KH_STEP * ROWB;
@@ -181,7 +178,7 @@ module axgen_swg #(
     // ---------------- reader ----------------
     reg [CW-1:0] cf, kw, kh, ox, oy, px0;
     reg [BW1-1:0] oy_base;    // ROWB * (ring slot of image row py0 - PAD_T, mod R)
-    reg [BW1-1:0] img_base;   // ROWB * (ring slot of row 0 of the reader's image)
+    reg [BW1-1:0] oy_first;   // oy_base at the next image's first output row
     reg [BW1-1:0] kh_base;    // ROWB * kh
     reg [AW-1:0]  px0_col;    // CF * px0 (mod 2^AW)
     reg [AW-1:0]  kw_col;     // CF * kw
@@ -190,7 +187,9 @@ module axgen_swg #(
     reg [P-1:0]  rd_pad;
     reg [2:0]    f_count;
 
-    wire          issue = rd_ok && f_count + {2'b0, rd_v} < FD3;
+    reg          a_v;         // an issued beat is in the address stage
+    reg [P-1:0]  a_pad;
+    wire          issue = rd_ok && f_count + {2'b0, rd_v} + {2'b0, a_v} < FD3;
 
     wire last_cf = cf == C_CF1;
     wire last_kw = kw == C_KWL;
@@ -232,30 +231,51 @@ module axgen_swg #(
             wire [AW-1:0] col_off = px0_col + kw_col + A_DKW - A_PL + cf_a;
             wire [AW-1:0] rd_addr = row_off[AW-1:0] + col_off;
             reg  [IBW-1:0] rd_part;
+            reg  [AW-1:0]  a_addr;    // the address stage: rd_addr registered
 
             always @(posedge ap_clk) begin
                 if (push_in) mem[w_addr] <= s_axis_tdata;
             end
 
             always @(posedge ap_clk) begin
-                if (issue && !pad[j]) rd_part <= mem[rd_addr];
+                if (issue) a_addr <= rd_addr;
+                if (a_v && !a_pad[j]) rd_part <= mem[a_addr];
             end
 
             assign rd_word[j*IBW +: IBW] = rd_pad[j] ? PAD_PART : rd_part;
         end
     endgenerate
 
-    // Image rows lo..hi of the next output row's window (clipped to the image).
+    // The handshake limits of every output row, image rows lo..hi of its window (clipped to the
+    // image): wr_tab[o] = lo + R + IFM_H, rd_tab[o] = hi + IFM_H, constant tables indexed by a
+    // register holding the next output row (oy1), so no arithmetic is on the limits' path.
     wire [CW-1:0] py0_next = last_oy ? {CW{1'b0}} : py0 + C_SH;
-    wire [CW-1:0] top = py0_next - C_PT;
-    wire [CW-1:0] bot = py0_next + C_KH1 - C_PT;
-    wire [CW-1:0] lo = py0_next <= C_PT ? {CW{1'b0}} : (top > C_H1 ? C_H1 : top);
-    wire [CW-1:0] hi = py0_next + C_KH1 <= C_PT ? {CW{1'b0}} : (bot > C_H1 ? C_H1 : bot);
+    localparam integer OYW = OH > 1 ? $clog2(OH) : 1;
+    localparam integer OH1_I = OH - 1;
+    localparam [OYW-1:0] Y_OH1 = OH1_I[OYW-1:0];
+    localparam integer ONE_I = OH > 1 ? 1 : 0;
+    localparam [OYW-1:0] Y_ONE = ONE_I[OYW-1:0];
+    reg  [OYW-1:0] oy1;       // the next output row, (oy + 1) mod OH
+    reg  [CW-1:0] wr_tab [0:(1 << OYW)-1];
+    reg  [CW-1:0] rd_tab [0:(1 << OYW)-1];
+    integer t_o, t_top, t_bot;
+    /* verilator lint_off UNUSEDSIGNAL */
+    integer t_wr, t_rd;       // only their low CW bits are kept
+    /* verilator lint_on UNUSEDSIGNAL */
+    initial begin
+        for (t_o = 0; t_o < (1 << OYW); t_o = t_o + 1) begin
+            t_top = t_o * STRIDE_H - PAD_T;
+            t_bot = t_o * STRIDE_H + K_H - 1 - PAD_T;
+            t_wr = R + IFM_H + (t_top <= 0 ? 0 : (t_top > IFM_H - 1 ? IFM_H - 1 : t_top));
+            t_rd = IFM_H + (t_bot <= 0 ? 0 : (t_bot > IFM_H - 1 ? IFM_H - 1 : t_bot));
+            wr_tab[t_o] = t_wr[CW-1:0];
+            rd_tab[t_o] = t_rd[CW-1:0];
+        end
+    end
 
     wire [BW1-1:0] oy_step = oy_base + B_SH;
-    wire [BW1-1:0] img_sum = img_base + B_HM;
-    wire [BW1-1:0] img_next = img_sum >= B_DEPTH ? img_sum - B_DEPTH : img_sum;
-    wire [BW1-1:0] oy_sum = img_next + B_PM;
+    // Each image starts IFM_H rows (B_HM mod DEPTH) further round the ring than the one before.
+    wire [BW1-1:0] first_sum = oy_first + B_HM;
 
     always @(posedge ap_clk) begin
         if (!ap_rst_n) begin
@@ -269,19 +289,24 @@ module axgen_swg #(
             oy <= 0;
             px0 <= 0;
             py0 <= 0;
-            img_base <= 0;
+            oy1 <= Y_ONE;
+            oy_first <= B_OY1;
             oy_base <= B_PM;
             kh_base <= 0;
             px0_col <= 0;
             kw_col <= 0;
             cf_a <= 0;
+            a_v <= 1'b0;
+            a_pad <= {P{1'b0}};
             rd_v <= 1'b0;
             rd_pad <= {P{1'b0}};
         end else begin
             fill <= fill + {{(CW - 1){1'b0}}, row_done} - (img_done ? C_H : {CW{1'b0}});
-            rd_v <= issue;
+            a_v <= issue;
+            rd_v <= a_v;
+            if (a_v) rd_pad <= a_pad;
             if (issue) begin
-                rd_pad <= pad;
+                a_pad <= pad;
                 cf <= last_cf ? {CW{1'b0}} : cf + 1'b1;
                 cf_a <= last_cf ? {AW{1'b0}} : cf_a + 1'b1;
                 if (last_cf) begin
@@ -301,11 +326,12 @@ module axgen_swg #(
             if (orow_done) begin
                 oy <= last_oy ? {CW{1'b0}} : oy + 1'b1;
                 py0 <= py0_next;
-                wr_lim <= lo + C_R + C_H;
-                rd_lim <= hi + C_H;
+                oy1 <= oy1 == Y_OH1 ? {OYW{1'b0}} : oy1 + 1'b1;
+                wr_lim <= wr_tab[oy1];
+                rd_lim <= rd_tab[oy1];
                 if (last_oy) begin
-                    img_base <= img_next;
-                    oy_base <= oy_sum >= B_DEPTH ? oy_sum - B_DEPTH : oy_sum;
+                    oy_first <= first_sum >= B_DEPTH ? first_sum - B_DEPTH : first_sum;
+                    oy_base <= oy_first;
                 end else begin
                     oy_base <= oy_step >= B_DEPTH ? oy_step - B_DEPTH : oy_step;
                 end

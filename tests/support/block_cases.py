@@ -101,5 +101,8 @@ POOL_CASES = [
     ("3x3s3_1col_out_3x3_c1", (3, 3, 1), (3, 3), (3, 3), 1, D["INT2"]),
     # one line position: each row maximum reads the word written the cycle before (forwarding)
     ("2x1s1_6x1_c1_fwd", (6, 1, 1), (2, 1), (1, 1), 1, D["INT4"]),
+    # two line positions: a row maximum reads the word written two cycles before (forwarding)
+    ("2x1s1_5x2_c1_fwd2", (5, 2, 1), (2, 1), (1, 1), 1, D["INT4"]),
+    ("3x1s1_6x1_c2_fwd2", (6, 1, 2), (3, 1), (1, 1), 1, D["INT4"]),
     ("2x2s2_16x16_c8_pe4_uint4", (16, 16, 8), (2, 2), (2, 2), 4, D["UINT4"]),
 ]
