@@ -90,8 +90,8 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     """Train the `kind` model ("mlp" or "cnn") on digits, float and quantized; export, build
     its exact accelerator folded for `target_cycles` (default the model's), verify it; build the
     approximate one at the same folding, the cheapest the search finds within `max_loss` of exact
-    accuracy (or `multiplier` in every layer, tuned), verify it; with `synth`, both through
-    Yosys (LUTs) and nextpnr (Fmax on an ECP5); print and return the summary."""
+    accuracy (or `multiplier` in every layer, tuned), verify it; with `synth`, both through the
+    open flow (Yosys synth_ecp5 and nextpnr on an ECP5: LUT4s and Fmax); print and return the summary."""
     import torch
     console = console or Console()
     model = demo_model(kind)
@@ -132,8 +132,8 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     approx_logits = predict(approx_project, x_test, "golden")
     approx_acc = accuracy(approx_logits, data.y_test)
     approx_report = _verify_rtl(approx_project, samples, seed, console, approx["name"])
-    luts = _yosys_luts(project, approx_project, console) if synth else None
     clocks = _fmax(project, approx_project, report, approx_report, console) if synth else None
+    luts = _lut4_saving(clocks) if clocks else None
 
     summary = {
         "kind": kind, "architecture": model.description,
@@ -145,7 +145,7 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
         "target_cycles_per_sample": target, "cycles_per_sample": report["cycles_per_sample"],
         "estimated_cycles_per_sample": report["estimated_cycles_per_sample"],
         "latency_cycles": report["latency_cycles"], "bottleneck": project.data["bottleneck"],
-        "yosys_luts": luts, "fmax": clocks,
+        "lut4s": luts, "fmax": clocks,
         "project": str(project.root), "approx_project": str(approx_project.root), "model": str(model_path),
         "seconds": round(time.time() - start, 1),
     }
@@ -163,7 +163,7 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     table.add_row(f"RTL vs golden, exact, {samples} digits", "identical" if rtl_agree else "DIFFERENT")
     table.add_row(f"RTL vs golden, approximate, {samples} random", _status(approx_report))
     if luts:
-        table.add_row("LUTs (Yosys, whole accelerator, no DSP)",
+        table.add_row(f"LUT4s (Yosys synth_ecp5 + nextpnr, {FMAX_PART}, whole accelerator)",
                       f"exact {luts['exact']}, approximate {luts['approx']}: {luts['saving']:.1%} saved")
     if clocks:
         table.add_row(f"Fmax (nextpnr, {FMAX_PART})", _clock_lines(clocks))  # whole top, out of context
@@ -214,14 +214,11 @@ def _layers(net: Network, cfg: config_mod.Config) -> dict:
     return out
 
 
-def _yosys_luts(project, approx_project, console: Console) -> dict:
-    """Whole-accelerator LUTs (logic + LUTRAM) of both projects, Yosys synth_xilinx without DSPs."""
-    from generator.synth import run
-    luts = {}
-    for key, p in (("exact", project), ("approx", approx_project)):
-        with console.status(f"Yosys synth_xilinx of the {key} accelerator (per layer, cached)"):
-            total = run(p.root, "yosys", jobs=2, no_dsp=True)["total"]
-        luts[key] = int(total["lut"] + (total.get("lutram") or 0))
+def _lut4_saving(clocks: dict) -> dict | None:
+    """Both accelerators' LUT4s as the open flow placed them (None unless both were placed)."""
+    if any("lut4" not in clocks[key] for key in ("exact", "approx")):
+        return None
+    luts = {key: clocks[key]["lut4"] for key in ("exact", "approx")}
     luts["saving"] = 1 - luts["approx"] / luts["exact"]
     return luts
 
@@ -229,10 +226,11 @@ def _yosys_luts(project, approx_project, console: Console) -> dict:
 def _fmax(project, approx_project, report: dict, approx_report: dict, console: Console) -> dict:
     """The clock both accelerators' whole tops reach, placed and routed side by side by nextpnr on
     FMAX_BOARD's part (out of context, cached), their LUT4s and samples per second (Fmax / measured
-    cycles per sample); {"error": one line} for an accelerator the open flow cannot place."""
+    cycles per sample), each written to its project's resources.json; {"error": one line} for an
+    accelerator the open flow cannot place."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from generator.synth import place
+    from generator.synth import place, write
 
     def one(item):
         key, p, rep = item
@@ -240,6 +238,7 @@ def _fmax(project, approx_project, report: dict, approx_report: dict, console: C
             doc = place(p.root, FMAX_BOARD)
         except AxgenError as exc:
             return key, {"error": str(exc).splitlines()[0]}
+        write(p.root, doc)
         fmax = doc["timing"]["fmax_mhz"]
         cycles = rep["cycles_per_sample"]
         return key, {"fmax_mhz": fmax, "lut4": doc["total"]["lut"], "cycles_per_sample": cycles,
