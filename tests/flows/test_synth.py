@@ -116,7 +116,9 @@ def test_yosys_one_layer_without_dsp(digits):
     fc2 = doc["layers"]["fc2"]
     assert list(doc["layers"]) == ["fc2"] and doc["stitching"] is None and doc["complete"] is False
     assert fc2["dsp"] == 0 and not any(c.startswith("DSP") for c in fc2["cells"])
-    assert fc2["lut"] >= with_dsp["lut"]  # the products moved into LUTs
+    # fc2's 4-bit products are in logic already (the timing model's choice, rtl/axgen_fmul.v), so
+    # --no-dsp changes only the script: the LUTs stay within ABC's run-to-run noise
+    assert with_dsp["dsp"] == 0 and abs(fc2["lut"] - with_dsp["lut"]) <= 0.02 * with_dsp["lut"]
     assert {k: doc["total"][k] for k in synth.RESOURCE_KEYS} == {k: fc2[k] for k in synth.RESOURCE_KEYS}
     assert doc["options"]["no_dsp"] is True
     result, seconds = synthesize(root, "--layer", "2", "--layer", "top")  # both cached by the first run

@@ -144,10 +144,11 @@ def test_an_unknown_ecp5_part(digits_model, ulx3s_project, tmp_path):
     assert not (root / "resources.json").exists()
 
 
-def test_a_design_that_does_not_fit(digits_model, tmp_path, cache):
-    """fc0 at 8 x 8 lanes takes 64 MULT18X18D; the OrangeCrab's LFE5U-25F has 28."""
+def test_a_design_that_does_not_fit(mixed_model, tmp_path, cache):
+    """The mixed MLP's fc0 (INT8 x 5-bit: too wide for a product in logic) at 8 x 8 lanes takes 64
+    MULT18X18D; the OrangeCrab's LFE5U-25F has 28."""
     root = tmp_path / "p"
-    api.build(digits_model, root, config={"layers": {0: {"pe": 8, "simd": 8}}}, board="orangecrab")
+    api.build(mixed_model, root, config={"layers": {0: {"pe": 8, "simd": 8}}}, board="orangecrab")
     one_line_error(synth(root, "--layer", "fc0"), "place and route of axgen_L0_fc0: the design does not fit the "
                    "LFE5U-25F part: it needs more MULT18X18D than the part has (nextpnr: Unable to place a cell")
     assert not (root / "resources.json").exists()
