@@ -33,6 +33,7 @@ CNN_TARGET_CYCLES = 64
 SEARCH_BUDGET = 24  # configurations the demo's search evaluates (after trying each candidate alone)
 MAX_LOSS = 0.01  # the accuracy the demo's approximate accelerator may lose against exact
 FMAX_BOARD, FMAX_PART = "ulx3s", "LFE5U-85F"  # where the demo places both accelerators (nextpnr) for their Fmax
+CLOCK_MHZ = 125.0  # the clock both accelerators are pipelined for (FMAX_BOARD's)
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,11 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     model_path = out_dir / f"{model.prefix}model.onnx"
     model_path.write_bytes(proto.SerializeToString())
     net = load_network(model_path, name=f"digits_{kind}")
+    placer = _Placer(synth)  # the open flow's tools compile meanwhile (on a fresh machine)
     with console.status(f"folding for {target} cycles per sample and sizing the FIFOs (a Verilator run)"):
-        project = build(net, out_dir / f"{model.prefix}project", demo_config(), force=True, target_cycles=target)
+        project = build(net, out_dir / f"{model.prefix}project", demo_config(), force=True, target_cycles=target,
+                        clock_mhz=CLOCK_MHZ)
+    placer.start("exact", project)  # placed and routed while the rest of the demo runs
     folding = folding_of(project)
     golden_logits = predict(project, x_test, "golden")
     golden_acc = accuracy(golden_logits, data.y_test)
@@ -128,11 +132,12 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
 
     approx = _approximate(net, folding, data, multiplier, budget, max_loss, seed, console)
     approx_project = build(net, out_dir / f"{model.prefix}project_approx", approx["config"], force=True,
-                           size_fifos=True)
+                           size_fifos=True, clock_mhz=CLOCK_MHZ)
     approx_logits = predict(approx_project, x_test, "golden")
     approx_acc = accuracy(approx_logits, data.y_test)
+    placer.start("approx", approx_project)
     approx_report = _verify_rtl(approx_project, samples, seed, console, approx["name"])
-    clocks = _fmax(project, approx_project, report, approx_report, console) if synth else None
+    clocks = placer.results({"exact": report, "approx": approx_report}, console) if synth else None
     luts = _lut4_saving(clocks) if clocks else None
 
     summary = {
@@ -223,32 +228,60 @@ def _lut4_saving(clocks: dict) -> dict | None:
     return luts
 
 
-def _fmax(project, approx_project, report: dict, approx_report: dict, console: Console) -> dict:
-    """The clock both accelerators' whole tops reach, placed and routed side by side by nextpnr on
-    FMAX_BOARD's part (out of context, cached), their LUT4s and samples per second (Fmax / measured
-    cycles per sample), each written to its project's resources.json; {"error": one line} for an
-    accelerator the open flow cannot place."""
-    from concurrent.futures import ThreadPoolExecutor
+class _Placer:
+    """The clock both accelerators' whole tops reach: each placed and routed by nextpnr on
+    FMAX_BOARD's part (out of context, cached) in the background as soon as it is built, while
+    the demo verifies and searches; its LUT4s and samples per second (Fmax / measured cycles per
+    sample), written to its project's resources.json; {"error": one line} for an accelerator the
+    open flow cannot place. The first task compiles Yosys and nextpnr (generator.tools.yowasp),
+    which takes about 40 s on a machine that has never run them."""
 
+    def __init__(self, enabled: bool):
+        from concurrent.futures import ThreadPoolExecutor
+        self.pool = ThreadPoolExecutor(max_workers=2) if enabled else None
+        self.placing = {}
+        if self.pool:
+            self.pool.submit(_warm_tools)
+
+    def start(self, key: str, project) -> None:
+        if self.pool:
+            self.placing[key] = self.pool.submit(_place_top, project)
+
+    def results(self, reports: dict, console: Console) -> dict:
+        with console.status(f"nextpnr place and route of both accelerators on the {FMAX_PART} (cached)"):
+            docs = {key: future.result() for key, future in self.placing.items()}
+        self.pool.shutdown()
+        out = {}
+        for key, doc in docs.items():
+            if "error" in doc:
+                out[key] = doc
+                continue
+            fmax, cycles = doc["timing"]["fmax_mhz"], reports[key]["cycles_per_sample"]
+            out[key] = {"fmax_mhz": fmax, "lut4": doc["total"]["lut"], "cycles_per_sample": cycles,
+                        "samples_per_second": round(fmax * 1e6 / cycles) if fmax and cycles else None,
+                        "critical_path": doc["timing"]["critical_path"]}
+        return out
+
+
+def _warm_tools() -> None:
+    from generator.tools.nextpnr import nextpnr_version
+    from generator.tools.yosys import yosys_version
+    try:
+        yosys_version()
+        nextpnr_version()
+    except AxgenError:
+        pass  # reported by the placement that needs the tool
+
+
+def _place_top(project) -> dict:
+    """resources.json's document of the project's whole top on FMAX_BOARD (written there too)."""
     from generator.synth import place, write
-
-    def one(item):
-        key, p, rep = item
-        try:
-            doc = place(p.root, FMAX_BOARD)
-        except AxgenError as exc:
-            return key, {"error": str(exc).splitlines()[0]}
-        write(p.root, doc)
-        fmax = doc["timing"]["fmax_mhz"]
-        cycles = rep["cycles_per_sample"]
-        return key, {"fmax_mhz": fmax, "lut4": doc["total"]["lut"], "cycles_per_sample": cycles,
-                     "samples_per_second": round(fmax * 1e6 / cycles) if fmax and cycles else None,
-                     "critical_path": doc["timing"]["critical_path"]}
-
-    items = [("exact", project, report), ("approx", approx_project, approx_report)]
-    with console.status(f"nextpnr place and route of both accelerators on the {FMAX_PART} (side by side, cached)"):
-        with ThreadPoolExecutor(max_workers=len(items)) as pool:
-            return dict(pool.map(one, items))
+    try:
+        doc = place(project.root, FMAX_BOARD)
+    except AxgenError as exc:
+        return {"error": str(exc).splitlines()[0]}
+    write(project.root, doc)
+    return doc
 
 
 def _clock_lines(clocks: dict) -> str:

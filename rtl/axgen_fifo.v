@@ -1,7 +1,10 @@
 // axgen_fifo: AXI-Stream FIFO of DEPTH words of WIDTH bits (first-word fall-through).
 //
-// s_axis_tready and m_axis_tvalid come from registers only, so FIFOs cut every combinational
-// path between the blocks they join. A word written in one cycle is readable in the next.
+// s_axis_tready and m_axis_tvalid are registers themselves (the occupancy's "not full" and "not
+// empty", loaded with the next occupancy's), so a FIFO cuts every combinational path between the
+// blocks it joins and a handshake leaves a flip-flop, not a comparison: the paths through the
+// stitching stay short however far apart the placer puts two layers. A word written in one cycle
+// is readable in the next.
 //
 // With AXGEN_FIFO_PROFILE defined (simulation only: the FIFO sizing run, generator/sim/fifo_sizing.py)
 // the FIFO keeps its highest occupancy and prints "AXGEN_FIFO <instance> <peak>" at the end.
@@ -30,12 +33,15 @@ module axgen_fifo #(
     reg [PTR_BITS-1:0] wr_ptr;
     reg [PTR_BITS-1:0] rd_ptr;
     reg [CNT_BITS-1:0] count;
+    reg                not_full;
+    reg                not_empty;
 
     wire push = s_axis_tvalid && s_axis_tready;
     wire pop = m_axis_tvalid && m_axis_tready;
+    wire [CNT_BITS-1:0] count_next = push && !pop ? count + 1'b1 : pop && !push ? count - 1'b1 : count;
 
-    assign s_axis_tready = count != FULL;
-    assign m_axis_tvalid = count != 0;
+    assign s_axis_tready = not_full;
+    assign m_axis_tvalid = not_empty;
     assign m_axis_tdata = mem[rd_ptr];
 
     always @(posedge ap_clk) begin
@@ -47,11 +53,14 @@ module axgen_fifo #(
             wr_ptr <= 0;
             rd_ptr <= 0;
             count <= 0;
+            not_full <= 1'b1;
+            not_empty <= 1'b0;
         end else begin
             if (push) wr_ptr <= wr_ptr == LAST ? 0 : wr_ptr + 1'b1;
             if (pop) rd_ptr <= rd_ptr == LAST ? 0 : rd_ptr + 1'b1;
-            if (push && !pop) count <= count + 1'b1;
-            else if (pop && !push) count <= count - 1'b1;
+            count <= count_next;
+            not_full <= count_next != FULL;
+            not_empty <= count_next != 0;
         end
     end
 

@@ -100,7 +100,15 @@ module axgen_mul #(
                     assign b_val = {1'b0, b};
                 end
 
-                if (FABRIC != 0) begin : g_fabric
+                if (FABRIC != 0 && B_KIND == SIGNED) begin : g_fabric_signed
+                    // b's top bit weighs -2^(B_BITS-1): subtracted inside the product's tree.
+                    /* verilator lint_off UNUSEDSIGNAL */
+                    wire [FULL_BITS+B_BITS-1:0] low;
+                    wire signed [FULL_BITS-1:0] b_unused = b_ext;
+                    /* verilator lint_on UNUSEDSIGNAL */
+                    axgen_fmul #(.A_BITS(FULL_BITS), .B_BITS(B_BITS), .B_SIGNED(1)) u_low (.a(a_ext), .b(b), .p(low));
+                    assign full = low[FULL_BITS-1:0];
+                end else if (FABRIC != 0) begin : g_fabric
                     /* verilator lint_off UNUSEDSIGNAL */
                     wire [FULL_BITS+B_BITS-1:0] low;
                     wire signed [FULL_BITS-1:0] b_unused = b_ext;

@@ -62,6 +62,7 @@ module axgen_mvau #(
     parameter integer MUL_FABRIC = 0,
     parameter integer TREE_STAGE = 2,
     parameter integer THR_REG = 1,
+    parameter integer W_CHUNK = 0,
     parameter MUL_TABLE_FILE = "",
     parameter WEIGHTS_FILE = "weights.mem",
     parameter THRESH_FILE = "thresholds.mem"
@@ -98,16 +99,13 @@ module axgen_mvau #(
     localparam integer CREDIT_BITS = $clog2(OFIFO_DEPTH + 1);
     localparam integer SF_MAX = SF - 1;
     localparam integer NF_MAX = NF - 1;
-    localparam integer STEP_MAX = STEPS - 1;
     localparam [SF_BITS-1:0] SF_LAST = SF_MAX[SF_BITS-1:0];
     localparam [NF_BITS-1:0] NF_LAST = NF_MAX[NF_BITS-1:0];
-    localparam [STEP_BITS-1:0] STEP_LAST = STEP_MAX[STEP_BITS-1:0];
     localparam [CREDIT_BITS-1:0] CREDITS = OFIFO_DEPTH[CREDIT_BITS-1:0];
 
     // ---------------------------------------------------------------- S0: issue
     reg [SF_BITS-1:0]     sf;
     reg [NF_BITS-1:0]     nf;
-    reg [STEP_BITS-1:0]   step;  // nf*SF + sf: the weight address
     reg [CREDIT_BITS-1:0] pending;  // output beats issued and not yet taken downstream
 
     wire first_fold = nf == 0;
@@ -123,24 +121,24 @@ module axgen_mvau #(
         if (!ap_rst_n) begin
             sf <= 0;
             nf <= 0;
-            step <= 0;
             pending <= 0;
         end else begin
             if (issue) begin
                 sf <= last_sf ? {SF_BITS{1'b0}} : sf + 1'b1;
                 if (last_sf) nf <= nf == NF_LAST ? {NF_BITS{1'b0}} : nf + 1'b1;
-                step <= step == STEP_LAST ? {STEP_BITS{1'b0}} : step + 1'b1;
             end
             if (out_issue && !out_pop) pending <= pending + 1'b1;
             else if (out_pop && !out_issue) pending <= pending - 1'b1;
         end
     end
 
-    // Weights: word nf*SF+sf, lane (p, s) in bits [(p*SIMD+s)*W_LANE_BITS, +W_LANE_BITS).
-    reg [W_W-1:0] weights [0:STEPS-1];
-    reg [W_W-1:0] w_q;
-    initial $readmemh(WEIGHTS_FILE, weights);
-    always @(posedge ap_clk) w_q <= weights[step];
+    // Weights: word nf*SF+sf (the step), lane (p, s) in bits [(p*SIMD+s)*W_LANE_BITS, +W_LANE_BITS),
+    // read in slices of W_CHUNK bits, each with its own copy of the step counter (rtl/axgen_rom.v).
+    wire [W_W-1:0] w_q;
+    axgen_rom #(.WIDTH(W_W), .DEPTH(STEPS), .CHUNK(W_CHUNK), .STRIDE(1), .FILE(WEIGHTS_FILE)) u_weights (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .advance(issue), .load(last_sf && nf == NF_LAST),
+        .load_addr({STEP_BITS{1'b0}}), .data(w_q)
+    );
 
     // Input beat of this step: straight from s_axis in the first fold, else from the buffer.
     reg [IN_W-1:0] in_q;

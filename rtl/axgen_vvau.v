@@ -50,6 +50,7 @@ module axgen_vvau #(
     parameter integer MUL_FABRIC = 0,
     parameter integer TREE_STAGE = 2,
     parameter integer THR_REG = 1,
+    parameter integer W_CHUNK = 0,
     parameter MUL_TABLE_FILE = "",
     parameter WEIGHTS_FILE = "weights.mem",
     parameter THRESH_FILE = "thresholds.mem"
@@ -85,13 +86,11 @@ module axgen_vvau #(
     localparam integer NF_MAX = NF - 1;
     localparam [SF_BITS-1:0] SF_LAST = SF_MAX[SF_BITS-1:0];
     localparam [NF_BITS-1:0] NF_LAST = NF_MAX[NF_BITS-1:0];
-    localparam [STEP_BITS-1:0] SF_STRIDE = SF[STEP_BITS-1:0];
     localparam [CREDIT_BITS-1:0] CREDITS = OFIFO_DEPTH[CREDIT_BITS-1:0];
 
     // ---------------------------------------------------------------- S0: issue
     reg [SF_BITS-1:0]     sf;
     reg [NF_BITS-1:0]     nf;
-    reg [STEP_BITS-1:0]   addr;  // nf*SF + sf: the weight word
     reg [CREDIT_BITS-1:0] pending;  // output beats issued and not yet taken downstream
 
     wire last_sf = sf == SF_LAST;
@@ -108,27 +107,25 @@ module axgen_vvau #(
         if (!ap_rst_n) begin
             sf <= 0;
             nf <= 0;
-            addr <= 0;
             pending <= 0;
         end else begin
             if (issue) begin
                 nf <= last_nf ? {NF_BITS{1'b0}} : nf + 1'b1;
                 if (last_nf) sf <= last_sf ? {SF_BITS{1'b0}} : sf + 1'b1;
-                addr <= last_nf ? sf_next : addr + SF_STRIDE;
             end
             if (out_issue && !out_pop) pending <= pending + 1'b1;
             else if (out_pop && !out_issue) pending <= pending - 1'b1;
         end
     end
 
-    reg [W_W-1:0] weights [0:STEPS-1];
-    reg [W_W-1:0] w_q;
+    // Weights: word nf*SF + sf, walked with stride SF within a column of output folds, read in
+    // slices of W_CHUNK bits, each with its own copy of the address counter (rtl/axgen_rom.v).
+    wire [W_W-1:0] w_q;
     reg [IN_W-1:0] x;
-    initial $readmemh(WEIGHTS_FILE, weights);
-    always @(posedge ap_clk) begin
-        w_q <= weights[addr];
-        x <= s_axis_tdata;
-    end
+    axgen_rom #(.WIDTH(W_W), .DEPTH(STEPS), .CHUNK(W_CHUNK), .STRIDE(SF), .FILE(WEIGHTS_FILE)) u_weights (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .advance(issue), .load(last_nf), .load_addr(sf_next), .data(w_q)
+    );
+    always @(posedge ap_clk) x <= s_axis_tdata;
 
     // Split products: every element's sign and magnitude.
     /* verilator lint_off UNUSEDSIGNAL */

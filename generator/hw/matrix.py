@@ -186,7 +186,8 @@ class LayerImpl(Stage):
             "tuned_weights": self.tuned_weights,
             "pipeline": {**self.pipeline.entry(self.simd), "tree_stage": self.pipeline.tree_stage,
                          "thr_reg": self.pipeline.thr_reg, "mem_reg": self.pipeline.mem_reg,
-                         "mul_reg": self.pipeline.mul_reg},
+                         "mul_reg": self.pipeline.mul_reg, "fabric": self.pipeline.fabric,
+                         "w_chunk": self.pipeline.w_chunk},
             "estimated_fmax_mhz": self.estimated_fmax_mhz,
         }
 

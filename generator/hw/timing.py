@@ -35,9 +35,15 @@ DEFAULT_CLOCK_MHZ = 100.0  # blocks planned without a board
 # stay in logic (rtl/axgen_fmul.v): a DSP between registers is slower (its 3.9 ns plus the routing
 # to and from the DSP column), and there are few of them (156 MULT18X18D on an LFE5U-85F).
 FABRIC_MAX_BITS = 32
-# The pipeline is chosen for the clock times this margin: the model is fitted to within about 15%
-# of nextpnr, and a design planned at its exact limit would miss the clock about half the time.
-MARGIN = 1.1
+# A weight ROM in logic is read in slices of this many bits, each slice with its own copy of the
+# address register (rtl/axgen_rom.v): one register driving every LUT of a wide word is a
+# high-fanout net that nextpnr spreads over the whole layer (6 ns of routing in the demo's fc0).
+ROM_SLICE_BITS = 32
+# The pipeline is chosen for the clock times this margin: the model is fitted to single blocks
+# within about 15% of nextpnr, a whole accelerator's placement stretches its routes further (the
+# demo's threshold count: 8.6 ns placed against 7.3 estimated), and a design planned at its exact
+# limit would miss the clock about half the time.
+MARGIN = 1.25
 CONTROL = "control"  # the issue logic, credits and output FIFO: one constant path
 
 
@@ -57,10 +63,11 @@ class Pipeline:
     mem_reg: int = 1  # an output register behind the weight and threshold reads
     mul_reg: int = 1  # the products registered
     fabric: int = 1  # exact integer products in logic (rtl/axgen_fmul.v), not in DSPs
+    w_chunk: int = 0  # bits of the weight word per address register (rtl/axgen_rom.v); 0: one register
 
     def params(self) -> dict:
         return {"MEM_REG": self.mem_reg, "MUL_REG": self.mul_reg, "TREE_STAGE": self.tree_stage, "THR_REG": self.thr_reg,
-                "MUL_FABRIC": self.fabric}
+                "MUL_FABRIC": self.fabric, "W_CHUNK": self.w_chunk}
 
     def tree_regs(self, simd: int) -> int:
         """Registers inside the SIMD sum (rtl/axgen_addtree.v)."""
@@ -81,7 +88,7 @@ class Pipeline:
     def from_entry(cls, entry: dict) -> "Pipeline":
         return cls(tree_stage=int(entry["tree_stage"]), thr_reg=int(entry["thr_reg"]),
                    mem_reg=int(entry.get("mem_reg", 1)), mul_reg=int(entry.get("mul_reg", 1)),
-                   fabric=int(entry.get("fabric", 1)))
+                   fabric=int(entry.get("fabric", 1)), w_chunk=int(entry.get("w_chunk", 0)))
 
 
 def tree_levels(simd: int) -> int:
@@ -102,6 +109,7 @@ class Shape:
     root_adder: bool  # a last adder after the tree (split products' negative count, XNOR's SIMD - 2*ones)
     weight_memory: str  # "bram" or "logic"
     weight_depth: int  # words
+    weight_bits: int = 0  # bits of a word
 
 
 def shape_of(impl, no_dsp: bool = False) -> Shape:
@@ -123,7 +131,8 @@ def shape_of(impl, no_dsp: bool = False) -> Shape:
     return Shape(simd=impl.simd, acc_bits=acc, cmp_bits=max(acc, t_bits), n_thres=n_thres, product=product,
                  product_luts=float(luts), product_bits=(a.bitwidth(), w.bitwidth()),
                  root_adder=impl.split_products or (a == w == DataType["BIPOLAR"]),
-                 weight_memory=memories.rom(steps, w_cols).kind, weight_depth=steps)
+                 weight_memory=memories.rom(steps, w_cols).kind, weight_depth=steps,
+                 weight_bits=impl.pe * impl.simd * impl.weight_lane_bits)
 
 
 def _adder(bits: int) -> float:
@@ -207,10 +216,11 @@ def choose(s: Shape, clock_mhz: float) -> Pipeline:
     paths must fit the period shortened by MARGIN."""
     period = 1000.0 / (clock_mhz * MARGIN)
     levels = tree_levels(s.simd)
+    chunk = ROM_SLICE_BITS if s.weight_memory == "logic" and s.weight_bits > ROM_SLICE_BITS else 0
     candidates = []
     for thr_reg in (0, 1, 2):
         for per in [0] + list(range(levels - 1, 0, -1)):
-            candidates.append(Pipeline(tree_stage=per, thr_reg=thr_reg, fabric=int(s.product != "dsp")))
+            candidates.append(Pipeline(tree_stage=per, thr_reg=thr_reg, fabric=int(s.product != "dsp"), w_chunk=chunk))
     candidates.sort(key=lambda p: (p.depth(s.simd), -fmax_mhz(s, p)))
     for p in candidates:
         if max(path_delays(s, p).values()) <= period:

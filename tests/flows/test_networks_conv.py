@@ -106,6 +106,7 @@ def _cnv(model_dir, name):
     return models.export(models.finn_fc(name), (3, 32, 32), model_dir / f"{name}_rtl.onnx")
 
 
+@pytest.mark.slow  # FINN's CNV: the largest network; its blocks are covered by the small CNNs
 def test_cnv_w1a1_bit_exact(model_dir, tmp_path):
     """FINN's CNV-w1a1 (random weights and batch-norm) at FINN's folding: 32768 cycles/sample, as
     measured once the FIFOs are sized from a simulation (conv6 and conv7 each hold a whole 3x3

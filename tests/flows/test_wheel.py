@@ -14,6 +14,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from generator.resources import FOLDERS as DATA
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,6 +74,7 @@ def expected_files() -> set[str]:
     return files
 
 
+@pytest.mark.slow  # a fresh virtual environment with torch: over 2 minutes
 def test_wheel_builds_and_verifies_outside_checkout(mixed_model, tmp_path):
     wheel = build_wheel(tmp_path)
     with zipfile.ZipFile(wheel) as zf:

@@ -87,6 +87,18 @@ def test_mixed_widths_match_python(build_dir, tmp_path):
         assert r["pairs"] == (1 << (D[r["a_dtype"]].bitwidth() + D[r["b_dtype"]].bitwidth()))
 
 
+# Exact products in logic (rtl/axgen_fmul.v, the signed weight's top row subtracted in the tree):
+# every operand kind against `*`'s results, 1-bit and 2-bit signed weights included.
+FABRIC = MIXED + [("UINT4", "INT4"), ("INT3", "INT5"), ("INT6", "INT2"), ("INT5", "UINT4"),
+                  ("BIPOLAR", "BIPOLAR")]
+
+
+def test_exact_products_in_logic_match_python(build_dir):
+    results = check_many([("exact", a, b) for a, b in FABRIC], build_dir, fabric=True)
+    assert len(results) == len(FABRIC)
+    assert not _failures(results)
+
+
 # Deliberate bugs: (file, correct text, wrong text, a configuration that must then fail).
 MUTATIONS = [
     ("axgen_umul_drum_operand.v", "{x_sh[M_BITS-1:1], x_sh[0] | shifted}", "{x_sh[M_BITS-1:1], x_sh[0]}",

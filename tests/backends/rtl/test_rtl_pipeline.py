@@ -21,9 +21,11 @@ from generator.sim.rtl import simulate
 
 D = DataType
 SHALLOW = Pipeline(tree_stage=0, thr_reg=0, mem_reg=0, mul_reg=0, fabric=0)  # the unpipelined block
-DEEP = Pipeline(tree_stage=1, thr_reg=2, mem_reg=1, mul_reg=1, fabric=1)  # a register after every adder level
-# exact products (in a DSP when shallow, in logic when deep); an approximate family with split products
-MULTIPLIERS = [("exact", D["UINT4"], D["INT4"]), ("bam:h=1,v=2", D["INT4"], D["INT3"])]
+# a register after every adder level; the weight word (2 x 16 lanes) read in slices of 24 bits, the last one shorter
+DEEP = Pipeline(tree_stage=1, thr_reg=2, mem_reg=1, mul_reg=1, fabric=1, w_chunk=24)
+# exact products (in a DSP when shallow, in logic when deep: signed weights, unsigned and signed
+# activations); an approximate family with split products
+MULTIPLIERS = [("exact", D["UINT4"], D["INT4"]), ("exact", D["INT3"], D["INT5"]), ("bam:h=1,v=2", D["INT4"], D["INT3"])]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,7 @@ def _stage(mul: str, in_dt, w_dt, pipeline: Pipeline):
     return rng, layer, replace(annotate([layer], cfg)[0], fixed_pipeline=pipeline)
 
 
-@pytest.mark.parametrize("mul, in_dt, w_dt", MULTIPLIERS, ids=[m[0] for m in MULTIPLIERS])
+@pytest.mark.parametrize("mul, in_dt, w_dt", MULTIPLIERS, ids=[f"{m[0]}-{m[1].name}x{m[2].name}" for m in MULTIPLIERS])
 def test_shallow_and_deep_pipelines_give_the_same_outputs(mul, in_dt, w_dt, tmp_path, build_dir):
     latencies = {}
     for name, pipeline in (("shallow", SHALLOW), ("deep", DEEP)):
