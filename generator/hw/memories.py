@@ -25,6 +25,11 @@ BRAMS = ((1, 129, 14, (1, 2, 4, 9, 18, 36)), (2, 257, 15, (1, 2, 4, 9, 18, 36, 7
 # LUTRAMs: port kind -> (cost, widthscale, ((address bits, bits per unit), ...)); 4 LUT sites per unit
 LUTRAMS = {"sp": (8, 8, ((5, 8), (6, 4), (7, 2), (8, 1))), "sdp": (8, 7, ((5, 6), (6, 3)))}
 LUTRAM_SITES = 4
+# ECP5 (synth_ecp5): a ROM bit in logic costs a LUT4 per 16 words; one DP16KD block (16 Kb, 512 x 36
+# down to 16K x 1) as a BRAM18 unit. Checked against nextpnr runs: 128 x 32 weights go to a DP16KD,
+# the demo's 64 x 256 stay in logic.
+ECP5_ROM_LOGIC_COST = 1 / 16
+ECP5_BRAMS = ((1, 129, 14, (1, 2, 4, 9, 18, 36)),)
 LUTRAM_EMULATION = 6  # the read port's emulated parts (measured: a 2 x 8 FIFO stays in flip-flops, 2 x 16 does not)
 
 
@@ -37,10 +42,10 @@ class Mapping:
     depth: int = 0  # words of one logic ROM column (for its LUT count)
 
 
-def _bram(words: int, width: int) -> tuple[float, int]:
+def _bram(words: int, width: int, brams=BRAMS) -> tuple[float, int]:
     """Cheapest block-RAM geometry: (cost, BRAM18s)."""
     best = (math.inf, 0)
-    for halves, cost, abits, widths in BRAMS:
+    for halves, cost, abits, widths in brams:
         for i, unit in enumerate(widths):
             depth = 1 << (abits - i)
             mult_a = -(-words // depth)
@@ -65,12 +70,15 @@ def _lutram(words: int, width: int, ports: str) -> tuple[float, int, int]:
     return best
 
 
-def rom(words: int, width: int) -> Mapping:
-    """A ROM of `words` x `width` non-constant bits read through a register."""
+def rom(words: int, width: int, family: str = "xilinx") -> Mapping:
+    """A ROM of `words` x `width` non-constant bits read through a register, as Yosys maps it for
+    `family`: "xilinx" (synth_xilinx: LUT6, RAMB18/36) or "ecp5" (synth_ecp5: LUT4, DP16KD;
+    only the kind and the block count are meaningful there)."""
     if words <= 1 or width == 0:
         return Mapping("logic", depth=words)
-    bram_cost, bram18 = _bram(words, width)
-    if bram_cost < ROM_LOGIC_COST * words * width:
+    brams, logic_cost = (BRAMS, ROM_LOGIC_COST) if family == "xilinx" else (ECP5_BRAMS, ECP5_ROM_LOGIC_COST)
+    bram_cost, bram18 = _bram(words, width, brams)
+    if bram_cost < logic_cost * words * width:
         return Mapping("bram", bram18=bram18)
     return Mapping("logic", depth=words)
 

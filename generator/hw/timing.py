@@ -131,7 +131,7 @@ def shape_of(impl, no_dsp: bool = False) -> Shape:
     return Shape(simd=impl.simd, acc_bits=acc, cmp_bits=max(acc, t_bits), n_thres=n_thres, product=product,
                  product_luts=float(luts), product_bits=(a.bitwidth(), w.bitwidth()),
                  root_adder=impl.split_products or (a == w == DataType["BIPOLAR"]),
-                 weight_memory=memories.rom(steps, w_cols).kind, weight_depth=steps,
+                 weight_memory=memories.rom(steps, w_cols, "ecp5").kind, weight_depth=steps,
                  weight_bits=impl.pe * impl.simd * impl.weight_lane_bits)
 
 

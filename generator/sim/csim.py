@@ -27,15 +27,17 @@ class HlsResult:
     run_seconds: float
 
 
-def build(hls_dir: Path, testbench: str, name: str = "axgen_csim", ap_int: bool = False) -> tuple[Path, bool]:
-    """The C simulation program (cached); `ap_int` builds the MVAUs' ap_int code, the code synthesis
-    sees, instead of their native-integer arithmetic (generator.tools.gxx.AP_INT_MACRO)."""
+def build(hls_dir: Path, testbench: str, name: str = "axgen_csim", ap_int: bool = False,
+          build_dir: Path | None = None) -> tuple[Path, bool]:
+    """The C simulation program (cached in `build_dir`, default the shared cache's hls folder);
+    `ap_int` builds the MVAUs' ap_int code, the code synthesis sees, instead of their
+    native-integer arithmetic (generator.tools.gxx.AP_INT_MACRO)."""
     hls_dir = Path(hls_dir)
     if not (hls_dir / testbench).is_file():
         raise AxgenError(f"{hls_dir / testbench} is missing; rebuild the project with `axgen build`")
     sources = {p.name: p.read_text() for p in sorted(hls_dir.iterdir())
                if p.is_file() and p.suffix in (".h", ".cpp")}
-    return compile_cached(sources, name, units=[testbench], ap_int=ap_int)
+    return compile_cached(sources, name, build_dir, units=[testbench], ap_int=ap_int)
 
 
 def simulate(hls_dir: Path, testbench: str, inputs: np.ndarray, in_dtype, out_dtype, out_elems: int,

@@ -135,9 +135,12 @@ def test_pareto_front():
 def test_synth_table_and_pareto_plot(tmp_path):
     """--synth adds LUT / CARRY4 counts; --plot writes the error-versus-LUTs PNG."""
     plot = tmp_path / "pareto.png"
-    result = CliRunner().invoke(main, ["multipliers", "--bits", "2", "--synth", "--json", "--plot", str(plot)])
+    specs = ["exact", "trunc:k=1", "trunc:k=2", "bam:h=0,v=1", "perf:j=0,k=1", "drum:k=1"]  # every family is slow
+    result = CliRunner().invoke(main, ["multipliers", "--bits", "2", *(f"--spec={s}" for s in specs), "--synth",
+                                       "--json", "--plot", str(plot)])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
+    assert [r["spec"] for r in rows] == specs
     exact = next(r for r in rows if r["spec"] == "exact")
     assert exact["luts"] > 0 and all(r["luts"] >= 0 and "carry4" in r for r in rows)
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 10_000

@@ -51,9 +51,12 @@ def run_batch(designs: list[Design], root: Path, tally: Path | None = None) -> l
     try:
         results, times = check_batch(designs, root)
     except Exception as exc:  # the batch's Verilator or g++ build: keep every design to find the culprit
-        kept = [reproduce(DesignResult(k, d, 0, 0, [f"batch: {type(exc).__name__}"]), FAILURES)
+        # not a mismatch: no design was compared; each is kept to find the one the tools choke on
+        verdict = "was not checked: its batch's build failed"
+        kept = [reproduce(DesignResult(k, d, 0, 0, [f"batch: {type(exc).__name__}: {exc}"]), FAILURES, verdict)
                 for k, d in enumerate(designs)]
-        raise AssertionError(f"the batch failed as a whole: {exc}\n\n" + "\n\n".join(kept)) from exc
+        raise AssertionError(f"the batch's build failed ({type(exc).__name__}: {exc}); no design was compared\n\n"
+                             + "\n\n".join(kept)) from exc
     failed = [r for r in results if not r.ok]
     print(f"fuzz batch: {len(results)} designs, {len(failed)} mismatched; seconds: axgen build {times.build:.1f}, "
           f"verilator {times.rtl_build:.1f}, g++ {times.hls_build:.1f}, runs {times.runs:.1f}")

@@ -312,7 +312,7 @@ def _check_batch(designs: list[Design], root: Path, seed: int, corrupt) -> tuple
             continue
         built.append(result)
     projects = [r.design.project for r in built]
-    rtl_dir, hls_dir, build_dir = root / "rtl", root / "hls", root / "harness_build"
+    rtl_dir, hls_dir, build_dir, csim_dir = root / "rtl", root / "hls", root / "harness_build", root / "csim_build"
     if not projects:
         return results, times
     combine_rtl(projects, rtl_dir)
@@ -324,7 +324,9 @@ def _check_batch(designs: list[Design], root: Path, seed: int, corrupt) -> tuple
     harness.build(rtl_dir, BATCH_TOP, build_dir)
     t2 = time.monotonic()
     times.rtl_build = t2 - t1
-    binary, _ = csim.build(hls_dir, BATCH_TB)
+    # in the batch's own folder: a shard never shares (or removes) another's program, even for the
+    # same batch (a shrunk batch is identical across shards)
+    binary, _ = csim.build(hls_dir, BATCH_TB, build_dir=csim_dir)
     t3 = time.monotonic()
     times.hls_build = t3 - t2
     try:
@@ -341,21 +343,21 @@ def _check_batch(designs: list[Design], root: Path, seed: int, corrupt) -> tuple
                 if problem:
                     result.problems.append(problem)
     finally:
-        # the batch's program is used once: keep the shared C-simulation cache small
-        shutil.rmtree(binary.parent, ignore_errors=True)
-        Path(f"{binary.parent}.lock").unlink(missing_ok=True)
+        # the batch's programs are used once
+        shutil.rmtree(csim_dir, ignore_errors=True)
         shutil.rmtree(build_dir, ignore_errors=True)
     times.runs = time.monotonic() - t3
     return results, times
 
 
-def reproduce(result: DesignResult, failures: Path) -> str:
-    """Keep a failing design's model and config under `failures`; the message says how to rerun it."""
+def reproduce(result: DesignResult, failures: Path, verdict: str = "disagrees with its golden model") -> str:
+    """Keep a failing design's model and config under `failures`; the message (`verdict`: what
+    went wrong) says how to rerun it."""
     design = result.design
     where = failures / f"fuzz-{int(time.time())}-{os.getpid()}-d{result.index}"
     model, cfg = design.write(where)
     (where / "problems.txt").write_text("\n".join(result.problems) + "\n")
-    return (f"design {result.index} ({design.description}) disagrees with its golden model:\n  "
+    return (f"design {result.index} ({design.description}) {verdict}:\n  "
             + "\n  ".join(result.problems)
             + f"\nconfig ({cfg}):\n{yaml.safe_dump(design.config, sort_keys=True)}"
             + f"reproduce: axgen build {model} --config {cfg} -o {where / 'project'} && "
