@@ -151,7 +151,10 @@ module axgen_mvau #(
             reg [IN_W-1:0] buffer_q;
             reg            from_in_q;
             always @(posedge ap_clk) begin
-                if (issue && first_fold) buffer[sf] <= s_axis_tdata;
+                // Written while a first-fold beat is offered, issued or not: an unaccepted beat
+                // stays on s_axis (AXI-Stream) and is written again at the same sf, so the wide
+                // enable comes from two flip-flops' worth of logic, not from the credit check.
+                if (first_fold && s_axis_tvalid) buffer[sf] <= s_axis_tdata;
                 buffer_q <= buffer[sf];
                 from_in_q <= first_fold;
             end
