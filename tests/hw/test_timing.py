@@ -5,6 +5,7 @@ the model's Fmax of a small MVAU is within 20% of nextpnr's."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import shutil
 import sys
 from pathlib import Path
@@ -92,3 +93,15 @@ def test_model_within_20_percent_of_nextpnr(tmp_path):
     measured = timing_model.place(stage, timing_model.CASES[name][-1], tmp_path)
     estimate = stage.estimated_fmax_mhz
     assert abs(estimate / measured["fmax_mhz"] - 1) <= 0.20, (estimate, measured)
+
+
+def test_a_memory_over_the_period_still_gets_the_rest_pipelined():
+    """Weights in a block RAM whose read alone misses the clock: the other paths are still
+    pipelined to the clock (not left at the shallowest depth because no depth helps the read)."""
+    base = timing.shape_of(_stage(125.0))
+    shape = replace(base, weight_memory="bram", n_thres=15, cmp_bits=12, simd=64)
+    period = 1000.0 / (125.0 * timing.MARGIN)
+    assert timing.path_delays(shape, timing.Pipeline())["memory_read"] > period  # the read cannot meet it
+    chosen = timing.choose(shape, 125.0)
+    delays = timing.path_delays(shape, chosen)
+    assert all(v <= period for k, v in delays.items() if k not in timing.FIXED_PATHS), (chosen, delays)
