@@ -20,7 +20,7 @@ from generator.backends.tcl.ecp5 import write_flow_script
 from generator.backends.tcl.vitis_hls import write_scripts
 from generator.backends.tcl.vivado import write_vivado_scripts
 from generator.errors import AxgenError
-from generator.hw import HardwarePlan, make_plan, reopen_plan
+from generator.hw import HardwarePlan, make_plan, reopen_plan, timing
 from generator.hw.autofold import check_clock, fold_to_target, target_from_fps
 from generator.hw.resources import fit_problems, summary as resource_summary
 from generator.ir import Network
@@ -139,7 +139,7 @@ def clock_problem(plan: HardwarePlan) -> str | None:
     if fmax is None or plan.board is None or fmax >= plan.board.clock_mhz:
         return None
     slowest = min((s for s in plan.stages if hasattr(s, "estimated_fmax_mhz")), key=lambda s: s.estimated_fmax_mhz)
-    return (f"the estimated Fmax {fmax:g} MHz (layer {slowest.name}, at its deepest pipeline) is below the "
+    return (f"the estimated Fmax {fmax:g} MHz (layer {slowest.name}: {timing.limit_of(slowest)}) is below the "
             f"clock {plan.board.clock_mhz:g} MHz; choose a lower --clock")
 
 

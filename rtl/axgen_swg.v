@@ -29,8 +29,9 @@
 //
 // The reader walks (oy, ox, kh, kw, c-beat), kw in steps of KW_STEP and kh of KH_STEP; copy j
 // reads position (kh + j/K_W, kw + j%K_W) at its own address, or gives padding there. It issues
-// one beat per cycle into an address stage (address and padding registered), a registered read
-// stage and a 4-entry output FIFO; it issues only when
+// one beat per cycle into an offset stage (the row's and the column's offsets and the padding
+// registered), an address stage (their sum registered), a registered read stage and an 8-entry
+// output FIFO; it issues only when
 // the FIFO has room for everything in flight, so m_axis_tvalid, m_axis_tdata and s_axis_tready
 // come from registers and there is no combinational path between the two ports. Throughput: one
 // output beat per cycle when the input keeps up, one input beat per cycle when the output keeps
@@ -83,8 +84,8 @@ module axgen_swg #(
                               + K_W + STRIDE_W + CF + ROWB + 2;
     localparam integer CW = $clog2(CMAX + 1);
     localparam integer BW1 = AW + 1;                                    // ring offsets (< 2 * DEPTH)
-    localparam integer FD = 4;                                          // output FIFO depth
-    localparam [2:0] FD3 = 3'd4;
+    localparam integer FD = 8;                                          // output FIFO depth
+    localparam [3:0] FDC = 4'd8;
 
     localparam integer C_CF1_I = CF - 1;
     localparam [CW-1:0] C_CF1 = C_CF1_I[CW-1:0];
@@ -185,11 +186,13 @@ module axgen_swg #(
     reg [AW-1:0]  cf_a;       // cf
     reg          rd_v;        // a read (or padding beat) is in the read stage
     reg [P-1:0]  rd_pad;
-    reg [2:0]    f_count;
+    reg [3:0]    f_count;
 
-    reg          a_v;         // an issued beat is in the address stage
+    reg          b_v;         // an issued beat is in the offset stage
+    reg [P-1:0]  b_pad;
+    reg          a_v;         // ... in the address stage
     reg [P-1:0]  a_pad;
-    wire          issue = rd_ok && f_count + {2'b0, rd_v} + {2'b0, a_v} < FD3;
+    wire          issue = rd_ok && f_count + {3'b0, rd_v} + {3'b0, a_v} + {3'b0, b_v} < FDC;
 
     wire last_cf = cf == C_CF1;
     wire last_kw = kw == C_KWL;
@@ -229,16 +232,21 @@ module axgen_swg #(
             wire [BW1-1:0] row_off = row_sum >= B_DEPTH ? row_sum - B_DEPTH : row_sum;
             /* verilator lint_on UNUSEDSIGNAL */
             wire [AW-1:0] col_off = px0_col + kw_col + A_DKW - A_PL + cf_a;
-            wire [AW-1:0] rd_addr = row_off[AW-1:0] + col_off;
             reg  [IBW-1:0] rd_part;
-            reg  [AW-1:0]  a_addr;    // the address stage: rd_addr registered
+            reg  [AW-1:0]  b_row;     // the offset stage: row_off and col_off registered
+            reg  [AW-1:0]  b_col;
+            reg  [AW-1:0]  a_addr;    // the address stage: their sum registered
 
             always @(posedge ap_clk) begin
                 if (push_in) mem[w_addr] <= s_axis_tdata;
             end
 
             always @(posedge ap_clk) begin
-                if (issue) a_addr <= rd_addr;
+                if (issue) begin
+                    b_row <= row_off[AW-1:0];
+                    b_col <= col_off;
+                end
+                if (b_v) a_addr <= b_row + b_col;
                 if (a_v && !a_pad[j]) rd_part <= mem[a_addr];
             end
 
@@ -296,17 +304,21 @@ module axgen_swg #(
             px0_col <= 0;
             kw_col <= 0;
             cf_a <= 0;
+            b_v <= 1'b0;
+            b_pad <= {P{1'b0}};
             a_v <= 1'b0;
             a_pad <= {P{1'b0}};
             rd_v <= 1'b0;
             rd_pad <= {P{1'b0}};
         end else begin
             fill <= fill + {{(CW - 1){1'b0}}, row_done} - (img_done ? C_H : {CW{1'b0}});
-            a_v <= issue;
+            b_v <= issue;
+            a_v <= b_v;
             rd_v <= a_v;
+            if (b_v) a_pad <= b_pad;
             if (a_v) rd_pad <= a_pad;
             if (issue) begin
-                a_pad <= pad;
+                b_pad <= pad;
                 cf <= last_cf ? {CW{1'b0}} : cf + 1'b1;
                 cf_a <= last_cf ? {AW{1'b0}} : cf_a + 1'b1;
                 if (last_cf) begin
@@ -341,7 +353,7 @@ module axgen_swg #(
 
     // ---------------- output FIFO ----------------
     reg [BW-1:0] fifo [0:FD-1];
-    reg [1:0]    f_wr, f_rd;
+    reg [2:0]    f_wr, f_rd;
     wire f_push = rd_v;
     wire f_pop = m_axis_tvalid && m_axis_tready;
     assign m_axis_tvalid = f_count != 0;

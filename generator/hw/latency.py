@@ -29,7 +29,7 @@ from typing import Callable
 # Pipeline constants, in cycles, fitted to the latencies measured on the tests' networks (FINN's
 # TFC and SFC, the mixed MLP, the small, strided and digits CNNs: all within 3%).
 MVAU_OUT = 1  # the output FIFO's read, after the block's pipeline (issue -> output FIFO)
-SWG_PIPE = 2  # the sliding-window generator's address and read stages (its output FIFO overlaps the MVAU's fold)
+SWG_PIPE = 3  # the sliding-window generator's offset, address and read stages (its output FIFO overlaps the MVAU's fold)
 POOL_PIPE = 5
 LINK_FIFO = 1
 LINK_DWC = 0  # a width converter's cycle overlaps the consumer's first fold

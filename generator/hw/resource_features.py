@@ -18,7 +18,8 @@ from generator.hw.layout import hw_widths, threshold_array, weight_words
 from generator.hw.params import pool_params, swg_params
 
 OFIFO_SLACK = 5  # rtl/axgen_mvau.v: output FIFO depth = the pipeline's depth + 5
-BLOCK_FIFO_DEPTH = 4  # rtl/axgen_swg.v and rtl/axgen_maxpool.v: output FIFO
+SWG_FIFO_DEPTH = 8  # rtl/axgen_swg.v: output FIFO
+POOL_FIFO_DEPTH = 8  # rtl/axgen_maxpool.v: output FIFO
 BIPOLAR = DataType["BIPOLAR"]
 SRL_MIN = 3  # shift registers this long become SRLs (synth_xilinx: shregmap -minlen 3)
 
@@ -191,7 +192,7 @@ def swg_block(p: dict) -> dict:
     """rtl/axgen_swg.v with parameters `p` (generator.hw.params.swg_params): a ring buffer of
     K_H + STRIDE_H rows (P identical copies of SIMD/P-element words for P kernel positions per
     beat), counters of CW bits, per copy the read address slot*ROWB + (px - PAD_L)*CF + cf
-    (constant multiplications) and padding tests, and a 4-word output FIFO."""
+    (constant multiplications) and padding tests, and an 8-word output FIFO."""
     positions = p.get("P", 1)
     bw = p["SIMD"] * p["ELEM_BITS"]
     in_bw = bw // positions
@@ -206,7 +207,7 @@ def swg_block(p: dict) -> dict:
     mult = positions * (aw + cw) * (bin(rowb).count("1") + bin(cf).count("1"))
     pads = positions * sum(1 for k in ("PAD_T", "PAD_L", "PAD_B", "PAD_R") if p[k])
     ring = memories.ram(depth, in_bw, "sdp")
-    mems = [ring] * positions + [memories.ram(BLOCK_FIFO_DEPTH, bw, "sdp")]
+    mems = [ring] * positions + [memories.ram(SWG_FIFO_DEPTH, bw, "sdp")]
     lut = {"base": 1.0, "ctrl": float(cw), "addr": float(mult), "data": float(bw), "pads": float(pads * cw)}
     ff = {"base": 1.0, "ctrl": float(cw), "addr": float(aw), "data": float(bw)}
     carry = {"base": 1.0, "ctrl": float(cw), "addr": float(mult)}
@@ -222,7 +223,7 @@ def pool_block(p: dict) -> dict:
     """rtl/axgen_maxpool.v with parameters `p` (generator.hw.params.pool_params): a shift register
     of (K_W-1)*CH/PE beats, K_W-1 + K_H-1 element-wise maxima (or sums, ACC_BITS wide), a line
     memory of OW*CH/PE words of K_H-1 beats, the output stage (threshold comparators counted as
-    compares) and a 4-word output FIFO."""
+    compares) and an 8-word output FIFO."""
     bw = p["PE"] * p["ACC_BITS"]
     cf = p["CH"] // p["PE"]
     kh, kw = p["K_H"], p["K_W"]
@@ -232,7 +233,7 @@ def pool_block(p: dict) -> dict:
     line = out_w * cf
     cmax = p["IFM_H"] + p["IFM_W"] + kh + kw + p["STRIDE_H"] + p["STRIDE_W"] + line + cf + 2
     cw = clog2(cmax + 1)
-    mems = [memories.ram(BLOCK_FIFO_DEPTH, bw, "sdp")]
+    mems = [memories.ram(POOL_FIFO_DEPTH, bw, "sdp")]
     if kh > 1:
         mems.append(memories.ram(line, rows * bw, "sdp"))
     srl = taps >= SRL_MIN

@@ -232,3 +232,16 @@ def choose(s: Shape, clock_mhz: float) -> Pipeline:
         if max(v for k, v in path_delays(s, p).items() if k not in FIXED_PATHS) <= period:
             return p
     return max(candidates, key=lambda p: (fmax_mhz(s, p), -p.depth(s.simd)))
+
+
+# What limits a block, by its longest path, in a warning's words.
+LIMITS = {"memory_read": "its weight memory's read, which no pipeline depth shortens (a block RAM's clock-to-out)",
+          CONTROL: "its control logic, which no pipeline depth shortens"}
+
+
+def limit_of(stage) -> str:
+    """The longest path of a planned matrix stage, in words."""
+    delays = path_delays(shape_of(stage), stage.pipeline)
+    longest = max(delays, key=delays.get)
+    return LIMITS.get(longest, f"its {longest.replace('_', ' ')} path at the deepest pipeline")
+
