@@ -227,11 +227,15 @@ def choose(s: Shape, clock_mhz: float) -> Pipeline:
         if max(path_delays(s, p).values()) <= period:
             return p
     # A path no depth shortens (a block RAM's clock-to-out, the control) is over the period: the
-    # shallowest pipeline whose other paths fit it, so that the block is no slower than that path.
+    # shallowest pipeline whose other paths fit it, so that the block is no slower than that path;
+    # failing that, the one whose other paths are shortest.
+    def pipelined(p: Pipeline) -> float:
+        return max(v for k, v in path_delays(s, p).items() if k not in FIXED_PATHS)
+
     for p in candidates:
-        if max(v for k, v in path_delays(s, p).items() if k not in FIXED_PATHS) <= period:
+        if pipelined(p) <= period:
             return p
-    return max(candidates, key=lambda p: (fmax_mhz(s, p), -p.depth(s.simd)))
+    return min(candidates, key=lambda p: (pipelined(p), p.depth(s.simd)))
 
 
 # What limits a block, by its longest path, in a warning's words.
