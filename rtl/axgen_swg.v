@@ -87,20 +87,22 @@ module axgen_swg #(
     localparam integer FD = 8;                                          // output FIFO depth
     localparam [3:0] FDC = 4'd8;
 
-    localparam integer C_CF1_I = CF - 1;
-    localparam [CW-1:0] C_CF1 = C_CF1_I[CW-1:0];
-    localparam integer C_KWL_I = K_W - KW_STEP;
-    localparam [CW-1:0] C_KWL = C_KWL_I[CW-1:0];
-    localparam integer C_KHL_I = K_H - KH_STEP;
-    localparam [CW-1:0] C_KHL = C_KHL_I[CW-1:0];
     localparam integer C_KWS_I = KW_STEP;
     localparam [CW-1:0] C_KWS = C_KWS_I[CW-1:0];
     localparam integer C_KHS_I = KH_STEP;
     localparam [CW-1:0] C_KHS = C_KHS_I[CW-1:0];
-    localparam integer C_OW1_I = OW - 1;
-    localparam [CW-1:0] C_OW1 = C_OW1_I[CW-1:0];
-    localparam integer C_OH1_I = OH - 1;
-    localparam [CW-1:0] C_OH1 = C_OH1_I[CW-1:0];
+    // The value before the last one of each walker counter (its "last" flag is a register
+    // loaded when the counter steps onto it); 0 where the counter has a single value.
+    localparam integer C_CF2_I = CF > 1 ? CF - 2 : 0;
+    localparam [CW-1:0] C_CF2 = C_CF2_I[CW-1:0];
+    localparam integer C_KWP_I = K_W > KW_STEP ? K_W - 2 * KW_STEP : 0;
+    localparam [CW-1:0] C_KWP = C_KWP_I[CW-1:0];
+    localparam integer C_KHP_I = K_H > KH_STEP ? K_H - 2 * KH_STEP : 0;
+    localparam [CW-1:0] C_KHP = C_KHP_I[CW-1:0];
+    localparam integer C_OW2_I = OW > 1 ? OW - 2 : 0;
+    localparam [CW-1:0] C_OW2 = C_OW2_I[CW-1:0];
+    localparam integer C_OH2_I = OH > 1 ? OH - 2 : 0;
+    localparam [CW-1:0] C_OH2 = C_OH2_I[CW-1:0];
     localparam integer C_SW_I = STRIDE_W;
     localparam [CW-1:0] C_SW = C_SW_I[CW-1:0];
     localparam integer C_SH_I = STRIDE_H;
@@ -192,13 +194,17 @@ module axgen_swg #(
     reg [P-1:0]  b_pad;
     reg          a_v;         // ... in the address stage
     reg [P-1:0]  a_pad;
-    wire          issue = rd_ok && f_count + {3'b0, rd_v} + {3'b0, a_v} + {3'b0, b_v} < FDC;
+    // Room for everything in flight: FD - f_count - rd_v - a_v - b_v, kept as a counter (issue
+    // takes a slot, a pop frees one) so that issue is one LUT of registers, not a sum and compare.
+    reg  [3:0]   room;
+    wire         f_pop = m_axis_tvalid && m_axis_tready;
+    wire          issue = rd_ok && room != 4'd0;
 
-    wire last_cf = cf == C_CF1;
-    wire last_kw = kw == C_KWL;
-    wire last_kh = kh == C_KHL;
-    wire last_ox = ox == C_OW1;
-    wire last_oy = oy == C_OH1;
+    // Registers, loaded as their counters step (cycle for cycle the comparisons they replace), so
+    // the walk's enables are a LUT of flip-flops: one-value counters are always last.
+    localparam [0:0] ONE_CF = CF == 1, ONE_KW = K_W == KW_STEP, ONE_KH = K_H == KH_STEP, ONE_OX = OW == 1,
+                     ONE_OY = OH == 1;
+    reg last_cf, last_kw, last_kh, last_ox, last_oy;
     wire pixel_done = issue && last_cf && last_kw && last_kh;
     wire orow_done = pixel_done && last_ox;
     wire img_done = orow_done && last_oy;
@@ -242,11 +248,11 @@ module axgen_swg #(
             end
 
             always @(posedge ap_clk) begin
-                if (issue) begin
-                    b_row <= row_off[AW-1:0];
-                    b_col <= col_off;
-                end
-                if (b_v) a_addr <= b_row + b_col;
+                // Pipeline registers without enables (b_v, a_v say which hold a beat): issue's
+                // fanout stays on the walker's counters.
+                b_row <= row_off[AW-1:0];
+                b_col <= col_off;
+                a_addr <= b_row + b_col;
                 if (a_v && !a_pad[j]) rd_part <= mem[a_addr];
             end
 
@@ -295,6 +301,11 @@ module axgen_swg #(
             kh <= 0;
             ox <= 0;
             oy <= 0;
+            last_cf <= ONE_CF;
+            last_kw <= ONE_KW;
+            last_kh <= ONE_KH;
+            last_ox <= ONE_OX;
+            last_oy <= ONE_OY;
             px0 <= 0;
             py0 <= 0;
             oy1 <= Y_ONE;
@@ -306,6 +317,7 @@ module axgen_swg #(
             cf_a <= 0;
             b_v <= 1'b0;
             b_pad <= {P{1'b0}};
+            room <= FDC;
             a_v <= 1'b0;
             a_pad <= {P{1'b0}};
             rd_v <= 1'b0;
@@ -315,28 +327,34 @@ module axgen_swg #(
             b_v <= issue;
             a_v <= b_v;
             rd_v <= a_v;
-            if (b_v) a_pad <= b_pad;
-            if (a_v) rd_pad <= a_pad;
+            b_pad <= pad;
+            a_pad <= b_pad;
+            rd_pad <= a_pad;
+            room <= room + {3'b0, f_pop} - {3'b0, issue};
             if (issue) begin
-                b_pad <= pad;
                 cf <= last_cf ? {CW{1'b0}} : cf + 1'b1;
+                last_cf <= last_cf ? ONE_CF : cf == C_CF2;
                 cf_a <= last_cf ? {AW{1'b0}} : cf_a + 1'b1;
                 if (last_cf) begin
                     kw <= last_kw ? {CW{1'b0}} : kw + C_KWS;
+                    last_kw <= last_kw ? ONE_KW : kw == C_KWP;
                     kw_col <= last_kw ? {AW{1'b0}} : kw_col + A_KWS;
                 end
                 if (last_cf && last_kw) begin
                     kh <= last_kh ? {CW{1'b0}} : kh + C_KHS;
+                    last_kh <= last_kh ? ONE_KH : kh == C_KHP;
                     kh_base <= last_kh ? {BW1{1'b0}} : kh_base + B_KHS;
                 end
             end
             if (pixel_done) begin
                 ox <= last_ox ? {CW{1'b0}} : ox + 1'b1;
+                last_ox <= last_ox ? ONE_OX : ox == C_OW2;
                 px0 <= last_ox ? {CW{1'b0}} : px0 + C_SW;
                 px0_col <= last_ox ? {AW{1'b0}} : px0_col + A_SW;
             end
             if (orow_done) begin
                 oy <= last_oy ? {CW{1'b0}} : oy + 1'b1;
+                last_oy <= last_oy ? ONE_OY : oy == C_OH2;
                 py0 <= py0_next;
                 oy1 <= oy1 == Y_OH1 ? {OYW{1'b0}} : oy1 + 1'b1;
                 wr_lim <= wr_tab[oy1];
@@ -355,7 +373,6 @@ module axgen_swg #(
     reg [BW-1:0] fifo [0:FD-1];
     reg [2:0]    f_wr, f_rd;
     wire f_push = rd_v;
-    wire f_pop = m_axis_tvalid && m_axis_tready;
     assign m_axis_tvalid = f_count != 0;
     assign m_axis_tdata = fifo[f_rd];
 
