@@ -30,9 +30,11 @@ from typing import Callable
 # TFC and SFC, the mixed MLP, the small, strided and digits CNNs: all within 3%).
 MVAU_OUT = 1  # the output FIFO's read, after the block's pipeline (issue -> output FIFO)
 SWG_PIPE = 3  # the sliding-window generator's offset, address and read stages (its output FIFO overlaps the MVAU's fold)
+SWG_FIFO = 8  # rtl/axgen_swg.v: its output FIFO
+SWG_SLACK_BEATS = SWG_FIFO - SWG_PIPE - 1  # beats the FIFO holds beyond those in flight at full rate
 POOL_PIPE = 5
 LINK_FIFO = 1
-LINK_DWC = 0  # a width converter's cycle overlaps the consumer's first fold
+LINK_DWC = 1  # a width converter's output slice (rtl/axgen_dwc.v)
 BRANCH_PIPE = 1  # a duplicate's or an add's output register
 Rows = list[float]  # completion time of each row of a stream
 
@@ -57,12 +59,14 @@ def _window_rows(g) -> tuple[list[int], list[int]]:
     return lo, hi
 
 
-def window_period(g, row_beats: float, pixel: float, images: int = 4) -> float:
+def window_period(g, row_beats: float, pixel: float, images: int = 4, slack: float = 0.0) -> float:
     """Steady-state cycles per image of a sliding-window generator and the unit behind it, images
     back to back with the input keeping up: the rules of `_conv` over global row numbers. The
     ring of K_H + STRIDE_H rows lets the writer run only that far ahead of the window, so at an
     image boundary it may not yet hold the next image's first window (e.g. a stride-2 convolution
-    without padding): the reader pauses once per image, on top of OH * OW * pixel cycles."""
+    without padding): the reader pauses once per image, on top of OH * OW * pixel cycles. The
+    unit behind it works `slack` cycles of the pause away on the beats the generator's output FIFO
+    holds beyond its pipeline (SWG_SLACK_BEATS)."""
     lo, hi = _window_rows(g)
     ring, n_out = g.kernel[0] + g.stride[0], g.out_h
     written: list[float] = []  # completion of global row n * in_h + r
@@ -73,7 +77,7 @@ def window_period(g, row_beats: float, pixel: float, images: int = 4) -> float:
             n, o = divmod(len(done), n_out)
             if n * g.in_h + lo[o] + ring > before:
                 return
-            done.append(max(done[-1] if done else 0.0, written[n * g.in_h + hi[o]]) + g.out_w * pixel)
+            done.append(max(done[-1] if done else 0.0, written[n * g.in_h + hi[o]] - slack) + g.out_w * pixel)
 
     for r in range(images * g.in_h):
         finish(r)

@@ -12,7 +12,7 @@ from generator.config import Config
 from generator.datatypes import DataType, dtype, smallest_int_type
 from generator.errors import AxgenError
 from generator.hw.folding import check_choice, check_flag, divisors, fifo_depth
-from generator.hw.latency import window_period
+from generator.hw.latency import SWG_SLACK_BEATS, window_period
 from generator.hw.stage import Stage
 from generator.hw.timing import DEFAULT_CLOCK_MHZ, Pipeline, choose, fmax_mhz, shape_of
 from generator.ir import MatrixLayer
@@ -153,7 +153,9 @@ class LayerImpl(Stage):
             return {"mvau": mvau}
         in_beats = g.in_h * g.in_w * g.channels // self.in_per_beat
         window_beats = g.kernel[0] * g.kernel[1] * g.channels // self.swg_simd
-        period = window_period(g, g.in_w * g.channels / self.in_per_beat, max(window_beats, mvau))
+        pixel = max(window_beats, mvau)
+        slack = SWG_SLACK_BEATS * pixel / window_beats  # cycles of the unit on the beats buffered
+        period = window_period(g, g.in_w * g.channels / self.in_per_beat, pixel, slack=slack)
         return {"swg": max(in_beats, g.pixels * window_beats, round(period)), self.unit: g.pixels * mvau}
 
     @property

@@ -177,7 +177,8 @@ endmodule
 def test_width_converter_order_and_throughput(ratio, tmp_path, build_dir):
     """Elements leave in order at min(IN, OUT) elements per cycle, under back-pressure too."""
     i, o = ratio
-    (tmp_path / "axgen_dwc.v").write_text((folder("rtl") / "axgen_dwc.v").read_text())
+    for name in ("axgen_dwc.v", "axgen_fifo.v"):  # the converter and its output slice
+        (tmp_path / name).write_text((folder("rtl") / name).read_text())
     (tmp_path / f"dwc_{i}_{o}.v").write_text(DWC_WRAPPER.format(i=i, o=o, iw=4 * i - 1, ow=4 * o - 1))
     elems = 2 * i * o
     x = np.random.default_rng(i * 10 + o).integers(0, 16, size=(SAMPLES, elems))
