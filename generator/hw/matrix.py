@@ -3,7 +3,7 @@ hardware: folding (PE, SIMD), multiplier, accumulator width, cycle model, FIFO n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -186,10 +186,7 @@ class LayerImpl(Stage):
             "multiplier": {"spec": self.multiplier.spec,
                            **error_metrics(self.multiplier, layer.in_dtype, layer.weight_dtype)},
             "tuned_weights": self.tuned_weights,
-            "pipeline": {**self.pipeline.entry(self.simd), "tree_stage": self.pipeline.tree_stage,
-                         "thr_reg": self.pipeline.thr_reg, "mem_reg": self.pipeline.mem_reg,
-                         "mul_reg": self.pipeline.mul_reg, "fabric": self.pipeline.fabric,
-                         "w_chunk": self.pipeline.w_chunk},
+            "pipeline": {**self.pipeline.entry(self.simd), **asdict(self.pipeline)},
             "estimated_fmax_mhz": self.estimated_fmax_mhz,
         }
 

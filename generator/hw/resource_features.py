@@ -14,11 +14,11 @@ import numpy as np
 
 from generator.datatypes import DataType
 from generator.hw import memories, products
+from generator.hw.latency import SWG_FIFO
 from generator.hw.layout import hw_widths, threshold_array, weight_words
 from generator.hw.params import pool_params, swg_params
 
 OFIFO_SLACK = 5  # rtl/axgen_mvau.v: output FIFO depth = the pipeline's depth + 5
-SWG_FIFO_DEPTH = 8  # rtl/axgen_swg.v: output FIFO
 POOL_FIFO_DEPTH = 8  # rtl/axgen_maxpool.v: output FIFO
 BIPOLAR = DataType["BIPOLAR"]
 SRL_MIN = 3  # shift registers this long become SRLs (synth_xilinx: shregmap -minlen 3)
@@ -207,7 +207,7 @@ def swg_block(p: dict) -> dict:
     mult = positions * (aw + cw) * (bin(rowb).count("1") + bin(cf).count("1"))
     pads = positions * sum(1 for k in ("PAD_T", "PAD_L", "PAD_B", "PAD_R") if p[k])
     ring = memories.ram(depth, in_bw, "sdp")
-    mems = [ring] * positions + [memories.ram(SWG_FIFO_DEPTH, bw, "sdp")]
+    mems = [ring] * positions + [memories.ram(SWG_FIFO, bw, "sdp")]
     lut = {"base": 1.0, "ctrl": float(cw), "addr": float(mult), "data": float(bw), "pads": float(pads * cw)}
     ff = {"base": 1.0, "ctrl": float(cw), "addr": float(aw), "data": float(bw)}
     carry = {"base": 1.0, "ctrl": float(cw), "addr": float(mult)}
