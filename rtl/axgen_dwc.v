@@ -80,7 +80,10 @@ module axgen_dwc #(
         // hardware, no select outside the buffer): slot j takes input element e when a beat enters
         // and j - e elements stay (j - e before, or j - e + OUT_ELEMS before a beat leaves; only
         // 0 <= j - e <= ROOM can: a beat enters only when at most ROOM are buffered), else slot
-        // j + OUT_ELEMS when a beat leaves, else itself.
+        // j + OUT_ELEMS when a beat leaves, else itself. The candidates with and without a beat
+        // leaving are selected from registers (`at`, the input beat) alone; the handshakes (push,
+        // pop) choose among them in the last level, so their fan-out is not followed by the
+        // select of one of IN_ELEMS elements.
         for (j = 0; j < CAP; j = j + 1) begin : g_slot
             wire [ELEM_BITS-1:0] held;
             if (j + OUT_ELEMS < CAP) begin : g_shift
@@ -88,31 +91,34 @@ module axgen_dwc #(
             end else begin : g_top
                 assign held = buffer[j*ELEM_BITS +: ELEM_BITS];
             end
-            // take[e]: input element e enters slot j (at most one e at a time).
-            wire [IN_ELEMS-1:0] take;
-            // bit b of input element e, where take[e], in bit e of column b (bits b*IN_ELEMS +: IN_ELEMS)
-            wire [ELEM_BITS*IN_ELEMS-1:0] columns;
-            wire [ELEM_BITS-1:0] entered;
+            // stay[e] / stay_pop[e]: input element e would enter slot j (at most one e each).
+            wire [IN_ELEMS-1:0] stay, stay_pop;
+            // bit b of input element e, where selected, in bit e of column b (bits b*IN_ELEMS +: IN_ELEMS)
+            wire [ELEM_BITS*IN_ELEMS-1:0] columns, columns_pop;
+            wire [ELEM_BITS-1:0] entering, entering_pop;
             for (e = 0; e < IN_ELEMS; e = e + 1) begin : g_in
                 if (j >= e && j - e <= ROOM) begin : g_can
-                    wire after_pop;  // j - e elements stay after a beat leaves
+                    assign stay[e] = at[j - e];
                     if (j - e + OUT_ELEMS <= CAP) begin : g_pop
-                        assign after_pop = at[j - e + OUT_ELEMS];
+                        assign stay_pop[e] = at[j - e + OUT_ELEMS];
                     end else begin : g_no_pop
-                        assign after_pop = 1'b0;
+                        assign stay_pop[e] = 1'b0;
                     end
-                    assign take[e] = push && (pop ? after_pop : at[j - e]);
                 end else begin : g_never
-                    assign take[e] = 1'b0;
+                    assign stay[e] = 1'b0;
+                    assign stay_pop[e] = 1'b0;
                 end
                 for (b = 0; b < ELEM_BITS; b = b + 1) begin : g_bit
-                    assign columns[b*IN_ELEMS + e] = s_axis_tdata[e*ELEM_BITS + b] & take[e];
+                    assign columns[b*IN_ELEMS + e] = s_axis_tdata[e*ELEM_BITS + b] & stay[e];
+                    assign columns_pop[b*IN_ELEMS + e] = s_axis_tdata[e*ELEM_BITS + b] & stay_pop[e];
                 end
             end
             for (b = 0; b < ELEM_BITS; b = b + 1) begin : g_or
-                assign entered[b] = |columns[b*IN_ELEMS +: IN_ELEMS];
+                assign entering[b] = |columns[b*IN_ELEMS +: IN_ELEMS];
+                assign entering_pop[b] = |columns_pop[b*IN_ELEMS +: IN_ELEMS];
             end
-            assign buffer_next[j*ELEM_BITS +: ELEM_BITS] = |take ? entered : held;
+            wire enter = push && (pop ? |stay_pop : |stay);
+            assign buffer_next[j*ELEM_BITS +: ELEM_BITS] = enter ? (pop ? entering_pop : entering) : held;
         end
     endgenerate
 

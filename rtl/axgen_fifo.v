@@ -3,8 +3,10 @@
 // s_axis_tready and m_axis_tvalid are registers themselves (the occupancy's "not full" and "not
 // empty", loaded with the next occupancy's), so a FIFO cuts every combinational path between the
 // blocks it joins and a handshake leaves a flip-flop, not a comparison: the paths through the
-// stitching stay short however far apart the placer puts two layers. A word written in one cycle
-// is readable in the next.
+// stitching stay short however far apart the placer puts two layers. The head word is a register
+// too (`head`, loaded with the word that will be at the head next cycle: the one after it in the
+// memory, or the word arriving when there is no other), so m_axis_tdata leaves a flip-flop, not a
+// memory read. A word written in one cycle is readable in the next.
 //
 // With AXGEN_FIFO_PROFILE defined (simulation only: the FIFO sizing run, generator/sim/fifo_sizing.py)
 // the FIFO keeps its highest occupancy and prints "AXGEN_FIFO <instance> <peak>" at the end.
@@ -28,13 +30,17 @@ module axgen_fifo #(
     localparam integer LAST_I = DEPTH - 1;
     localparam [PTR_BITS-1:0] LAST = LAST_I[PTR_BITS-1:0];
     localparam [CNT_BITS-1:0] FULL = DEPTH[CNT_BITS-1:0];
+    localparam integer NEXT0_I = DEPTH > 1 ? 1 : 0;
+    localparam [PTR_BITS-1:0] NEXT0 = NEXT0_I[PTR_BITS-1:0];
 
     reg [WIDTH-1:0]    mem [0:DEPTH-1];
     reg [PTR_BITS-1:0] wr_ptr;
-    reg [PTR_BITS-1:0] rd_ptr;
+    reg [PTR_BITS-1:0] rd_next;   // the word after the head (the head itself is `head`)
     reg [CNT_BITS-1:0] count;
     reg                not_full;
     reg                not_empty;
+    reg                one;       // count == 1
+    reg [WIDTH-1:0]    head;      // the oldest word, whenever the FIFO is not empty
 
     wire push = s_axis_tvalid && s_axis_tready;
     wire pop = m_axis_tvalid && m_axis_tready;
@@ -42,25 +48,33 @@ module axgen_fifo #(
 
     assign s_axis_tready = not_full;
     assign m_axis_tvalid = not_empty;
-    assign m_axis_tdata = mem[rd_ptr];
+    assign m_axis_tdata = head;
 
     always @(posedge ap_clk) begin
         if (push) mem[wr_ptr] <= s_axis_tdata;
+        // After a pop the head is the next word: in the memory with two or more words, else the
+        // arriving one (if any). Empty, the arriving word (if any) becomes the head.
+        if (pop) head <= one ? s_axis_tdata : mem[rd_next];
+        else if (!not_empty) head <= s_axis_tdata;
     end
 
     always @(posedge ap_clk) begin
         if (!ap_rst_n) begin
             wr_ptr <= 0;
-            rd_ptr <= 0;
+            rd_next <= NEXT0;
             count <= 0;
             not_full <= 1'b1;
             not_empty <= 1'b0;
+            one <= 1'b0;
         end else begin
             if (push) wr_ptr <= wr_ptr == LAST ? 0 : wr_ptr + 1'b1;
-            if (pop) rd_ptr <= rd_ptr == LAST ? 0 : rd_ptr + 1'b1;
+            if (pop) begin
+                rd_next <= rd_next == LAST ? 0 : rd_next + 1'b1;
+            end
             count <= count_next;
             not_full <= count_next != FULL;
             not_empty <= count_next != 0;
+            one <= count_next == 1;
         end
     end
 

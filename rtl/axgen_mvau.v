@@ -96,47 +96,36 @@ module axgen_mvau #(
     // and can leave in t+PIPE+1, so PIPE+2 credits keep an unstalled stream at one beat per
     // cycle; three more, as the unpipelined block had (8 for PIPE = 3).
     localparam integer OFIFO_DEPTH = PIPE + 5;
-    localparam integer CREDIT_BITS = $clog2(OFIFO_DEPTH + 1);
-    localparam integer SF_MAX = SF - 1;
-    localparam integer NF_MAX = NF - 1;
-    localparam [SF_BITS-1:0] SF_LAST = SF_MAX[SF_BITS-1:0];
-    localparam [NF_BITS-1:0] NF_LAST = NF_MAX[NF_BITS-1:0];
-    localparam [CREDIT_BITS-1:0] CREDITS = OFIFO_DEPTH[CREDIT_BITS-1:0];
 
     // ---------------------------------------------------------------- S0: issue
-    reg [SF_BITS-1:0]     sf;
-    reg [NF_BITS-1:0]     nf;
-    reg [CREDIT_BITS-1:0] pending;  // output beats issued and not yet taken downstream
-
-    wire first_fold = nf == 0;
-    wire last_sf = sf == SF_LAST;
-    wire step_ok = !last_sf || pending != CREDITS;
+    // The decision reads flip-flops only (the walks' first/last flags, the credits' full flag),
+    // so the path from a register to everything `issue` enables is one LUT and its fan-out.
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [SF_BITS-1:0] sf;  // read by the input buffer only
+    wire [NF_BITS-1:0] nf;  // read by the threshold memory only
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire first_sf, last_sf, first_fold, last_nf, full;
+    wire step_ok = !last_sf || !full;
     wire issue = step_ok && (!first_fold || s_axis_tvalid);
     wire out_pop = m_axis_tvalid && m_axis_tready;
-    wire out_issue = issue && last_sf;
 
     assign s_axis_tready = first_fold && step_ok;
 
-    always @(posedge ap_clk) begin
-        if (!ap_rst_n) begin
-            sf <= 0;
-            nf <= 0;
-            pending <= 0;
-        end else begin
-            if (issue) begin
-                sf <= last_sf ? {SF_BITS{1'b0}} : sf + 1'b1;
-                if (last_sf) nf <= nf == NF_LAST ? {NF_BITS{1'b0}} : nf + 1'b1;
-            end
-            if (out_issue && !out_pop) pending <= pending + 1'b1;
-            else if (out_pop && !out_issue) pending <= pending - 1'b1;
-        end
-    end
+    axgen_walk #(.N(SF)) u_sf (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .step(issue), .value(sf), .first(first_sf), .last(last_sf)
+    );
+    axgen_walk #(.N(NF)) u_nf (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .step(issue && last_sf), .value(nf), .first(first_fold), .last(last_nf)
+    );
+    axgen_credits #(.CREDITS(OFIFO_DEPTH)) u_credits (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .take(issue && last_sf), .give(out_pop), .full(full)
+    );
 
     // Weights: word nf*SF+sf (the step), lane (p, s) in bits [(p*SIMD+s)*W_LANE_BITS, +W_LANE_BITS),
     // read in slices of W_CHUNK bits, each with its own copy of the step counter (rtl/axgen_rom.v).
     wire [W_W-1:0] w_q;
     axgen_rom #(.WIDTH(W_W), .DEPTH(STEPS), .CHUNK(W_CHUNK), .STRIDE(1), .FILE(WEIGHTS_FILE)) u_weights (
-        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .advance(issue), .load(last_sf && nf == NF_LAST),
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .advance(issue), .load(last_sf && last_nf),
         .load_addr({STEP_BITS{1'b0}}), .data(w_q)
     );
 
@@ -203,7 +192,7 @@ module axgen_mvau #(
         .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(issue), .out(s1_valid)
     );
     axgen_delay #(.WIDTH(2), .DEPTH(D1)) u_flags (
-        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in({sf == 0, last_sf}), .out({s1_first, s1_last})
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in({first_sf, last_sf}), .out({s1_first, s1_last})
     );
     always @(posedge ap_clk) begin
         if (!ap_rst_n) begin

@@ -21,9 +21,10 @@
 // reader, working on output row oy, needs image rows lo..hi (the window's rows clipped to the
 // image); the writer may fill rows up to lo + R - 1, i.e. the STRIDE_H rows of the next output
 // row (and the first rows of the next image) while the reader emits the current one. The two
-// sides share one counter, fill = (rows written) - (first row of the reader's image) + IFM_H: a
+// sides share one count, fill = (rows written) - (first row of the reader's image) + IFM_H: a
 // row completed adds 1, an image completed by the reader subtracts IFM_H. Writer may write while
-// fill < lo + R + IFM_H; reader may read while fill >= hi + 1 + IFM_H. Row-granular
+// fill < lo + R + IFM_H; reader may read while fill >= hi + 1 + IFM_H. The count is kept as the
+// two margins to those limits, so each side's permission is a register's sign bit. Row-granular
 // handshaking means a slot is never written while it can be read, so the memory needs no
 // read-during-write behaviour.
 //
@@ -107,8 +108,6 @@ module axgen_swg #(
     localparam [CW-1:0] C_SW = C_SW_I[CW-1:0];
     localparam integer C_SH_I = STRIDE_H;
     localparam [CW-1:0] C_SH = C_SH_I[CW-1:0];
-    localparam integer C_H_I = IFM_H;
-    localparam [CW-1:0] C_H = C_H_I[CW-1:0];
     localparam integer C_PT_I = PAD_T;
     localparam [CW-1:0] C_PT = C_PT_I[CW-1:0];
     localparam integer C_PL_I = PAD_L;
@@ -119,12 +118,6 @@ module axgen_swg #(
     localparam [CW-1:0] C_PLW = C_PLW_I[CW-1:0];
     // Ring offsets (slot * ROWB) and column offsets (pixel * CF) as constants: the read address
     // is kept as such offsets, stepped by additions, never multiplied out.
-    // The handshake limits at py0 = 0: lo = 0, hi = min(K_H - 1 - PAD_T, IFM_H - 1) or 0.
-    localparam integer HI0_I = K_H - 1 <= PAD_T ? 0 : (K_H - 1 - PAD_T < IFM_H - 1 ? K_H - 1 - PAD_T : IFM_H - 1);
-    localparam integer C_WR0_I = R + IFM_H;
-    localparam [CW-1:0] C_WR0 = C_WR0_I[CW-1:0];
-    localparam integer C_RD0_I = HI0_I + IFM_H;
-    localparam [CW-1:0] C_RD0 = C_RD0_I[CW-1:0];
     localparam integer B_HM_I = (IFM_H % R) * ROWB;
     localparam [BW1-1:0] B_HM = B_HM_I[BW1-1:0];
     localparam integer B_PM_I = ((R - PAD_T % R) % R) * ROWB;
@@ -143,38 +136,64 @@ module axgen_swg #(
     localparam [AW-1:0] A_KWS = A_KWS_I[AW-1:0];
     localparam integer A_PL_I = (PAD_L * CF) % (1 << AW);
     localparam [AW-1:0] A_PL = A_PL_I[AW-1:0];
-    localparam integer C_ROWB1_I = ROWB - 1;
-    localparam [CW-1:0] C_ROWB1 = C_ROWB1_I[CW-1:0];
+    localparam integer C_ROWB2_I = ROWB > 1 ? ROWB - 2 : 0;
+    localparam [CW-1:0] C_ROWB2 = C_ROWB2_I[CW-1:0];
     localparam integer A_LAST_I = DEPTH - 1;
     localparam [AW-1:0] A_LAST = A_LAST_I[AW-1:0];
     localparam [ELEM_BITS-1:0] PAD_ELEM = PAD_CODE[ELEM_BITS-1:0];
     localparam [IBW-1:0] PAD_PART = {ISIMD{PAD_ELEM}};
 
     // ---------------- shared row accounting ----------------
-    reg  [CW-1:0] fill;       // rows written - first row of the reader's image + IFM_H
+    function integer clip_row(input integer row);  // an image row index clipped to the image
+        clip_row = row <= 0 ? 0 : (row > IFM_H - 1 ? IFM_H - 1 : row);
+    endfunction
+    function integer rd_limit(input integer o);
+        rd_limit = IFM_H + clip_row(o * STRIDE_H + K_H - 1 - PAD_T);
+    endfunction
+    function integer wr_limit(input integer o);
+        wr_limit = R + IFM_H + clip_row(o * STRIDE_H - PAD_T);
+    endfunction
+    // How far each limit moves (plus IFM_H, fill's drop, as output row o starts a new image)
+    // when output row o starts.
+    function integer rd_rise(input integer o);
+        rd_rise = rd_limit(o) - rd_limit(o == 0 ? OH - 1 : o - 1) + (o == 0 ? IFM_H : 0);
+    endfunction
+    function integer wr_rise(input integer o);
+        wr_rise = wr_limit(o) - wr_limit(o == 0 ? OH - 1 : o - 1) + (o == 0 ? IFM_H : 0);
+    endfunction
+
     reg  [CW-1:0] py0;        // padded row of the window's top (oy * STRIDE_H)
-    // Image rows lo..hi the current output row needs (window rows clipped to the image).
-    // The writer may write while fill < lo + R + IFM_H, the reader read while fill > hi + IFM_H.
-    // Both limits are registers, loaded with py0's next value's (so the handshake compares two
-    // registers, and the limits' arithmetic is off the handshake path).
-    reg  [CW-1:0] wr_lim, rd_lim;
-    wire          wr_ok = fill < wr_lim;
-    wire          rd_ok = fill > rd_lim;
+    // Image rows lo..hi output row o needs (its window's rows clipped to the image) give the
+    // limits wr_limit(o) = lo + R + IFM_H and rd_limit(o) = hi + IFM_H. With fill the shared
+    // count, the margins rd_m = fill - rd_limit(oy) - 1 and wr_m = wr_limit(oy) - fill - 1 are
+    // registers (CW + 1 bits, signed): the reader reads while rd_m >= 0, the writer writes while
+    // wr_m >= 0, so the handshake is two sign bits, no comparison. A completed row adds 1 to rd_m
+    // and takes 1 from wr_m; an output row completed by the reader moves them by the change of
+    // the limits to the next output row (and by IFM_H at the end of an image), a constant per
+    // row held in registers ahead of time (rd_d0, ...: the whole change with and without a row
+    // completed in the same cycle), so each margin is one adder from registers and two flags.
+    reg  [CW:0]   rd_m, wr_m;
+    reg  [CW:0]   rd_d0, rd_d1, wr_d0, wr_d1;
+    wire          wr_ok = !wr_m[CW];
+    wire          rd_ok = !rd_m[CW];
 
     // ---------------- writer ----------------
     reg  [AW-1:0] w_addr;
     reg  [CW-1:0] w_col;
+    reg           w_last;     // w_col == ROWB - 1, loaded as w_col steps
     wire push_in = s_axis_tvalid && wr_ok;
-    wire row_done = push_in && w_col == C_ROWB1;
+    wire row_done = push_in && w_last;
     assign s_axis_tready = wr_ok;
 
     always @(posedge ap_clk) begin
         if (!ap_rst_n) begin
             w_addr <= 0;
             w_col <= 0;
+            w_last <= ROWB == 1;
         end else if (push_in) begin
             w_addr <= w_addr == A_LAST ? {AW{1'b0}} : w_addr + 1'b1;
             w_col <= row_done ? {CW{1'b0}} : w_col + 1'b1;
+            w_last <= ROWB == 1 || (!w_last && w_col == C_ROWB2);
         end
     end
 
@@ -197,8 +216,10 @@ module axgen_swg #(
     // Room for everything in flight: FD - f_count - rd_v - a_v - b_v, kept as a counter (issue
     // takes a slot, a pop frees one) so that issue is one LUT of registers, not a sum and compare.
     reg  [3:0]   room;
+    reg          room_nz;     // room != 0, loaded with room
     wire         f_pop = m_axis_tvalid && m_axis_tready;
-    wire          issue = rd_ok && room != 4'd0;
+    wire          issue = rd_ok && room_nz;
+    wire [3:0]   room_next = room + {3'b0, f_pop} - {3'b0, issue};
 
     // Registers, loaded as their counters step (cycle for cycle the comparisons they replace), so
     // the walk's enables are a LUT of flip-flops: one-value counters are always last.
@@ -207,7 +228,6 @@ module axgen_swg #(
     reg last_cf, last_kw, last_kh, last_ox, last_oy;
     wire pixel_done = issue && last_cf && last_kw && last_kh;
     wire orow_done = pixel_done && last_ox;
-    wire img_done = orow_done && last_oy;
 
     // Copy j of the ring serves kernel position (kh + j/K_W, kw + j%K_W) of the beat.
     wire [P-1:0]  pad;
@@ -260,9 +280,8 @@ module axgen_swg #(
         end
     endgenerate
 
-    // The handshake limits of every output row, image rows lo..hi of its window (clipped to the
-    // image): wr_tab[o] = lo + R + IFM_H, rd_tab[o] = hi + IFM_H, constant tables indexed by a
-    // register holding the next output row (oy1), so no arithmetic is on the limits' path.
+    // The margins' changes at the end of output row (o1 - 1) mod OH, o1 the next output row held in
+    // oy1, in tables indexed by oy1 so that they are loaded into rd_d0, ... one row ahead.
     wire [CW-1:0] py0_next = last_oy ? {CW{1'b0}} : py0 + C_SH;
     localparam integer OYW = OH > 1 ? $clog2(OH) : 1;
     localparam integer OH1_I = OH - 1;
@@ -270,20 +289,36 @@ module axgen_swg #(
     localparam integer ONE_I = OH > 1 ? 1 : 0;
     localparam [OYW-1:0] Y_ONE = ONE_I[OYW-1:0];
     reg  [OYW-1:0] oy1;       // the next output row, (oy + 1) mod OH
-    reg  [CW-1:0] wr_tab [0:(1 << OYW)-1];
-    reg  [CW-1:0] rd_tab [0:(1 << OYW)-1];
-    integer t_o, t_top, t_bot;
+    reg  [CW:0] rd_tab0 [0:(1 << OYW)-1];
+    reg  [CW:0] rd_tab1 [0:(1 << OYW)-1];
+    reg  [CW:0] wr_tab0 [0:(1 << OYW)-1];
+    reg  [CW:0] wr_tab1 [0:(1 << OYW)-1];
+    localparam integer RD_M0_I = IFM_H - rd_limit(0) - 1;
+    localparam integer WR_M0_I = wr_limit(0) - IFM_H - 1;
+    localparam [CW:0] RD_M0 = RD_M0_I[CW:0];
+    localparam [CW:0] WR_M0 = WR_M0_I[CW:0];
+    localparam integer RD_D0_I = -rd_rise(ONE_I), WR_D0_I = wr_rise(ONE_I);
+    localparam [CW:0] RD_D0 = RD_D0_I[CW:0];
+    localparam [CW:0] WR_D0 = WR_D0_I[CW:0];
+    localparam integer RD_D1_I = 1 - rd_rise(ONE_I), WR_D1_I = wr_rise(ONE_I) - 1;
+    localparam [CW:0] RD_D1 = RD_D1_I[CW:0];
+    localparam [CW:0] WR_D1 = WR_D1_I[CW:0];
+    localparam [CW:0] M_ONE = {1'b0, {(CW - 1){1'b0}}, 1'b1};
+    integer t_o, t_n;
     /* verilator lint_off UNUSEDSIGNAL */
-    integer t_wr, t_rd;       // only their low CW bits are kept
+    integer t_v;              // only its low CW + 1 bits are kept
     /* verilator lint_on UNUSEDSIGNAL */
     initial begin
         for (t_o = 0; t_o < (1 << OYW); t_o = t_o + 1) begin
-            t_top = t_o * STRIDE_H - PAD_T;
-            t_bot = t_o * STRIDE_H + K_H - 1 - PAD_T;
-            t_wr = R + IFM_H + (t_top <= 0 ? 0 : (t_top > IFM_H - 1 ? IFM_H - 1 : t_top));
-            t_rd = IFM_H + (t_bot <= 0 ? 0 : (t_bot > IFM_H - 1 ? IFM_H - 1 : t_bot));
-            wr_tab[t_o] = t_wr[CW-1:0];
-            rd_tab[t_o] = t_rd[CW-1:0];
+            t_n = t_o == OH - 1 ? 0 : t_o + 1;  // the row after the next (rows past OH: unused)
+            t_v = -rd_rise(t_n);
+            rd_tab0[t_o] = t_v[CW:0];
+            t_v = 1 - rd_rise(t_n);
+            rd_tab1[t_o] = t_v[CW:0];
+            t_v = wr_rise(t_n);
+            wr_tab0[t_o] = t_v[CW:0];
+            t_v = wr_rise(t_n) - 1;
+            wr_tab1[t_o] = t_v[CW:0];
         end
     end
 
@@ -293,9 +328,12 @@ module axgen_swg #(
 
     always @(posedge ap_clk) begin
         if (!ap_rst_n) begin
-            fill <= C_H;
-            wr_lim <= C_WR0;
-            rd_lim <= C_RD0;
+            rd_m <= RD_M0;
+            wr_m <= WR_M0;
+            rd_d0 <= RD_D0;
+            rd_d1 <= RD_D1;
+            wr_d0 <= WR_D0;
+            wr_d1 <= WR_D1;
             cf <= 0;
             kw <= 0;
             kh <= 0;
@@ -318,19 +356,22 @@ module axgen_swg #(
             b_v <= 1'b0;
             b_pad <= {P{1'b0}};
             room <= FDC;
+            room_nz <= 1'b1;
             a_v <= 1'b0;
             a_pad <= {P{1'b0}};
             rd_v <= 1'b0;
             rd_pad <= {P{1'b0}};
         end else begin
-            fill <= fill + {{(CW - 1){1'b0}}, row_done} - (img_done ? C_H : {CW{1'b0}});
+            rd_m <= rd_m + (orow_done ? (row_done ? rd_d1 : rd_d0) : (row_done ? M_ONE : {(CW + 1){1'b0}}));
+            wr_m <= wr_m + (orow_done ? (row_done ? wr_d1 : wr_d0) : (row_done ? {(CW + 1){1'b1}} : {(CW + 1){1'b0}}));
             b_v <= issue;
             a_v <= b_v;
             rd_v <= a_v;
             b_pad <= pad;
             a_pad <= b_pad;
             rd_pad <= a_pad;
-            room <= room + {3'b0, f_pop} - {3'b0, issue};
+            room <= room_next;
+            room_nz <= room_next != 4'd0;
             if (issue) begin
                 cf <= last_cf ? {CW{1'b0}} : cf + 1'b1;
                 last_cf <= last_cf ? ONE_CF : cf == C_CF2;
@@ -357,8 +398,10 @@ module axgen_swg #(
                 last_oy <= last_oy ? ONE_OY : oy == C_OH2;
                 py0 <= py0_next;
                 oy1 <= oy1 == Y_OH1 ? {OYW{1'b0}} : oy1 + 1'b1;
-                wr_lim <= wr_tab[oy1];
-                rd_lim <= rd_tab[oy1];
+                rd_d0 <= rd_tab0[oy1];
+                rd_d1 <= rd_tab1[oy1];
+                wr_d0 <= wr_tab0[oy1];
+                wr_d1 <= wr_tab1[oy1];
                 if (last_oy) begin
                     oy_first <= first_sum >= B_DEPTH ? first_sum - B_DEPTH : first_sum;
                     oy_base <= oy_first;

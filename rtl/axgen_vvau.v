@@ -81,42 +81,32 @@ module axgen_vvau #(
     localparam integer D1 = 1 + MEM_REG + MUL_REG + TREE_REGS;  // issue -> the sum of the step is ready
     localparam integer PIPE = D1 + 2 + THR_REG;  // issue -> written into the output FIFO
     localparam integer OFIFO_DEPTH = PIPE + 5;  // credits, as in axgen_mvau
-    localparam integer CREDIT_BITS = $clog2(OFIFO_DEPTH + 1);
-    localparam integer SF_MAX = SF - 1;
-    localparam integer NF_MAX = NF - 1;
-    localparam [SF_BITS-1:0] SF_LAST = SF_MAX[SF_BITS-1:0];
-    localparam [NF_BITS-1:0] NF_LAST = NF_MAX[NF_BITS-1:0];
-    localparam [CREDIT_BITS-1:0] CREDITS = OFIFO_DEPTH[CREDIT_BITS-1:0];
 
     // ---------------------------------------------------------------- S0: issue
-    reg [SF_BITS-1:0]     sf;
-    reg [NF_BITS-1:0]     nf;
-    reg [CREDIT_BITS-1:0] pending;  // output beats issued and not yet taken downstream
-
-    wire last_sf = sf == SF_LAST;
-    wire last_nf = nf == NF_LAST;
-    wire step_ok = !last_sf || pending != CREDITS;
+    // The decision reads flip-flops only, as in axgen_mvau.
+    wire [SF_BITS-1:0] sf;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [NF_BITS-1:0] nf;  // read by the threshold memory only
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire first_sf, last_sf, last_nf, full;
+    wire step_ok = !last_sf || !full;
     wire issue = step_ok && s_axis_tvalid;
     wire out_pop = m_axis_tvalid && m_axis_tready;
-    wire out_issue = issue && last_sf;
     wire [STEP_BITS-1:0] sf_next = last_sf ? {STEP_BITS{1'b0}} : {{(STEP_BITS - SF_BITS){1'b0}}, sf} + 1'b1;
 
     assign s_axis_tready = step_ok;
 
-    always @(posedge ap_clk) begin
-        if (!ap_rst_n) begin
-            sf <= 0;
-            nf <= 0;
-            pending <= 0;
-        end else begin
-            if (issue) begin
-                nf <= last_nf ? {NF_BITS{1'b0}} : nf + 1'b1;
-                if (last_nf) sf <= last_sf ? {SF_BITS{1'b0}} : sf + 1'b1;
-            end
-            if (out_issue && !out_pop) pending <= pending + 1'b1;
-            else if (out_pop && !out_issue) pending <= pending - 1'b1;
-        end
-    end
+    /* verilator lint_off PINCONNECTEMPTY */
+    axgen_walk #(.N(NF)) u_nf (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .step(issue), .value(nf), .first(), .last(last_nf)
+    );
+    /* verilator lint_on PINCONNECTEMPTY */
+    axgen_walk #(.N(SF)) u_sf (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .step(issue && last_nf), .value(sf), .first(first_sf), .last(last_sf)
+    );
+    axgen_credits #(.CREDITS(OFIFO_DEPTH)) u_credits (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .take(issue && last_sf), .give(out_pop), .full(full)
+    );
 
     // Weights: word nf*SF + sf, walked with stride SF within a column of output folds, read in
     // slices of W_CHUNK bits, each with its own copy of the address counter (rtl/axgen_rom.v).
@@ -166,7 +156,7 @@ module axgen_vvau #(
         .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(issue), .out(s1_valid)
     );
     axgen_delay #(.WIDTH(2), .DEPTH(D1)) u_flags (
-        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in({sf == 0, last_sf}), .out({s1_first, s1_last})
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in({first_sf, last_sf}), .out({s1_first, s1_last})
     );
     always @(posedge ap_clk) begin
         if (!ap_rst_n) begin

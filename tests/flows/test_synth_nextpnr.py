@@ -2,10 +2,8 @@
 built for ECP5 boards. One small layer runs in the default suite (resources, the timing section,
 a rerun with an empty cache gives the same figures); the whole network behind `slow`. The
 errors: a Xilinx board, an unknown ECP5 part, a design that does not fit, a missing tool — one
-line each, exit 2, no resources.json. The open-flow script an ECP5 project carries.
-
-The folding has no width converter between layers: today's rtl/axgen_dwc.v infers a latch, which
-synth_ecp5 refuses ("Latch inferred"); that block is being made synthesis-clean elsewhere.
+line each, exit 2, no resources.json. The open-flow script an ECP5 project carries. Whole
+networks meeting their clock: test_fmax_networks.py.
 """
 
 import json

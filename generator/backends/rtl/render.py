@@ -28,7 +28,7 @@ from generator.templating import environment
 MUL_FILES = ["axgen_mul.v", "axgen_mul_lut.v", "axgen_fmul.v", "axgen_addtree.v", "axgen_umul.v", "axgen_umul_lod.v",
              "axgen_umul_fit.v", "axgen_umul_bam.v", "axgen_umul_trunc.v", "axgen_umul_perf.v", "axgen_umul_drum_operand.v",
              "axgen_umul_drum.v", "axgen_umul_mitchell.v", "axgen_umul_etm.v", "axgen_umul_roba.v"]
-LIB_FILES = MUL_FILES + ["axgen_fifo.v", "axgen_dwc.v", "axgen_delay.v", "axgen_dot.v", "axgen_rom.v",
+LIB_FILES = MUL_FILES + ["axgen_fifo.v", "axgen_dwc.v", "axgen_delay.v", "axgen_dot.v", "axgen_rom.v", "axgen_walk.v", "axgen_credits.v",
                          "axgen_mvau.v",
                          "axgen_thresholds.v", "axgen_tlast.v"]
 # blocks only some kinds need
