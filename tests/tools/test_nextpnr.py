@@ -81,11 +81,10 @@ def test_a_failed_run_says_whether_the_design_did_not_fit(monkeypatch, tmp_path,
     class Proc:
         returncode, stdout, stderr = 1, "", ""
 
-    def fake_run(cmd, cwd, **kwargs):
+    def fake_run(*args, cwd, **kwargs):
         (Path(cwd) / "nextpnr.log").write_text(log)
         return Proc()
-    monkeypatch.setattr(nextpnr, "nextpnr_cmd", lambda: ["nextpnr"])
-    monkeypatch.setattr(nextpnr.subprocess, "run", fake_run)
+    monkeypatch.setattr(nextpnr.yowasp, "run", fake_run)
     with pytest.raises(AxgenError) as info:
         nextpnr.place_and_route(tmp_path, "netlist.json", ["--25k"], "place and route of m")
     message = str(info.value)
