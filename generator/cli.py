@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 
 from generator.errors import AxgenError
+from generator.tables import fit
 
 console = Console()
 
@@ -50,7 +51,7 @@ def inspect(model, as_json, input_type):
     if as_json:
         click.echo(json.dumps(api.inspect(net), indent=2))
     else:
-        console.print(layer_table(net))
+        console.print(fit(layer_table(net), console, keep=2))
 
 
 @main.command()
@@ -183,7 +184,7 @@ def multipliers(bits, signed, specs, synth, as_json, plot_path):
         if synth:
             cells += [str(r["luts"]), str(r["carry4"])]
         table.add_row(*cells)
-    console.print(table)
+    console.print(fit(table, console))
     if plot_path:
         console.print(f"plot written to {plot_path}")
 
@@ -227,8 +228,9 @@ def demo(out_dir, samples, seed, multiplier, budget, no_synth, target_cycles, cn
               "the out-of-context synthesis of the accelerator.")
 @click.option("--clock", "clock_mhz", type=click.FloatRange(min=0, min_open=True), default=None,
               help="nextpnr: the target clock in MHz (default: the project's clock).")
+@click.option("--json", "as_json", is_flag=True, help="Print resources.json instead of the table (progress on stderr).")
 @user_errors
-def synth(project_dir, tool, layers, jobs, no_dsp, full, clock_mhz):
+def synth(project_dir, tool, layers, jobs, no_dsp, full, clock_mhz, as_json):
     """Synthesize the project and write PROJECT_DIR/resources.json (per-layer and total LUT, FF,
     CARRY, DSP, BRAM18, LUTRAM, URAM; capacity and utilization on the project's board; with
     nextpnr the timing: Fmax per layer and of the whole top, slack, the critical path)."""
@@ -237,21 +239,25 @@ def synth(project_dir, tool, layers, jobs, no_dsp, full, clock_mhz):
     from generator.synth.table import resources_table, timing_line, verdict
 
     started = {}
+    lines = Console(stderr=True) if as_json else console
 
     def show(unit, event):
         if event == "start":
             started[unit] = time.monotonic()
-            console.print(f"{unit}: synthesizing" + (f" with {tool}" if tool else ""))
+            lines.print(f"{unit}: synthesizing" + (f" with {tool}" if tool else ""))
         elif event == "cached":
-            console.print(f"{unit}: cached")
+            lines.print(f"{unit}: cached")
         elif event == "done":
-            console.print(f"{unit}: done in {time.monotonic() - started.get(unit, time.monotonic()):.1f} s")
+            lines.print(f"{unit}: done in {time.monotonic() - started.get(unit, time.monotonic()):.1f} s")
         else:
-            console.print(f"{unit}: [red]failed[/]")
+            lines.print(f"{unit}: [red]failed[/]")
 
     result = api.synth(project_dir, tool, list(layers) or None, jobs, progress=show, no_dsp=no_dsp, full=full,
                        clock_mhz=clock_mhz)
-    console.print(resources_table(result))
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    console.print(fit(resources_table(result), console))
     console.print(verdict(result), soft_wrap=True)
     if result["tool"] == "nextpnr":
         console.print(timing_line(result["timing"]), soft_wrap=True)
@@ -270,16 +276,14 @@ def boards(as_json):
         return
     from rich.table import Table
     table = Table(title="boards (axgen build --board NAME, or a board file NAME.yaml)")
-    widest = max(len(b["name"]) for b in rows)  # a name is never cut, however narrow the terminal
     for col in ["name", "part", "shell", "MHz", "LUT", "FF", "BRAM18", "URAM", "DSP", "DMA bits"]:
-        table.add_column(col, justify="right" if col not in ("name", "part", "shell") else "left", no_wrap=True,
-                         min_width=widest if col == "name" else None)
+        table.add_column(col, justify="right" if col not in ("name", "part", "shell") else "left", no_wrap=True)
     for b in rows:
         r = b["resources"]
         table.add_row(b["name"], b["part"], b["shell"], f"{b['clock_mhz']:g}",
                       *(f"{r[k]:,}" for k in ("lut", "ff", "bram18", "uram", "dsp")),
                       "-" if b["dma_width"] is None else str(b["dma_width"]))
-    console.print(table)
+    console.print(fit(table, console))
 
 
 @main.command()
@@ -360,7 +364,7 @@ def dse(model, dataset, budget, out_dir, config_path, board, target_cycles, libr
         table.add_row(f"{row['accuracy']:.2%}", f"{row['test_accuracy']:.2%}" if "test_accuracy" in row else "-",
                       str(row["luts"]), str(row.get("yosys_luts", "-")), str(row["cycles"]),
                       row["config"] + (" (exact)" if row["exact"] else ""))
-    console.print(table)
+    console.print(fit(table, console))
     console.print(f"wrote {Path(out_dir) / 'pareto.csv'}, pareto.png and configs/ "
                   f"({result.counts['new_evaluations']} new evaluations)", soft_wrap=True)
 

@@ -63,8 +63,10 @@ module axgen_mvau #(
     parameter integer TREE_STAGE = 2,
     parameter integer THR_REG = 1,
     parameter integer W_CHUNK = 0,
+    parameter integer W_BANK = 0,
     parameter MUL_TABLE_FILE = "",
     parameter WEIGHTS_FILE = "weights.mem",
+    parameter WEIGHTS_BANK_PREFIX = "weights_b",
     parameter THRESH_FILE = "thresholds.mem"
 ) (
     input  wire                     ap_clk,
@@ -90,6 +92,7 @@ module axgen_mvau #(
     localparam integer SIGNED_KIND = 1;
     localparam integer TREE_LEVELS = SIMD > 1 ? $clog2(SIMD) : 0;
     localparam integer TREE_REGS = TREE_STAGE > 0 && TREE_LEVELS > 1 ? (TREE_LEVELS - 1) / TREE_STAGE : 0;
+    localparam integer ROM_REG = MEM_REG > 1 ? 1 : 0;  // registers inside the weight ROM (its banks')
     localparam integer D1 = 1 + MEM_REG + MUL_REG + TREE_REGS;  // issue -> the sum of the step is ready
     localparam integer PIPE = D1 + 2 + THR_REG;  // issue -> written into the output FIFO
     // Output FIFO depth = credits. A beat issued in cycle t enters the FIFO at the end of t+PIPE
@@ -124,7 +127,8 @@ module axgen_mvau #(
     // Weights: word nf*SF+sf (the step), lane (p, s) in bits [(p*SIMD+s)*W_LANE_BITS, +W_LANE_BITS),
     // read in slices of W_CHUNK bits, each with its own copy of the step counter (rtl/axgen_rom.v).
     wire [W_W-1:0] w_q;
-    axgen_rom #(.WIDTH(W_W), .DEPTH(STEPS), .CHUNK(W_CHUNK), .STRIDE(1), .FILE(WEIGHTS_FILE)) u_weights (
+    axgen_rom #(.WIDTH(W_W), .DEPTH(STEPS), .CHUNK(W_CHUNK), .STRIDE(1), .OUT_REG(ROM_REG), .BANK(W_BANK),
+                .FILE(WEIGHTS_FILE), .BANK_PREFIX(WEIGHTS_BANK_PREFIX)) u_weights (
         .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .advance(issue), .load(last_sf && last_nf),
         .load_addr({STEP_BITS{1'b0}}), .data(w_q)
     );
@@ -166,8 +170,12 @@ module axgen_mvau #(
     wire [SIMD*IN_BITS-1:0] mag_op;
     wire [SIMD-1:0] neg_op;
     /* verilator lint_on UNUSEDSIGNAL */
-    axgen_delay #(.WIDTH(W_W + IN_W + SIMD*IN_BITS + SIMD), .DEPTH(MEM_REG)) u_operands (
-        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in({w_q, x, x_mag, x_neg}), .out({w_op, x_op, mag_op, neg_op})
+    // (with MEM_REG = 2 the weights' first register is inside the ROM: rtl/axgen_rom.v's OUT_REG)
+    axgen_delay #(.WIDTH(W_W), .DEPTH(MEM_REG - ROM_REG)) u_w_operand (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(w_q), .out(w_op)
+    );
+    axgen_delay #(.WIDTH(IN_W + SIMD*IN_BITS + SIMD), .DEPTH(MEM_REG)) u_operands (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in({x, x_mag, x_neg}), .out({x_op, mag_op, neg_op})
     );
     genvar a;
     generate

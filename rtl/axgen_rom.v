@@ -9,7 +9,15 @@
 // the whole word and keeps its bits; synthesis drops the bits it does not read. CHUNK = 0: one
 // counter, one read (a block RAM needs no copies).
 //
-// `data` is word `addr` one cycle after `addr` held it (a synchronous read).
+// BANK > 0 (a memory of block RAMs deeper than one of them): the words are kept in banks of BANK
+// words (a power of two, one block RAM deep), bank b loaded from BANK_PREFIX followed by b in three
+// digits and ".mem", all banks read every cycle at the address's low bits and each read registered
+// on its own (OUT_REG = 1: a register next to its block RAM), then the bank the high bits chose,
+// one multiplexer after those registers: the block RAMs' clock-to-out never shares a path with the
+// routing between banks spread over the part.
+//
+// `data` is word `addr` one cycle after `addr` held it (a synchronous read), or with OUT_REG = 1
+// two cycles after.
 `default_nettype none
 
 module axgen_rom #(
@@ -17,7 +25,10 @@ module axgen_rom #(
     parameter integer DEPTH = 4,
     parameter integer CHUNK = 0,
     parameter integer STRIDE = 1,
-    parameter FILE = "weights.mem"
+    parameter integer OUT_REG = 0,
+    parameter integer BANK = 0,
+    parameter FILE = "weights.mem",
+    parameter BANK_PREFIX = "weights_b"
 ) (
     input  wire                  ap_clk,
     input  wire                  ap_rst_n,
@@ -33,19 +44,58 @@ module axgen_rom #(
 
     genvar c;
     generate
-        for (c = 0; c < SLICES; c = c + 1) begin : g_slice
-            localparam integer LO = c * SLICE;
-            localparam integer BITS = WIDTH - LO < SLICE ? WIDTH - LO : SLICE;
+        if (BANK > 0) begin : g_banked
+            localparam integer LO_BITS = BANK > 1 ? $clog2(BANK) : 1;
+            localparam integer BANKS = (DEPTH + BANK - 1) / BANK;
+            localparam integer SEL_BITS = BANKS > 1 ? $clog2(BANKS) : 1;
             reg [ADDR_BITS-1:0] addr;
-            reg [WIDTH-1:0] words [0:DEPTH-1];
-            reg [BITS-1:0] q;
-            initial $readmemh(FILE, words);
             always @(posedge ap_clk) begin
                 if (!ap_rst_n) addr <= {ADDR_BITS{1'b0}};
                 else if (advance) addr <= load ? load_addr : addr + STEP;
             end
-            always @(posedge ap_clk) q <= words[addr][LO +: BITS];
-            assign data[LO +: BITS] = q;
+            // (BANK a power of two: the low bits address a bank, the others choose it; no arithmetic)
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [LO_BITS+ADDR_BITS-1:0] wide = {{LO_BITS{1'b0}}, addr};
+            wire [LO_BITS+ADDR_BITS-1:0] hi = wide >> LO_BITS;
+            /* verilator lint_on UNUSEDSIGNAL */
+            wire [LO_BITS-1:0] lo = wide[LO_BITS-1:0];
+            reg [SEL_BITS-1:0] sel_q, sel_qq;  // the bank of the word in the reads' and the registers' stage
+            always @(posedge ap_clk) begin
+                sel_q <= hi[SEL_BITS-1:0];
+                sel_qq <= sel_q;
+            end
+            wire [WIDTH-1:0] banks [0:BANKS-1];
+            for (c = 0; c < BANKS; c = c + 1) begin : g_bank
+                localparam integer WORDS = DEPTH - c * BANK < BANK ? DEPTH - c * BANK : BANK;
+                localparam integer D2 = 48 + c / 100, D1 = 48 + (c / 10) % 10, D0 = 48 + c % 10;
+                localparam [23:0] INDEX = {D2[7:0], D1[7:0], D0[7:0]};
+                reg [WIDTH-1:0] words [0:WORDS-1];
+                reg [WIDTH-1:0] q, r;
+                initial $readmemh({BANK_PREFIX, INDEX, ".mem"}, words);
+                always @(posedge ap_clk) begin
+                    q <= words[lo];
+                    r <= q;
+                end
+                assign banks[c] = r;
+            end
+            assign data = banks[sel_qq];
+        end else begin : g_chunked
+            wire [WIDTH-1:0] read;
+            for (c = 0; c < SLICES; c = c + 1) begin : g_slice
+                localparam integer LO = c * SLICE;
+                localparam integer BITS = WIDTH - LO < SLICE ? WIDTH - LO : SLICE;
+                reg [ADDR_BITS-1:0] addr;
+                reg [WIDTH-1:0] words [0:DEPTH-1];
+                reg [BITS-1:0] q;
+                initial $readmemh(FILE, words);
+                always @(posedge ap_clk) begin
+                    if (!ap_rst_n) addr <= {ADDR_BITS{1'b0}};
+                    else if (advance) addr <= load ? load_addr : addr + STEP;
+                end
+                always @(posedge ap_clk) q <= words[addr][LO +: BITS];
+                assign read[LO +: BITS] = q;
+            end
+            axgen_delay #(.WIDTH(WIDTH), .DEPTH(OUT_REG)) u_out (.ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(read), .out(data));
         end
     endgenerate
 endmodule

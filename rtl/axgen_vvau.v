@@ -51,8 +51,10 @@ module axgen_vvau #(
     parameter integer TREE_STAGE = 2,
     parameter integer THR_REG = 1,
     parameter integer W_CHUNK = 0,
+    parameter integer W_BANK = 0,
     parameter MUL_TABLE_FILE = "",
     parameter WEIGHTS_FILE = "weights.mem",
+    parameter WEIGHTS_BANK_PREFIX = "weights_b",
     parameter THRESH_FILE = "thresholds.mem"
 ) (
     input  wire                        ap_clk,
@@ -78,6 +80,7 @@ module axgen_vvau #(
     localparam integer SIGNED_KIND = 1;
     localparam integer TREE_LEVELS = SIMD > 1 ? $clog2(SIMD) : 0;
     localparam integer TREE_REGS = TREE_STAGE > 0 && TREE_LEVELS > 1 ? (TREE_LEVELS - 1) / TREE_STAGE : 0;
+    localparam integer ROM_REG = MEM_REG > 1 ? 1 : 0;  // registers inside the weight ROM (its banks')
     localparam integer D1 = 1 + MEM_REG + MUL_REG + TREE_REGS;  // issue -> the sum of the step is ready
     localparam integer PIPE = D1 + 2 + THR_REG;  // issue -> written into the output FIFO
     localparam integer OFIFO_DEPTH = PIPE + 5;  // credits, as in axgen_mvau
@@ -112,7 +115,8 @@ module axgen_vvau #(
     // slices of W_CHUNK bits, each with its own copy of the address counter (rtl/axgen_rom.v).
     wire [W_W-1:0] w_q;
     reg [IN_W-1:0] x;
-    axgen_rom #(.WIDTH(W_W), .DEPTH(STEPS), .CHUNK(W_CHUNK), .STRIDE(SF), .FILE(WEIGHTS_FILE)) u_weights (
+    axgen_rom #(.WIDTH(W_W), .DEPTH(STEPS), .CHUNK(W_CHUNK), .STRIDE(SF), .OUT_REG(ROM_REG), .BANK(W_BANK),
+                .FILE(WEIGHTS_FILE), .BANK_PREFIX(WEIGHTS_BANK_PREFIX)) u_weights (
         .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .advance(issue), .load(last_nf), .load_addr(sf_next), .data(w_q)
     );
     always @(posedge ap_clk) x <= s_axis_tdata;
@@ -143,8 +147,12 @@ module axgen_vvau #(
     wire [IN_W-1:0] mag_op;
     wire [PE*SIMD-1:0] neg_op;
     /* verilator lint_on UNUSEDSIGNAL */
-    axgen_delay #(.WIDTH(W_W + IN_W + IN_W + PE*SIMD), .DEPTH(MEM_REG)) u_operands (
-        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in({w_q, x, x_mag, x_neg}), .out({w_op, x_op, mag_op, neg_op})
+    // (with MEM_REG = 2 the weights' first register is inside the ROM: rtl/axgen_rom.v's OUT_REG)
+    axgen_delay #(.WIDTH(W_W), .DEPTH(MEM_REG - ROM_REG)) u_w_operand (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(w_q), .out(w_op)
+    );
+    axgen_delay #(.WIDTH(IN_W + IN_W + PE*SIMD), .DEPTH(MEM_REG)) u_operands (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in({x, x_mag, x_neg}), .out({x_op, mag_op, neg_op})
     );
 
     // ---------------------------------------------------------------- S1..S3 control

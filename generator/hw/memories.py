@@ -83,6 +83,20 @@ def rom(words: int, width: int, family: str = "xilinx") -> Mapping:
     return Mapping("logic", depth=words)
 
 
+def ecp5_bank_words(words: int, width: int) -> int:
+    """Words per bank of an ECP5 block-RAM ROM of `words` x `width` (rtl/axgen_rom.v's BANK): the
+    DP16KD depth (16K x 1 down to 512 x 36) that holds the ROM in the fewest blocks, each bank one
+    block deep (wider words: several blocks side by side, no multiplexer); the deepest among equals."""
+    _, _, abits, widths = ECP5_BRAMS[0]
+    best = None
+    for i, unit in enumerate(widths):
+        depth = 1 << (abits - i)
+        blocks = -(-words // depth) * -(-width // unit)
+        if best is None or blocks < best[0]:
+            best = (blocks, depth)
+    return best[1]
+
+
 def ram(words: int, width: int, ports: str = "sdp") -> Mapping:
     """A written memory (FIFO, line buffer): `ports` "sp" (one address) or "sdp" (a write and a read address)."""
     if words <= 1 or width == 0:

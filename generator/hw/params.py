@@ -32,6 +32,7 @@ def layer_params(impl, user: dict | None = None) -> dict:
         "MUL_SPLIT": int(impl.split_products), "W_LANE_BITS": impl.weight_lane_bits,
         "MUL_TABLE_FILE": f'"{module}_mul_table.mem"' if mul["FAMILY"] == FAMILY_CODES[LUT] else '""',
         "WEIGHTS_FILE": f'"{module}_weights.mem"',
+        "WEIGHTS_BANK_PREFIX": f'"{module}_weights_b"',
         "THRESH_FILE": f'"{module}_thresholds.mem"' if n_thres else '""',
         **impl.pipeline.params(),
     }

@@ -65,10 +65,11 @@ class Pipeline:
     mul_reg: int = 1  # the products registered
     fabric: int = 1  # exact integer products in logic (rtl/axgen_fmul.v), not in DSPs
     w_chunk: int = 0  # bits of the weight word per address register (rtl/axgen_rom.v); 0: one register
+    w_bank: int = 0  # words per bank of a weight ROM in block RAMs, each bank's read registered (mem_reg 2); 0: one memory
 
     def params(self) -> dict:
         return {"MEM_REG": self.mem_reg, "MUL_REG": self.mul_reg, "TREE_STAGE": self.tree_stage, "THR_REG": self.thr_reg,
-                "MUL_FABRIC": self.fabric, "W_CHUNK": self.w_chunk}
+                "MUL_FABRIC": self.fabric, "W_CHUNK": self.w_chunk, "W_BANK": self.w_bank}
 
     def tree_regs(self, simd: int) -> int:
         """Registers inside the SIMD sum (rtl/axgen_addtree.v)."""
@@ -111,6 +112,7 @@ class Shape:
     weight_memory: str  # "bram" or "logic"
     weight_depth: int  # words
     weight_bits: int = 0  # bits of a word
+    bank_words: int = 0  # words per block-RAM bank (memories.ecp5_bank_words), 0 in logic
 
 
 def shape_of(impl, no_dsp: bool = False) -> Shape:
@@ -128,12 +130,13 @@ def shape_of(impl, no_dsp: bool = False) -> Shape:
     luts = products.lane(impl).luts if product == "fabric" else 0.0
     steps = impl.nf * impl.sf
     w_cols, _ = memories.columns(memories.bit_matrix(weight_words(impl), impl.weight_lane_bits))
+    weight_memory = memories.rom(steps, w_cols, "ecp5").kind
     n_thres = 0 if impl.thresholds is None else int(impl.thresholds.shape[1])
     return Shape(simd=impl.simd, acc_bits=acc, cmp_bits=max(acc, t_bits), n_thres=n_thres, product=product,
                  product_luts=float(luts), product_bits=(a.bitwidth(), w.bitwidth()),
                  root_adder=impl.split_products or (a == w == DataType["BIPOLAR"]),
-                 weight_memory=memories.rom(steps, w_cols, "ecp5").kind, weight_depth=steps,
-                 weight_bits=impl.pe * impl.simd * impl.weight_lane_bits)
+                 weight_memory=weight_memory, weight_depth=steps, weight_bits=impl.pe * impl.simd * impl.weight_lane_bits,
+                 bank_words=memories.ecp5_bank_words(steps, w_cols) if weight_memory == "bram" else 0)
 
 
 def _adder(bits: int) -> float:
@@ -148,6 +151,22 @@ def _product(s: Shape) -> float:
     if s.product == "fabric":
         return c["fabric_base"] + c["fabric_per_level"] * math.log2(1.0 + s.product_luts) + c["route"]
     return c["lut"] + c["route"]
+
+
+def banks(s: Shape) -> int:
+    """Block RAMs one weight word's read passes through one of (1: a single block deep)."""
+    return -(-s.weight_depth // s.bank_words) if s.bank_words else 1
+
+
+def _bank_select(s: Shape) -> float:
+    """The multiplexer after the banks of a ROM deeper than one block RAM: LUT4 levels, and routes
+    that grow with the part's area the banks are spread over (CNV's fc9: 16 banks, 5.5 ns of routing)."""
+    c = coefficients()
+    n = banks(s)
+    if n <= 1:
+        return 0.0
+    levels = math.ceil(math.log(n, 4))
+    return levels * (c["lut"] + c["route"]) + c["route"] * math.log2(n) / 2
 
 
 def _memory(s: Shape) -> float:
@@ -185,10 +204,15 @@ def path_delays(s: Shape, p: Pipeline) -> dict[str, float]:
     product = _product(s)
     trees = [levels * _adder(s.acc_bits) for levels in _tree_stages(s, p.tree_stage)]
     first = []
-    if p.mem_reg:
+    if p.mem_reg > 1 and p.w_bank:  # each bank's read registered next to it, the bank chosen after
+        paths["memory_read"] = reg + _memory(s)
+        paths["bank_select"] = reg + _bank_select(s)
+    elif p.mem_reg and banks(s) > 1:  # the banks' multiplexer behind the block RAMs' clock-to-out
+        paths["bank_select"] = reg + _memory(s) + _bank_select(s)
+    elif p.mem_reg:
         paths["memory_read"] = reg + _memory(s)
     else:
-        first.append(_memory(s))
+        first.append(_memory(s) + _bank_select(s))
     if p.mul_reg:
         paths["products"] = reg + sum(first) + product
         first = []
@@ -218,10 +242,13 @@ def choose(s: Shape, clock_mhz: float) -> Pipeline:
     period = 1000.0 / (clock_mhz * MARGIN)
     levels = tree_levels(s.simd)
     chunk = ROM_SLICE_BITS if s.weight_memory == "logic" and s.weight_bits > ROM_SLICE_BITS else 0
+    memory = [(1, 0)] + ([(2, s.bank_words)] if banks(s) > 1 else [])  # (mem_reg, w_bank)
     candidates = []
-    for thr_reg in (0, 1, 2):
-        for per in [0] + list(range(levels - 1, 0, -1)):
-            candidates.append(Pipeline(tree_stage=per, thr_reg=thr_reg, fabric=int(s.product != "dsp"), w_chunk=chunk))
+    for mem_reg, w_bank in memory:
+        for thr_reg in (0, 1, 2):
+            for per in [0] + list(range(levels - 1, 0, -1)):
+                candidates.append(Pipeline(tree_stage=per, thr_reg=thr_reg, mem_reg=mem_reg, fabric=int(s.product != "dsp"),
+                                           w_chunk=chunk, w_bank=w_bank))
     candidates.sort(key=lambda p: (p.depth(s.simd), -fmax_mhz(s, p)))
     for p in candidates:
         if max(path_delays(s, p).values()) <= period:

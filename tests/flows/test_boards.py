@@ -3,6 +3,9 @@ message naming the field and what is expected; `axgen boards` lists them; the EC
 the default synthesis tool there)."""
 
 import json
+import sys
+import subprocess
+import os
 
 import pytest
 import yaml
@@ -120,3 +123,19 @@ def test_a_bad_ecp5_board_file_names_the_field(tmp_path, changes, fragment):
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(AxgenError, match=fragment):
         boards.load(path)
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_the_boards_table_in_a_pipe_keeps_every_cell_whole(columns):
+    """In a pipe (rich assumes 80 columns) or a narrow terminal the table drops its last columns
+    rather than cutting cells: `axgen boards | grep ultra96-v2` finds the board."""
+    names = [row["name"] for row in json.loads(CliRunner().invoke(main, ["boards", "--json"]).output)]
+    proc = subprocess.run([sys.executable, "-m", "generator.cli", "boards"], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": str(columns)}, check=True)
+    lines = proc.stdout.splitlines()
+    assert "…" not in proc.stdout and max(len(line) for line in lines) <= columns
+    for name in names:
+        assert any(f" {name} " in line for line in lines), name
+    flat = " ".join(proc.stdout.split())  # the caption wraps
+    assert f"not shown at {columns} columns:" in flat and "--json shows every column" in flat
+    assert "DMA bits" not in flat.split("not shown at")[0]  # the last column goes first

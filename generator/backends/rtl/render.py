@@ -86,8 +86,15 @@ def _block(module: str, instance: str, params: dict, src: str, dst: str) -> dict
 
 def _write_mems(impl, params: dict, out_dir: Path, user: dict | None) -> list[str]:
     module = impl.module
-    files = [f"{module}_weights.mem"]
-    (out_dir / files[0]).write_text(mem_text(mem_lines(weight_words(impl), params["W_LANE_BITS"])))
+    lines = mem_lines(weight_words(impl), params["W_LANE_BITS"])
+    bank = params["W_BANK"]
+    if bank:  # a ROM of block-RAM banks (rtl/axgen_rom.v): one file per bank
+        files = [f"{module}_weights_b{b:03d}.mem" for b in range(-(-len(lines) // bank))]
+        for b, name in enumerate(files):
+            (out_dir / name).write_text(mem_text(lines[b * bank:(b + 1) * bank]))
+    else:
+        files = [f"{module}_weights.mem"]
+        (out_dir / files[0]).write_text(mem_text(lines))
     if params["N_THRES"]:
         files.append(f"{module}_thresholds.mem")
         (out_dir / files[-1]).write_text(mem_text(mem_lines(threshold_words(impl, params["T_BITS"]), params["T_BITS"])))

@@ -68,6 +68,9 @@ BLOCKS = [
      {"t.mem": _zeros(2, 2 * 3 * 7)}),
     ("axgen_maxpool", {"IFM_H": 5, "IFM_W": 5, "CH": 2, "K_H": 5, "K_W": 5, "STRIDE_H": 1, "STRIDE_W": 1,
                        "ELEM_BITS": 4, "OP_SUM": 1, "ACC_BITS": 9, "OUT_BITS": 9}, {}),
+    # a ROM of three block-RAM banks (the last one shorter), each read registered before the choice
+    ("axgen_rom", {"WIDTH": 8, "DEPTH": 40, "BANK": 16, "OUT_REG": 1, "BANK_PREFIX": "w_b"},
+     {"w_b000.mem": _zeros(16, 8), "w_b001.mem": _zeros(16, 8), "w_b002.mem": _zeros(8, 8)}),
     ("axgen_delay", {"WIDTH": 3, "DEPTH": 2, "RESET": 1}, {}),
     ("axgen_delay", {"WIDTH": 5, "DEPTH": 0}, {}),
     ("axgen_fmul", {"A_BITS": 3, "B_BITS": 5}, {}),
