@@ -52,6 +52,8 @@ CASES = {
     "bip_p4s32_xnor_125": (D["BIPOLAR"], D["BIPOLAR"], D["BIPOLAR"], 64, 16, 4, 32, "exact", 125),
     "i8i8_p2s8_raw_125": (D["INT8"], D["INT8"], None, 32, 8, 2, 8, "exact", 125),
     "u2i2_p4s16_trunc_150": (D["UINT2"], D["INT2"], D["UINT2"], 32, 16, 4, 16, "trunc:k=2", 150),
+    # CNV's fc9: 32768 words of 8 bits, two banks of 8 block RAMs
+    "bip_p1s8_deep_125": (D["BIPOLAR"], D["BIPOLAR"], D["BIPOLAR"], 512, 512, 1, 8, "exact", 125),
 }
 
 
