@@ -98,8 +98,10 @@ def units(data: dict) -> list[dict]:
     out = [{"kind": "layer", "module": e["module"], "name": e.get("name", e["module"]), "index": e.get("index"),
             "files": list(e.get("files", [])), "params": e.get("params", {})}
            for e in sorted(rtl["layers"], key=lambda e: e.get("index", 0))]
+    # the top instantiates every layer: their memory files (bank files too, whose names are built
+    # in the Verilog) are its own
     return out + [{"kind": "top", "module": rtl.get("top") or "axgen_top", "name": "(stitching)", "index": None,
-                   "files": [], "params": {}}]
+                   "files": [f for e in out for f in e["files"]], "params": {}}]
 
 
 def inputs(rtl: Path, unit: dict, where: dict, texts: dict, blackbox: frozenset = frozenset()) -> tuple[list, list, list]:
