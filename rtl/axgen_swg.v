@@ -31,8 +31,8 @@
 // The reader walks (oy, ox, kh, kw, c-beat), kw in steps of KW_STEP and kh of KH_STEP; copy j
 // reads position (kh + j/K_W, kw + j%K_W) at its own address, or gives padding there. It issues
 // one beat per cycle into an offset stage (the row's and the column's offsets and the padding
-// registered), an address stage (their sum registered), a registered read stage and an 8-entry
-// output FIFO; it issues only when
+// registered), an address stage (their sum registered), a registered read stage, a write stage
+// and an 8-entry output FIFO; it issues only when
 // the FIFO has room for everything in flight, so m_axis_tvalid, m_axis_tdata and s_axis_tready
 // come from registers and there is no combinational path between the two ports. Throughput: one
 // output beat per cycle when the input keeps up, one input beat per cycle when the output keeps
@@ -207,13 +207,12 @@ module axgen_swg #(
     reg [AW-1:0]  cf_a;       // cf
     reg          rd_v;        // a read (or padding beat) is in the read stage
     reg [P-1:0]  rd_pad;
-    reg [3:0]    f_count;
 
     reg          b_v;         // an issued beat is in the offset stage
     reg [P-1:0]  b_pad;
     reg          a_v;         // ... in the address stage
     reg [P-1:0]  a_pad;
-    // Room for everything in flight: FD - f_count - rd_v - a_v - b_v, kept as a counter (issue
+    // Room for everything in flight: FD - (FIFO words) - w_v - rd_v - a_v - b_v, kept as a counter (issue
     // takes a slot, a pop frees one) so that issue is one LUT of registers, not a sum and compare.
     reg  [3:0]   room;
     reg          room_nz;     // room != 0, loaded with room
@@ -412,29 +411,24 @@ module axgen_swg #(
         end
     end
 
-    // ---------------- output FIFO ----------------
-    reg [BW-1:0] fifo [0:FD-1];
-    reg [2:0]    f_wr, f_rd;
-    wire f_push = rd_v;
-    assign m_axis_tvalid = f_count != 0;
-    assign m_axis_tdata = fifo[f_rd];
-
+    // ---------------- write stage and output FIFO ----------------
+    // The read beat is registered before the FIFO (a block RAM's clock-to-out and the padding
+    // select are then the whole path); the FIFO (rtl/axgen_fifo.v) has its head, valid and ready
+    // in registers. The room counter guarantees space for every write, so its ready is not read.
+    reg          w_v;
+    reg [BW-1:0] w_word;
     always @(posedge ap_clk) begin
-        if (f_push) fifo[f_wr] <= rd_word;
+        if (!ap_rst_n) w_v <= 1'b0;
+        else w_v <= rd_v;
+        w_word <= rd_word;
     end
-
-    always @(posedge ap_clk) begin
-        if (!ap_rst_n) begin
-            f_wr <= 0;
-            f_rd <= 0;
-            f_count <= 0;
-        end else begin
-            if (f_push) f_wr <= f_wr + 1'b1;
-            if (f_pop) f_rd <= f_rd + 1'b1;
-            if (f_push && !f_pop) f_count <= f_count + 1'b1;
-            else if (f_pop && !f_push) f_count <= f_count - 1'b1;
-        end
-    end
+    /* verilator lint_off PINCONNECTEMPTY */
+    axgen_fifo #(.WIDTH(BW), .DEPTH(FD)) u_out_fifo (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n),
+        .s_axis_tdata(w_word), .s_axis_tvalid(w_v), .s_axis_tready(),
+        .m_axis_tdata(m_axis_tdata), .m_axis_tvalid(m_axis_tvalid), .m_axis_tready(m_axis_tready)
+    );
+    /* verilator lint_on PINCONNECTEMPTY */
 endmodule
 
 `default_nettype wire

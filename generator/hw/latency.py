@@ -29,7 +29,7 @@ from typing import Callable
 # Pipeline constants, in cycles, fitted to the latencies measured on the tests' networks (FINN's
 # TFC and SFC, the mixed MLP, the small, strided and digits CNNs: all within 3%).
 MVAU_OUT = 1  # the output FIFO's read, after the block's pipeline (issue -> output FIFO)
-SWG_PIPE = 3  # the sliding-window generator's offset, address and read stages (its output FIFO overlaps the MVAU's fold)
+SWG_PIPE = 4  # the sliding-window generator's offset, address, read and write stages (its output FIFO overlaps the MVAU's fold)
 SWG_FIFO = 8  # rtl/axgen_swg.v: its output FIFO
 SWG_SLACK_BEATS = SWG_FIFO - SWG_PIPE - 1  # beats the FIFO holds beyond those in flight at full rate
 POOL_PIPE = 5
