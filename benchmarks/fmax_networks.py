@@ -40,11 +40,15 @@ def print_table(rows: dict, before: dict) -> None:
     for name, row in rows.items():
         lines.append([name, "before"] + _cells(before.get(name)))
         lines.append(["", "after"] + _cells(row))
-        ratio = row["fmax_mhz"] / before[name]["fmax_mhz"] if name in before else None
+        old = before.get(name) or {}
+        ratio = row["fmax_mhz"] / old["fmax_mhz"] if old.get("fmax_mhz") else None
         lines.append(["", "after / before"] + ([f"{ratio:.2f}x"] if ratio else ["-"]) + [""] * (len(COLUMNS) - 1))
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     for line in lines:
         print("  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths))))
+    for name in rows:
+        if (before.get(name) or {}).get("note"):
+            print(f"{name} before: {before[name]['note']}")
     missed = [name for name, row in rows.items() if row["fmax_mhz"] < CLOCK_MHZ]
     print(f"target {CLOCK_MHZ:g} MHz: " + (f"missed by {', '.join(missed)}" if missed else "met by every network"))
 

@@ -230,7 +230,8 @@ module axgen_swg #(
 
     // Copy j of the ring serves kernel position (kh + j/K_W, kw + j%K_W) of the beat.
     wire [P-1:0]  pad;
-    wire [BW-1:0] rd_word;
+    wire [BW-1:0] w_word;     // the beat in the write stage, padding applied
+    reg  [P-1:0]  w_pad;
     genvar j;
     generate
         for (j = 0; j < P; j = j + 1) begin : g_copy
@@ -258,6 +259,7 @@ module axgen_swg #(
             /* verilator lint_on UNUSEDSIGNAL */
             wire [AW-1:0] col_off = px0_col + kw_col + A_DKW - A_PL + cf_a;
             reg  [IBW-1:0] rd_part;
+            reg  [IBW-1:0] w_part;    // rd_part registered: nothing between a block RAM and this register
             reg  [AW-1:0]  b_row;     // the offset stage: row_off and col_off registered
             reg  [AW-1:0]  b_col;
             reg  [AW-1:0]  a_addr;    // the address stage: their sum registered
@@ -273,9 +275,10 @@ module axgen_swg #(
                 b_col <= col_off;
                 a_addr <= b_row + b_col;
                 if (a_v && !a_pad[j]) rd_part <= mem[a_addr];
+                w_part <= rd_part;
             end
 
-            assign rd_word[j*IBW +: IBW] = rd_pad[j] ? PAD_PART : rd_part;
+            assign w_word[j*IBW +: IBW] = w_pad[j] ? PAD_PART : w_part;
         end
     endgenerate
 
@@ -412,15 +415,15 @@ module axgen_swg #(
     end
 
     // ---------------- write stage and output FIFO ----------------
-    // The read beat is registered before the FIFO (a block RAM's clock-to-out and the padding
-    // select are then the whole path); the FIFO (rtl/axgen_fifo.v) has its head, valid and ready
-    // in registers. The room counter guarantees space for every write, so its ready is not read.
+    // The read beat is registered before the padding select and the FIFO (a block RAM's
+    // clock-to-out and one route are the whole path); the FIFO (rtl/axgen_fifo.v) has its head,
+    // valid and ready in registers. The room counter guarantees space for every write, so its
+    // ready is not read.
     reg          w_v;
-    reg [BW-1:0] w_word;
     always @(posedge ap_clk) begin
         if (!ap_rst_n) w_v <= 1'b0;
         else w_v <= rd_v;
-        w_word <= rd_word;
+        w_pad <= rd_pad;
     end
     /* verilator lint_off PINCONNECTEMPTY */
     axgen_fifo #(.WIDTH(BW), .DEPTH(FD)) u_out_fifo (
