@@ -11,7 +11,9 @@
 // beat. P > 1 (SIMD = CH*P) moves P consecutive kernel positions of the window order per beat:
 // P a divisor of K_W (P positions of one kernel row) or P = K_W*r with r a divisor of K_H (r whole
 // kernel rows); the input then carries one whole pixel per beat (ISIMD = CH). The caller passes
-// KW_STEP = min(P, K_W) and KH_STEP = max(1, P/K_W), the walker's strides.
+// KW_STEP = min(P, K_W) and KH_STEP = max(1, P/K_W), the walker's strides. RING_LUTRAM = 1 keeps
+// the ring in distributed RAM (the plan's choice for a small ring: a block RAM's clock-to-out is
+// too slow for the clock).
 //
 // Buffer scheme: a ring of R = K_H + STRIDE_H image rows in a simple dual-port memory of
 // R * IFM_W * CH/ISIMD beats (ISIMD*ELEM_BITS bits each); never the whole image unless it has at
@@ -57,7 +59,8 @@ module axgen_swg #(
     parameter integer PAD_CODE = 0,
     parameter integer P = 1,
     parameter integer KW_STEP = 1,
-    parameter integer KH_STEP = 1
+    parameter integer KH_STEP = 1,
+    parameter integer RING_LUTRAM = 0
 ) (
     input  wire                      ap_clk,
     input  wire                      ap_rst_n,
@@ -239,7 +242,6 @@ module axgen_swg #(
             localparam integer DKW_I = j % K_W;
             localparam [CW-1:0] DKH = DKH_I[CW-1:0];
             localparam [CW-1:0] DKW = DKW_I[CW-1:0];
-            reg [IBW-1:0] mem [0:DEPTH-1];
             wire [CW-1:0] py = py0 + kh + DKH;
             wire [CW-1:0] px = px0 + kw + DKW;
             // With PAD_T or PAD_L = 0 the "< pad" test is constantly false, as it should be.
@@ -264,8 +266,21 @@ module axgen_swg #(
             reg  [AW-1:0]  b_col;
             reg  [AW-1:0]  a_addr;    // the address stage: their sum registered
 
-            always @(posedge ap_clk) begin
-                if (push_in) mem[w_addr] <= s_axis_tdata;
+            // The ring: in distributed RAM (LUTs, read through a small multiplexer) when RING_LUTRAM,
+            // else wherever synthesis puts it (block RAM for a large ring, whose clock-to-out alone
+            // is 6 ns on an ECP5).
+            if (RING_LUTRAM != 0) begin : g_lutram
+                (* ram_style = "distributed" *) reg [IBW-1:0] mem [0:DEPTH-1];
+                always @(posedge ap_clk) begin
+                    if (push_in) mem[w_addr] <= s_axis_tdata;
+                    if (a_v && !a_pad[j]) rd_part <= mem[a_addr];
+                end
+            end else begin : g_any
+                reg [IBW-1:0] mem [0:DEPTH-1];
+                always @(posedge ap_clk) begin
+                    if (push_in) mem[w_addr] <= s_axis_tdata;
+                    if (a_v && !a_pad[j]) rd_part <= mem[a_addr];
+                end
             end
 
             always @(posedge ap_clk) begin
@@ -274,7 +289,6 @@ module axgen_swg #(
                 b_row <= row_off[AW-1:0];
                 b_col <= col_off;
                 a_addr <= b_row + b_col;
-                if (a_v && !a_pad[j]) rd_part <= mem[a_addr];
                 w_part <= rd_part;
             end
 

@@ -97,11 +97,25 @@ def ecp5_bank_words(words: int, width: int) -> int:
     return best[1]
 
 
-def ram(words: int, width: int, ports: str = "sdp") -> Mapping:
-    """A written memory (FIFO, line buffer): `ports` "sp" (one address) or "sdp" (a write and a read address)."""
+# A sliding-window ring of at most this many words is kept in distributed RAM (rtl/axgen_swg.v
+# RING_LUTRAM): read through at most a 16:1 multiplexer of LUT RAMs instead of a block RAM, whose
+# clock-to-out (6.1 ns in nextpnr's ECP5 model) and its route to one register already miss 125 MHz
+# (CNV's rings: 99 MHz placed).
+RING_LUTRAM_WORDS = 256
+
+
+def ring_in_lutram(words: int) -> bool:
+    return words <= RING_LUTRAM_WORDS
+
+
+def ram(words: int, width: int, ports: str = "sdp", distributed: bool = False) -> Mapping:
+    """A written memory (FIFO, line buffer): `ports` "sp" (one address) or "sdp" (a write and a read
+    address); `distributed`: held in LUT RAM whatever it costs (a ram_style attribute)."""
     if words <= 1 or width == 0:
         return Mapping("logic", depth=words)
     lut_cost, sites, mux = _lutram(words, width, ports)
+    if distributed:
+        return Mapping("lutram", lutram=sites, mux_luts=mux)
     bram_cost, bram18 = _bram(words, width)
     if RAM_LOGIC_COST * words * width <= min(lut_cost, bram_cost):
         return Mapping("logic", depth=words)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from generator.datatypes import DataType, to_codes
+from generator.hw import memories
 from generator.hw.encoding import FAMILY_CODES, USER_FAMILY, kind, mul_params
 from generator.hw.layout import hw_widths, signed_bits
 from generator.multipliers import LUT, VERILOG
@@ -44,6 +45,7 @@ def swg_params(impl) -> dict:
     end of a kernel row, KH_STEP rows."""
     g = impl.layer.conv
     p = impl.positions
+    ring_words = (g.kernel[0] + g.stride[0]) * g.in_w * g.channels * p // impl.swg_simd
     return {
         "IFM_H": g.in_h, "IFM_W": g.in_w, "CH": g.channels, "K_H": g.kernel[0], "K_W": g.kernel[1],
         "STRIDE_H": g.stride[0], "STRIDE_W": g.stride[1],
@@ -51,6 +53,7 @@ def swg_params(impl) -> dict:
         "SIMD": impl.swg_simd, "ELEM_BITS": impl.in_dtype.bitwidth(),
         "PAD_CODE": int(to_codes(np.zeros(1, dtype=np.int64), impl.in_dtype)[0]) if any(g.pads) else 0,
         **window_steps(g.kernel[1], p),
+        "RING_LUTRAM": int(memories.ring_in_lutram(ring_words)),
     }
 
 

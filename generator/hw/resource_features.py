@@ -206,7 +206,7 @@ def swg_block(p: dict) -> dict:
     cw = clog2(cmax + 1)
     mult = positions * (aw + cw) * (bin(rowb).count("1") + bin(cf).count("1"))
     pads = positions * sum(1 for k in ("PAD_T", "PAD_L", "PAD_B", "PAD_R") if p[k])
-    ring = memories.ram(depth, in_bw, "sdp")
+    ring = memories.ram(depth, in_bw, "sdp", distributed=bool(p.get("RING_LUTRAM")))
     mems = [ring] * positions + [memories.ram(SWG_FIFO, bw, "sdp")]
     lut = {"base": 1.0, "ctrl": float(cw), "addr": float(mult), "data": float(bw), "pads": float(pads * cw)}
     ff = {"base": 1.0, "ctrl": float(cw), "addr": float(aw), "data": float(bw)}
