@@ -14,7 +14,8 @@
 
 module axgen_fifo #(
     parameter integer WIDTH = 8,
-    parameter integer DEPTH = 2
+    parameter integer DEPTH = 2,
+    parameter integer DISTRIBUTED = 0  // the memory in LUT RAM (the plan's choice for a small FIFO)
 ) (
     input  wire             ap_clk,
     input  wire             ap_rst_n,
@@ -33,7 +34,7 @@ module axgen_fifo #(
     localparam integer NEXT0_I = DEPTH > 1 ? 1 : 0;
     localparam [PTR_BITS-1:0] NEXT0 = NEXT0_I[PTR_BITS-1:0];
 
-    reg [WIDTH-1:0]    mem [0:DEPTH-1];
+    wire [WIDTH-1:0]   after_head;  // the word after the head, read from the memory
     reg [PTR_BITS-1:0] wr_ptr;
     reg [PTR_BITS-1:0] rd_next;   // the word after the head (the head itself is `head`)
     reg [CNT_BITS-1:0] count;
@@ -50,11 +51,24 @@ module axgen_fifo #(
     assign m_axis_tvalid = not_empty;
     assign m_axis_tdata = head;
 
+    // In LUT RAM (a ram_style attribute) when DISTRIBUTED, else wherever synthesis puts it: a deep
+    // FIFO in block RAM, whose clock-to-out is on the path into `head`.
+    generate
+        if (DISTRIBUTED != 0) begin : g_lutram
+            (* ram_style = "distributed" *) reg [WIDTH-1:0] mem [0:DEPTH-1];
+            always @(posedge ap_clk) if (push) mem[wr_ptr] <= s_axis_tdata;
+            assign after_head = mem[rd_next];
+        end else begin : g_any
+            reg [WIDTH-1:0] mem [0:DEPTH-1];
+            always @(posedge ap_clk) if (push) mem[wr_ptr] <= s_axis_tdata;
+            assign after_head = mem[rd_next];
+        end
+    endgenerate
+
     always @(posedge ap_clk) begin
-        if (push) mem[wr_ptr] <= s_axis_tdata;
         // After a pop the head is the next word: in the memory with two or more words, else the
         // arriving one (if any). Empty, the arriving word (if any) becomes the head.
-        if (pop) head <= one ? s_axis_tdata : mem[rd_next];
+        if (pop) head <= one ? s_axis_tdata : after_head;
         else if (!not_empty) head <= s_axis_tdata;
     end
 

@@ -97,15 +97,18 @@ def ecp5_bank_words(words: int, width: int) -> int:
     return best[1]
 
 
-# A sliding-window ring of at most this many words is kept in distributed RAM (rtl/axgen_swg.v
-# RING_LUTRAM): read through at most a 16:1 multiplexer of LUT RAMs instead of a block RAM, whose
-# clock-to-out (6.1 ns in nextpnr's ECP5 model) and its route to one register already miss 125 MHz
-# (CNV's rings: 99 MHz placed).
-RING_LUTRAM_WORDS = 256
+# A written memory of at most this many words and bits is kept in distributed RAM (a sliding-window
+# ring, rtl/axgen_swg.v RING_LUTRAM; a stream FIFO, rtl/axgen_fifo.v DISTRIBUTED): read through at
+# most a 64:1 multiplexer of LUT RAMs instead of a block RAM, whose clock-to-out (6.1 ns in
+# nextpnr's ECP5 model) and its route to one register already miss 125 MHz (CNV's rings and its
+# 512 x 1 FIFO before fc9: 99 and 102 MHz placed).
+DISTRIBUTED_WORDS = 1024
+DISTRIBUTED_BITS = 8192
 
 
-def ring_in_lutram(words: int) -> bool:
-    return words <= RING_LUTRAM_WORDS
+def distributed(words: int, width: int) -> bool:
+    """Whether a written memory of `words` x `width` is kept in LUT RAM (a ram_style attribute)."""
+    return words <= DISTRIBUTED_WORDS and words * width <= DISTRIBUTED_BITS
 
 
 def ram(words: int, width: int, ports: str = "sdp", distributed: bool = False) -> Mapping:

@@ -53,7 +53,7 @@ def swg_params(impl) -> dict:
         "SIMD": impl.swg_simd, "ELEM_BITS": impl.in_dtype.bitwidth(),
         "PAD_CODE": int(to_codes(np.zeros(1, dtype=np.int64), impl.in_dtype)[0]) if any(g.pads) else 0,
         **window_steps(g.kernel[1], p),
-        "RING_LUTRAM": int(memories.ring_in_lutram(ring_words)),
+        "RING_LUTRAM": int(memories.distributed(ring_words, impl.swg_simd // p * impl.in_dtype.bitwidth())),
     }
 
 

@@ -251,7 +251,7 @@ def pool_block(p: dict) -> dict:
 def fifo_features(width: int, depth: int) -> dict:
     """rtl/axgen_fifo.v. Its read is asynchronous: in BRAM Yosys adds a bypass register and
     multiplexer of the word width (bram_width)."""
-    mem = memories.ram(depth, width, "sdp")
+    mem = memories.ram(depth, width, "sdp", distributed=memories.distributed(depth, width))
     ptr = 2 * max(1, clog2(depth)) + clog2(depth + 1)
     regs = depth * width if mem.kind == "logic" else 0
     in_bram = float(width if mem.kind == "bram" else 0)

@@ -16,7 +16,7 @@ import numpy as np
 from generator.backends.rtl.memfiles import mem_lines, mem_text, table_lines
 from generator.backends.rtl.cores import render_cores
 from generator.backends.rtl.users import render_users
-from generator.hw import HardwarePlan, Impl
+from generator.hw import HardwarePlan, Impl, memories
 from generator.hw.encoding import FAMILY_CODES
 from generator.hw.layout import threshold_words, weight_words
 from generator.hw.params import add_params, duplicate_params, layer_params, pool_output, pool_params, pool_thresholds, swg_params
@@ -230,8 +230,8 @@ def _stitch(plan: HardwarePlan) -> tuple[list[dict], list[dict]]:
                               "OUT_ELEMS": link.dst_per_beat, "ELEM_BITS": link.elem_bits}, src, dst))
                 src = dst
             dst = stream(f"{link.name}_fifo", link.dst_bits)
-            blocks.append(_block("axgen_fifo", f"u_{link.name}_fifo", {"WIDTH": link.dst_bits, "DEPTH": link.depth},
-                                 src, dst))
+            blocks.append(_block("axgen_fifo", f"u_{link.name}_fifo", {"WIDTH": link.dst_bits, "DEPTH": link.depth,
+                                 "DISTRIBUTED": int(memories.distributed(link.depth, link.dst_bits))}, src, dst))
             feeds[(link.dst, link.dst_port)] = dst
     return streams, blocks
 
