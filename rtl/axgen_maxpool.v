@@ -129,13 +129,14 @@ module axgen_maxpool #(
     reg  [CW-1:0] hwait, oxc;     // pixels until the next window closes / windows closed
     reg  [CW-1:0] vwait, oyc;     // same for rows
     reg  [PW-1:0] p;              // line position (ox * CF + c-beat)
-    reg  [3:0]    f_count;
+    reg  [3:0]    used;           // FIFO words plus the emitting items in stages B, C and D
+    reg           ready_q;        // used < FD, loaded with used
     reg           b_v, b_emit;    // stage B holds a row maximum / one to emit
     reg  [PW-1:0] b_p;
     reg           c_v, c_emit;  // stage C likewise
 
     reg           d_v;            // stage D holds a window result
-    assign s_axis_tready = f_count + {3'b0, b_v && b_emit} + {3'b0, c_v && c_emit} + {3'b0, d_v} < FD;
+    assign s_axis_tready = ready_q;
     wire push_in = s_axis_tvalid && s_axis_tready;
     wire last_cf = cf == C_CF1;
     wire last_ix = ix == C_W1;
@@ -353,28 +354,28 @@ module axgen_maxpool #(
     endgenerate
 
     // ---------------- output FIFO ----------------
-    reg [OBW-1:0] fifo [0:7];
-    reg [2:0]    f_wr, f_rd;
+    // An input is accepted only when the FIFO has room for every result in flight: `used` counts
+    // them (an emitting item takes a slot entering stage B, a pop frees one) and the ready is its
+    // comparison registered, so no sum or comparison sits between ready and the counters it enables.
+    // The FIFO (rtl/axgen_fifo.v) has its head, valid and ready in registers; its ready is not read.
     wire f_pop = m_axis_tvalid && m_axis_tready;
-    assign m_axis_tvalid = f_count != 0;
-    assign m_axis_tdata = fifo[f_rd];
-
-    always @(posedge ap_clk) begin
-        if (f_push) fifo[f_wr] <= result;
-    end
-
+    wire [3:0] used_next = used + {3'b0, a_v && row_out} - {3'b0, f_pop};
     always @(posedge ap_clk) begin
         if (!ap_rst_n) begin
-            f_wr <= 0;
-            f_rd <= 0;
-            f_count <= 0;
+            used <= 4'd0;
+            ready_q <= 1'b1;
         end else begin
-            if (f_push) f_wr <= f_wr + 1'b1;
-            if (f_pop) f_rd <= f_rd + 1'b1;
-            if (f_push && !f_pop) f_count <= f_count + 1'b1;
-            else if (f_pop && !f_push) f_count <= f_count - 1'b1;
+            used <= used_next;
+            ready_q <= used_next < FD;
         end
     end
+    /* verilator lint_off PINCONNECTEMPTY */
+    axgen_fifo #(.WIDTH(OBW), .DEPTH(8)) u_out_fifo (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n),
+        .s_axis_tdata(result), .s_axis_tvalid(f_push), .s_axis_tready(),
+        .m_axis_tdata(m_axis_tdata), .m_axis_tvalid(m_axis_tvalid), .m_axis_tready(m_axis_tready)
+    );
+    /* verilator lint_on PINCONNECTEMPTY */
 endmodule
 
 `default_nettype wire
