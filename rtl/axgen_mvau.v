@@ -64,6 +64,7 @@ module axgen_mvau #(
     parameter integer THR_REG = 1,
     parameter integer W_CHUNK = 0,
     parameter integer W_BANK = 0,
+    parameter integer BUF_LUTRAM = 0,
     parameter MUL_TABLE_FILE = "",
     parameter WEIGHTS_FILE = "weights.mem",
     parameter WEIGHTS_BANK_PREFIX = "weights_b",
@@ -140,17 +141,27 @@ module axgen_mvau #(
 
     generate
         if (NF > 1) begin : g_buffer
-            reg [IN_W-1:0] buffer [0:SF-1];
             reg [IN_W-1:0] buffer_q;
             reg            from_in_q;
-            always @(posedge ap_clk) begin
-                // Written while a first-fold beat is offered, issued or not: an unaccepted beat
-                // stays on s_axis (AXI-Stream) and is written again at the same sf, so the wide
-                // enable comes from two flip-flops' worth of logic, not from the credit check.
-                if (first_fold && s_axis_tvalid) buffer[sf] <= s_axis_tdata;
-                buffer_q <= buffer[sf];
-                from_in_q <= first_fold;
+            // Written while a first-fold beat is offered, issued or not: an unaccepted beat stays
+            // on s_axis (AXI-Stream) and is written again at the same sf, so the wide enable comes
+            // from two flip-flops' worth of logic, not from the credit check. In LUT RAM when
+            // BUF_LUTRAM (the plan's choice for a small buffer: a block RAM's clock-to-out would
+            // lead into the select below).
+            if (BUF_LUTRAM != 0) begin : g_lutram
+                (* ram_style = "distributed" *) reg [IN_W-1:0] buffer [0:SF-1];
+                always @(posedge ap_clk) begin
+                    if (first_fold && s_axis_tvalid) buffer[sf] <= s_axis_tdata;
+                    buffer_q <= buffer[sf];
+                end
+            end else begin : g_any
+                reg [IN_W-1:0] buffer [0:SF-1];
+                always @(posedge ap_clk) begin
+                    if (first_fold && s_axis_tvalid) buffer[sf] <= s_axis_tdata;
+                    buffer_q <= buffer[sf];
+                end
             end
+            always @(posedge ap_clk) from_in_q <= first_fold;
             assign x = from_in_q ? in_q : buffer_q;
         end else begin : g_no_buffer
             assign x = in_q;

@@ -36,6 +36,10 @@ def layer_params(impl, user: dict | None = None) -> dict:
         "WEIGHTS_BANK_PREFIX": f'"{module}_weights_b"',
         "THRESH_FILE": f'"{module}_thresholds.mem"' if n_thres else '""',
         **impl.pipeline.params(),
+        # the MVAU's input buffer (SF beats, re-read by the later output folds; the VVAU has none) in
+        # LUT RAM when small
+        **({} if layer.kind == "dwconv" else
+           {"BUF_LUTRAM": int(memories.distributed(impl.sf, impl.simd * impl.in_dtype.bitwidth()))}),
     }
 
 

@@ -164,8 +164,8 @@ def mvau_features(impl) -> dict:
     thresholds, t_maps, t_rom_luts, t_regs = _thresholds(impl, cmp_bits)
     pipe = impl.pipeline
     mems = [w_map, *t_maps, memories.ram(pipe.depth(simd) + OFIFO_SLACK, out_w, "sdp")]
-    if nf > 1:
-        mems.append(memories.ram(sf, in_w, "sp"))
+    if nf > 1:  # the input buffer (rtl/axgen_mvau.v BUF_LUTRAM: in LUT RAM when small)
+        mems.append(memories.ram(sf, in_w, "sp", distributed=memories.distributed(sf, in_w)))
     ctrl = clog2(steps) + clog2(sf) + clog2(nf)
     signed_in = impl.split_products and impl.in_dtype.signed()
     negs = pe * simd if impl.split_products and (signed_in or impl.layer.weight_dtype.signed()) else 0
