@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.demo import CLOCK_MHZ
 
 
 def project_layer(tmp_path, name: str) -> dict:
@@ -38,6 +39,7 @@ def test_demo_runs_and_verifies(tmp_path):
     assert "Fmax (nextpnr, LFE5U-85F)" in out and "not measured" not in out
     for doc, label in zip(docs, ("exact", "approximate")):
         assert f"{label}: {doc['timing']['fmax_mhz']:.1f} MHz, {doc['total']['lut']:,} LUT4" in out
+        assert doc["timing"]["fmax_mhz"] >= CLOCK_MHZ, (label, doc["timing"])  # pipelined for its clock: met
     layers = json.loads((tmp_path / "demo" / "project_approx" / "project.json").read_text())["layers"]
     assert any(layer["multiplier"]["spec"] != "exact" for layer in layers)
     report = json.loads((tmp_path / "demo" / "project" / "verify.json").read_text())
