@@ -136,8 +136,8 @@ def table(names: list[str], results: dict) -> float:
     print(f"{'case':26} {'pipeline':24} {'model MHz':>9} {'nextpnr':>8} {'ratio':>6} {'LUT4':>6} {'FF':>6} {'MULT18':>6}")
     for name in names:
         stage, r = case_stage(name), results[name]
-        pipe = timing.Pipeline(tree_stage=r["pipeline"]["TREE_STAGE"], thr_reg=r["pipeline"]["THR_REG"],
-                               mem_reg=r["pipeline"]["MEM_REG"], mul_reg=r["pipeline"]["MUL_REG"])
+        pipe = stage.pipeline  # what was placed: the results are keyed by the stage's parameters
+        assert pipe.params() == r["pipeline"], (name, pipe.params(), r["pipeline"])
         est = timing.fmax_mhz(timing.shape_of(stage), pipe)
         ratio = est / r["fmax_mhz"]
         worst = max(worst, abs(ratio - 1))
@@ -151,16 +151,15 @@ def fit(names: list[str], results: dict) -> None:
     """Scale the coefficients (coordinate search on a log grid) to the smallest worst log ratio."""
     data = json.loads(timing.COEFFICIENTS.read_text())
     coefs = data["ns"]
-    shapes = [(timing.shape_of(case_stage(n)), results[n]) for n in names]
+    stages = [case_stage(n) for n in names]
+    shapes = [(timing.shape_of(stage), stage.pipeline, results[n]) for n, stage in zip(names, stages)]
 
     def error(c: dict) -> float:
         timing.coefficients.cache_clear()
         data["ns"] = c
         timing.COEFFICIENTS.write_text(json.dumps(data, indent=2) + "\n")
         worst = 0.0
-        for shape, r in shapes:
-            p = r["pipeline"]
-            pipe = timing.Pipeline(p["TREE_STAGE"], p["THR_REG"], p["MEM_REG"], p["MUL_REG"])
+        for shape, pipe, r in shapes:  # the pipeline placed (results are keyed by the stage's parameters)
             worst = max(worst, abs(math.log(timing.fmax_mhz(shape, pipe) / r["fmax_mhz"])))
         return worst
 
