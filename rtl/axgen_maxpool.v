@@ -76,7 +76,7 @@ module axgen_maxpool #(
     localparam integer CMAX = IFM_H + IFM_W + K_H + K_W + STRIDE_H + STRIDE_W + LD + CF + 2;
     localparam integer CW = $clog2(CMAX + 1);
     localparam integer PW = LD > 1 ? $clog2(LD) : 1;
-    localparam [3:0] FD = 4'd8;                                         // output FIFO depth
+    localparam integer FD = 8;                                          // output FIFO depth
 
     localparam integer CF1_I = CF - 1;
     localparam integer W1_I = IFM_W - 1;
@@ -129,14 +129,13 @@ module axgen_maxpool #(
     reg  [CW-1:0] hwait, oxc;     // pixels until the next window closes / windows closed
     reg  [CW-1:0] vwait, oyc;     // same for rows
     reg  [PW-1:0] p;              // line position (ox * CF + c-beat)
-    reg  [3:0]    used;           // FIFO words plus the emitting items in stages B, C and D
-    reg           ready_q;        // used < FD, loaded with used
+    wire          full;           // no room for another result (u_room)
     reg           b_v, b_emit;    // stage B holds a row maximum / one to emit
     reg  [PW-1:0] b_p;
     reg           c_v, c_emit;  // stage C likewise
 
     reg           d_v;            // stage D holds a window result
-    assign s_axis_tready = ready_q;
+    assign s_axis_tready = !full;
     wire push_in = s_axis_tvalid && s_axis_tready;
     wire last_cf = cf == C_CF1;
     wire last_ix = ix == C_W1;
@@ -354,23 +353,16 @@ module axgen_maxpool #(
     endgenerate
 
     // ---------------- output FIFO ----------------
-    // An input is accepted only when the FIFO has room for every result in flight: `used` counts
-    // them (an emitting item takes a slot entering stage B, a pop frees one) and the ready is its
-    // comparison registered, so no sum or comparison sits between ready and the counters it enables.
+    // An input is accepted only when the FIFO has room for every result in flight: credits
+    // (rtl/axgen_credits.v; an emitting item takes one entering stage B, a pop gives one back) whose
+    // full flag is a register, so no sum or comparison sits between ready and the counters it enables.
     // The FIFO (rtl/axgen_fifo.v) has its head, valid and ready in registers; its ready is not read.
     wire f_pop = m_axis_tvalid && m_axis_tready;
-    wire [3:0] used_next = used + {3'b0, a_v && row_out} - {3'b0, f_pop};
-    always @(posedge ap_clk) begin
-        if (!ap_rst_n) begin
-            used <= 4'd0;
-            ready_q <= 1'b1;
-        end else begin
-            used <= used_next;
-            ready_q <= used_next < FD;
-        end
-    end
+    axgen_credits #(.CREDITS(FD)) u_room (
+        .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .take(a_v && row_out), .give(f_pop), .full(full)
+    );
     /* verilator lint_off PINCONNECTEMPTY */
-    axgen_fifo #(.WIDTH(OBW), .DEPTH(8)) u_out_fifo (
+    axgen_fifo #(.WIDTH(OBW), .DEPTH(FD)) u_out_fifo (
         .ap_clk(ap_clk), .ap_rst_n(ap_rst_n),
         .s_axis_tdata(result), .s_axis_tvalid(f_push), .s_axis_tready(),
         .m_axis_tdata(m_axis_tdata), .m_axis_tvalid(m_axis_tvalid), .m_axis_tready(m_axis_tready)

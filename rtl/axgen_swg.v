@@ -89,7 +89,6 @@ module axgen_swg #(
     localparam integer CW = $clog2(CMAX + 1);
     localparam integer BW1 = AW + 1;                                    // ring offsets (< 2 * DEPTH)
     localparam integer FD = 8;                                          // output FIFO depth
-    localparam [3:0] FDC = 4'd8;
 
     localparam integer C_KWS_I = KW_STEP;
     localparam [CW-1:0] C_KWS = C_KWS_I[CW-1:0];
@@ -215,13 +214,13 @@ module axgen_swg #(
     reg [P-1:0]  b_pad;
     reg          a_v;         // ... in the address stage
     reg [P-1:0]  a_pad;
-    // Room for everything in flight: FD - (FIFO words) - w_v - rd_v - a_v - b_v, kept as a counter (issue
-    // takes a slot, a pop frees one) so that issue is one LUT of registers, not a sum and compare.
-    reg  [3:0]   room;
-    reg          room_nz;     // room != 0, loaded with room
+    // Room for everything in flight (FIFO words, w_v, rd_v, a_v, b_v): credits (rtl/axgen_credits.v;
+    // issue takes one, a pop gives one back) whose full flag is a register, so that issue is one
+    // LUT of registers, not a sum and compare.
+    wire         full;
     wire         f_pop = m_axis_tvalid && m_axis_tready;
-    wire          issue = rd_ok && room_nz;
-    wire [3:0]   room_next = room + {3'b0, f_pop} - {3'b0, issue};
+    wire          issue = rd_ok && !full;
+    axgen_credits #(.CREDITS(FD)) u_room (.ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .take(issue), .give(f_pop), .full(full));
 
     // Registers, loaded as their counters step (cycle for cycle the comparisons they replace), so
     // the walk's enables are a LUT of flip-flops: one-value counters are always last.
@@ -371,8 +370,6 @@ module axgen_swg #(
             cf_a <= 0;
             b_v <= 1'b0;
             b_pad <= {P{1'b0}};
-            room <= FDC;
-            room_nz <= 1'b1;
             a_v <= 1'b0;
             a_pad <= {P{1'b0}};
             rd_v <= 1'b0;
@@ -386,8 +383,6 @@ module axgen_swg #(
             b_pad <= pad;
             a_pad <= b_pad;
             rd_pad <= a_pad;
-            room <= room_next;
-            room_nz <= room_next != 4'd0;
             if (issue) begin
                 cf <= last_cf ? {CW{1'b0}} : cf + 1'b1;
                 last_cf <= last_cf ? ONE_CF : cf == C_CF2;
@@ -431,7 +426,7 @@ module axgen_swg #(
     // ---------------- write stage and output FIFO ----------------
     // The read beat is registered before the padding select and the FIFO (a block RAM's
     // clock-to-out and one route are the whole path); the FIFO (rtl/axgen_fifo.v) has its head,
-    // valid and ready in registers. The room counter guarantees space for every write, so its
+    // valid and ready in registers. The credits guarantee space for every write, so its
     // ready is not read.
     reg          w_v;
     always @(posedge ap_clk) begin

@@ -29,7 +29,8 @@ def build_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("rtl_conv_build")
 
 
-BLOCK_DEPENDENCIES = {"axgen_maxpool": ["axgen_thresholds", "axgen_fifo"], "axgen_swg": ["axgen_fifo"]}  # the blocks a block instantiates
+BLOCK_DEPENDENCIES = {"axgen_maxpool": ["axgen_thresholds", "axgen_fifo", "axgen_credits"],
+                      "axgen_swg": ["axgen_fifo", "axgen_credits"]}  # the blocks a block instantiates
 
 
 def _wrapper(folder, module: str, params: dict, in_bits: int, out_bits: int) -> None:
