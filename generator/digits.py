@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from generator.brevitas_quiet import quiet_import
+
 INPUT_SHAPE = (64,)  # the MLP's input: the 64 pixels
 HIDDEN = (64, 32)
 CLASSES = 10
@@ -53,8 +55,9 @@ def on_pixels(features, input_shape: tuple[int, ...]):
 
 def quantized_mlp(weight_bits: int = 4, act_bits: int = 4):
     import torch.nn as nn
-    import brevitas.nn as qnn
-    from brevitas.quant import Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    with quiet_import():
+        import brevitas.nn as qnn
+        from brevitas.quant import Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
 
     layers = [qnn.QuantIdentity(act_quant=Uint8ActPerTensorFixedPoint, bit_width=act_bits, max_val=1.0)]
     width = INPUT_SHAPE[0]
@@ -84,8 +87,9 @@ def quantized_cnn(weight_bits: int = 4, act_bits: int = 4):
     """QuantConv2d(1, 8, 3, padding=1) -> BN -> QuantReLU -> MaxPool2d(2) -> QuantConv2d(8, 16, 3)
     -> BN -> QuantReLU -> Flatten -> QuantLinear(16*2*2, 10), power-of-two scales throughout."""
     import torch.nn as nn
-    import brevitas.nn as qnn
-    from brevitas.quant import Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    with quiet_import():
+        import brevitas.nn as qnn
+        from brevitas.quant import Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
 
     w = dict(bias=True, weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=weight_bits)
 

@@ -14,6 +14,7 @@ from qonnx.transformation.infer_datatypes import InferDataTypes
 from qonnx.transformation.infer_shapes import InferShapes
 from qonnx.util.cleanup import cleanup_model
 
+from generator.brevitas_quiet import quiet_import
 from generator.errors import AxgenError
 from generator.frontend.lower_gemm import LowerGemm
 
@@ -35,7 +36,8 @@ def export_brevitas(module, input_shape: tuple[int, ...]) -> onnx.ModelProto:
     """Export a Brevitas nn.Module (in eval mode) to QONNX in memory, with the TorchScript exporter
     (torch's default dynamo exporter fails on Brevitas' residual adds of QuantTensors)."""
     import torch
-    from brevitas.export import export_qonnx
+    with quiet_import():
+        from brevitas.export import export_qonnx
 
     module = module.eval()
     with tempfile.TemporaryDirectory() as tmp:
