@@ -16,6 +16,13 @@ from generator.tables import fit
 console = Console()
 
 
+def _plain(value):
+    """numpy scalars and arrays, paths and tuples as JSON sees them (json.dumps' default)."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
 def user_errors(fn):
     """Turn an AxgenError into one clear line on stderr and exit code 2."""
     @functools.wraps(fn)
@@ -202,14 +209,17 @@ def multipliers(bits, signed, specs, synth, as_json, plot_path):
               "accelerators are folded for (default 64).")
 @click.option("--cnn", is_flag=True, help="A small quantized CNN on the digits as 1x8x8 images (conv, max-pool, "
               "conv, fc) instead of the MLP; writes cnn_model.onnx, cnn_project and cnn_project_approx.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (progress and the table on stderr).")
 @user_errors
-def demo(out_dir, samples, seed, multiplier, budget, no_synth, target_cycles, cnn):
+def demo(out_dir, samples, seed, multiplier, budget, no_synth, target_cycles, cnn, as_json):
     """Train a small quantized MLP (or, with --cnn, CNN) on scikit-learn's digits, build and verify its accelerator
     exact and with the cheapest per-layer multipliers within 1% of exact accuracy, and compare their LUTs."""
     from generator.demo import SEARCH_BUDGET, run_demo
-    run_demo(Path(out_dir), samples=samples, seed=seed, console=console, multiplier=multiplier,
-             kind="cnn" if cnn else "mlp", budget=budget or SEARCH_BUDGET, synth=not no_synth,
-             target_cycles=target_cycles)
+    summary = run_demo(Path(out_dir), samples=samples, seed=seed, console=Console(stderr=True) if as_json else console,
+                       multiplier=multiplier, kind="cnn" if cnn else "mlp", budget=budget or SEARCH_BUDGET,
+                       synth=not no_synth, target_cycles=target_cycles)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, default=_plain))
 
 
 @main.command()
@@ -332,20 +342,23 @@ def cache(clear_kinds, as_json):
 @click.option("--no-yosys", is_flag=True, help="Skip measuring the front with Yosys (model LUTs only).")
 @click.option("--no-tuning", is_flag=True, help="Keep weight tuning off in every layer (search multipliers only).")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Yosys runs at a time.")
+@click.option("--json", "as_json", is_flag=True, help="Print the front (and the exact row, the counts) as JSON "
+              "instead of the table (progress on stderr).")
 @user_errors
 def dse(model, dataset, budget, out_dir, config_path, board, target_cycles, library, multipliers, max_loss, objectives,
-        workers, scheduler, seed, no_yosys, no_tuning, jobs):
+        workers, scheduler, seed, no_yosys, no_tuning, jobs, as_json):
     """Search a multiplier and weight tuning per layer of MODEL for the Pareto front of accuracy and LUTs."""
     import contextlib
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from generator import api
+    bars = Console(stderr=True) if as_json else console
     with contextlib.ExitStack() as stack:
         tasks = {}
 
         def progress(phase, done, total):  # the bar starts with the first evaluation: errors before it print alone
             if not tasks:
                 tasks["bar"] = stack.enter_context(Progress(TextColumn("{task.description}"), BarColumn(),
-                                                            MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                                                            MofNCompleteColumn(), TimeElapsedColumn(), console=bars,
                                                             transient=True))
             if phase not in tasks:
                 tasks[phase] = tasks["bar"].add_task(phase, total=total)
@@ -356,6 +369,11 @@ def dse(model, dataset, budget, out_dir, config_path, board, target_cycles, libr
                          scheduler=scheduler, seed=seed, yosys=not no_yosys, jobs=jobs, progress=progress,
                          target_cycles=target_cycles,
                          tune=not no_tuning)
+    if as_json:
+        click.echo(json.dumps({"front": result.front, "exact": result.exact, "objectives": list(result.objectives),
+                               "evaluated": len(result.evaluated), "counts": result.counts,
+                               "output": str(out_dir)}, indent=2, default=_plain))
+        return
     from rich.table import Table
     table = Table(title=f"Pareto front ({len(result.front)} of {len(result.evaluated)} configurations)")
     for col in ("accuracy", "test", "LUTs (model)", "LUTs (Yosys)", "cycles", "config"):

@@ -1,10 +1,12 @@
 """`axgen dse` on the digits MLP: a non-dominated front with the exact row, configs that plan, the same
 front for the same seed (locally and on Dask), no new evaluation on a rerun, and clean user errors."""
 
+import json
 import shutil
 
 import numpy as np
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from generator import api, boards
@@ -173,3 +175,16 @@ def test_search_at_an_automatic_folding(net, tmp_path):
         assert [s.folding for s in built.stages] == [s.folding for s in plan.stages]
         assert built.estimated_cycles <= 64
     assert result.front
+
+
+def test_cli_json_prints_the_front(first, digits_model, tmp_path):
+    """`axgen dse --json`: the front on stdout as JSON, the same search again answered from the cache."""
+    out, result = first
+    cfg = tmp_path / "folding.yaml"
+    cfg.write_text(yaml.safe_dump({"layers": DEMO_FOLDING}))
+    run = CliRunner().invoke(main, ["dse", str(digits_model), "--dataset", "digits", "--budget", str(BUDGET), "--seed", "3",
+                                    "--config", str(cfg), "--no-yosys", "-o", str(out), "--json"])
+    assert run.exit_code == 0, run.output
+    doc = json.loads(run.stdout)
+    assert [r["config"] for r in doc["front"]] == [r["config"] for r in result.front]
+    assert doc["exact"]["config"] == "exact" and doc["counts"]["new_evaluations"] == 0

@@ -50,11 +50,14 @@ def test_demo_runs_and_verifies(tmp_path):
 @pytest.mark.slow  # training and tuning again; the default demo runs in test_demo_runs_and_verifies
 def test_demo_with_one_multiplier_everywhere(tmp_path):
     result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path / "demo"), "--samples", "4",
-                                       "--multiplier", "drum:k=2", "--no-synth"])
+                                       "--multiplier", "drum:k=2", "--no-synth", "--json"])
     assert result.exit_code == 0, result.output
-    assert "drum:k=2 in every layer, weights tuned" in _flat(result.output)
-    assert result.output.count("bit-exact") == 2 and "LUT4s (Yosys" not in result.output
-    assert "Fmax (nextpnr" not in result.output
+    assert "drum:k=2 in every layer, weights tuned" in _flat(result.stderr)  # the table: on stderr with --json
+    assert result.stderr.count("bit-exact") == 2 and "LUT4s (Yosys" not in result.stderr
+    assert "Fmax (nextpnr" not in result.stderr
+    summary = json.loads(result.stdout)  # stdout: the summary alone
+    assert summary["approx_config"] == "drum:k=2 + tuning" and summary["fmax"] is None
+    assert summary["rtl_mismatches"] == summary["approx_rtl_mismatches"] == 0
     layers = json.loads((tmp_path / "demo" / "project_approx" / "project.json").read_text())["layers"]
     assert {layer["multiplier"]["spec"] for layer in layers} == {"drum:k=2"}
 
