@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -24,6 +23,7 @@ from generator.hw import HardwarePlan, make_plan, reopen_plan, timing
 from generator.hw.autofold import check_clock, fold_to_target, target_from_fps
 from generator.hw.resources import fit_problems, summary as resource_summary
 from generator.ir import Network
+from generator.outputs import exclusive, publish, staging as staging_folder, write_json
 from generator.serialize import load_network, save_array, save_network
 from generator.multipliers import VERILOG
 from generator.multipliers.cores import split_core
@@ -116,10 +116,6 @@ def _tuned_weights(plan: HardwarePlan, params_dir: Path) -> dict[int, str]:
     return stored
 
 
-def _write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-
-
 def _target(board, target_cycles: int | None, target_fps: float | None, clock_mhz: float | None):
     """The board (at `clock_mhz`, if given: the clock the pipelines meet, the TCL constraints'
     and what --target-fps divides by) and the target of cycles per sample, if any."""
@@ -160,6 +156,12 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
         raise AxgenError(f"{out_dir} exists and is not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
         raise AxgenError(f"{out_dir} is not empty; choose another folder or pass --force to replace it")
+    with exclusive(out_dir):  # one build into a folder at a time; the other stops with a message
+        return _build(net, out_dir, cfg, board, strict, warn, target_cycles, target_fps, clock_mhz, size_fifos)
+
+
+def _build(net: Network, out_dir: Path, cfg: config_mod.Config, board, strict: bool, warn, target_cycles,
+           target_fps, clock_mhz, size_fifos) -> Project:
     target, target_cycles = _target(boards.load(board), target_cycles, target_fps, clock_mhz)
     if target_cycles is not None:
         cfg, plan = fold_to_target(net, cfg, target, target_cycles)
@@ -181,8 +183,7 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
         raise AxgenError(f"{slow} (a warning without --strict)")
     if slow and warn:
         warn(slow)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging = staging_folder(out_dir)  # beside the target, swapped in whole at the end
     try:
         ir_desc = save_network(net, staging / "params", staging / "host")
         tuned = _tuned_weights(plan, staging / "params")
@@ -215,10 +216,8 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
             data["tcl"] = write_flow_script(staging, data)
         else:
             data["tcl"] = write_scripts(staging, data) + write_vivado_scripts(staging, data)
-        _write_json(staging / PROJECT_FILE, data)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        staging.rename(out_dir)
+        write_json(staging / PROJECT_FILE, data)
+        publish(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from generator.datatypes import all_values
 from generator.errors import AxgenError
 from generator.execute import (RTL_BUILD, golden_outputs, pack_outputs, run_harness, run_hls, run_rtl,
                                unpack_outputs)
+from generator.outputs import write_json
 from generator.project import Project
 from generator.sim import rtl as rtl_sim
 from generator.sim.harness import trace_format
@@ -148,7 +148,7 @@ def verify(project: Project, backend: str = "rtl", samples: int = 16, seed: int 
     }
     if trace is not None:
         report["trace"] = _trace(project, values, seed, next(r for r in reports if r.backend == "rtl"), Path(trace))
-    (Path(project.root) / "verify.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
+    write_json(Path(project.root) / "verify.json", report)  # whole or not at all (a killed run leaves the last one)
     return report
 
 

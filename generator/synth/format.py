@@ -13,10 +13,10 @@ LUT sites; the board's LUT capacity covers both, so utilization["lut"] = (lut + 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from generator.errors import AxgenError
+from generator.outputs import write_json
 
 RESOURCES_FILE = "resources.json"
 RESOURCE_KEYS = ("lut", "ff", "carry", "dsp", "bram18", "lutram", "uram")
@@ -79,10 +79,7 @@ def document(tool: str, tool_version: str | None, board: dict, layers: dict, sti
 
 
 def write(project_root: Path, doc: dict) -> None:
-    path = Path(project_root) / RESOURCES_FILE
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
-    tmp.replace(path)
+    write_json(Path(project_root) / RESOURCES_FILE, doc)
 
 
 def select(units: list[dict], only: list[str] | None) -> list[dict]:

@@ -5,7 +5,10 @@ cannot be written) holds one folder per kind (`KINDS`); in it, each entry is a f
 its key, with `<key>.lock` next to it. `cached(root, key, build)` returns an entry, building it
 once under the lock when it is missing or incomplete: parallel test workers and commands asking
 for the same key wait for the first one, then reuse its result. The done marker
-(`DONE_MARKER`) is written last, so an interrupted or failed build never passes for done.
+(`DONE_MARKER`) is written last, so an interrupted or failed build never passes for done. It
+lists every file the build left with its size and SHA-256: an entry whose files were truncated,
+changed or removed since (a full disk, a killed copy, a user's hand) is not done, and is rebuilt
+instead of loaded. Files added to an entry after it was done are not its content and not checked.
 
 `usage()` and `clear()` report and free the space per kind (for `axgen cache`).
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -95,14 +99,62 @@ def _check_key(key: str) -> None:
         raise ValueError(f"cache key {key!r}: a plain folder name is needed")
 
 
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _record(path: Path):
+    """What the done marker keeps of one file: a symbolic link's target, else [size, SHA-256]."""
+    if path.is_symlink():
+        return os.readlink(path)
+    return [path.stat().st_size, _digest(path)]
+
+
+def _contents(entry: Path) -> dict:
+    files = {}
+    for parent, dirs, names in os.walk(entry):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(parent, name)
+            rel = path.relative_to(entry).as_posix()
+            if not rel.startswith(DONE_MARKER):
+                files[rel] = _record(path)
+    return files
+
+
 def _mark_done(entry: Path) -> None:
     tmp = entry / f"{DONE_MARKER}.{os.getpid()}.tmp"
-    tmp.write_text("ok\n")
+    tmp.write_text(json.dumps({"files": _contents(entry)}, indent=0, sort_keys=True) + "\n")
     os.replace(tmp, entry / DONE_MARKER)
 
 
+def _intact(entry: Path, files: dict) -> bool:
+    for rel, recorded in files.items():
+        path = entry / rel
+        try:
+            if path.is_symlink() != isinstance(recorded, str):
+                return False
+            if isinstance(recorded, str):
+                if os.readlink(path) != recorded:
+                    return False
+            elif path.stat().st_size != recorded[0] or _digest(path) != recorded[1]:
+                return False
+        except OSError:
+            return False
+    return True
+
+
 def is_done(entry: Path) -> bool:
-    return (Path(entry) / DONE_MARKER).is_file()
+    """The entry was built to the end and every file it was built with is still as it was."""
+    try:
+        files = json.loads((Path(entry) / DONE_MARKER).read_text())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return isinstance(files, dict) and _intact(Path(entry), files)
 
 
 def cached(root: Path, key: str, build: Callable[[Path], None], keep_failed: bool = False) -> tuple[Path, bool]:
