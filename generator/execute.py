@@ -29,15 +29,17 @@ def idle_cycles(project: Project) -> int:
     return max(rtl_sim.DEFAULT_IDLE_CYCLES, 4 * (plan.estimated_latency + plan.estimated_cycles))
 
 
-def run_rtl(project: Project, values: np.ndarray, expected: np.ndarray | None, seed: int) -> rtl_sim.SimResult:
-    """The RTL on Verilator (cocotb), compared with `expected` when given."""
+def run_rtl(project: Project, values: np.ndarray, expected: np.ndarray | None, seed: int,
+            modes: tuple[str, ...] = ("stream", "random")) -> rtl_sim.SimResult:
+    """The RTL on Verilator (cocotb), compared with `expected` when given, in the testbench's
+    `modes` (testbench/stream_test.py: stream, random and the fault modes)."""
     rtl = project.data["rtl"]
     first, last = project.plan.first, project.plan.last
     return rtl_sim.simulate(
         rtl_dir=project.root / "rtl", toplevel=rtl["top"], inputs=values,
         in_dtype=first.in_dtype, in_per_beat=first.in_per_beat, out_dtype=last.out_dtype,
         out_per_beat=last.out_per_beat, out_elems=last.out_elems, expected=expected, seed=seed,
-        build_dir=project.root / RTL_BUILD, idle_cycles=idle_cycles(project))
+        build_dir=project.root / RTL_BUILD, idle_cycles=idle_cycles(project), modes=modes)
 
 
 def pack_outputs(project: Project, values: np.ndarray) -> np.ndarray:
@@ -47,9 +49,9 @@ def pack_outputs(project: Project, values: np.ndarray) -> np.ndarray:
 
 
 def run_harness(project: Project, values: np.ndarray, seed: int, stream_samples: int, random: bool = True,
-                trace: tuple | None = None) -> harness.HarnessResult:
+                trace: tuple | None = None, faults: bool = False) -> harness.HarnessResult:
     """The RTL in the C++ streaming harness on Verilator; outputs as stream bytes (pack_outputs'
-    layout; unpack_outputs gives values)."""
+    layout; unpack_outputs gives values). `faults`: the fault phases too (harness.FAULT_PHASES)."""
     first, last = project.plan.first, project.plan.last
     return harness.simulate(
         rtl_dir=project.root / "rtl", toplevel=project.data["rtl"]["top"],
@@ -58,7 +60,7 @@ def run_harness(project: Project, values: np.ndarray, seed: int, stream_samples:
         out_beat_bytes=streams.beat_bytes(last.out_dtype.name, last.out_per_beat),
         beats_out=last.out_elems // last.out_per_beat, in_data_bits=first.in_per_beat * first.in_dtype.bitwidth(),
         seed=seed, build_dir=project.root / HARNESS_BUILD, stream_samples=stream_samples, random=random, trace=trace,
-        idle_cycles=idle_cycles(project))
+        idle_cycles=idle_cycles(project), faults=faults)
 
 
 def unpack_outputs(project: Project, data: np.ndarray) -> np.ndarray:

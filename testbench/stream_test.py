@@ -10,8 +10,9 @@ The job is a JSON file named by $AXGEN_JOB:
      "beats_in": int, "beats_out": int,
      "in_data_bits": int,           # low bits of an input beat that carry data; the rest is padding
      "seed": int,
-     "modes": ["stream", "random"], # which phases to run
+     "modes": ["stream", "random"], # which phases to run, in order (and any of FAULT_MODES)
      "idle_cycles": int,            # most cycles the DUT may go without an output beat
+     "stall_cycles": int,           # the stalls of mode "stall" (default 10,000)
      "result": "<path of the result JSON>"}
 
 Phase "stream" sends every sample back to back with m_axis_tready held high and measures
@@ -25,6 +26,15 @@ first phase), "cycles_per_sample", "latency_cycles", "mismatches", "mismatched_s
 "tlast_errors" (one message per sample with a wrong TLAST, the first few of each phase) and "cycles"
 (simulated cycles), or "error" when the DUT stalls for idle_cycles or emits more beats than
 expected.
+
+The fault modes (issue 21), each on every sample and checked as the others: "stall" sends
+back to back as "stream" while the consumer holds m_axis_tready low for stall_cycles in the middle
+of sample 1's output and the producer holds s_axis_tvalid low as long in the middle of sample 2's
+input ("stall_cycles_per_sample" is then measured as cycles_per_sample); "reset_input",
+"reset_output" and "reset_pipeline" send under random back-pressure until ap_rst_n is pulsed in
+the middle of sample 2's input, of sample 1's output, or while samples 0..2 are inside the design
+(input done, m_axis_tready low for half the latency), then send every sample again: no beat from
+before the reset may come out.
 
 Python wakes per beat and per stalled valid cycle, never per idle cycle: waits on the
 handshake signals' edges and on ClockCycles.
@@ -46,6 +56,9 @@ GAP_PROBABILITY = 0.3
 MAX_GAP = 6
 READY_PROBABILITY = 0.6
 TLAST_ERRORS_KEPT = 5  # messages per phase
+FAULT_MODES = ("stall", "reset_input", "reset_output", "reset_pipeline")
+STALL_CYCLES = 10_000
+RESET_CYCLES = 4
 
 
 def _cycle() -> int:
@@ -65,13 +78,17 @@ def _port(dut, name: str):
 
 
 async def _send(dut, beats: list[int], lasts: list[int], cycles: list[int], rng: random.Random | None,
-                junk_from: int) -> None:
+                junk_from: int, stall: tuple[int, int] | None = None) -> None:
     """Drive beats on s_axis (and s_axis_tlast, where the DUT has it, from `lasts`); with rng,
-    random idle gaps, random padding bits and a random s_axis_tlast, which the DUT must ignore."""
+    random idle gaps, random padding bits and a random s_axis_tlast, which the DUT must ignore.
+    `stall` = (beat index, cycles): s_axis_tvalid low that long before that beat."""
     clk, tdata, tvalid, tready = dut.ap_clk, dut.s_axis_tdata, dut.s_axis_tvalid, dut.s_axis_tready
     tlast = _port(dut, "s_axis_tlast")
     width = len(tdata)
-    for beat, last in zip(beats, lasts):
+    for index, (beat, last) in enumerate(zip(beats, lasts)):
+        if stall is not None and index == stall[0]:
+            tvalid.value = 0
+            await ClockCycles(clk, stall[1])
         if rng is not None:
             if rng.random() < GAP_PROBABILITY:
                 tvalid.value = 0
@@ -98,14 +115,20 @@ class Stalled(Exception):
 
 
 async def _receive(dut, count: int, beats: list[int], lasts: list[int], cycles: list[int],
-                   rng: random.Random | None, idle_cycles: int) -> None:
+                   rng: random.Random | None, idle_cycles: int, stall: tuple[int, int] | None = None) -> None:
     """Take `count` beats from m_axis, and m_axis_tlast of each where the DUT has it; with rng,
-    m_axis_tready is random on valid cycles."""
+    m_axis_tready is random on valid cycles. `stall` = (beat index, cycles): m_axis_tready low
+    that long before that beat."""
     clk, tdata, tvalid, tready = dut.ap_clk, dut.m_axis_tdata, dut.m_axis_tvalid, dut.m_axis_tready
     tlast = _port(dut, "m_axis_tlast")
     ready = True
     tready.value = 1
     while len(beats) < count:
+        if stall is not None and len(beats) == stall[0]:
+            tready.value = 0
+            await ClockCycles(clk, stall[1])
+            tready.value = int(ready)
+            stall = None
         await ReadOnly()
         if not _high(tvalid):
             try:
@@ -124,13 +147,23 @@ async def _receive(dut, count: int, beats: list[int], lasts: list[int], cycles: 
             tready.value = int(ready)
 
 
-async def _phase(dut, job: dict, samples: list[list[int]], rng: random.Random | None) -> dict:
-    flat = [beat for sample in samples for beat in sample]
-    in_lasts = [int(b == len(sample) - 1) for sample in samples for b in range(len(sample))]
+def _flat(samples: list[list[int]]) -> tuple[list[int], list[int]]:
+    """Every sample's beats in a row, and the TLAST of each (high on a sample's last beat)."""
+    return ([beat for sample in samples for beat in sample],
+            [int(b == len(sample) - 1) for sample in samples for b in range(len(sample))])
+
+
+async def _phase(dut, job: dict, samples: list[list[int]], rng: random.Random | None, stalls: bool = False) -> dict:
+    flat, in_lasts = _flat(samples)
     total_out = len(samples) * job["beats_out"]
     in_cycles, out_cycles, out_beats, out_lasts = [], [], [], []
-    sender = cocotb.start_soon(_send(dut, flat, in_lasts, in_cycles, rng, job["in_data_bits"]))
-    await _receive(dut, total_out, out_beats, out_lasts, out_cycles, rng, job["idle_cycles"])
+    per_in, per_out, idle, stall = job["beats_in"], job["beats_out"], job["idle_cycles"], None
+    if stalls:  # the consumer's stall, then the producer's (both: the test's, not the design's idle time)
+        stall = job.get("stall_cycles", STALL_CYCLES)
+        idle += stall
+    sender = cocotb.start_soon(_send(dut, flat, in_lasts, in_cycles, rng, job["in_data_bits"],
+                                     stall and (2 * per_in + per_in // 2, stall)))
+    await _receive(dut, total_out, out_beats, out_lasts, out_cycles, rng, idle, stall and (per_out + per_out // 2, stall))
     await sender
     n, per = len(samples), job["beats_out"]
     outputs = [out_beats[i * per:(i + 1) * per] for i in range(n)]
@@ -159,6 +192,45 @@ def _steady_cycles(last: list[int]) -> float | None:
     return (last[-1] - last[start]) / (len(last) - 1 - start)
 
 
+async def _reset(dut) -> None:
+    """ap_rst_n low for RESET_CYCLES cycles with both handshakes low, then two cycles."""
+    dut.ap_rst_n.value = 0
+    dut.s_axis_tvalid.value = 0
+    dut.m_axis_tready.value = 0
+    if _port(dut, "s_axis_tlast") is not None:
+        dut.s_axis_tlast.value = 0
+    await ClockCycles(dut.ap_clk, RESET_CYCLES)
+    dut.ap_rst_n.value = 1
+    await ClockCycles(dut.ap_clk, 2)
+
+
+async def _reset_in_flight(dut, job: dict, samples: list[list[int]], rng: random.Random, mode: str,
+                           latency: int | None) -> None:
+    """Samples under random back-pressure until the fault of `mode` (one of FAULT_MODES but
+    "stall"), then the reset; what came out before it is dropped."""
+    clk, per_in, per_out = dut.ap_clk, job["beats_in"], job["beats_out"]
+    flat, lasts = _flat(samples)
+    in_cycles, out_cycles, out_beats, out_lasts = [], [], [], []
+    if mode == "reset_pipeline":  # samples 0..2 in, none out, for half the latency
+        dut.m_axis_tready.value = 0
+        await _send(dut, flat[:3 * per_in], lasts[:3 * per_in], in_cycles, rng, job["in_data_bits"])
+        await ClockCycles(clk, max(2, (latency or 32) // 2))
+    else:
+        sender = cocotb.start_soon(_send(dut, flat, lasts, in_cycles, rng, job["in_data_bits"]))
+        receiver = cocotb.start_soon(_receive(dut, len(samples) * per_out, out_beats, out_lasts, out_cycles, rng,
+                                              job["idle_cycles"]))
+        reached, want = (in_cycles, 2 * per_in + per_in // 2) if mode == "reset_input" else (out_beats, per_out + per_out // 2)
+        for _ in range(job["idle_cycles"]):
+            if len(reached) >= want:
+                break
+            await RisingEdge(clk)
+        else:
+            raise Stalled(f"phase {mode}: its reset point never came")
+        sender.cancel()
+        receiver.cancel()
+    await _reset(dut)
+
+
 @cocotb.test()
 async def stream_test(dut):
     with open(os.environ["AXGEN_JOB"]) as f:
@@ -169,15 +241,8 @@ async def stream_test(dut):
     rng = random.Random(job["seed"])
 
     Clock(dut.ap_clk, PERIOD_NS, "ns").start()
-    dut.ap_rst_n.value = 0
-    dut.s_axis_tvalid.value = 0
     dut.s_axis_tdata.value = 0
-    dut.m_axis_tready.value = 0
-    if _port(dut, "s_axis_tlast") is not None:
-        dut.s_axis_tlast.value = 0
-    await ClockCycles(dut.ap_clk, 4)
-    dut.ap_rst_n.value = 1
-    await ClockCycles(dut.ap_clk, 2)
+    await _reset(dut)
 
     result = {"samples": len(samples), "outputs": None, "cycles_per_sample": None, "latency_cycles": None}
     try:
@@ -194,7 +259,11 @@ async def _run(dut, job: dict, samples: list[list[int]], expected, rng: random.R
     bad = set()
     tlast_errors = []
     for mode in job["modes"]:
-        phase = await _phase(dut, job, samples, rng if mode == "random" else None)
+        if mode.startswith("reset_"):
+            await _reset_in_flight(dut, job, samples, rng, mode, result["latency_cycles"])
+        phase = await _phase(dut, job, samples, None if mode in ("stream", "stall") else rng, stalls=mode == "stall")
+        if mode == "stall":
+            result["stall_cycles_per_sample"] = _steady_cycles(phase["last_cycles"])
         if result["outputs"] is None:
             result["outputs"] = [[format(b, "x") for b in sample] for sample in phase["outputs"]]
         if mode == "stream":

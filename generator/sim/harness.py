@@ -59,6 +59,10 @@ FIFO_PEAK = re.compile(r"^AXGEN_FIFO \S*\.u_(\w+)_fifo (\d+)$", re.M)
 FST_LIBRARIES = re.compile(r"(?:lz4|zlib)\.h: No such file|cannot find -l(?:lz4|z)\b")
 DEFAULT_IDLE_CYCLES = 2_000_000  # cycles without an output beat before the design counts as stalled
 LOG_TAIL = 30
+# The fault phases of a run with faults (templates/harness/stream_main.cpp.j2): stalls of each side,
+# then ap_rst_n pulsed in the middle of an input sample, of an output sample, and with samples inside.
+FAULT_PHASES = ("stall", "reset_input", "reset_output", "reset_pipeline")
+STALL_CYCLES = 10_000
 TLAST_KEPT = 5
 
 
@@ -76,6 +80,8 @@ class HarnessResult:
     cached_build: bool
     trace: dict | None = None  # {"from_cycle", "to_cycle"} of a traced run
     fifo_peaks: dict[str, int] | None = None  # link name -> highest FIFO occupancy (a profile build)
+    fault_outputs: dict[str, np.ndarray] | None = None  # FAULT_PHASES -> (N, out bytes), with faults
+    stall_cycles_per_sample: float | None = None  # cycles_per_sample measured after phase "stall"'s stalls
 
     def outputs(self) -> np.ndarray:
         """Output bytes of every sample: the random phase's, or the stream phase's without it."""
@@ -84,10 +90,11 @@ class HarnessResult:
     def mismatched(self, expected: np.ndarray) -> tuple[np.ndarray, dict | None]:
         """Samples whose output bytes differ from `expected` (N, out bytes) in a phase, or whose
         TLAST is wrong (sorted indexes); and where the first output mismatch is ({"phase":
-        "stream" | "random", "sample": i}, None when the outputs all match)."""
+        "stream" | "random" | one of FAULT_PHASES, "sample": i}, None when the outputs all match)."""
         bad = self.tlast_bad.copy()
         first = None
-        for name, got in (("stream", self.stream_outputs), ("random", self.random_outputs)):
+        for name, got in (("stream", self.stream_outputs), ("random", self.random_outputs),
+                          *(self.fault_outputs or {}).items()):
             if got is None or not len(got):
                 continue
             rows = np.any(got != expected[:len(got)], axis=1)
@@ -161,14 +168,16 @@ def build(rtl_dir: Path, toplevel: str, build_dir: Path, trace: str | None = Non
 def simulate(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_bytes: int, out_beat_bytes: int,
              beats_out: int, in_data_bits: int, seed: int, build_dir: Path, stream_samples: int,
              random: bool = True, idle_cycles: int = DEFAULT_IDLE_CYCLES,
-             trace: tuple[Path, str, int] | None = None, pace: int = 0, profile: bool = False) -> HarnessResult:
+             trace: tuple[Path, str, int] | None = None, pace: int = 0, profile: bool = False,
+             faults: bool = False, stall_cycles: int = STALL_CYCLES) -> HarnessResult:
     """Stream `data` ((N, beats_in * in_beat_bytes) uint8, one row per sample) through
     `toplevel`: phase "stream" on the first `stream_samples`, then (with `random`) phase
     "random" on all N. `trace` = (waveform file, phase, sample) builds the traced variant of the
     file's format (.vcd or .fst) and writes the waveform from that sample's first input beat to its
     last output beat in that phase. `pace` offers the samples of phase "stream" at most one per
     `pace` cycles; `profile` builds the variant whose FIFOs report their peak occupancy
-    (HarnessResult.fifo_peaks)."""
+    (HarnessResult.fifo_peaks). `faults` then runs the fault phases (FAULT_PHASES, on all N under
+    the harness's faults: `stall_cycles`-cycle stalls of each side, resets in flight)."""
     data = np.ascontiguousarray(data, dtype=np.uint8)
     if data.ndim != 2 or len(data) == 0 or data.shape[1] == 0 or data.shape[1] % in_beat_bytes:
         raise AxgenError(f"harness: input bytes of shape {data.shape} are not whole beats of {in_beat_bytes} bytes")
@@ -182,7 +191,8 @@ def simulate(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_bytes: int,
     args = {"in": run_dir / "in.bin", "out": run_dir, "samples": n, "stream": stream_samples,
             "random": int(random), "beats_in": data.shape[1] // in_beat_bytes, "in_bytes": in_beat_bytes,
             "beats_out": beats_out, "out_bytes": out_beat_bytes, "in_data_bits": in_data_bits,
-            "seed": seed & (2**64 - 1), "idle": idle_cycles, "pace": int(pace)}
+            "seed": seed & (2**64 - 1), "idle": idle_cycles, "pace": int(pace), "faults": int(faults),
+            "stall": int(stall_cycles)}
     if trace is not None:
         path, phase, sample = trace
         args.update(trace=Path(path).resolve(), trace_phase=("stream", "random").index(phase), trace_sample=sample)
@@ -201,13 +211,16 @@ def simulate(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_bytes: int,
     width = beats_out * out_beat_bytes
     stream_out = np.fromfile(run_dir / "stream.bin", dtype=np.uint8).reshape(-1, width)
     random_out = np.fromfile(run_dir / "random.bin", dtype=np.uint8).reshape(-1, width) if random else None
+    fault_outputs = {name: np.fromfile(run_dir / f"{name}.bin", dtype=np.uint8).reshape(-1, width)
+                     for name in FAULT_PHASES} if faults else None
     bad = np.zeros(n, dtype=bool)
-    for name in ("stream_tlast.bin", "random_tlast.bin"):
-        flags = np.fromfile(run_dir / name, dtype=np.uint8).astype(bool)
+    for name in ("stream", "random", *(FAULT_PHASES if faults else ())):
+        flags = np.fromfile(run_dir / f"{name}_tlast.bin", dtype=np.uint8).astype(bool)
         bad[:len(flags)] |= flags
     shutil.rmtree(run_dir, ignore_errors=True)
     cps = result["cycles_per_sample"]
     return HarnessResult(stream_out, random_out, bad, result["tlast_errors"], None if cps is None else float(cps),
                          result["latency_cycles"], int(result["cycles"]), seconds, build_s, was_cached,
                          result.get("trace"),
-                         {m[0]: int(m[1]) for m in FIFO_PEAK.findall(proc.stdout)} if profile else None)
+                         {m[0]: int(m[1]) for m in FIFO_PEAK.findall(proc.stdout)} if profile else None,
+                         fault_outputs, result.get("stall_cycles_per_sample"))

@@ -49,6 +49,7 @@ class SimResult:
     mismatched_samples: list[int]
     sim_cycles: int
     tlast_errors: list[str] = field(default_factory=list)  # samples whose m_axis_tlast is wrong (top only)
+    stall_cycles_per_sample: float | None = None  # cycles_per_sample after mode "stall"'s stalls
 
 
 def _tail(path: Path, lines: int = LOG_TAIL) -> str:
@@ -208,4 +209,5 @@ def simulate_stream(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_byte
     return SimResult(outputs=outputs, cycles_per_sample=result["cycles_per_sample"],
                      latency_cycles=result["latency_cycles"], mismatches=result["mismatches"],
                      mismatched_samples=result["mismatched_samples"], sim_cycles=result["cycles"],
-                     tlast_errors=result.get("tlast_errors", []))
+                     tlast_errors=result.get("tlast_errors", []),
+                     stall_cycles_per_sample=result.get("stall_cycles_per_sample"))
