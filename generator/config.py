@@ -93,5 +93,8 @@ def load(path: str | Path | None) -> Config:
     except FileNotFoundError:
         raise AxgenError(f"config file {path} does not exist") from None
     except yaml.YAMLError as exc:
-        raise AxgenError(f"config file {path} is not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise AxgenError(f"config file {path} is not valid YAML: {problem}{where}") from None
     return from_dict(data)

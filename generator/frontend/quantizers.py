@@ -41,23 +41,31 @@ class QuantInfo:
 
 
 def _const(model: ModelWrapper, node, index: int, what: str) -> np.ndarray:
-    value = model.get_initializer(node.input[index])
+    value = model.get_initializer(node.input[index]) if len(node.input) > index else None
     if value is None:
         raise AxgenError(f"node {node.name}: the {what} input of {node.op_type} must be a constant")
-    return np.asarray(value, dtype=np.float64)
+    value = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(value)):
+        raise AxgenError(f"node {node.name}: the {what} of {node.op_type} must be finite, got {value.ravel()[:4]}")
+    return value
+
+
+def _scale(model: ModelWrapper, node) -> np.ndarray:
+    scale = _const(model, node, 1, "scale")
+    if np.any(scale <= 0):
+        raise AxgenError(f"node {node.name}: scales must be positive, got {scale.ravel()[:4]}")
+    return scale
 
 
 def quant_info(model: ModelWrapper, node) -> QuantInfo:
     if node.op_type == "BipolarQuant":
-        scale = _const(model, node, 1, "scale")
+        scale = _scale(model, node)
         return QuantInfo(node.name, DataType["BIPOLAR"], scale, 0.0, -1, 1)
     if node.op_type != "Quant":
         raise AxgenError(f"node {node.name}: expected a Quant or BipolarQuant node, found {node.op_type}")
-    scale = _const(model, node, 1, "scale")
+    scale = _scale(model, node)
     zp = _const(model, node, 2, "zero-point")
     bw = _const(model, node, 3, "bit-width")
-    if np.any(scale <= 0):
-        raise AxgenError(f"node {node.name}: scales must be positive")
     if zp.size != 1 or float(zp.reshape(())) != round(float(zp.reshape(()))):
         raise AxgenError(f"node {node.name}: only a single integer zero point is supported, got {zp.ravel()[:4]}")
     if bw.size != 1 or float(bw.reshape(())) != int(bw.reshape(())):
