@@ -93,7 +93,7 @@ module axgen_mvau #(
     localparam integer SIGNED_KIND = 1;
     localparam integer TREE_LEVELS = SIMD > 1 ? $clog2(SIMD) : 0;
     localparam integer TREE_REGS = TREE_STAGE > 0 && TREE_LEVELS > 1 ? (TREE_LEVELS - 1) / TREE_STAGE : 0;
-    localparam integer ROM_REG = MEM_REG > 1 ? 1 : 0;  // registers inside the weight ROM (its banks')
+    localparam integer ROM_REG = MEM_REG > 1 ? MEM_REG - 1 : 0;  // registers inside the weight ROM (its banks')
     localparam integer D1 = 1 + MEM_REG + MUL_REG + TREE_REGS;  // issue -> the sum of the step is ready
     localparam integer PIPE = D1 + 2 + THR_REG;  // issue -> written into the output FIFO
     // Output FIFO depth = credits. A beat issued in cycle t enters the FIFO at the end of t+PIPE
@@ -181,7 +181,7 @@ module axgen_mvau #(
     wire [SIMD*IN_BITS-1:0] mag_op;
     wire [SIMD-1:0] neg_op;
     /* verilator lint_on UNUSEDSIGNAL */
-    // (with MEM_REG = 2 the weights' first register is inside the ROM: rtl/axgen_rom.v's OUT_REG)
+    // (with MEM_REG > 1 all but the last of the weights' registers are inside the ROM: rtl/axgen_rom.v's OUT_REG)
     axgen_delay #(.WIDTH(W_W), .DEPTH(MEM_REG - ROM_REG)) u_w_operand (
         .ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(w_q), .out(w_op)
     );

@@ -12,12 +12,13 @@
 // BANK > 0 (a memory of block RAMs deeper than one of them): the words are kept in banks of BANK
 // words (a power of two, one block RAM deep), bank b loaded from BANK_PREFIX followed by b in three
 // digits and ".mem", all banks read every cycle at the address's low bits and each read registered
-// on its own (OUT_REG = 1: a register next to its block RAM), then the bank the high bits chose,
-// one multiplexer after those registers: the block RAMs' clock-to-out never shares a path with the
-// routing between banks spread over the part.
+// on its own by OUT_REG registers (at least 1), then the bank the high bits chose, one multiplexer
+// after those registers: the block RAMs' clock-to-out never shares a path with the routing between
+// banks spread over the part. The first register sits next to its block RAM only if nothing pulls
+// it away: with OUT_REG = 2 a second one takes the way to the multiplexer (CNV's conv6: 26 rows).
 //
-// `data` is word `addr` one cycle after `addr` held it (a synchronous read), or with OUT_REG = 1
-// two cycles after.
+// `data` is word `addr` 1 + OUT_REG cycles after `addr` held it (a synchronous read, then the
+// output registers).
 `default_nettype none
 
 module axgen_rom #(
@@ -59,26 +60,22 @@ module axgen_rom #(
             wire [LO_BITS+ADDR_BITS-1:0] hi = wide >> LO_BITS;
             /* verilator lint_on UNUSEDSIGNAL */
             wire [LO_BITS-1:0] lo = wide[LO_BITS-1:0];
-            reg [SEL_BITS-1:0] sel_q, sel_qq;  // the bank of the word in the reads' and the registers' stage
-            always @(posedge ap_clk) begin
-                sel_q <= hi[SEL_BITS-1:0];
-                sel_qq <= sel_q;
-            end
+            wire [SEL_BITS-1:0] sel;  // the bank of the word, delayed as its read and registers
+            axgen_delay #(.WIDTH(SEL_BITS), .DEPTH(1 + OUT_REG)) u_sel (.ap_clk(ap_clk), .ap_rst_n(ap_rst_n),
+                                                                     .in(hi[SEL_BITS-1:0]), .out(sel));
             wire [WIDTH-1:0] banks [0:BANKS-1];
             for (c = 0; c < BANKS; c = c + 1) begin : g_bank
                 localparam integer WORDS = DEPTH - c * BANK < BANK ? DEPTH - c * BANK : BANK;
                 localparam integer D2 = 48 + c / 100, D1 = 48 + (c / 10) % 10, D0 = 48 + c % 10;
                 localparam [23:0] INDEX = {D2[7:0], D1[7:0], D0[7:0]};
                 reg [WIDTH-1:0] words [0:WORDS-1];
-                reg [WIDTH-1:0] q, r;
+                reg [WIDTH-1:0] q;
                 initial $readmemh({BANK_PREFIX, INDEX, ".mem"}, words);
-                always @(posedge ap_clk) begin
-                    q <= words[lo];
-                    r <= q;
-                end
-                assign banks[c] = r;
+                always @(posedge ap_clk) q <= words[lo];
+                axgen_delay #(.WIDTH(WIDTH), .DEPTH(OUT_REG)) u_out (.ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(q),
+                                                                   .out(banks[c]));
             end
-            assign data = banks[sel_qq];
+            assign data = banks[sel];
         end else begin : g_chunked
             wire [WIDTH-1:0] read;
             for (c = 0; c < SLICES; c = c + 1) begin : g_slice

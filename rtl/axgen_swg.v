@@ -227,8 +227,21 @@ module axgen_swg #(
     localparam [0:0] ONE_CF = CF == 1, ONE_KW = K_W == KW_STEP, ONE_KH = K_H == KH_STEP, ONE_OX = OW == 1,
                      ONE_OY = OH == 1;
     reg last_cf, last_kw, last_kh, last_ox, last_oy;
-    wire pixel_done = issue && last_cf && last_kw && last_kh;
-    wire orow_done = pixel_done && last_ox;
+    // A pixel's and an output row's last beat from counters of their own beats (axgen_walk: the
+    // last position a flip-flop), not as the AND of the walker's flags: `issue` meets one register
+    // beside each of the registers it decides (the margins' adders, ox, oy), wherever the placer
+    // puts the walker (CNV's conv7: 2.6 ns to the walker's flags and 2.2 ns back).
+    localparam integer N_KW = ONE_KW ? 1 : C_KWP_I / KW_STEP + 2, N_KH = ONE_KH ? 1 : C_KHP_I / KH_STEP + 2;
+    localparam integer PIXEL_BEATS = CF * N_KW * N_KH;
+    wire pixel_last, orow_last;
+    /* verilator lint_off PINCONNECTEMPTY */
+    axgen_walk #(.N(PIXEL_BEATS)) u_pixel (.ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .step(issue), .value(), .first(),
+                                          .last(pixel_last));
+    axgen_walk #(.N(PIXEL_BEATS * OW)) u_orow (.ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .step(issue), .value(), .first(),
+                                              .last(orow_last));
+    /* verilator lint_on PINCONNECTEMPTY */
+    wire pixel_done = issue && pixel_last;
+    wire orow_done = issue && orow_last;
 
     // Copy j of the ring serves kernel position (kh + j/K_W, kw + j%K_W) of the beat.
     wire [P-1:0]  pad;

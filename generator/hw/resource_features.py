@@ -130,6 +130,9 @@ def _pipeline_regs(impl, w_bits: int, term: int, acc: int) -> int:
     pipe, pe, simd = impl.pipeline, impl.pe, impl.simd
     out_w = pe * impl.out_dtype.bitwidth()
     regs = pipe.mem_reg * (w_bits + simd * impl.in_dtype.bitwidth()) + pipe.mul_reg * pe * simd * term
+    if pipe.w_bank and pipe.mem_reg > 1:  # every bank's reads registered on their own (rtl/axgen_rom.v)
+        banks = -(-impl.nf * impl.sf // pipe.w_bank)
+        regs += (banks - 1) * (pipe.mem_reg - 1) * w_bits
     regs += min(pipe.thr_reg, 1) * out_w + (pipe.depth(simd) - 3) * (3 + clog2(impl.nf))
     if pipe.thr_reg > 1 and impl.thresholds is not None:  # the registered comparisons
         regs += pe * (1 << clog2(int(impl.thresholds.shape[1]) + 1))

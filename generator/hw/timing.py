@@ -65,7 +65,7 @@ class Pipeline:
     mul_reg: int = 1  # the products registered
     fabric: int = 1  # exact integer products in logic (rtl/axgen_fmul.v), not in DSPs
     w_chunk: int = 0  # bits of the weight word per address register (rtl/axgen_rom.v); 0: one register
-    w_bank: int = 0  # words per bank of a weight ROM in block RAMs, each bank's read registered (mem_reg 2); 0: one memory
+    w_bank: int = 0  # words per bank of a weight ROM in block RAMs, each bank's read registered mem_reg - 1 times; 0: one memory
 
     def params(self) -> dict:
         return {"MEM_REG": self.mem_reg, "MUL_REG": self.mul_reg, "TREE_STAGE": self.tree_stage, "THR_REG": self.thr_reg,
@@ -169,6 +169,13 @@ def _bank_select(s: Shape) -> float:
     return levels * (c["lut"] + c["route"]) + c["route"] * math.log2(n) / 2
 
 
+def _bank_spread(s: Shape) -> float:
+    """The way from a bank's block RAM towards the multiplexer that a register behind the block RAM
+    is drawn along: the placer puts it between the two, and the banks are spread over the part
+    (CNV's conv6, 5 banks: 2.85 ns from the block RAM to its register, 26 rows away)."""
+    return coefficients()["route"] * math.log2(banks(s)) / 2 if banks(s) > 1 else 0.0
+
+
 def _memory(s: Shape) -> float:
     c = coefficients()
     if s.weight_memory == "bram":
@@ -204,13 +211,19 @@ def path_delays(s: Shape, p: Pipeline) -> dict[str, float]:
     product = _product(s)
     trees = [levels * _adder(s.acc_bits) for levels in _tree_stages(s, p.tree_stage)]
     first = []
-    if p.mem_reg > 1 and p.w_bank:  # each bank's read registered next to it, the bank chosen after
+    if p.mem_reg > 2 and p.w_bank:  # a register next to each bank's block RAM, one on the way, the bank chosen after
         paths["memory_read"] = reg + _memory(s)
+        paths["bank_route"] = reg + _bank_spread(s)
+        paths["bank_select"] = reg + _bank_select(s)
+    elif p.mem_reg > 1 and p.w_bank:  # each bank's read registered once, the register drawn towards the multiplexer
+        paths["bank_read"] = reg + _memory(s) + _bank_spread(s)
         paths["bank_select"] = reg + _bank_select(s)
     elif p.mem_reg and banks(s) > 1:  # the banks' multiplexer behind the block RAMs' clock-to-out
         paths["bank_select"] = reg + _memory(s) + _bank_select(s)
-    elif p.mem_reg:
+    elif p.mem_reg > 1 or (p.mem_reg and s.weight_memory != "bram"):
         paths["memory_read"] = reg + _memory(s)
+    elif p.mem_reg:  # a block RAM read straight into the operand register, which the placer draws to its lane
+        paths["memory_to_lanes"] = reg + _memory(s) + c["route"]  # (CNV's conv4: 3.1 ns from the block RAM)
     else:
         first.append(_memory(s) + _bank_select(s))
     if p.mul_reg:
@@ -242,7 +255,11 @@ def choose(s: Shape, clock_mhz: float) -> Pipeline:
     period = 1000.0 / (clock_mhz * MARGIN)
     levels = tree_levels(s.simd)
     chunk = ROM_SLICE_BITS if s.weight_memory == "logic" and s.weight_bits > ROM_SLICE_BITS else 0
-    memory = [(1, 0)] + ([(2, s.bank_words)] if banks(s) > 1 else [])  # (mem_reg, w_bank)
+    memory = [(1, 0)]  # (mem_reg, w_bank)
+    if banks(s) > 1:
+        memory += [(2, s.bank_words), (3, s.bank_words)]
+    elif s.weight_memory == "bram":
+        memory.append((2, 0))
     candidates = []
     for mem_reg, w_bank in memory:
         for thr_reg in (0, 1, 2):

@@ -30,7 +30,7 @@ def build_dir(tmp_path_factory):
 
 
 BLOCK_DEPENDENCIES = {"axgen_maxpool": ["axgen_thresholds", "axgen_fifo", "axgen_credits"],
-                      "axgen_swg": ["axgen_fifo", "axgen_credits"]}  # the blocks a block instantiates
+                      "axgen_swg": ["axgen_fifo", "axgen_credits", "axgen_walk"]}  # the blocks a block instantiates
 
 
 def _wrapper(folder, module: str, params: dict, in_bits: int, out_bits: int) -> None:

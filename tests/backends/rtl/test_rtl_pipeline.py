@@ -23,8 +23,13 @@ D = DataType
 SHALLOW = Pipeline(tree_stage=0, thr_reg=0, mem_reg=0, mul_reg=0, fabric=0)  # the unpipelined block
 # a register after every adder level; the weight word (2 x 16 lanes) read in slices of 24 bits, the last one shorter
 DEEP = Pipeline(tree_stage=1, thr_reg=2, mem_reg=1, mul_reg=1, fabric=1, w_chunk=24)
-# the 12 weight words in banks of 8 (the last one shorter), each bank's read registered before the choice
-BANKED = Pipeline(tree_stage=2, thr_reg=1, mem_reg=2, mul_reg=1, fabric=1, w_bank=8)
+# the 12 weight words in banks of 8 (the last one shorter), each bank's read registered twice (once)
+# before the choice
+BANKED = Pipeline(tree_stage=2, thr_reg=1, mem_reg=3, mul_reg=1, fabric=1, w_bank=8)
+BANKED_ONCE = Pipeline(tree_stage=0, thr_reg=0, mem_reg=2, mul_reg=1, fabric=1, w_bank=8)
+# the weight read registered twice without banks (a block RAM's read, then the operand register)
+READ_TWICE = Pipeline(tree_stage=2, thr_reg=2, mem_reg=2, mul_reg=1, fabric=1)
+PIPELINES = {"shallow": SHALLOW, "deep": DEEP, "banked": BANKED, "banked_once": BANKED_ONCE, "read_twice": READ_TWICE}
 # exact products (in a DSP when shallow, in logic when deep: signed weights, unsigned and signed
 # activations); an approximate family with split products
 MULTIPLIERS = [("exact", D["UINT4"], D["INT4"]), ("exact", D["INT3"], D["INT5"]), ("bam:h=1,v=2", D["INT4"], D["INT3"])]
@@ -49,7 +54,7 @@ def _stage(mul: str, in_dt, w_dt, pipeline: Pipeline):
 @pytest.mark.parametrize("mul, in_dt, w_dt", MULTIPLIERS, ids=[f"{m[0]}-{m[1].name}x{m[2].name}" for m in MULTIPLIERS])
 def test_shallow_and_deep_pipelines_give_the_same_outputs(mul, in_dt, w_dt, tmp_path, build_dir):
     latencies = {}
-    for name, pipeline in (("shallow", SHALLOW), ("deep", DEEP), ("banked", BANKED)):
+    for name, pipeline in PIPELINES.items():
         rng, layer, stage = _stage(mul, in_dt, w_dt, pipeline)
         out = tmp_path / name
         summary = render_rtl(plan_of([stage]), out)
@@ -68,5 +73,5 @@ def test_shallow_and_deep_pipelines_give_the_same_outputs(mul, in_dt, w_dt, tmp_
         estimate = plan_of([stage]).estimated_latency
         assert abs(res.latency_cycles / estimate - 1) <= 0.10, (name, res.latency_cycles, estimate)
         latencies[name] = res.latency_cycles
-    for name, pipeline in (("deep", DEEP), ("banked", BANKED)):
+    for name, pipeline in PIPELINES.items():
         assert latencies[name] - latencies["shallow"] == pipeline.depth(16) - SHALLOW.depth(16)
