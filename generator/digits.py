@@ -12,6 +12,7 @@ import numpy as np
 
 from generator.brevitas_quiet import quiet_import
 
+HELD_OUT = 0.25  # of the digits never trained on (the demo's test split; the search's validation and test halves)
 INPUT_SHAPE = (64,)  # the MLP's input: the 64 pixels
 HIDDEN = (64, 32)
 CLASSES = 10
@@ -32,7 +33,7 @@ def load_digits_split(seed: int = 0) -> Digits:
     from sklearn.model_selection import train_test_split
     data = load_digits()
     x = data.data.astype(np.float32)
-    xtr, xte, ytr, yte = train_test_split(x, data.target, test_size=0.25, random_state=seed, stratify=data.target)
+    xtr, xte, ytr, yte = train_test_split(x, data.target, test_size=HELD_OUT, random_state=seed, stratify=data.target)
     return Digits(xtr, ytr.astype(np.int64), xte, yte.astype(np.int64))
 
 
