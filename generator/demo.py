@@ -160,6 +160,8 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
         "seconds": round(time.time() - start, 1),
     }
     table = Table(title=f"axgen demo: {model.description}, 4-bit weights and activations", show_header=False)
+    table.add_column(no_wrap=True)  # the labels stay whole at 80 columns; the values wrap
+    table.add_column()
     table.add_row("model", f"{kind.upper()}, input {'x'.join(map(str, quant_model.input_shape))}")
     table.add_row("accuracy, float model", f"{float_acc:.2%}")
     table.add_row("accuracy, quantized (Brevitas)", f"{brevitas_acc:.2%}")
@@ -174,12 +176,12 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     table.add_row(f"RTL vs golden, exact, {samples} digits", "identical" if rtl_agree else "DIFFERENT")
     table.add_row(f"RTL vs golden, approximate, {samples} random", _status(approx_report))
     if luts:
-        table.add_row(f"LUT4s (Yosys synth_ecp5 + nextpnr, {FMAX_PART}, whole accelerator)",
+        table.add_row(f"LUT4s (whole top, nextpnr, {FMAX_PART})",
                       f"exact {luts['exact']}, approximate {luts['approx']}: {luts['saving']:.1%} saved")
     if clocks:
         table.add_row(f"Fmax (nextpnr, {FMAX_PART})", _clock_lines(clocks))  # whole top, out of context
     table.add_row("folding PE x SIMD: est. cycles/sample", _folding(project))
-    table.add_row("cycles/sample target / estimated / measured",
+    table.add_row("cycles/sample: target / est. / measured",
                   f"{target} / {report['estimated_cycles_per_sample']} / {report['cycles_per_sample']:g}")
     table.add_row("latency (cycles) estimated / measured",
                   f"{report['estimated_latency_cycles']} / {report['latency_cycles']}")
