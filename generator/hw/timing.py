@@ -220,10 +220,8 @@ def path_delays(s: Shape, p: Pipeline) -> dict[str, float]:
         paths["bank_select"] = reg + _bank_select(s)
     elif p.mem_reg and banks(s) > 1:  # the banks' multiplexer behind the block RAMs' clock-to-out
         paths["bank_select"] = reg + _memory(s) + _bank_select(s)
-    elif p.mem_reg > 1 or (p.mem_reg and s.weight_memory != "bram"):
+    elif p.mem_reg:
         paths["memory_read"] = reg + _memory(s)
-    elif p.mem_reg:  # a block RAM read straight into the operand register, which the placer draws to its lane
-        paths["memory_to_lanes"] = reg + _memory(s) + c["route"]  # (CNV's conv4: 3.1 ns from the block RAM)
     else:
         first.append(_memory(s) + _bank_select(s))
     if p.mul_reg:
@@ -255,11 +253,10 @@ def choose(s: Shape, clock_mhz: float) -> Pipeline:
     period = 1000.0 / (clock_mhz * MARGIN)
     levels = tree_levels(s.simd)
     chunk = ROM_SLICE_BITS if s.weight_memory == "logic" and s.weight_bits > ROM_SLICE_BITS else 0
-    memory = [(1, 0)]  # (mem_reg, w_bank)
-    if banks(s) > 1:
-        memory += [(2, s.bank_words), (3, s.bank_words)]
-    elif s.weight_memory == "bram":
-        memory.append((2, 0))
+    # (mem_reg, w_bank). A block RAM read straight into the operand register is not given a register
+    # of its own before it: placed, that register sat as far from the block RAM (CNV's conv4: 3.0 ns
+    # of routing) and TFC lost 4 MHz.
+    memory = [(1, 0)] + ([(2, s.bank_words), (3, s.bank_words)] if banks(s) > 1 else [])
     candidates = []
     for mem_reg, w_bank in memory:
         for thr_reg in (0, 1, 2):
