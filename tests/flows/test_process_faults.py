@@ -71,7 +71,7 @@ def test_killed_builds_leave_the_previous_project_or_none(mixed_model, tmp_path)
         if attempt % 2:  # anywhere in the run (most of it is starting Python)
             time.sleep(rng.uniform(0.1, 1.2))
         elif _wait_for_staging(out, proc):  # in the writing itself
-            time.sleep(rng.uniform(0.0, 0.08))
+            time.sleep(rng.uniform(0.0, 0.03))
         still_running = _kill(proc)
         writing += still_running and any(".axgen-staging-" in name for name in _leftovers(out))
         if out.exists():  # the previous project whole (or the new one, identical), never a mix
