@@ -40,18 +40,13 @@ module axgen_dwc #(
     // below is a constant select of `at`, no counter arithmetic or comparison on the path.
     reg  [CAP:0] at;
     reg          ready_q, valid_q;
-    // ready_q's copy for the producer, which the placer may put far away: the copy is drawn towards
-    // it, ready_q stays by the buffer it enables (CNV's e3 converter: one register for both, 6.7 ns
-    // of routing into the buffer). Computed from the other end of the one-hot `at`, so that no tool
-    // merges the two (equal only because `at` is one-hot).
-    reg          ready_out;
     wire [CAP:0] at_next;
 
     wire slice_ready;
     wire push = s_axis_tvalid && ready_q;
     wire pop = valid_q && slice_ready;
 
-    assign s_axis_tready = ready_out;
+    assign s_axis_tready = ready_q;
     axgen_fifo #(.WIDTH(OUT_ELEMS * ELEM_BITS), .DEPTH(2)) u_slice (
         .ap_clk(ap_clk), .ap_rst_n(ap_rst_n),
         .s_axis_tdata(buffer[OUT_ELEMS*ELEM_BITS-1:0]), .s_axis_tvalid(valid_q), .s_axis_tready(slice_ready),
@@ -132,12 +127,10 @@ module axgen_dwc #(
         if (!ap_rst_n) begin
             at <= {{CAP{1'b0}}, 1'b1};
             ready_q <= 1'b1;
-            ready_out <= 1'b1;
             valid_q <= 1'b0;
         end else begin
             at <= at_next;
             ready_q <= |at_next[ROOM:0];
-            ready_out <= ~|at_next[CAP:ROOM+1];
             valid_q <= |at_next[CAP:OUT_ELEMS];
         end
     end
