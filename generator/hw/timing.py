@@ -12,9 +12,10 @@ fitted to nextpnr-ecp5 runs of single blocks on an LFE5U-85F, speed grade 6
 
 The plan chooses, per matrix stage, the adder levels per pipeline stage of the SIMD sum
 (TREE_STAGE), whether the threshold count gets its own register (THR_REG) and whether exact
-products stay in logic (MUL_FABRIC: all but wide ones); the weight (and threshold) reads and the
-products are always registered (MEM_REG = MUL_REG = 1), so neither a memory's clock-to-out nor a
-DSP sits on a path with anything else.
+products stay in logic (MUL_FABRIC: all but wide ones) and how a weight ROM deeper than one block
+RAM is read (W_BANK: in banks, each bank's read registered MEM_REG - 1 times before the bank is
+chosen); the weight (and threshold) reads and the products are always registered (MEM_REG and
+MUL_REG at least 1), so neither a memory's clock-to-out nor a DSP sits on a path with anything else.
 """
 
 from __future__ import annotations
