@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import os
 from pathlib import Path
 from typing import Callable
 
@@ -15,6 +14,7 @@ import numpy as np
 from generator.dse.evaluate import Scorer, score_config
 from generator.dse.space import Space
 from generator.errors import AxgenError
+from generator.outputs import write_json
 
 OBJECTIVES = {"accuracy": -1.0, "luts": 1.0, "cycles": 1.0}  # sign: pymoo minimizes
 CACHE_FORMAT = 1
@@ -88,10 +88,8 @@ class Evaluations:
         if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps({"format": CACHE_FORMAT, "fingerprint": self.fingerprint, "scores": self.scores},
-                                  sort_keys=True, indent=0))
-        os.replace(tmp, self.path)
+        write_json(self.path, {"format": CACHE_FORMAT, "fingerprint": self.fingerprint, "scores": self.scores},
+                   indent=0)
 
     def __call__(self, genomes) -> list[dict]:
         genomes = [self.space.canonical(g) for g in genomes]

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from generator.errors import AxgenError
+from generator.outputs import write_json
 
 ENV = "AXGEN_CACHE"
 # The kinds of entries, one folder each under cache_root().
@@ -127,9 +128,7 @@ def _contents(entry: Path) -> dict:
 
 
 def _mark_done(entry: Path) -> None:
-    tmp = entry / f"{DONE_MARKER}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps({"files": _contents(entry)}, indent=0, sort_keys=True) + "\n")
-    os.replace(tmp, entry / DONE_MARKER)
+    write_json(entry / DONE_MARKER, {"files": _contents(entry)}, indent=0)
 
 
 def _intact(entry: Path, files: dict) -> bool:
