@@ -16,6 +16,9 @@ products stay in logic (MUL_FABRIC: all but wide ones) and how a weight ROM deep
 RAM is read (W_BANK: in banks, each bank's read registered MEM_REG - 1 times before the bank is
 chosen); the weight (and threshold) reads and the products are always registered (MEM_REG and
 MUL_REG at least 1), so neither a memory's clock-to-out nor a DSP sits on a path with anything else.
+A block RAM read straight into a register has that register inside the block RAM on ECP5 (the
+flow's netlist pass, generator/tools/ecp5_bram_outreg.py): the path after it starts at the block
+RAM, with its output register's clock-to-out.
 """
 
 from __future__ import annotations
@@ -51,8 +54,8 @@ FIXED_PATHS = (CONTROL, "memory_read")  # paths the pipeline depth does not chan
 
 @lru_cache(maxsize=1)
 def coefficients() -> dict:
-    """Delays in ns: {"reg", "route", "bram", "rom_level", "dsp", "fabric_base", "fabric_per_level",
-    "adder_base", "adder_per_bit", "lut", "control"}."""
+    """Delays in ns: {"reg", "route", "fanout", "bram", "bram_outreg", "rom_level", "dsp", "fabric_base",
+    "fabric_per_level", "adder_base", "adder_per_bit", "lut", "control"}."""
     return json.loads(COEFFICIENTS.read_text())["ns"]
 
 
@@ -178,6 +181,8 @@ def _bank_spread(s: Shape) -> float:
 
 
 def _memory(s: Shape) -> float:
+    """A weight read into logic: a block RAM's own clock-to-out (not its output register), or the
+    LUT levels of a ROM in logic."""
     c = coefficients()
     if s.weight_memory == "bram":
         return c["bram"] + c["route"]
@@ -196,12 +201,30 @@ def _tree_stages(s: Shape, tree_stage: int) -> list[int]:
 
 
 def _threshold(s: Shape) -> tuple[float, float]:
-    """The comparisons and the count's encoder."""
+    """The comparisons (the sum fans out to each, routes longer with their number) and the
+    count's encoder (none for one threshold: the comparison is the output bit)."""
     c = coefficients()
     if s.n_thres == 0:
         return 0.0, c["lut"] + c["route"]
-    encoder = max(1, math.ceil(math.log(max(2, s.n_thres + 1), 4)))  # LUT4 levels of the OR of in-range terms
-    return _adder(s.cmp_bits), encoder * (c["lut"] + c["route"])
+    encoder = math.ceil(math.log(s.n_thres + 1, 4)) if s.n_thres > 1 else 0  # LUT4 levels of the OR of in-range terms
+    return _adder(s.cmp_bits) + c["fanout"] * math.log2(s.n_thres), encoder * (c["lut"] + c["route"])
+
+
+def _level_bits(s: Shape) -> list[int]:
+    """The width of each adder level of the SIMD sum (a level adds one bit to its operands,
+    products or XNOR bits), then the root adder's (one more: a difference of two sums)."""
+    base = 1 if s.product == "none" else sum(s.product_bits)
+    bits = [min(s.acc_bits, base + level) for level in range(1, tree_levels(s.simd) + 1)]
+    return bits + ([min(s.acc_bits, (bits[-1] if bits else base) + 1)] if s.root_adder else [])
+
+
+def _trees(s: Shape, tree_stage: int) -> list[float]:
+    """The delay of each pipeline stage of the SIMD sum."""
+    bits, delays = _level_bits(s), []
+    for levels in _tree_stages(s, tree_stage):
+        delays.append(sum(_adder(b) for b in bits[:levels]))
+        bits = bits[levels:]
+    return delays
 
 
 def path_delays(s: Shape, p: Pipeline) -> dict[str, float]:
@@ -210,17 +233,21 @@ def path_delays(s: Shape, p: Pipeline) -> dict[str, float]:
     reg = c["reg"]
     paths = {CONTROL: c["control"]}
     product = _product(s)
-    trees = [levels * _adder(s.acc_bits) for levels in _tree_stages(s, p.tree_stage)]
+    trees = _trees(s, p.tree_stage)
     first = []
-    if p.mem_reg > 2 and p.w_bank:  # a register next to each bank's block RAM, one on the way, the bank chosen after
-        paths["memory_read"] = reg + _memory(s)
-        paths["bank_route"] = reg + _bank_spread(s)
-        paths["bank_select"] = reg + _bank_select(s)
-    elif p.mem_reg > 1 and p.w_bank:  # each bank's read registered once, the register drawn towards the multiplexer
-        paths["bank_read"] = reg + _memory(s) + _bank_spread(s)
-        paths["bank_select"] = reg + _bank_select(s)
-    elif p.mem_reg and banks(s) > 1:  # the banks' multiplexer behind the block RAMs' clock-to-out
-        paths["bank_select"] = reg + _memory(s) + _bank_select(s)
+    if s.weight_memory == "bram" and p.mem_reg:
+        # A block RAM read straight into a register has that register inside the block RAM (the flow
+        # moves it there: generator/tools/ecp5_bram_outreg.py); the next path starts at the block RAM.
+        from_bram = reg + c["bram_outreg"]
+        if p.w_bank and p.mem_reg > 2:  # each bank's last register cleared outside its words, then ORed
+            paths["bank_read"] = from_bram + c["lut"] + c["route"] + _bank_spread(s)
+            paths["bank_select"] = reg + _bank_select(s)
+        elif p.w_bank:  # each bank's read registered in its block RAM, then the multiplexer
+            paths["bank_select"] = from_bram + _bank_spread(s) + _bank_select(s)
+        elif banks(s) > 1:  # the banks' multiplexer behind their own clock-to-out
+            paths["bank_select"] = reg + _memory(s) + _bank_select(s)
+        else:  # the operand register is the block RAM's own
+            first.append(c["bram_outreg"])
     elif p.mem_reg:
         paths["memory_read"] = reg + _memory(s)
     else:
@@ -281,7 +308,7 @@ def choose(s: Shape, clock_mhz: float) -> Pipeline:
 
 
 # What limits a block, by its longest path, in a warning's words.
-LIMITS = {"memory_read": "its weight memory's read, which no pipeline depth shortens (a block RAM's clock-to-out)",
+LIMITS = {"memory_read": "its weight memory's read, which no pipeline depth shortens (a ROM in logic)",
           CONTROL: "its control logic, which no pipeline depth shortens"}
 
 
