@@ -12,11 +12,13 @@
 // BANK > 0 (a memory of block RAMs deeper than one of them): the words are kept in banks of BANK
 // words (a power of two, one block RAM deep), bank b loaded from BANK_PREFIX followed by b in three
 // digits and ".mem", all banks read every cycle at the address's low bits and each read registered
-// on its own by OUT_REG registers (at least 1), then the bank the high bits chose, one multiplexer
-// after those registers: the block RAMs' clock-to-out never shares a path with the routing between
-// banks spread over the part. The first register sits next to its block RAM only if nothing pulls
-// it away: with OUT_REG = 2 a second one takes the way to the multiplexer (CNV's conv6: 26 rows).
-//
+// on its own by OUT_REG registers (at least 1): the block RAMs' clock-to-out never shares a path
+// with the routing between banks spread over the part (the first register is the block RAM's own
+// output register on ECP5: generator/tools/ecp5_bram_outreg.py). With OUT_REG = 1 the bank the high
+// bits chose is selected by a multiplexer after those registers. With OUT_REG >= 2 each bank's last
+// register is cleared unless the word is in that bank (one flip-flop per bank decides, loaded a
+// cycle ahead) and the word is the OR of the banks: no select lines fan out from one register to
+// banks spread over the part (CNV's conv7: 9 banks, 7.4 ns of routing from the select register).
 // `data` is word `addr` 1 + OUT_REG cycles after `addr` held it (a synchronous read, then the
 // output registers).
 `default_nettype none
@@ -60,22 +62,53 @@ module axgen_rom #(
             wire [LO_BITS+ADDR_BITS-1:0] hi = wide >> LO_BITS;
             /* verilator lint_on UNUSEDSIGNAL */
             wire [LO_BITS-1:0] lo = wide[LO_BITS-1:0];
-            wire [SEL_BITS-1:0] sel;  // the bank of the word, delayed as its read and registers
-            axgen_delay #(.WIDTH(SEL_BITS), .DEPTH(1 + OUT_REG)) u_sel (.ap_clk(ap_clk), .ap_rst_n(ap_rst_n),
-                                                                     .in(hi[SEL_BITS-1:0]), .out(sel));
-            wire [WIDTH-1:0] banks [0:BANKS-1];
-            for (c = 0; c < BANKS; c = c + 1) begin : g_bank
-                localparam integer WORDS = DEPTH - c * BANK < BANK ? DEPTH - c * BANK : BANK;
-                localparam integer D2 = 48 + c / 100, D1 = 48 + (c / 10) % 10, D0 = 48 + c % 10;
-                localparam [23:0] INDEX = {D2[7:0], D1[7:0], D0[7:0]};
-                reg [WIDTH-1:0] words [0:WORDS-1];
-                reg [WIDTH-1:0] q;
-                initial $readmemh({BANK_PREFIX, INDEX, ".mem"}, words);
-                always @(posedge ap_clk) q <= words[lo];
-                axgen_delay #(.WIDTH(WIDTH), .DEPTH(OUT_REG)) u_out (.ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(q),
-                                                                   .out(banks[c]));
+            if (OUT_REG >= 2) begin : g_or
+                // The last register of each bank holds the bank's read only when the word is in that
+                // bank, zero otherwise (`hit`, one flip-flop per bank loaded a cycle ahead), and the
+                // word is the OR of the banks: no select lines run from one register to every bank.
+                wire [SEL_BITS-1:0] sel_early;  // the bank of the word a cycle before the last registers load
+                axgen_delay #(.WIDTH(SEL_BITS), .DEPTH(OUT_REG - 1)) u_sel (.ap_clk(ap_clk), .ap_rst_n(ap_rst_n),
+                                                                          .in(hi[SEL_BITS-1:0]), .out(sel_early));
+                wire [WIDTH-1:0] ored [0:BANKS];
+                assign ored[0] = {WIDTH{1'b0}};
+                for (c = 0; c < BANKS; c = c + 1) begin : g_bank
+                    localparam integer WORDS = DEPTH - c * BANK < BANK ? DEPTH - c * BANK : BANK;
+                    localparam integer D2 = 48 + c / 100, D1 = 48 + (c / 10) % 10, D0 = 48 + c % 10;
+                    localparam [23:0] INDEX = {D2[7:0], D1[7:0], D0[7:0]};
+                    localparam [SEL_BITS-1:0] MINE = c[SEL_BITS-1:0];
+                    reg [WIDTH-1:0] words [0:WORDS-1];
+                    reg [WIDTH-1:0] q, last;
+                    reg hit;
+                    wire [WIDTH-1:0] held;
+                    initial $readmemh({BANK_PREFIX, INDEX, ".mem"}, words);
+                    always @(posedge ap_clk) q <= words[lo];
+                    axgen_delay #(.WIDTH(WIDTH), .DEPTH(OUT_REG - 1)) u_out (.ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(q),
+                                                                           .out(held));
+                    always @(posedge ap_clk) begin
+                        hit <= sel_early == MINE;
+                        last <= hit ? held : {WIDTH{1'b0}};
+                    end
+                    assign ored[c + 1] = ored[c] | last;
+                end
+                assign data = ored[BANKS];
+            end else begin : g_mux
+                wire [WIDTH-1:0] banks [0:BANKS-1];
+                wire [SEL_BITS-1:0] sel;  // the bank of the word, delayed as its read and registers
+                axgen_delay #(.WIDTH(SEL_BITS), .DEPTH(1 + OUT_REG)) u_sel (.ap_clk(ap_clk), .ap_rst_n(ap_rst_n),
+                                                                         .in(hi[SEL_BITS-1:0]), .out(sel));
+                for (c = 0; c < BANKS; c = c + 1) begin : g_bank
+                    localparam integer WORDS = DEPTH - c * BANK < BANK ? DEPTH - c * BANK : BANK;
+                    localparam integer D2 = 48 + c / 100, D1 = 48 + (c / 10) % 10, D0 = 48 + c % 10;
+                    localparam [23:0] INDEX = {D2[7:0], D1[7:0], D0[7:0]};
+                    reg [WIDTH-1:0] words [0:WORDS-1];
+                    reg [WIDTH-1:0] q;
+                    initial $readmemh({BANK_PREFIX, INDEX, ".mem"}, words);
+                    always @(posedge ap_clk) q <= words[lo];
+                    axgen_delay #(.WIDTH(WIDTH), .DEPTH(OUT_REG)) u_out (.ap_clk(ap_clk), .ap_rst_n(ap_rst_n), .in(q),
+                                                                       .out(banks[c]));
+                end
+                assign data = banks[sel];
             end
-            assign data = banks[sel];
         end else begin : g_chunked
             wire [WIDTH-1:0] read;
             for (c = 0; c < SLICES; c = c + 1) begin : g_slice

@@ -227,6 +227,11 @@ module axgen_swg #(
     localparam [0:0] ONE_CF = CF == 1, ONE_KW = K_W == KW_STEP, ONE_KH = K_H == KH_STEP, ONE_OX = OW == 1,
                      ONE_OY = OH == 1;
     reg last_cf, last_kw, last_kh, last_ox, last_oy;
+    // last_cf && last_kw as a register of its own: the kernel row's counters step on `issue` and
+    // one flip-flop, not on `issue` and two (CNV's conv1: issue, then three LUTs to kh_base's enable)
+    reg last_cw;
+    wire next_cf = last_cf ? ONE_CF : cf == C_CF2;
+    wire next_kw = last_cf ? (last_kw ? ONE_KW : kw == C_KWP) : last_kw;
     // A pixel's and an output row's last beat from counters of their own beats (axgen_walk: the
     // last position a flip-flop), not as the AND of the walker's flags: `issue` meets one register
     // beside each of the registers it decides (the margins' adders, ox, oy), wherever the placer
@@ -370,6 +375,7 @@ module axgen_swg #(
             last_cf <= ONE_CF;
             last_kw <= ONE_KW;
             last_kh <= ONE_KH;
+            last_cw <= ONE_CF && ONE_KW;
             last_ox <= ONE_OX;
             last_oy <= ONE_OY;
             px0 <= 0;
@@ -398,14 +404,15 @@ module axgen_swg #(
             rd_pad <= a_pad;
             if (issue) begin
                 cf <= last_cf ? {CW{1'b0}} : cf + 1'b1;
-                last_cf <= last_cf ? ONE_CF : cf == C_CF2;
+                last_cf <= next_cf;
+                last_cw <= next_cf && next_kw;
                 cf_a <= last_cf ? {AW{1'b0}} : cf_a + 1'b1;
                 if (last_cf) begin
                     kw <= last_kw ? {CW{1'b0}} : kw + C_KWS;
-                    last_kw <= last_kw ? ONE_KW : kw == C_KWP;
+                    last_kw <= next_kw;
                     kw_col <= last_kw ? {AW{1'b0}} : kw_col + A_KWS;
                 end
-                if (last_cf && last_kw) begin
+                if (last_cw) begin
                     kh <= last_kh ? {CW{1'b0}} : kh + C_KHS;
                     last_kh <= last_kh ? ONE_KH : kh == C_KHP;
                     kh_base <= last_kh ? {BW1{1'b0}} : kh_base + B_KHS;

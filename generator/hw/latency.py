@@ -34,7 +34,7 @@ SWG_FIFO = 8  # rtl/axgen_swg.v: its output FIFO
 SWG_SLACK_BEATS = SWG_FIFO - SWG_PIPE - 1  # beats the FIFO holds beyond those in flight at full rate
 POOL_PIPE = 5
 LINK_FIFO = 1
-LINK_DWC = 1  # a width converter's output slice (rtl/axgen_dwc.v)
+LINK_DWC = 2  # a width converter's input and output slices (rtl/axgen_dwc.v)
 BRANCH_PIPE = 1  # a duplicate's or an add's output register
 Rows = list[float]  # completion time of each row of a stream
 

@@ -266,8 +266,8 @@ def fifo_features(width: int, depth: int) -> dict:
 
 def dwc_features(in_elems: int, out_elems: int, elem_bits: int) -> dict:
     """rtl/axgen_dwc.v: CAP slots, slot j choosing among the min(IN, j+1) input elements that can
-    land there, its successor OUT slots up, or itself (mux: 4:1 multiplexers per bit); the output
-    leaves through a 2-word register slice."""
+    land there, its successor OUT slots up, or itself (mux: 4:1 multiplexers per bit); the input
+    enters and the output leaves through 2-word register slices."""
     cap = in_elems + out_elems - 1 + max(in_elems, out_elems)
     bits = cap * elem_bits
     cnt = clog2(cap + 1)
@@ -276,7 +276,8 @@ def dwc_features(in_elems: int, out_elems: int, elem_bits: int) -> dict:
            "slots": float(cap * cnt), "cnt": float(cnt)}
     ff = {"base": 1.0, "bits": float(bits), "cnt": float(cnt)}
     carry = {"base": 1.0, "cnt": float(cnt), "slots": float(cap)}
-    return _block(lut, ff, carry, [memories.ram(2, out_elems * elem_bits, "sdp")])  # the output slice
+    slices = [memories.ram(2, in_elems * elem_bits, "sdp"), memories.ram(2, out_elems * elem_bits, "sdp")]
+    return _block(lut, ff, carry, slices)
 
 
 def tlast_features(beats: int) -> dict:

@@ -23,13 +23,16 @@ D = DataType
 SHALLOW = Pipeline(tree_stage=0, thr_reg=0, mem_reg=0, mul_reg=0, fabric=0)  # the unpipelined block
 # a register after every adder level; the weight word (2 x 16 lanes) read in slices of 24 bits, the last one shorter
 DEEP = Pipeline(tree_stage=1, thr_reg=2, mem_reg=1, mul_reg=1, fabric=1, w_chunk=24)
-# the 12 weight words in banks of 8 (the last one shorter), each bank's read registered twice (once)
-# before the choice
+# the 12 weight words in banks of 8 (the last one shorter), each bank's read registered twice (the
+# second register cleared outside the word's bank, the banks ORed), three times, or once (then a
+# multiplexer chooses the bank)
 BANKED = Pipeline(tree_stage=2, thr_reg=1, mem_reg=3, mul_reg=1, fabric=1, w_bank=8)
+BANKED_THRICE = Pipeline(tree_stage=1, thr_reg=2, mem_reg=4, mul_reg=1, fabric=1, w_bank=8)
 BANKED_ONCE = Pipeline(tree_stage=0, thr_reg=0, mem_reg=2, mul_reg=1, fabric=1, w_bank=8)
 # the weight read registered twice without banks (a block RAM's read, then the operand register)
 READ_TWICE = Pipeline(tree_stage=2, thr_reg=2, mem_reg=2, mul_reg=1, fabric=1)
-PIPELINES = {"shallow": SHALLOW, "deep": DEEP, "banked": BANKED, "banked_once": BANKED_ONCE, "read_twice": READ_TWICE}
+PIPELINES = {"shallow": SHALLOW, "deep": DEEP, "banked": BANKED, "banked_thrice": BANKED_THRICE,
+             "banked_once": BANKED_ONCE, "read_twice": READ_TWICE}
 # exact products (in a DSP when shallow, in logic when deep: signed weights, unsigned and signed
 # activations); an approximate family with split products
 MULTIPLIERS = [("exact", D["UINT4"], D["INT4"]), ("exact", D["INT3"], D["INT5"]), ("bam:h=1,v=2", D["INT4"], D["INT3"])]
