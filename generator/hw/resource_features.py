@@ -265,10 +265,19 @@ def fifo_features(width: int, depth: int) -> dict:
 
 
 def dwc_features(in_elems: int, out_elems: int, elem_bits: int) -> dict:
-    """rtl/axgen_dwc.v: CAP slots, slot j choosing among the min(IN, j+1) input elements that can
-    land there, its successor OUT slots up, or itself (mux: 4:1 multiplexers per bit); the input
-    enters and the output leaves through 2-word register slices."""
-    cap = in_elems + out_elems - 1 + max(in_elems, out_elems)
+    """rtl/axgen_dwc.v. An integer ratio: a word of max(IN, OUT) elements, each bit loaded from one
+    place (up: the beat shifted in, wiring) or two (down: the beat or the word shifted), and a
+    counter of the ratio. Any other ratio: CAP slots, slot j choosing among the min(IN, j+1) input
+    elements that can land there, its successor OUT slots up, or itself (mux: 4:1 multiplexers per
+    bit). The input enters and the output leaves through 2-word register slices."""
+    slices = [memories.ram(2, in_elems * elem_bits, "sdp"), memories.ram(2, out_elems * elem_bits, "sdp")]
+    wide, narrow = max(in_elems, out_elems), min(in_elems, out_elems)
+    if wide % narrow == 0:
+        bits, cnt = wide * elem_bits, clog2(wide // narrow)
+        lut = {"base": 1.0, "shift": float(bits if in_elems > out_elems else 0), "cnt": float(cnt)}
+        return _block(lut, {"base": 1.0, "bits": float(bits), "cnt": float(cnt)}, {"base": 1.0, "cnt": float(cnt)},
+                      slices)
+    cap = in_elems + out_elems - 1 + wide
     bits = cap * elem_bits
     cnt = clog2(cap + 1)
     choices = sum(-(-(min(in_elems, j + 1) + 2) // 4) for j in range(cap))  # a LUT6 selects one of 4
@@ -276,7 +285,6 @@ def dwc_features(in_elems: int, out_elems: int, elem_bits: int) -> dict:
            "slots": float(cap * cnt), "cnt": float(cnt)}
     ff = {"base": 1.0, "bits": float(bits), "cnt": float(cnt)}
     carry = {"base": 1.0, "cnt": float(cnt), "slots": float(cap)}
-    slices = [memories.ram(2, in_elems * elem_bits, "sdp"), memories.ram(2, out_elems * elem_bits, "sdp")]
     return _block(lut, ff, carry, slices)
 
 

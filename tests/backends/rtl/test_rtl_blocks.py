@@ -173,11 +173,13 @@ endmodule
 """
 
 
-@pytest.mark.parametrize("ratio", [(2, 3), (3, 2), (5, 3)], ids=lambda r: f"{r[0]}to{r[1]}")
+# any ratio; integer ratios up (a word from K beats) and down (K words from a beat), K = 1 included
+@pytest.mark.parametrize("ratio", [(2, 3), (3, 2), (5, 3), (2, 8), (1, 4), (8, 2), (4, 1)],
+                         ids=lambda r: f"{r[0]}to{r[1]}")
 def test_width_converter_order_and_throughput(ratio, tmp_path, build_dir):
     """Elements leave in order at min(IN, OUT) elements per cycle, under back-pressure too."""
     i, o = ratio
-    for name in ("axgen_dwc.v", "axgen_fifo.v"):  # the converter and its output slice
+    for name in ("axgen_dwc.v", "axgen_fifo.v", "axgen_walk.v"):  # the converter, its slices, its beat counter
         (tmp_path / name).write_text((folder("rtl") / name).read_text())
     (tmp_path / f"dwc_{i}_{o}.v").write_text(DWC_WRAPPER.format(i=i, o=o, iw=4 * i - 1, ow=4 * o - 1))
     elems = 2 * i * o
