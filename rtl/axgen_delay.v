@@ -27,9 +27,13 @@ module axgen_delay #(
             end else begin : g_one
                 assign shifted = in;
             end
-            always @(posedge ap_clk) begin
-                if (RESET != 0 && !ap_rst_n) line <= {(DEPTH*WIDTH){1'b0}};
-                else line <= shifted;
+            if (RESET != 0) begin : g_reset  // (valid bits: narrow)
+                always @(posedge ap_clk) begin
+                    if (!ap_rst_n) line <= {(DEPTH*WIDTH){1'b0}};
+                    else line <= shifted;
+                end
+            end else begin : g_data  // no reset: no replication of a wide zero either (a threshold word can pass 8k bits)
+                always @(posedge ap_clk) line <= shifted;
             end
             assign out = line[(DEPTH-1)*WIDTH +: WIDTH];
         end
