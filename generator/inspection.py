@@ -23,7 +23,17 @@ def layer_rows(net: Network) -> list[dict]:
         "out_dtype": "accumulator" if layer.outputs_accumulator else layer.out_dtype.name,
         "macs": layer.macs,
         "inputs": [INPUT if s < 0 else names[s] for s in sources[i]], "outputs": consumers[i],
+        **({"input_type": input_type(net)} if -1 in sources[i] else {}),
     } for i, layer in enumerate(net.layers)]
+
+
+def input_type(net: Network) -> dict:
+    """What the model's input is taken as and where that came from: its type (a quantizer's, an
+    annotation's or --input-type's: "FIXED<16,6>"), the integer code the stream carries, and
+    value = scale * (code - zero_point) after the host head."""
+    head = net.head
+    return {"type": head.input_type, "from": head.input_from, "code": net.layers[0].in_dtype.name,
+            "scale": head.scale, "zero_point": head.zero_point}
 
 
 def layer_table(net: Network) -> Table:
@@ -42,5 +52,8 @@ def layer_table(net: Network) -> Table:
         table.add_row(str(row["index"]), row["name"], row["kind"], *feeds, str(tuple(row["in_shape"])),
                       str(tuple(row["out_shape"])), row["in_dtype"], row["weight_dtype"] or "-", row["out_dtype"],
                       f"{row['macs']:,}", row["source"])
-    table.caption = f"total MACs per sample: {sum(layer.macs for layer in net.layers):,}"
+    source = input_type(net)
+    origin = f" from {source['from']}" if source["from"] else ""
+    table.caption = (f"input: {source['type'] or source['code']}{origin}, {source['code']} codes at scale "
+                     f"{source['scale']:g}; total MACs per sample: {sum(layer.macs for layer in net.layers):,}")
     return table

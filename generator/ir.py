@@ -298,6 +298,8 @@ class HostHead:
     input_name: str
     input_shape: tuple[int, ...]  # per-sample shape of the model input
     channels_last: bool = False  # an image (C, H, W) input streams as (H, W, C)
+    input_type: str = ""  # what the input is taken as: "UINT8", "BIPOLAR", "FIXED<16,6>"
+    input_from: str = ""  # where that came from: "quantizer NODE", "annotation" or "--input-type"
 
 
 @dataclass(frozen=True)

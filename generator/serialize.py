@@ -122,7 +122,8 @@ def save_network(net: Network, params_dir: Path, host_dir: Path) -> dict:
         tail["model"] = "host/tail.onnx"
     head = {"model": "host/head.onnx", "scale": float(net.head.scale), "zero_point": int(net.head.zero_point),
             "input_name": net.head.input_name, "input_shape": list(net.head.input_shape),
-            "channels_last": net.head.channels_last}
+            "channels_last": net.head.channels_last, "input_type": net.head.input_type,
+            "input_from": net.head.input_from}
     graph = {"sources": [list(s) for s in net.sources]} if net.sources else {}
     return {"name": net.name, "layers": layers, "head": head, "tail": tail, **graph}
 
@@ -134,7 +135,7 @@ def load_network(root: Path, desc: dict) -> Network:
     layers = tuple(LAYER_IO[e["kind"]][1](e, arr) for e in desc["layers"])
     h, t = desc["head"], desc["tail"]
     head = HostHead((root / h["model"]).read_bytes(), h["scale"], h["zero_point"], h["input_name"],
-                    tuple(h["input_shape"]), h["channels_last"])
+                    tuple(h["input_shape"]), h["channels_last"], h.get("input_type", ""), h.get("input_from", ""))
     tail = HostTail(None if t["model"] is None else (root / t["model"]).read_bytes(), arr(t["scale"]),
                     arr(t["offset"]), t["input_name"], tuple(t["output_shape"]))
     return Network(desc["name"], layers, head, tail, tuple(tuple(s) for s in desc.get("sources", ())))

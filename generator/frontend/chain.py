@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from generator.errors import AxgenError
-from generator.frontend.activation import ActTensor, LayerMatch, single_consumer
+from generator.frontend.activation import CONSTANT_OPERAND_OPS, ActTensor, LayerMatch, single_consumer
 from generator.frontend.branches import duplicate, is_join, match_add
-from generator.frontend.input_type import declared_quant, head_model, input_dtype
+from generator.frontend.input_type import annotated_type, head_model, head_quant, parse_input_type
 from generator.frontend.matchers import MATCHERS
 from generator.frontend.onnx_utils import QUANT_OPS, submodel
 from generator.frontend.quantizers import quant_info
@@ -38,27 +38,49 @@ def _input_quantizer(model):
         tensor = node.output[0]
 
 
-def _declared_head(model, input_type: str) -> tuple[HostHead, ActTensor]:
-    """The stream starts at the model's input, which carries integers of `input_type`."""
-    dt = input_dtype(input_type)
+def _input_chain(model) -> list:
+    """The float nodes by constants on the input path before its first other node (the `(x + 1)
+    / 2` of a bipolar input): Add, Sub, Mul, Div with a constant second operand, and Identity."""
+    chain, tensor = [], model.graph.input[0].name
+    while True:
+        node = single_consumer(model, tensor)
+        if node is None or node.input[0] != tensor or not (
+                node.op_type == "Identity" or node.op_type in CONSTANT_OPERAND_OPS and len(node.input) == 2
+                and model.get_initializer(node.input[1]) is not None):
+            return chain
+        chain.append(node)
+        tensor = node.output[0]
+
+
+def _typed_head(model, itype, how: str) -> tuple[HostHead, ActTensor]:
+    """The stream starts at the model's input (or after the float operations by constants right
+    behind it), which carries values of `itype` (`how`: "--input-type" or "annotation")."""
     node = _input_quantizer(model)
-    if node is not None and node.op_type in QUANT_OPS:
+    if node is not None and node.op_type in QUANT_OPS and how == "--input-type":
         raise AxgenError(f"node {node.name}: the model quantizes its input; --input-type is for models without an "
                          "input quantizer (leave it out)")
     name = model.graph.input[0].name
-    shape = _per_sample(model.get_tensor_shape(name))
-    head = HostHead(head_model(model, dt).SerializeToString(), 1.0, 0, name, shape, len(shape) == 3)
-    return head, ActTensor(name, declared_quant(name, dt), shape)
+    chain = _input_chain(model)
+    start = chain[-1].output[0] if chain else name
+    quant = head_quant(model, itype, chain, f"input {name} ({itype.name}, {how})")
+    shape = _per_sample(model.get_tensor_shape(start))
+    proto = head_model(model, itype, chain)
+    head = HostHead(proto.SerializeToString(), float(np.asarray(quant.scale)), int(quant.zero_point), name,
+                    _per_sample(model.get_tensor_shape(name)), len(shape) == 3, itype.name, how)
+    return head, ActTensor(start, quant, shape)
 
 
 def _head(model, input_type: str | None = None) -> tuple[HostHead, ActTensor]:
     if len(model.graph.input) != 1 or len(model.graph.output) != 1:
         raise AxgenError(f"the model has {len(model.graph.input)} inputs and {len(model.graph.output)} outputs; "
                          "axgen supports exactly one of each")
-    if input_type is not None:
-        return _declared_head(model, input_type)
     name = model.graph.input[0].name
+    if input_type is not None:
+        return _typed_head(model, parse_input_type(input_type), "--input-type")
     node = _input_quantizer(model)
+    annotated = annotated_type(model, name)
+    if annotated is not None and (node is None or node.op_type not in QUANT_OPS):
+        return _typed_head(model, annotated, "annotation")
     if node is None:
         raise AxgenError(f"the model has no activation quantizer (Quant/BipolarQuant) on its input path; {NO_QUANTIZER}")
     if node.op_type not in QUANT_OPS:
@@ -67,7 +89,8 @@ def _head(model, input_type: str | None = None) -> tuple[HostHead, ActTensor]:
     scale = quant.scalar_scale("the input quantizer")
     shape = _per_sample(model.get_tensor_shape(node.output[0]))
     head = HostHead(submodel(model, [name], [node.output[0]]).SerializeToString(), scale,
-                    int(quant.zero_point), name, _per_sample(model.get_tensor_shape(name)), len(shape) == 3)
+                    int(quant.zero_point), name, _per_sample(model.get_tensor_shape(name)), len(shape) == 3,
+                    quant.dtype.name, f"quantizer {node.name}")
     return head, ActTensor(node.output[0], quant, shape)
 
 

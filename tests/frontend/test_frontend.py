@@ -68,21 +68,6 @@ def test_brevitas_forward_identical(finn_model):
     assert np.array_equal(affine(codes, net.tail.scale, net.tail.offset), h.numpy())
 
 
-def _onnx_hidden_codes(path, x):
-    """execute_onnx's activation quantizer outputs after each matrix layer, as integer codes."""
-    from qonnx.core.onnx_exec import execute_onnx
-    from generator.frontend.loading import clean, read_onnx
-    from generator.frontend.quantizers import quant_info
-    model = clean(read_onnx(path))
-    acts = [n for n in model.graph.node if n.op_type == "Quant" and model.get_initializer(n.input[0]) is None]
-    codes = [[] for _ in acts]
-    for sample in x:
-        ctx = execute_onnx(model, {model.graph.input[0].name: sample[None]}, return_full_exec_context=True)
-        for i, node in enumerate(acts):
-            codes[i].append(quant_info(model, node).values(ctx[node.output[0]])[0])
-    return [np.array(c) for c in codes]
-
-
 def test_mixed_model_agreement(mixed_model):
     """Arbitrary float scales (per-channel weights, float biases, batch-norm, 2..8 bits).
 
@@ -100,7 +85,7 @@ def test_mixed_model_agreement(mixed_model):
     assert [layer.mw for layer in net.layers] == [24, 16, 12, 8]
     x = np.random.default_rng(3).normal(0, 1.5, size=(512, 24)).astype(np.float32)
     values = head_values(net.head, x)
-    onnx_codes = _onnx_hidden_codes(mixed_model, x)
+    onnx_codes = models.onnx_hidden_codes(mixed_model, x)
     assert np.array_equal(values, onnx_codes[0])  # the input quantizer
     for layer, want in zip(net.layers[:-1], onnx_codes[1:]):
         values = run_layers(values, [layer])

@@ -151,6 +151,21 @@ def onnx_reference(path: Path, x: np.ndarray) -> np.ndarray:
     return run(onnx.load(str(path)), x)
 
 
+def onnx_hidden_codes(path, x):
+    """execute_onnx's activation quantizer outputs after each matrix layer, as integer codes."""
+    from qonnx.core.onnx_exec import execute_onnx
+    from generator.frontend.loading import clean, read_onnx
+    from generator.frontend.quantizers import quant_info
+    model = clean(read_onnx(path))
+    acts = [n for n in model.graph.node if n.op_type == "Quant" and model.get_initializer(n.input[0]) is None]
+    codes = [[] for _ in acts]
+    for sample in x:
+        ctx = execute_onnx(model, {model.graph.input[0].name: sample[None]}, return_full_exec_context=True)
+        for i, node in enumerate(acts):
+            codes[i].append(quant_info(model, node).values(ctx[node.output[0]])[0])
+    return [np.array(c) for c in codes]
+
+
 def digits_mlp(epochs: int = 3):
     """The demo's digits MLP, trained briefly (realistic statistics; accuracy is not the point)."""
     from generator import digits
@@ -510,3 +525,76 @@ def separable_gap_cnn(seed: int = 0):
     )
     randomize_norms(model, seed)
     return model.eval()
+
+
+def intrusion_mlp(in_features: int = 600, hidden: tuple[int, ...] = (64, 64, 64), bits: int = 2, seed: int = 0):
+    """The shape of FINN's network-intrusion MLP (its end-to-end tutorial): bipolar inputs mapped
+    to {0, 1} by (x + 1) / 2 in the graph, 2-bit weights and activations, one output. Random weights
+    and batch-norm; `annotate_input` puts the tutorial's BIPOLAR annotation on the exported input."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    torch.manual_seed(seed)
+
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            layers, width = [], in_features
+            for h in hidden:
+                layers += [qnn.QuantLinear(width, h, bias=True, weight_bit_width=bits), nn.BatchNorm1d(h, momentum=None),
+                           qnn.QuantReLU(bit_width=bits)]
+                width = h
+            layers.append(qnn.QuantLinear(width, 1, bias=True, weight_bit_width=bits))
+            self.body = nn.Sequential(*layers)
+
+        def forward(self, x):
+            return self.body((x + 1) / 2)
+
+    gen = torch.Generator().manual_seed(seed)
+    return spread_norms(Model(), torch.randint(0, 2, (512, in_features), generator=gen).float() * 2 - 1, gen)
+
+
+def spread_norms(model, inputs, gen):
+    """Batch-norm statistics of `inputs` (cumulative: momentum None), then gains and offsets that
+    spread each channel over a low-bit activation's range, a quarter of the gains negative; the
+    model in eval mode."""
+    import torch
+    with torch.no_grad():
+        model.train()
+        model(inputs)
+        for mod in model.modules():
+            if isinstance(mod, torch.nn.BatchNorm1d):
+                n = mod.num_features
+                sign = torch.where(torch.rand(n, generator=gen) < 0.25, -1.0, 1.0)
+                mod.weight.copy_(sign * (torch.rand(n, generator=gen) + 1.0) * 2)
+                mod.bias.copy_(torch.randn(n, generator=gen) + 2.5)
+    return model.eval()
+
+
+def annotate_input(path: Path, datatype: str) -> Path:
+    """Put a qonnx datatype annotation on the graph input of the QONNX file at `path` (in place)."""
+    from qonnx.core.datatype import DataType
+    from qonnx.core.modelwrapper import ModelWrapper
+    model = ModelWrapper(str(path))
+    model.set_tensor_datatype(model.graph.input[0].name, DataType[datatype])
+    model.save(str(path))
+    return path
+
+
+def jet_tagger(bits: int = 6, seed: int = 0):
+    """The shape of hls4ml's jet-tagging MLP (16 real inputs, 64-32-32-5, 6-bit weights and
+    activations, softmax at the end) as QKeras gives it to hls4ml: no input quantizer, the input
+    taken as fixed point (`--input-type FIXED<16,6>`, hls4ml's default ap_fixed<16,6>). Random
+    weights; batch-norm statistics of inputs of the fixed-point range, spread over the activations."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    torch.manual_seed(seed)
+    layers, width = [], 16
+    for h in (64, 32, 32):
+        layers += [qnn.QuantLinear(width, h, bias=True, weight_bit_width=bits), nn.BatchNorm1d(h, momentum=None),
+                   qnn.QuantReLU(bit_width=bits)]
+        width = h
+    layers += [qnn.QuantLinear(width, 5, bias=True, weight_bit_width=bits), nn.Softmax(dim=1)]
+    gen = torch.Generator().manual_seed(seed)
+    return spread_norms(nn.Sequential(*layers), torch.randn(512, 16, generator=gen) * 4, gen)
