@@ -97,7 +97,7 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     its exact accelerator folded for `target_cycles` (default the model's), verify it; build the
     approximate one at the same folding, the cheapest the search finds within `max_loss` of exact
     accuracy (or `multiplier` in every layer, tuned), verify it; with `synth`, both through the
-    open flow (Yosys synth_ecp5 and nextpnr on an ECP5: LUT4s and Fmax); print and return the summary."""
+    open flow (Yosys synth_ecp5 and nextpnr on an ECP5: logic cells and Fmax); print and return the summary."""
     import torch
     console = console or Console()
     model = demo_model(kind)
@@ -143,7 +143,7 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     placer.start("approx", approx_project)
     approx_report = _verify_rtl(approx_project, samples, seed, console, approx["name"])
     clocks = placer.results({"exact": report, "approx": approx_report}, console) if synth else None
-    luts = _lut4_saving(clocks) if clocks else None
+    cells = _logic_saving(clocks) if clocks else None
 
     summary = {
         "kind": kind, "architecture": model.description,
@@ -155,7 +155,7 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
         "target_cycles_per_sample": target, "cycles_per_sample": report["cycles_per_sample"],
         "estimated_cycles_per_sample": report["estimated_cycles_per_sample"],
         "latency_cycles": report["latency_cycles"], "bottleneck": project.data["bottleneck"],
-        "lut4s": luts, "fmax": clocks,
+        "logic_cells": cells, "fmax": clocks,
         "project": str(project.root), "approx_project": str(approx_project.root), "model": str(model_path),
         "seconds": round(time.time() - start, 1),
     }
@@ -175,9 +175,10 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     table.add_row(f"RTL vs golden, exact, {samples} random", _status(report))
     table.add_row(f"RTL vs golden, exact, {samples} digits", "identical" if rtl_agree else "DIFFERENT")
     table.add_row(f"RTL vs golden, approximate, {samples} random", _status(approx_report))
-    if luts:
-        table.add_row(f"LUT4s (whole top, nextpnr, {FMAX_PART})",
-                      f"exact {luts['exact']}, approximate {luts['approx']}: {luts['saving']:.1%} saved")
+    if cells:
+        table.add_row(f"logic cells (whole top, nextpnr, {FMAX_PART})",
+                      f"exact {cells['exact']:,}, approximate {cells['approx']:,}: {cells['saving']:.1%} saved "
+                      "(LUT4 sites: LUT4s, carry chains, distributed RAM)")
     if clocks:
         table.add_row(f"Fmax (nextpnr, {FMAX_PART})", _clock_lines(clocks))  # whole top, out of context
     table.add_row("folding PE x SIMD: est. cycles/sample", _folding(project))
@@ -234,19 +235,21 @@ def _layers(net: Network, cfg: config_mod.Config) -> dict:
     return out
 
 
-def _lut4_saving(clocks: dict) -> dict | None:
-    """Both accelerators' LUT4s as the open flow placed them (None unless both were placed)."""
-    if any("lut4" not in clocks[key] for key in ("exact", "approx")):
+def _logic_saving(clocks: dict) -> dict | None:
+    """Both accelerators' logic cells as nextpnr placed them (TRELLIS_COMB: the LUT4 sites that
+    LUT4s, carry chains and distributed RAM take; a LUT4 count alone leaves out the adders in
+    carry chains), and the approximate one's saving; None unless both were placed."""
+    if any(not clocks[key].get("logic_cells") for key in ("exact", "approx")):
         return None
-    luts = {key: clocks[key]["lut4"] for key in ("exact", "approx")}
-    luts["saving"] = 1 - luts["approx"] / luts["exact"]
-    return luts
+    cells = {key: clocks[key]["logic_cells"] for key in ("exact", "approx")}
+    cells["saving"] = 1 - cells["approx"] / cells["exact"]
+    return cells
 
 
 class _Placer:
     """The clock both accelerators' whole tops reach: each placed and routed by nextpnr on
     FMAX_BOARD's part (out of context, cached) in the background as soon as it is built, while
-    the demo verifies and searches; its LUT4s and samples per second (Fmax / measured cycles per
+    the demo verifies and searches; its logic cells and samples per second (Fmax / measured cycles per
     sample), written to its project's resources.json; {"error": one line} for an accelerator the
     open flow cannot place. The first task compiles Yosys and nextpnr (generator.tools.yowasp),
     which takes about 40 s on a machine that has never run them."""
@@ -272,7 +275,9 @@ class _Placer:
                 out[key] = doc
                 continue
             fmax, cycles = doc["timing"]["fmax_mhz"], reports[key]["cycles_per_sample"]
-            out[key] = {"fmax_mhz": fmax, "lut4": doc["total"]["lut"], "cycles_per_sample": cycles,
+            out[key] = {"fmax_mhz": fmax, "lut4": doc["total"]["lut"], "carry": doc["total"]["carry"],
+                        "logic_cells": doc.get("placement", {}).get("TRELLIS_COMB", {}).get("used"),
+                        "cycles_per_sample": cycles,
                         "samples_per_second": round(fmax * 1e6 / cycles) if fmax and cycles else None,
                         "critical_path": doc["timing"]["critical_path"]}
         return out
@@ -306,9 +311,9 @@ def _clock_lines(clocks: dict) -> str:
         if "error" in c:
             lines.append(f"{label}: not measured ({c['error']})")
         elif c["fmax_mhz"] is None:
-            lines.append(f"{label}: no clocked path, {c['lut4']:,} LUT4")
+            lines.append(f"{label}: no clocked path, {c['lut4']:,} LUT4, {c['carry']:,} CCU2C")
         else:
-            lines.append(f"{label}: {c['fmax_mhz']:.1f} MHz, {c['lut4']:,} LUT4, "
+            lines.append(f"{label}: {c['fmax_mhz']:.1f} MHz, {c['lut4']:,} LUT4, {c['carry']:,} CCU2C, "
                          f"{c['samples_per_second']:,} samples/s")
     return "\n".join(lines)
 

@@ -23,13 +23,13 @@ def _flat(text: str) -> str:
 def test_demo_runs_and_verifies(tmp_path):
     """The README's first command: the search picks the cheapest multipliers within 1% of exact
     accuracy, both accelerators are bit-exact in RTL, and the open flow (Yosys synth_ecp5, nextpnr) places
-    the approximate one in fewer LUT4s and gives both their clock."""
+    the approximate one in fewer logic cells (LUT4 sites) and gives both their clock."""
     result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path / "demo"), "--samples", "6"])
     assert result.exit_code == 0, result.output
     out = _flat(result.output)
     assert "accuracy, golden model, exact" in out and "within 0.5% of exact accuracy on the 1,347 training digits" in out
     assert "MISMATCHING" not in out and "DIFFERENT" not in out
-    for label in ("RTL vs golden, approximate, 6 random", "LUT4s (whole top, nextpnr, LFE5U-85F)",
+    for label in ("RTL vs golden, approximate, 6 random", "logic cells (whole top, nextpnr, LFE5U-85F)",
                   "cycles/sample: target / est. / measured"):  # whole on one line at 80 columns
         assert any(label in line for line in result.output.splitlines()), label
     # the choice holds on the digits held out from it (chosen on the training digits)
@@ -38,14 +38,15 @@ def test_demo_runs_and_verifies(tmp_path):
     assert out.count("bit-exact") == 2
     assert (tmp_path / "demo" / "model.onnx").is_file()
     assert (tmp_path / "demo" / "project" / "verify.json").is_file()
-    # the open flow's LUT4s and clock of both whole tops: every generated design goes through synth_ecp5
+    # the open flow's logic cells and clock of both whole tops: every generated design goes through synth_ecp5
     docs = [json.loads((tmp_path / "demo" / name / "resources.json").read_text()) for name in ("project", "project_approx")]
     assert [doc["tool"] for doc in docs] == ["nextpnr", "nextpnr"]
-    exact, approx = (doc["total"]["lut"] for doc in docs)
-    assert approx < exact and f"exact {exact}, approximate {approx}" in out
+    exact, approx = (doc["placement"]["TRELLIS_COMB"]["used"] for doc in docs)
+    assert approx < exact and f"exact {exact:,}, approximate {approx:,}" in out
     assert "Fmax (nextpnr, LFE5U-85F)" in out and "not measured" not in out
     for doc, label in zip(docs, ("exact", "approximate")):
-        assert f"{label}: {doc['timing']['fmax_mhz']:.1f} MHz, {doc['total']['lut']:,} LUT4" in out
+        assert f"{label}: {doc['timing']['fmax_mhz']:.1f} MHz, {doc['total']['lut']:,} LUT4, " \
+               f"{doc['total']['carry']:,} CCU2C" in out
         assert doc["timing"]["fmax_mhz"] >= CLOCK_MHZ, (label, doc["timing"])  # pipelined for its clock: met
     layers = json.loads((tmp_path / "demo" / "project_approx" / "project.json").read_text())["layers"]
     assert any(layer["multiplier"]["spec"] != "exact" for layer in layers)
@@ -60,7 +61,7 @@ def test_demo_with_one_multiplier_everywhere(tmp_path):
                                        "--multiplier", "drum:k=2", "--no-synth", "--json"])
     assert result.exit_code == 0, result.output
     assert "drum:k=2 in every layer, weights tuned" in _flat(result.stderr)  # the table: on stderr with --json
-    assert result.stderr.count("bit-exact") == 2 and "LUT4s (" not in result.stderr
+    assert result.stderr.count("bit-exact") == 2 and "logic cells (" not in result.stderr
     assert "Fmax (nextpnr" not in result.stderr
     summary = json.loads(result.stdout)  # stdout: the summary alone
     assert summary["approx_config"] == "drum:k=2 + tuning" and summary["fmax"] is None
@@ -88,7 +89,7 @@ def test_cnn_demo_runs_and_verifies(tmp_path):
     assert s["kind"] == "cnn" and "CNN" in s["architecture"]
     assert s["golden_equals_brevitas_logits"] and s["golden_accuracy"] == s["brevitas_accuracy"] >= 0.9
     assert s["float_accuracy"] >= 0.9 and s["search"]["val_accuracy"] >= s["search"]["exact_val_accuracy"] - 0.01
-    assert s["search"]["model_luts"] <= s["search"]["exact_model_luts"] and s["lut4s"] is None
+    assert s["search"]["model_luts"] <= s["search"]["exact_model_luts"] and s["logic_cells"] is None
     assert s["rtl_mismatches"] == 0 and s["approx_rtl_mismatches"] == 0 and s["rtl_equals_golden_on_digits"]
     # folded for 64 cycles per sample (576 was the best without window parallelism), measured at it
     assert s["target_cycles_per_sample"] == 64 and s["estimated_cycles_per_sample"] <= 64
