@@ -102,6 +102,11 @@ def _tail_only(model, node) -> bool:
 
 
 def _unsupported(node):
+    if node.op_type in ("MatMul", "Gemm", "Conv"):
+        raise AxgenError(f"node {node.name}: a {node.op_type} right after another matrix layer, with no activation "
+                         "quantizer between them (a QKeras QDense or QConv2D without a quantized activation), is not "
+                         "supported; every matrix layer but the last needs an activation quantizer after it "
+                         f"(between them only {', '.join(sorted(ELEMENTWISE_OPS))})")
     raise AxgenError(f"node {node.name}: {node.op_type} between a matrix layer and its activation quantizer is not "
                      f"supported; supported are {', '.join(sorted(ELEMENTWISE_OPS))}")
 

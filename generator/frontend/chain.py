@@ -38,14 +38,20 @@ def _input_quantizer(model):
         tensor = node.output[0]
 
 
+# Nodes that only move the input's elements (Keras' channels-last input transposed to NCHW by
+# qonnx's QKeras converter, a reshape to an image): on the host, in the head, like the scales.
+LAYOUT_OPS = {"Transpose", "Reshape", "Identity", "Squeeze", "Unsqueeze"}
+
+
 def _input_chain(model) -> list:
     """The float nodes by constants on the input path before its first other node (the `(x + 1)
-    / 2` of a bipolar input): Add, Sub, Mul, Div with a constant second operand, and Identity."""
+    / 2` of a bipolar input): Add, Sub, Mul, Div with a constant second operand, and the layout
+    nodes (LAYOUT_OPS)."""
     chain, tensor = [], model.graph.input[0].name
     while True:
         node = single_consumer(model, tensor)
         if node is None or node.input[0] != tensor or not (
-                node.op_type == "Identity" or node.op_type in CONSTANT_OPERAND_OPS and len(node.input) == 2
+                node.op_type in LAYOUT_OPS or node.op_type in CONSTANT_OPERAND_OPS and len(node.input) == 2
                 and model.get_initializer(node.input[1]) is not None):
             return chain
         chain.append(node)

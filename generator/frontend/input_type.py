@@ -111,7 +111,8 @@ def head_model(model, itype: InputType, chain: list | None = None) -> onnx.Model
     used = {i for n in nodes for i in n.input}
     consts += [copy.deepcopy(t) for t in model.graph.initializer if t.name in used]
     source = model.get_tensor_valueinfo(name)
-    shape = [d.dim_value for d in source.type.tensor_type.shape.dim]
+    shape = model.get_tensor_shape(chain[-1].output[0]) if chain else [d.dim_value for d in
+                                                                       source.type.tensor_type.shape.dim]
     graph = helper.make_graph(nodes, "axgen_head", [source], [helper.make_tensor_value_info(out, TensorProto.FLOAT, shape)],
                               consts)
     opsets = [o for o in model.model.opset_import if o.domain in ("", "ai.onnx")] or [helper.make_opsetid("", 11)]

@@ -69,17 +69,53 @@ def _strip_debug_info(proto: onnx.ModelProto) -> None:
         node.doc_string = ""
 
 
+def _vector_bias_quant_params(model: ModelWrapper) -> None:
+    """A Conv bias from a Quant node with a scalar (shape ()) scale or zero point, as qonnx's
+    QKeras converter writes it: give those parameters shape (1,), the same values. qonnx's
+    ExtractBiasFromConv reshapes every parameter but a (1,)-shaped one to the bias's broadcast
+    shape and fails on a scalar ("cannot reshape array of size 1 into shape (1,32,1,1)")."""
+    for node in model.graph.node:
+        if node.op_type not in ("Conv", "ConvTranspose") or len(node.input) < 3:
+            continue
+        producer = model.find_producer(node.input[2])
+        if producer is None or producer.op_type != "Quant":
+            continue
+        for name in producer.input[1:3]:
+            value = model.get_initializer(name)
+            if value is not None and value.shape == ():
+                model.set_initializer(name, value.reshape(1))
+
+
+def _failed_step(exc: BaseException) -> str:
+    """The qonnx transformation (and the node it was at) where `exc` was raised, from the traceback."""
+    step = node = None
+    tb = exc.__traceback__
+    while tb is not None:
+        local = tb.tb_frame.f_locals
+        owner = local.get("self")
+        if owner is not None and type(owner).__module__.startswith("qonnx."):
+            step = type(owner).__name__
+            node = next((v for v in local.values() if isinstance(v, onnx.NodeProto)), node)
+        tb = tb.tb_next
+    if step is None:
+        return "qonnx's cleanup"
+    return f"qonnx's {step}" + (f" at node {node.name or node.op_type} ({node.op_type})" if node is not None else "")
+
+
 def clean(proto: onnx.ModelProto) -> ModelWrapper:
     proto.ir_version = min(proto.ir_version, MAX_IR_VERSION)
     _strip_debug_info(proto)
     try:
         with _seeded_names():
-            model = cleanup_model(ModelWrapper(proto), extract_conv_bias=True)
+            model = ModelWrapper(proto)
+            _vector_bias_quant_params(model)
+            model = cleanup_model(model, extract_conv_bias=True)
             model = model.transform(LowerGemm())
             model = model.transform(InferShapes()).transform(GiveUniqueNodeNames()).transform(InferDataTypes())
     except AxgenError:
         raise
     except Exception as exc:
-        raise AxgenError(f"qonnx could not clean up the model ({type(exc).__name__}: {exc}); "
-                         "is it a valid QONNX graph?") from None
+        detail = (str(exc).strip().splitlines() or [""])[0][:300]
+        raise AxgenError(f"{_failed_step(exc)} failed on the model ({type(exc).__name__}: {detail}); the model is "
+                         "malformed or outside what qonnx's cleanup takes") from None
     return model

@@ -1,0 +1,79 @@
+"""qonnx's own test files for its QKeras converter (tests/frontend/data/qkeras, copied from qonnx
+with their license): each of the five kinds is accepted (golden = qonnx on the quantized inputs)
+or refused with one message naming the construct and why, never a traceback and never "is it a
+valid QONNX graph?"."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import models
+from generator.cli import main
+from generator.errors import AxgenError
+from generator.frontend import load_network
+from generator.golden import head_values, run_layers, tail_output
+
+DATA = Path(__file__).parent / "data" / "qkeras"
+FIXED = "FIXED<16,6>"  # hls4ml's default input type; QKeras quantizes no input
+
+# file -> (input type, None if accepted else the words the refusal must contain)
+FILES = {
+    "qdense_0": (FIXED, None),
+    "qdense2_0": (None, "a MatMul right after another matrix layer, with no activation quantizer between them"),
+    "qconv2d_0": (FIXED, "a convolution must be followed by an activation quantizer"),
+    "qconv2d_conversion": (FIXED, "a Conv right after another matrix layer, with no activation quantizer"),
+    "qactivation_0": (None, "the model has no matrix layer"),
+}
+
+
+def _path(name: str) -> Path:
+    return DATA / f"model_test_qkeras_{name}.onnx"
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_each_file_is_accepted_or_refused_with_its_reason(name):
+    input_type, refusal = FILES[name]
+    args = ["inspect", str(_path(name))] + (["--input-type", input_type] if input_type else [])
+    result = CliRunner().invoke(main, args)
+    assert "Traceback" not in result.output and "valid QONNX graph" not in result.output
+    if refusal is None:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code != 0 and refusal in result.output.replace("\n", " ")
+        with pytest.raises(AxgenError):
+            load_network(_path(name), input_type=input_type)
+
+
+def test_the_dense_file_needs_its_input_type_named():
+    with pytest.raises(AxgenError, match="MatMul consumes the float input; .*--input-type"):
+        load_network(_path("qdense_0"))
+
+
+def test_the_dense_file_equals_qonnx_on_the_quantized_inputs():
+    net = load_network(_path("qdense_0"), input_type=FIXED)
+    assert [(layer.in_dtype.name, layer.weight_dtype.name) for layer in net.layers] == [("INT16", "INT8"),
+                                                                                        ("UINT6", "INT8")]
+    x = np.random.default_rng(0).normal(0, 4, size=(64, 16)).astype(np.float32)
+    quantized = (np.clip(np.round(x * 1024), -32768, 32767) / 1024).astype(np.float32)
+    got = tail_output(net.tail, run_layers(head_values(net.head, x), net.layers))
+    want = models.onnx_reference(_path("qdense_0"), quantized)
+    assert len(np.unique(want)) > 100 and np.array_equal(got, want)
+
+
+def test_qonnx_cleanup_of_the_conv_files_passes():
+    """qonnx's ExtractBiasFromConv fails on a quantized bias with a scalar scale, as the QKeras
+    converter writes it; axgen gives the scale shape (1,) first, so the conv files get as far
+    as the frontend's own checks (the refusals above)."""
+    from generator.frontend.loading import clean, read_onnx
+    model = clean(read_onnx(_path("qconv2d_0")))
+    assert any(n.op_type == "Add" for n in model.graph.node)  # the bias, extracted behind the Conv
+
+
+def test_a_failing_qonnx_step_is_named(monkeypatch):
+    from generator.frontend import loading
+    monkeypatch.setattr(loading, "_vector_bias_quant_params", lambda model: None)
+    with pytest.raises(AxgenError, match=r"qonnx's ExtractBiasFromConv at node Conv_0 \(Conv\) failed on the model "
+                                         r"\(ValueError: cannot reshape"):
+        load_network(_path("qconv2d_0"), input_type=FIXED)
