@@ -62,15 +62,15 @@ def _typed_head(model, itype, how: str) -> tuple[HostHead, ActTensor]:
     """The stream starts at the model's input (or after the float operations by constants right
     behind it), which carries values of `itype` (`how`: "--input-type" or "annotation")."""
     node = _input_quantizer(model)
-    if node is not None and node.op_type in QUANT_OPS and how == "--input-type":
+    if node is not None and node.op_type in QUANT_OPS:
         raise AxgenError(f"node {node.name}: the model quantizes its input; --input-type is for models without an "
                          "input quantizer (leave it out)")
     name = model.graph.input[0].name
     chain = _input_chain(model)
     start = chain[-1].output[0] if chain else name
-    quant = head_quant(model, itype, chain, f"input {name} ({itype.name}, {how})")
-    shape = _per_sample(model.get_tensor_shape(start))
     proto = head_model(model, itype, chain)
+    quant = head_quant(proto, itype, [n.op_type for n in chain], f"input {name} ({itype.name}, {how})")
+    shape = _per_sample(model.get_tensor_shape(start))
     head = HostHead(proto.SerializeToString(), float(np.asarray(quant.scale)), int(quant.zero_point), name,
                     _per_sample(model.get_tensor_shape(name)), len(shape) == 3, itype.name, how)
     return head, ActTensor(start, quant, shape)

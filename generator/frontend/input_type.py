@@ -121,19 +121,19 @@ def head_model(model, itype: InputType, chain: list | None = None) -> onnx.Model
     return proto
 
 
-def head_quant(model, itype: InputType, chain: list, where: str) -> QuantInfo:
-    """What the head's output is as a quantizer: value = scale * (v - zero point) for the type's
-    values v. The chain must map them exactly and increasingly onto an integer grid; AxgenError
+def head_quant(proto: onnx.ModelProto, itype: InputType, chain: list[str], where: str) -> QuantInfo:
+    """What the output of the head `proto` (head_model) is as a quantizer: value = scale * (v -
+    zero point) for the type's values v. The `chain` of float nodes after the type's quantizer
+    (their op types) must map them exactly and increasingly onto an integer grid; AxgenError
     naming the chain otherwise."""
     values = all_values(itype.dtype)
     if not chain:
         return QuantInfo(where, itype.dtype, np.array(itype.scale), 0.0, int(values[0]), int(values[-1]))
-    proto = head_model(model, itype, chain)
     shape = [d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim[1:]]
     size = int(np.prod(shape)) if shape else 1
     inputs = np.repeat((values * itype.scale).astype(np.float32)[:, None], size, axis=1).reshape(len(values), *shape)
     out = run(proto, inputs).reshape(len(values), -1).astype(np.float64)
-    ops = " -> ".join(n.op_type for n in chain)
+    ops = " -> ".join(chain)
     if not np.all(out == out[:, :1]):
         raise AxgenError(f"{where}: the float operations between the input and the first layer ({ops}) differ "
                          "between elements; supported are scalar constants (per-channel scales and offsets "
