@@ -40,13 +40,18 @@ def test_fixed_point_input_mlp_bit_exact(model_dir, tmp_path, fold):
     check(tmp_path / "p", samples=12, seed=fold)
 
 
-QDENSE = {0: {"layers": {0: {"pe": 4, "simd": 4}, 1: {"pe": 4, "simd": 8}}},
-          1: {"layers": {0: {"pe": 32, "simd": 16}, 1: {"pe": 8, "simd": 32}}}}
+QKERAS = Path(__file__).parents[1] / "frontend" / "data" / "qkeras"
+QKERAS_FOLDINGS = {"qdense_0": [{"layers": {0: {"pe": 4, "simd": 4}, 1: {"pe": 4, "simd": 8}}},
+                                {"layers": {0: {"pe": 32, "simd": 16}, 1: {"pe": 8, "simd": 32}}}],
+                   "qconv2d_0": [{"layers": {0: {"pe": 4, "simd": 3}}}, {"layers": {0: {"pe": 32, "simd": 12}}}]}
 
 
 @pytest.mark.parametrize("fold", FOLDS)
-def test_qkeras_dense_file_bit_exact(tmp_path, fold):
-    """qonnx's QKeras converter's dense test file (tests/frontend/data/qkeras) at hls4ml's input type."""
-    path = Path(__file__).parents[1] / "frontend" / "data" / "qkeras" / "model_test_qkeras_qdense_0.onnx"
-    build(load_network(path, input_type="FIXED<16,6>"), tmp_path / "p", config.from_dict(QDENSE[fold]))
-    check(tmp_path / "p", samples=12, seed=fold)
+@pytest.mark.parametrize("name", sorted(QKERAS_FOLDINGS))
+def test_qkeras_files_bit_exact(tmp_path, name, fold):
+    """qonnx's QKeras converter's test files that axgen takes (tests/frontend/data/qkeras), at
+    hls4ml's input type: a dense network, and a convolution that ends the network (accumulators out,
+    Keras' NHWC transposes on the host)."""
+    path = QKERAS / f"model_test_qkeras_{name}.onnx"
+    build(load_network(path, input_type="FIXED<16,6>"), tmp_path / "p", config.from_dict(QKERAS_FOLDINGS[name][fold]))
+    check(tmp_path / "p", samples=4 if name == "qconv2d_0" else 12, seed=fold)

@@ -22,7 +22,7 @@ FIXED = "FIXED<16,6>"  # hls4ml's default input type; QKeras quantizes no input
 FILES = {
     "qdense_0": (FIXED, None),
     "qdense2_0": (None, "a MatMul right after another matrix layer, with no activation quantizer between them"),
-    "qconv2d_0": (FIXED, "a convolution must be followed by an activation quantizer"),
+    "qconv2d_0": (FIXED, None),  # Keras' NHWC input and output, the network ending in its convolution
     "qconv2d_conversion": (FIXED, "a Conv right after another matrix layer, with no activation quantizer"),
     "qactivation_0": (None, "the model has no matrix layer"),
 }
@@ -51,21 +51,24 @@ def test_the_dense_file_needs_its_input_type_named():
         load_network(_path("qdense_0"))
 
 
-def test_the_dense_file_equals_qonnx_on_the_quantized_inputs():
-    net = load_network(_path("qdense_0"), input_type=FIXED)
-    assert [(layer.in_dtype.name, layer.weight_dtype.name) for layer in net.layers] == [("INT16", "INT8"),
-                                                                                        ("UINT6", "INT8")]
-    x = np.random.default_rng(0).normal(0, 4, size=(64, 16)).astype(np.float32)
+@pytest.mark.parametrize("name, shape, layers", [
+    ("qdense_0", (64, 16), [("fc", "INT16", "INT8"), ("fc", "UINT6", "INT8")]),
+    ("qconv2d_0", (6, 28, 28, 3), [("conv", "INT16", "INT8")]),  # NHWC in and out, transposed by the converter
+])
+def test_the_accepted_files_equal_qonnx_on_the_quantized_inputs(name, shape, layers):
+    net = load_network(_path(name), input_type=FIXED)
+    assert [(layer.kind, layer.in_dtype.name, layer.weight_dtype.name) for layer in net.layers] == layers
+    x = np.random.default_rng(0).normal(0, 4, size=shape).astype(np.float32)
     quantized = (np.clip(np.round(x * 1024), -32768, 32767) / 1024).astype(np.float32)
     got = tail_output(net.tail, run_layers(head_values(net.head, x), net.layers))
-    want = models.onnx_reference(_path("qdense_0"), quantized)
+    want = models.onnx_reference(_path(name), quantized)
     assert len(np.unique(want)) > 100 and np.array_equal(got, want)
 
 
 def test_qonnx_cleanup_of_the_conv_files_passes():
     """qonnx's ExtractBiasFromConv fails on a quantized bias with a scalar scale, as the QKeras
-    converter writes it; axgen gives the scale shape (1,) first, so the conv files get as far
-    as the frontend's own checks (the refusals above)."""
+    converter writes it; axgen gives the scale shape (1,) first, so the conv files get to the
+    frontend (accepted, or refused by its own checks above)."""
     from generator.frontend.loading import clean, read_onnx
     model = clean(read_onnx(_path("qconv2d_0")))
     assert any(n.op_type == "Add" for n in model.graph.node)  # the bias, extracted behind the Conv

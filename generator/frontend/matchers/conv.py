@@ -55,10 +55,7 @@ def match_conv(model, node, act: ActTensor, index: int) -> LayerMatch:
                          "is not supported")
     alpha = _input_scale(act, oc, depthwise) * weights.scale
     offset = -act.quant.zero_point * layer.weights.sum(axis=1).astype(np.float64)
-    end = follow_elementwise(model, node.output[0])
-    if end.quant_node is None:
-        raise AxgenError(f"node {node.name}: a convolution must be followed by an activation quantizer; "
-                         "networks ending in a convolution are not supported")
+    end = follow_elementwise(model, node.output[0])  # no quantizer: the network ends here, in accumulators
     return threshold_layer(model, layer, node.output[0], end, alpha, offset)
 
 
