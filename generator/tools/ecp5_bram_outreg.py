@@ -47,8 +47,9 @@ def _tied(cell: dict, pin: str, value: str) -> bool:
 def _plain_ff(ff: dict) -> bool:
     """A flip-flop without enable, set or reset, on the rising edge."""
     p = ff.get("parameters", {})
-    enabled = str(p.get("CEMUX", "1")).strip() == "1" or _tied(ff, "CE", "1")
-    no_reset = _tied(ff, "LSR", "0")
+    ce_mux, lsr_mux = str(p.get("CEMUX", "1")).strip(), str(p.get("LSRMUX", "LSR")).strip()
+    enabled = ce_mux == "1" or ce_mux == "CE" and _tied(ff, "CE", "1")
+    no_reset = lsr_mux == "LSR" and _tied(ff, "LSR", "0")
     return enabled and no_reset and str(p.get("CLKMUX", "CLK")).strip() == "CLK"
 
 

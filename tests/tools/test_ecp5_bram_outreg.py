@@ -108,9 +108,11 @@ def test_a_plain_register_moves():
     {"ff": {"connections": {"LSR": [6]}}},                                           # a set or reset
     {"ff": {"connections": {"CLK": [3]}}},                                           # another clock
     {"ff": {"parameters": {"CLKMUX": "INV"}}},                                       # the other edge
+    {"ff": {"parameters": {"CEMUX": "INV"}}},                                        # an enable tied low
+    {"ff": {"parameters": {"LSRMUX": "INV"}}},                                       # a reset tied active
     {"bram": {"RSTA": [7]}},                                                         # the port's reset
     {"extra_load": True},                                                            # the read used elsewhere
-], ids=["enable", "reset", "clock", "edge", "port-reset", "fanout"])
+], ids=["enable", "reset", "clock", "edge", "enable-low", "reset-high", "port-reset", "fanout"])
 def test_a_move_that_could_change_a_bit_is_not_made(case):
     netlist = _netlist(**case)
     original = copy.deepcopy(netlist)
