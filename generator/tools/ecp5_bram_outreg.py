@@ -28,7 +28,7 @@ from pathlib import Path
 
 from generator.outputs import write_json
 
-VERSION = "1"  # part of the cache key of every placement: a change here places again
+VERSION = "2"  # part of the cache key of every placement: a change here places again
 BRAM = "DP16KD"
 FF = "TRELLIS_FF"
 PORTS = ("A", "B")

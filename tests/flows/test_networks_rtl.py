@@ -4,6 +4,7 @@ cycles per sample within 3% of the folding bound and the latency within 10% of t
 
 import json
 
+import checks
 import pytest
 
 from models import DIGITS_FOLDINGS, FOLDINGS, MIXED_FOLDING
@@ -13,14 +14,8 @@ from generator.project import build
 from generator.verify import verify
 
 def check(project_dir, samples=12, seed=0):
-    from generator.project import open_project
-    from generator.backends.rtl.lint import lint
-    project = open_project(project_dir)
-    lint(project_dir / "rtl", project.data["rtl"]["top"])  # verilator --lint-only -Wall is clean
-    report = verify(project, "all", samples=samples, seed=seed)
-    assert report["mismatches"] == 0, [(b["backend"], b["first_mismatch"]) for b in report["backends"]]
-    assert abs(report["cycles_over_estimate"] - 1) <= 0.03, report
-    assert abs(report["latency_over_estimate"] - 1) <= 0.10, report
+    """checks.check (lint, golden = RTL = HLS, cycles and latency), and verify.json says the same."""
+    _, report = checks.check(project_dir, samples=samples, seed=seed)
     saved = json.loads((project_dir / "verify.json").read_text())
     assert saved["mismatches"] == 0 and saved["samples"] == samples
     return report
