@@ -20,7 +20,8 @@ def layer_rows(net: Network) -> list[dict]:
         "in_shape": list(layer.in_shape), "out_shape": list(layer.out_shape),
         "in_dtype": layer.in_dtype.name,
         "weight_dtype": None if layer.weight_dtype is None else layer.weight_dtype.name,
-        "out_dtype": "accumulator" if layer.outputs_accumulator else layer.out_dtype.name,
+        "out_dtype": (f"{layer.out_dtype.name} accumulator" if getattr(layer, "carries", False) else "accumulator")
+        if layer.outputs_accumulator else layer.out_dtype.name,
         "macs": layer.macs,
         "inputs": [INPUT if s < 0 else names[s] for s in sources[i]], "outputs": consumers[i],
         **({"input_type": input_type(net)} if -1 in sources[i] else {}),

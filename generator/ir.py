@@ -75,6 +75,7 @@ class MatrixLayer:
     kind: str = "fc"
     source: str = ""  # name of the ONNX node it came from
     conv: ConvGeometry | None = None  # set for kinds "conv", "dwconv": the layer runs once per output pixel
+    carries: bool = False  # acc (out_dtype) feeds the next matrix layer
 
     def __post_init__(self):
         object.__setattr__(self, "weights", frozen_array(self.weights))

@@ -48,7 +48,7 @@ def _save_matrix(layer: MatrixLayer, params_dir: Path) -> dict:
         "out_dtype": layer.out_dtype.name, "out_bias": int(layer.out_bias),
         "in_shape": list(layer.in_shape), "out_shape": list(layer.out_shape),
         "weights": "params/" + save_array(params_dir / f"{layer.name}_weights.npy", layer.weights.astype(np.int64)),
-        "thresholds": None,
+        "thresholds": None, "carries": layer.carries,
         "conv": None if layer.conv is None else {
             "in_h": layer.conv.in_h, "in_w": layer.conv.in_w, "channels": layer.conv.channels,
             "kernel": list(layer.conv.kernel), "stride": list(layer.conv.stride), "pads": list(layer.conv.pads),
@@ -73,7 +73,8 @@ def _load_matrix(e: dict, arr) -> MatrixLayer:
         name=e["name"], in_dtype=dtype(e["in_dtype"]), weight_dtype=dtype(e["weight_dtype"]),
         weights=arr(e["weights"]), thresholds=None if e["thresholds"] is None else arr(e["thresholds"]),
         out_bias=e["out_bias"], out_dtype=dtype(e["out_dtype"]), in_shape=tuple(e["in_shape"]),
-        out_shape=tuple(e["out_shape"]), kind=e["kind"], source=e["source"], conv=conv)
+        out_shape=tuple(e["out_shape"]), kind=e["kind"], source=e["source"], conv=conv,
+        carries=e.get("carries", False))
 
 
 def _save_duplicate(layer: DuplicateLayer, params_dir: Path) -> dict:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from qonnx.util.basic import get_by_name
 
 from generator.datatypes import DataType
 from generator.errors import AxgenError
+from generator.frontend.carry import carried
 from generator.frontend.onnx_utils import QUANT_OPS, submodel
 from generator.frontend.quantizers import QuantInfo, quant_info
 from generator.frontend.thresholds import derive_thresholds
@@ -20,6 +22,10 @@ from generator.onnx_exec import run
 # Monotone per-channel nodes that may sit between a matrix node and the next quantizer.
 ELEMENTWISE_OPS = {"Add", "Sub", "Mul", "Div", "BatchNormalization", "Relu", "Clip", "Identity", "Dropout", "Neg"}
 CONSTANT_OPERAND_OPS = {"Add", "Sub", "Mul", "Div"}
+# Of those, the ones that keep a value affine: the float path from one matrix node straight into
+# the next (no quantizer between them) may hold only these (generator.frontend.carry).
+AFFINE_OPS = ELEMENTWISE_OPS - {"Relu", "Clip"}
+MATRIX_NODES = ("MatMul", "Gemm", "Conv")
 
 
 @dataclass
@@ -44,7 +50,9 @@ class LayerMatch:
 @dataclass
 class PathEnd:
     quant_node: object | None  # the quantizer ending the float path, or None at the graph output
-    tensor: str  # its output, or the graph output
+    tensor: str  # its output, or the graph output (the next matrix node's input: see matrix_node)
+    matrix_node: object | None = None  # the matrix node the path reaches with no quantizer on the way
+    nhwc_flatten: bool = False  # an image transposed to channels-last and flattened on the way (Keras)
 
 
 def single_consumer(model, tensor: str):
@@ -70,8 +78,10 @@ def _check_operands(model, node):
 
 
 def follow_elementwise(model, tensor: str) -> PathEnd:
-    """Walk from a matrix node's output to the next quantizer (or the graph output)."""
+    """Walk from a matrix node's output to the next quantizer (or the graph output, or a matrix
+    node reached through affine nodes only)."""
     outputs = {o.name for o in model.graph.output}
+    nonlinear, flattened = None, False
     while True:
         if tensor in outputs:
             return PathEnd(None, tensor)
@@ -79,11 +89,34 @@ def follow_elementwise(model, tensor: str) -> PathEnd:
         if node is None:
             raise AxgenError(f"tensor {tensor} is not used and is not a graph output")
         if node.op_type in QUANT_OPS:
-            return PathEnd(node, node.output[0])
+            return PathEnd(node, node.output[0], nhwc_flatten=flattened)
+        if node.op_type in MATRIX_NODES and node.input[0] == tensor and nonlinear is None and not flattened:
+            return PathEnd(None, tensor, node)
+        flatten = None if flattened else _nhwc_flatten(model, node)
+        if flatten is not None:
+            flattened, tensor = True, flatten
+            continue
         if node.op_type not in ELEMENTWISE_OPS:
-            return PathEnd(None, tensor) if _tail_only(model, node) else _unsupported(node)
+            return PathEnd(None, tensor) if _tail_only(model, node) else _unsupported(node, nonlinear)
         _check_operands(model, node)
+        nonlinear = nonlinear or (node if node.op_type not in AFFINE_OPS else None)
         tensor = node.output[0]
+
+
+def _nhwc_flatten(model, node) -> str | None:
+    """The output of `node` (a Transpose of an image to channels-last, NCHW -> NHWC) and the
+    Reshape or Flatten to (1, H*W*C) right after it, as qonnx's QKeras converter writes a Flatten
+    after a convolution; None for anything else. (H, W, C) is the stream's own order: the flattened
+    vector is the image as it streams."""
+    perm = get_by_name(node.attribute, "perm") if node.op_type == "Transpose" else None
+    if perm is None or list(perm.ints) != [0, 2, 3, 1]:
+        return None
+    after = single_consumer(model, node.output[0])
+    shape = model.get_tensor_shape(node.output[0])
+    if after is None or after.op_type not in ("Reshape", "Flatten") or shape is None or len(shape) != 4:
+        return None
+    out = model.get_tensor_shape(after.output[0])
+    return after.output[0] if out is not None and list(out) == [1, int(np.prod(shape[1:]))] else None
 
 
 def _tail_only(model, node) -> bool:
@@ -101,12 +134,16 @@ def _tail_only(model, node) -> bool:
     return True
 
 
-def _unsupported(node):
-    if node.op_type in ("MatMul", "Gemm", "Conv"):
-        raise AxgenError(f"node {node.name}: a {node.op_type} right after another matrix layer, with no activation "
-                         "quantizer between them (a QKeras QDense or QConv2D without a quantized activation), is not "
-                         "supported; every matrix layer but the last needs an activation quantizer after it "
-                         f"(between them only {', '.join(sorted(ELEMENTWISE_OPS))})")
+def _unsupported(node, nonlinear=None):
+    if node.op_type in MATRIX_NODES and nonlinear is None:
+        raise AxgenError(f"node {node.name}: a {node.op_type} whose weights are a computed tensor is not supported; "
+                         "supported are constant weights behind a Quant node")
+    if node.op_type in MATRIX_NODES:
+        raise AxgenError(f"node {node.name}: a {node.op_type} after another matrix layer through {nonlinear.op_type} "
+                         f"({nonlinear.name}) with no activation quantizer is not supported; a matrix layer's "
+                         "accumulator goes on into the next one only through affine nodes "
+                         f"({', '.join(sorted(AFFINE_OPS))}); quantize the {nonlinear.op_type}'s output (e.g. a "
+                         "QKeras quantized_relu, a Brevitas QuantReLU)")
     raise AxgenError(f"node {node.name}: {node.op_type} between a matrix layer and its activation quantizer is not "
                      f"supported; supported are {', '.join(sorted(ELEMENTWISE_OPS))}")
 
@@ -116,17 +153,40 @@ def path_thresholds(model, start: str, end: PathEnd, alpha, offset, lo, hi) -> t
     value alpha * (v + offset) runs along start -> end into end's quantizer (see thresholds.py)."""
     quant = quant_info(model, end.quant_node)
     segment = submodel(model, [start], [end.tensor])
-    spatial = len(model.get_tensor_shape(start)) == 4  # (1, C, H, W): evaluate on (B, C, 1, 1)
+    shape = model.get_tensor_shape(start)
+    spatial = len(shape) == 4  # (1, C, H, W): evaluate on (B, C, 1, 1)
 
     def evaluate(float_in: np.ndarray) -> np.ndarray:
         if not spatial:
             return quant.values(run(segment, float_in))
+        if end.nhwc_flatten:  # the whole image, each channel's value on every pixel; back per channel
+            return _per_channel(end, quant.values(run(segment, np.broadcast_to(
+                float_in[:, :, None, None], (len(float_in), *shape[1:])))).reshape(len(float_in), *shape[2:], shape[1]))
         out = run(segment, float_in[:, :, None, None], all_dims=True)
         return quant.values(out).reshape(float_in.shape)
 
     values = [-1, 1] if quant.dtype == DataType["BIPOLAR"] else list(range(quant.lo, quant.hi + 1))
     thresholds, negate = derive_thresholds(evaluate, alpha, offset, lo, hi, values)
     return thresholds, negate, quant
+
+
+def zero_point_offset(act: ActTensor, layer: MatrixLayer) -> np.ndarray:
+    """offset[m] = -sum_k w[m][k] * zp[k]: the input's zero point (one, or one per channel of a
+    carried accumulator, generator.frontend.carry) in the layer's accumulator."""
+    zp = np.asarray(act.quant.zero_point, dtype=np.float64)
+    weights = layer.weights.astype(np.float64)
+    if zp.size == 1 or layer.kind == "dwconv":  # a depthwise row sees its own channel only
+        return -zp.reshape(-1) * weights.sum(axis=1)
+    return -(weights @ np.tile(zp, layer.mw // zp.size))  # window order (kh, kw, c): c fastest
+
+
+def _per_channel(end: PathEnd, values: np.ndarray) -> np.ndarray:
+    """(B, H, W, C) outputs of a path fed one value per channel -> (B, C); every pixel must agree
+    (a constant after the flatten that differs per pixel would make the function per element)."""
+    if not np.all(values == values[:, :1, :1, :]):
+        raise AxgenError(f"tensor {end.tensor}: the float path after the channels-last flatten treats the pixels of "
+                         "a channel differently (a constant per element); supported are per-tensor constants there")
+    return values[:, 0, 0, :]
 
 
 def code_bias(quant: QuantInfo) -> int:
@@ -141,6 +201,9 @@ def quantized_act(model, end: PathEnd, quant: QuantInfo) -> ActTensor:
 
 def threshold_layer(model, layer: MatrixLayer, start: str, end: PathEnd, alpha, offset) -> LayerMatch:
     """Complete `layer` from the float path start -> end."""
+    if end.matrix_node is not None:
+        layer, quant = carried(model, layer, start, end, alpha, offset)
+        return LayerMatch(layer, ActTensor(end.tensor, quant, tuple(int(d) for d in model.get_tensor_shape(end.tensor)[1:])))
     if end.quant_node is None:
         return LayerMatch(layer, None, start, alpha, offset)
     lo, hi = acc_bounds(layer)

@@ -58,22 +58,43 @@ def _input_chain(model) -> list:
         tensor = node.output[0]
 
 
-def _typed_head(model, itype, how: str) -> tuple[HostHead, ActTensor]:
+def _typed_head(model, itype, how: str, at: int = -1) -> tuple[HostHead, ActTensor]:
     """The stream starts at the model's input (or after the float operations by constants right
-    behind it), which carries values of `itype` (`how`: "--input-type" or "annotation")."""
+    behind it), which carries values of `itype` (`how`: "--input-type" or "annotation"). With `at`
+    >= 0 the type stands on the output of node `at` of that chain instead (an annotation there):
+    the nodes up to it run in float on the host, the type's quantizer after them."""
     node = _input_quantizer(model)
     if node is not None and node.op_type in QUANT_OPS:
         raise AxgenError(f"node {node.name}: the model quantizes its input; --input-type is for models without an "
                          "input quantizer (leave it out)")
     name = model.graph.input[0].name
     chain = _input_chain(model)
-    start = chain[-1].output[0] if chain else name
-    proto = head_model(model, itype, chain)
-    quant = head_quant(proto, itype, [n.op_type for n in chain], f"input {name} ({itype.name}, {how})")
+    before, chain = chain[:at + 1], chain[at + 1:]
+    typed = before[-1].output[0] if before else name
+    start = chain[-1].output[0] if chain else typed
+    where = f"{'input ' + name if typed == name else 'tensor ' + typed} ({itype.name}, {how})"
+    quant = head_quant(head_model(model, itype, chain, typed), itype, [n.op_type for n in chain], where)
+    proto = head_model(model, itype, chain, typed, before)
     shape = _per_sample(model.get_tensor_shape(start))
+    origin = how if typed == name else f"{how} on tensor {typed}"
     head = HostHead(proto.SerializeToString(), float(np.asarray(quant.scale)), int(quant.zero_point), name,
-                    _per_sample(model.get_tensor_shape(name)), len(shape) == 3, itype.name, how)
+                    _per_sample(model.get_tensor_shape(name)), len(shape) == 3, itype.name, origin)
     return head, ActTensor(start, quant, shape)
+
+
+def _annotated_chain(model) -> tuple[object, int] | None:
+    """The input type an integer datatype annotation states on the input path: on the input, else
+    on the first annotated output of the float nodes by constants behind it (the `(x + 1) / 2` of
+    a bipolar input, annotated BINARY where it enters the first layer), with that node's index
+    in the chain (-1: the input); None without one."""
+    annotated = annotated_type(model, model.graph.input[0].name)
+    if annotated is not None:
+        return annotated, -1
+    for i, node in enumerate(_input_chain(model)):
+        annotated = annotated_type(model, node.output[0])
+        if annotated is not None:
+            return annotated, i
+    return None
 
 
 def _head(model, input_type: str | None = None) -> tuple[HostHead, ActTensor]:
@@ -84,9 +105,9 @@ def _head(model, input_type: str | None = None) -> tuple[HostHead, ActTensor]:
     if input_type is not None:
         return _typed_head(model, parse_input_type(input_type), "--input-type")
     node = _input_quantizer(model)
-    annotated = annotated_type(model, name)
-    if annotated is not None and (node is None or node.op_type not in QUANT_OPS):
-        return _typed_head(model, annotated, "annotation")
+    annotated = _annotated_chain(model) if node is None or node.op_type not in QUANT_OPS else None
+    if annotated is not None:
+        return _typed_head(model, annotated[0], "annotation", annotated[1])
     if node is None:
         raise AxgenError(f"the model has no activation quantizer (Quant/BipolarQuant) on its input path; {NO_QUANTIZER}")
     if node.op_type not in QUANT_OPS:

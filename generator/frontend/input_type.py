@@ -48,6 +48,7 @@ class InputType:
 def parse_input_type(text: str) -> InputType:
     """Parse `--input-type` (case and spaces do not matter); AxgenError naming what is supported."""
     name = re.sub(r"\s+", "", str(text)).upper()
+    name = "UINT1" if name == "BINARY" else name  # qonnx's name for it
     fixed = _FIXED.match(name)
     if fixed:
         unsigned, width, integer = fixed.group(2) == "U", int(fixed.group(3)), int(fixed.group(4))
@@ -96,13 +97,16 @@ def _quantizer(name: str, out: str, itype: InputType) -> tuple[onnx.NodeProto, l
     return node, consts
 
 
-def head_model(model, itype: InputType, chain: list | None = None) -> onnx.ModelProto:
-    """input -> the type's quantizer -> the `chain` of float nodes by constants (model's nodes,
-    in order): the first stream's values as floats."""
-    name = model.graph.input[0].name
+def head_model(model, itype: InputType, chain: list | None = None, start: str | None = None,
+               before: list | tuple = ()) -> onnx.ModelProto:
+    """The type's quantizer on tensor `start` (default: the model's input) -> the `chain` of float
+    nodes by constants after it (model's nodes, in order): the first stream's values as floats.
+    With `before` (the model's nodes from its input to `start`), the graph starts at the model's
+    input; else at `start`."""
+    name = start or model.graph.input[0].name
     quantized = f"{name}_as_{re.sub(r'[^a-z0-9]+', '_', itype.name.lower()).strip('_')}"
     node, consts = _quantizer(name, quantized, itype)
-    nodes, out = [node], quantized
+    nodes, out = [copy.deepcopy(n) for n in before] + [node], quantized
     for original in chain or []:
         step = copy.deepcopy(original)
         step.input[:] = [quantized if i == name else i for i in step.input]
@@ -110,9 +114,8 @@ def head_model(model, itype: InputType, chain: list | None = None) -> onnx.Model
         out = step.output[0]
     used = {i for n in nodes for i in n.input}
     consts += [copy.deepcopy(t) for t in model.graph.initializer if t.name in used]
-    source = model.get_tensor_valueinfo(name)
-    shape = model.get_tensor_shape(chain[-1].output[0]) if chain else [d.dim_value for d in
-                                                                       source.type.tensor_type.shape.dim]
+    source = model.get_tensor_valueinfo(model.graph.input[0].name if before else name)
+    shape = model.get_tensor_shape(out if out != quantized else name)
     graph = helper.make_graph(nodes, "axgen_head", [source], [helper.make_tensor_value_info(out, TensorProto.FLOAT, shape)],
                               consts)
     opsets = [o for o in model.model.opset_import if o.domain in ("", "ai.onnx")] or [helper.make_opsetid("", 11)]

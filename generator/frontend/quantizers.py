@@ -1,7 +1,8 @@
 """What a Quant / BipolarQuant node means as integers: datatype, scale, zero point, value range.
 
 qonnx semantics (IntQuant): v = clip(round(x / scale + zp)), float = (v - zp) * scale;
-BipolarQuant: v = +1 if x >= 0 else -1, float = v * scale. The integer v is what axgen streams.
+BipolarQuant: v = +1 if x >= 0 else -1, float = v * scale; so is a 1-bit signed Quant (qonnx's
+execution makes it bipolar whatever its narrow flag). The integer v is what axgen streams.
 """
 
 from __future__ import annotations

@@ -255,6 +255,14 @@ def matrix_impl(cls: type, index: int, layer: MatrixLayer, pe: int, simd: int, s
         layer = replace(layer, weights=weights)
     lo, hi = acc_bounds(layer, mul)
     acc_dtype = smallest_int_type(min(int(lo.min()), 0), int(hi.max()))
+    if layer.carries:  # the next layer takes the accumulator as its input type: it must hold it
+        out = layer.out_dtype
+        if lo.min() < out.min() or hi.max() > out.max():
+            raise AxgenError(f"layer {layer.name}: its accumulator goes on into the next layer as {out.name} (no "
+                             f"activation quantizer between them); multiplier {mul.spec} takes it to "
+                             f"[{int(lo.min())}, {int(hi.max())}], outside {out.name}; choose a multiplier whose "
+                             "products stay within the exact range (e.g. exact) for this layer")
+        acc_dtype = out
     if acc_dtype.bitwidth() > MAX_ACC_BITS:
         raise AxgenError(f"layer {layer.name}: accumulator needs {acc_dtype.bitwidth()} bits; "
                          f"at most {MAX_ACC_BITS} are supported")

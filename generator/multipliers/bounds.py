@@ -11,7 +11,8 @@ from generator.multipliers import EXACT, Multiplier
 
 def acc_bounds(layer: MatrixLayer, mul: Multiplier = EXACT) -> tuple[np.ndarray, np.ndarray]:
     """Per-row (lowest, highest) accumulator over every input value of the input datatype."""
-    xs = all_values(layer.in_dtype)
+    dt = layer.in_dtype  # an exact product is linear in x: its extremes are at the type's ends
+    xs = np.array([int(dt.min()), int(dt.max())]) if mul.is_exact else all_values(dt)
     wvals, inverse = np.unique(layer.weights, return_inverse=True)
     prods = mul(xs[:, None], wvals[None, :], layer.in_dtype, layer.weight_dtype)  # (X, distinct w)
     pmin = prods.min(axis=0)[inverse].reshape(layer.weights.shape)

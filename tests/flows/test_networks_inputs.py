@@ -43,15 +43,24 @@ def test_fixed_point_input_mlp_bit_exact(model_dir, tmp_path, fold):
 QKERAS = Path(__file__).parents[1] / "frontend" / "data" / "qkeras"
 QKERAS_FOLDINGS = {"qdense_0": [{"layers": {0: {"pe": 4, "simd": 4}, 1: {"pe": 4, "simd": 8}}},
                                 {"layers": {0: {"pe": 32, "simd": 16}, 1: {"pe": 8, "simd": 32}}}],
-                   "qconv2d_0": [{"layers": {0: {"pe": 4, "simd": 3}}}, {"layers": {0: {"pe": 32, "simd": 12}}}]}
+                   "qdense2_0": [{"layers": {0: {"pe": 4, "simd": 4}, 1: {"pe": 2, "simd": 8}}},
+                                 {"layers": {0: {"pe": 32, "simd": 16}, 1: {"pe": 8, "simd": 32}}}],
+                   "qconv2d_0": [{"layers": {0: {"pe": 4, "simd": 3}}}, {"layers": {0: {"pe": 32, "simd": 12}}}],
+                   "qconv2d_conversion": [{"layers": {0: {"pe": 4, "simd": 1}, 1: {"pe": 4, "simd": 8},
+                                                      2: {"pe": 2, "simd": 16}}},
+                                          {"layers": {0: {"pe": 32, "simd": 4}, 1: {"pe": 16, "simd": 32},
+                                                      2: {"pe": 5, "simd": 64}}}]}
+INPUT_TYPES = {"qdense2_0": None}  # quantizes its own input; the others take hls4ml's default
 
 
 @pytest.mark.parametrize("fold", FOLDS)
 @pytest.mark.parametrize("name", sorted(QKERAS_FOLDINGS))
 def test_qkeras_files_bit_exact(tmp_path, name, fold):
     """qonnx's QKeras converter's test files that axgen takes (tests/frontend/data/qkeras), at
-    hls4ml's input type: a dense network, and a convolution that ends the network (accumulators out,
-    Keras' NHWC transposes on the host)."""
+    hls4ml's input type: a dense network, two dense layers with no quantizer between them (the first
+    one's accumulator carried into the second), and a convolution that ends the network
+    (accumulators out, Keras' NHWC transposes on the host)."""
     path = QKERAS / f"model_test_qkeras_{name}.onnx"
-    build(load_network(path, input_type="FIXED<16,6>"), tmp_path / "p", config.from_dict(QKERAS_FOLDINGS[name][fold]))
-    check(tmp_path / "p", samples=4 if name == "qconv2d_0" else 12, seed=fold)
+    net = load_network(path, input_type=INPUT_TYPES.get(name, "FIXED<16,6>"))
+    build(net, tmp_path / "p", config.from_dict(QKERAS_FOLDINGS[name][fold]))
+    check(tmp_path / "p", samples=4 if "conv" in name else 12, seed=fold)

@@ -24,6 +24,7 @@ from generator.errors import AxgenError
 from generator.frontend import load_network
 from generator.frontend.input_type import parse_input_type
 from generator.golden import head_values, run_layers, tail_output
+from generator.inspection import input_type
 
 FIXED = "FIXED<16,6>"
 
@@ -89,6 +90,32 @@ def test_the_same_graph_without_the_annotation_says_what_is_missing(intrusion, t
     with pytest.raises(AxgenError, match="consumes the float input; .*--input-type"):
         load_network(path)
     assert load_network(path, input_type="BIPOLAR").layers[0].in_dtype == DataType["BIPOLAR"]
+
+
+def test_an_annotation_where_the_input_enters_the_first_layer_starts_the_stream_there(intrusion, tmp_path):
+    """FINN's way round: the {0, 1} tensor that `(x + 1) / 2` gives, annotated BINARY (qonnx's UINT1)
+    instead of the input. The Add and Div run on the host in float, the type's quantizer after them;
+    every hidden code equals qonnx's, as with the annotation on the input."""
+    from qonnx.core.datatype import DataType as QonnxType
+    from qonnx.core.modelwrapper import ModelWrapper
+    model = ModelWrapper(str(intrusion))
+    del model.graph.quantization_annotation[:]
+    div = next(n for n in model.graph.node if n.op_type == "Div")
+    model.set_tensor_datatype(div.output[0], QonnxType["BINARY"])
+    path = tmp_path / "div_annotated.onnx"
+    model.save(str(path))
+    net = load_network(path)
+    assert net.layers[0].in_dtype == DataType["UINT1"] and net.head.scale == 1.0
+    source = input_type(net)
+    assert source["type"] == "UINT1" and source["from"].startswith("annotation on tensor ") and "Div" in source["from"]
+    x = _bipolar(48, seed=2)
+    values = head_values(net.head, x)
+    assert np.array_equal(values, (x.astype(np.int64) + 1) // 2)
+    for i, want in enumerate(models.onnx_hidden_codes(path, x)):
+        assert np.array_equal(run_layers(values, net.layers[:i + 1]), want)
+    got = tail_output(net.tail, run_layers(values, net.layers))
+    want = models.onnx_reference(path, x)
+    assert np.max(np.abs(got - want) / np.maximum(np.abs(want), 1e-3)) < 1e-5
 
 
 def test_an_offset_off_the_integer_grid_is_refused(intrusion, tmp_path):

@@ -598,3 +598,42 @@ def jet_tagger(bits: int = 6, seed: int = 0):
     layers += [qnn.QuantLinear(width, 5, bias=True, weight_bit_width=bits), nn.Softmax(dim=1)]
     gen = torch.Generator().manual_seed(seed)
     return spread_norms(nn.Sequential(*layers), torch.randn(512, 16, generator=gen) * 4, gen)
+
+
+def carried_net(conv: bool = False, second_pad: int = 0, between: str = "affine", seed: int = 0):
+    """Two matrix layers with no activation quantizer between them (QKeras' QDense or QConv2D
+    followed by another, in Brevitas): power-of-two weight and activation scales, and between the
+    two `between`: "affine" (x * 0.5 plus a per-channel dyadic shift, exported as Mul and Add),
+    "gains" (a per-channel gain: scales that differ per channel) or "relu" (an unquantized ReLU).
+    Then a QuantReLU and a last fully-connected layer. MLP 16 -> 24 -> 12 -> 3, or with `conv` a
+    (2, 8, 8) image: 3x3 padded, then 2x2 stride 2 (`second_pad` its padding), then a classifier."""
+    import torch
+    import torch.nn as nn
+    import brevitas.nn as qnn
+    from brevitas.quant import Int8ActPerTensorFixedPoint, Int8WeightPerTensorFixedPoint, Uint8ActPerTensorFixedPoint
+    torch.manual_seed(seed)
+    w = dict(weight_quant=Int8WeightPerTensorFixedPoint, weight_bit_width=4, bias=False)
+    channels = 4 if conv else 24
+    gen = torch.Generator().manual_seed(seed)
+    shape = (1, channels, 1, 1) if conv else (1, channels)
+
+    class Between(nn.Module):
+        def __init__(self):
+            super().__init__()
+            gain = (2.0 ** -torch.randint(0, 3, shape, generator=gen).float()) if between == "gains" else torch.tensor(0.5)
+            self.register_buffer("gain", gain)
+            self.register_buffer("shift", torch.randint(-24, 24, shape, generator=gen).float() / 8)
+
+        def forward(self, x):
+            return torch.relu(x) if between == "relu" else x * self.gain + self.shift
+
+    if conv:
+        first = qnn.QuantConv2d(2, channels, 3, padding=1, **w)
+        second = [qnn.QuantConv2d(channels, 6, 2, stride=2, padding=second_pad, **w)]
+        side = (8 + 2 * second_pad - 2) // 2 + 1
+        last = [nn.Flatten(), qnn.QuantLinear(6 * side * side, 3, **w)]
+    else:
+        first, second, last = qnn.QuantLinear(16, channels, **w), [qnn.QuantLinear(channels, 12, **w)], \
+            [qnn.QuantLinear(12, 3, **w)]
+    return nn.Sequential(qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=6), first, Between(),
+                         *second, qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=3), *last).eval()

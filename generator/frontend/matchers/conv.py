@@ -10,7 +10,8 @@ from qonnx.util.basic import get_by_name
 
 from generator.errors import AxgenError
 from generator.frontend.onnx_utils import int_list_attr
-from generator.frontend.activation import ActTensor, LayerMatch, follow_elementwise, threshold_layer
+from generator.frontend.activation import (ActTensor, LayerMatch, follow_elementwise, threshold_layer,
+                                           zero_point_offset)
 from generator.frontend.weights import matmul_weights
 from generator.ir import ConvGeometry, MatrixLayer, out_size
 
@@ -50,11 +51,13 @@ def match_conv(model, node, act: ActTensor, index: int) -> LayerMatch:
         weights=np.ascontiguousarray(matrix), thresholds=None, out_bias=0, out_dtype=act.quant.dtype,
         in_shape=(h, w, c), out_shape=(geometry.out_h, geometry.out_w, oc), kind=kind, source=node.name,
         conv=geometry)
-    if act.quant.zero_point != 0 and any(geometry.pads):
-        raise AxgenError(f"node {node.name}: zero padding of an input with zero point {act.quant.zero_point} "
-                         "is not supported")
+    if np.any(np.asarray(act.quant.zero_point) != 0) and any(geometry.pads):
+        raise AxgenError(f"node {node.name}: zero padding of an input with a zero point "
+                         f"({np.unique(act.quant.zero_point)[:4]}: an input quantizer's, or the bias of a layer carried in "
+                         "with no activation quantizer between) is not supported; supported is padding an input whose "
+                         "zero is code 0")
     alpha = _input_scale(act, oc, depthwise) * weights.scale
-    offset = -act.quant.zero_point * layer.weights.sum(axis=1).astype(np.float64)
+    offset = zero_point_offset(act, layer)
     end = follow_elementwise(model, node.output[0])  # no quantizer: the network ends here, in accumulators
     return threshold_layer(model, layer, node.output[0], end, alpha, offset)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from generator.errors import AxgenError
-from generator.frontend.activation import ActTensor, LayerMatch, follow_elementwise, threshold_layer
+from generator.frontend.activation import (ActTensor, LayerMatch, follow_elementwise, threshold_layer,
+                                           zero_point_offset)
 from generator.frontend.weights import matmul_weights
 from generator.ir import MatrixLayer
 
@@ -29,6 +30,6 @@ def match_fc(model, node, act: ActTensor, index: int) -> LayerMatch:
         out_dtype=act.quant.dtype, in_shape=(k,), out_shape=(m,), kind="fc", source=node.name)
     s_x = act.quant.scalar_scale("the input of a matrix layer")
     alpha = s_x * weights.scale
-    offset = -act.quant.zero_point * layer.weights.sum(axis=1).astype(np.float64)
+    offset = zero_point_offset(act, layer)
     end = follow_elementwise(model, node.output[0])
     return threshold_layer(model, layer, node.output[0], end, alpha, offset)

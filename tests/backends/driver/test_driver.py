@@ -196,3 +196,23 @@ def test_driver_head_of_a_declared_input_type(model_dir, tmp_path, load_driver, 
     from generator.golden import head_values
     values = driver.head_values(x)
     assert np.array_equal(values, head_values(project.network.head, x)) and values.min() == 0 and values.max() == 255
+
+
+def test_driver_head_of_a_fixed_point_input(model_dir, tmp_path, load_driver, sim_build):
+    """A FIXED<16,6> input (hls4ml's jet tagger shape): the driver's head rounds half to even and
+    saturates as the README says, as the golden model and `axgen predict` do, and head -> golden
+    accelerator -> the driver's tail is `axgen predict`."""
+    import models
+    from generator.execute import golden_outputs
+    from generator.golden import head_values
+    path = models.export(models.jet_tagger(), (16,), model_dir / "jet_driver.onnx")
+    build(load_network(path, input_type="FIXED<16,6>"), tmp_path / "p", config.from_dict({}))
+    project = open_project(tmp_path / "p")
+    driver = load_driver(project.root, sim_build)
+    x = np.random.default_rng(7).normal(0, 4, size=(6, 16)).astype(np.float32)
+    x[0, :4] = [2.5 / 1024, 3.5 / 1024, -2.5 / 1024, 0.1]  # halves round to even
+    x[1], x[2] = 40.0, -40.0  # beyond the type's range: saturated
+    values = driver.head_values(x)
+    assert np.array_equal(values, head_values(project.network.head, x))
+    assert list(values[0, :4]) == [2, 4, -2, 102] and set(values[1]) == {32767} and set(values[2]) == {-32768}
+    assert np.array_equal(driver.tail_output(golden_outputs(project, values)), predict(project, x, backend="golden"))
