@@ -13,6 +13,7 @@ from generator.datatypes import DataType
 from generator.errors import AxgenError
 from generator.ir import Network
 from generator.multipliers import parse
+from generator.multipliers.bounds import acc_bounds
 from generator.multipliers.catalog import grid
 from generator.sim import verilog_core  # noqa: F401 (registers the loader that derives verilog: cores)
 
@@ -133,21 +134,35 @@ def user_specs(specs) -> list[str]:
     return out
 
 
+GRID_MAX_BITS = 16  # the widest operands the catalogue's grid is listed for (an input type's widest)
+
+
 def candidates_for(layer, extra: list[str]) -> tuple[str, ...]:
     """Exact, then every grid setting and extra spec that serves this layer's operands."""
     if BIPOLAR in (layer.in_dtype, layer.weight_dtype):
         return (EXACT,)  # bipolar products are XNOR: nothing to approximate
     bits = max(layer.in_dtype.bitwidth(), layer.weight_dtype.bitwidth())
     out = [EXACT]
-    for spec in grid(bits) + list(extra):
+    listed = grid(bits) if bits <= GRID_MAX_BITS else []  # wider: a carried accumulator, the user's specs only
+    for spec in listed + list(extra):
         if spec in out:
             continue
         try:
-            parse(spec).check_operands(layer.in_dtype, layer.weight_dtype, f"layer {layer.name}")
+            mul = parse(spec)
+            mul.check_operands(layer.in_dtype, layer.weight_dtype, f"layer {layer.name}")
         except AxgenError:
+            continue
+        if layer.carries and not _keeps_carried_range(layer, mul):
             continue
         out.append(spec)
     return tuple(out)
+
+
+def _keeps_carried_range(layer, mul) -> bool:
+    """A layer that carries its accumulator into the next one (MatrixLayer.carries) takes only
+    multipliers whose accumulators stay within the type the next layer takes (hw.matrix)."""
+    lo, hi = acc_bounds(layer, mul)
+    return layer.out_dtype.min() <= lo.min() and hi.max() <= layer.out_dtype.max()
 
 
 def full_space(net: Network, base: Config, extra: list[str], tune: bool = True) -> Space:

@@ -84,7 +84,9 @@ class Lookup(_Accumulation):
 
     def __init__(self, layer: MatrixLayer, factors: Factors):
         self.x0, self.terms, self.mh = factors.x0, 1, layer.mh
-        self.table = factors.act @ factors.wgt  # (activation values, distinct weights)
+        wgt = factors.wgt  # (activation values, distinct weights); the table itself when wgt is the identity
+        square = wgt.shape[0] == wgt.shape[1] and np.array_equal(wgt, np.eye(len(wgt), dtype=wgt.dtype))
+        self.table = factors.act if square else factors.act @ wgt
         self.w_index = np.searchsorted(factors.wvals, layer.weights)
         self.zero = np.zeros(1, dtype=np.int64)
 

@@ -89,6 +89,8 @@ def _grouped(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         prim = row // g
         key = prim.tobytes()
         if key not in groups:
+            if len(prims) == table.shape[1]:  # more terms than weight columns: the table itself is shorter
+                return table.copy(), np.eye(table.shape[1], dtype=np.int64)
             groups[key] = len(prims)
             prims.append(prim)
         coefs.append((v, groups[key], g))

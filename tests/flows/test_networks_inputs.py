@@ -1,8 +1,8 @@
 """The models users bring (issue 20), on Verilator and in HLS C simulation: FINN's network-intrusion
-MLP shape (a BIPOLAR annotation on its input, `(x + 1) / 2` in the graph) and hls4ml's jet tagger
-shape (a FIXED<16,6> input: 16-bit codes into the first layer), bit-exact against the golden
-model at two foldings each (the second behind the slow marker), cycles within 3% and latency
-within 10% of the estimates."""
+MLP shape (a BIPOLAR annotation on its input, `(x + 1) / 2` in the graph), hls4ml's jet tagger
+shape as qonnx's QKeras converter writes it (a FIXED<16,6> input: 16-bit codes into the first
+layer) and qonnx's own QKeras test files, bit-exact against the golden model at two foldings each
+(the second behind the slow marker), cycles within 3% and latency within 10% of the estimates."""
 
 from pathlib import Path
 
@@ -35,7 +35,7 @@ def test_bipolar_annotated_mlp_bit_exact(model_dir, tmp_path, fold):
 
 @pytest.mark.parametrize("fold", FOLDS)
 def test_fixed_point_input_mlp_bit_exact(model_dir, tmp_path, fold):
-    path = models.export(models.jet_tagger(), (16,), model_dir / "jet_rtl.onnx")
+    path = models.qkeras_jet_tagger(model_dir / "jet_rtl.onnx")
     build(load_network(path, input_type="FIXED<16,6>"), tmp_path / "p", config.from_dict(JET_FOLDINGS[fold]))
     check(tmp_path / "p", samples=12, seed=fold)
 

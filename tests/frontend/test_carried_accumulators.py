@@ -12,6 +12,7 @@ from generator.datatypes import all_values, to_codes
 from generator.errors import AxgenError
 from generator.frontend import load_network
 from generator.golden import head_values, run_layers, tail_output
+from generator.dse.space import candidates_for
 from generator.hw.plan import make_plan
 
 
@@ -54,16 +55,34 @@ def test_what_cannot_be_carried_is_refused(tmp_path, kw, words):
     assert words in str(err.value).replace("\n", " ")
 
 
+def _product_table(tmp_path, layer, factor: int) -> str:
+    """A lut: multiplier of `factor` times the exact products on the layer's operands."""
+    xs, ws = all_values(layer.in_dtype), all_values(layer.weight_dtype)
+    table = np.zeros((len(xs), len(ws)), dtype=np.int64)
+    table[to_codes(xs, layer.in_dtype)[:, None], to_codes(ws, layer.weight_dtype)[None, :]] = factor * xs[:, None] * ws
+    np.save(tmp_path / f"times{factor}.npy", table)
+    return f"lut:{tmp_path / f'times{factor}.npy'}"
+
+
 def test_a_multiplier_that_widens_a_carried_accumulator_is_refused(tmp_path):
     """The next layer's input type is the exact accumulator's: a multiplier whose products leave
-    that range (here a lut: table of twice the exact products) cannot serve the carrying layer."""
+    that range (here a lut: table of twice the exact products) cannot serve the carrying layer,
+    in a config or in the design-space exploration's candidates."""
     net = load_network(_load(tmp_path, (16,)))
     first = net.layers[0]
-    xs, ws = all_values(first.in_dtype), all_values(first.weight_dtype)
-    table = np.zeros((len(xs), len(ws)), dtype=np.int64)
-    table[to_codes(xs, first.in_dtype)[:, None], to_codes(ws, first.weight_dtype)[None, :]] = 2 * xs[:, None] * ws
-    np.save(tmp_path / "double.npy", table)
-    make_plan(net, config.from_dict({}))  # exact: fits
+    same, double = _product_table(tmp_path, first, 1), _product_table(tmp_path, first, 2)
+    make_plan(net, config.from_dict({"layers": {0: {"multiplier": same}}}))  # the exact products: fits
     with pytest.raises(AxgenError, match=rf"layer fc0: its accumulator goes on into the next layer as "
                                          rf"{first.out_dtype.name} .* outside {first.out_dtype.name}"):
-        make_plan(net, config.from_dict({"layers": {0: {"multiplier": f"lut:{tmp_path / 'double.npy'}"}}}))
+        make_plan(net, config.from_dict({"layers": {0: {"multiplier": double}}}))
+    candidates = candidates_for(first, [same, double])
+    assert same in candidates and double not in candidates and len(candidates) > 10
+
+
+def test_the_exploration_lists_no_grid_for_a_wide_carried_input():
+    """qonnx's qdense2 file: the second layer takes an INT17 accumulator; the catalogue's grid is for
+    operands up to 16 bits, so only exact and the user's own specs are candidates there."""
+    from pathlib import Path
+    net = load_network(Path(__file__).parent / "data" / "qkeras" / "model_test_qkeras_qdense2_0.onnx")
+    assert net.layers[1].in_dtype.bitwidth() > 16
+    assert candidates_for(net.layers[1], []) == ("exact",) and len(candidates_for(net.layers[0], [])) > 10

@@ -171,6 +171,28 @@ def test_predict_on_float_inputs_quantizes_as_the_readme_says(jet, tmp_path):
     assert np.max(np.abs(acc.predict(x) - models.onnx_reference(jet, _quantized(x)))) < 1e-6
 
 
+@pytest.fixture(scope="module")
+def qkeras_jet(model_dir):
+    return models.qkeras_jet_tagger(model_dir / "qkeras_jet_tagger.onnx")
+
+
+def test_the_jet_tagger_in_the_qkeras_converters_form_equals_qonnx(qkeras_jet, tmp_path):
+    """The jet tagger as qonnx's QKeras converter writes it (MatMul, Add of a quantized bias, Relu,
+    Quant; Softmax): every hidden code and the output equal qonnx on the quantized inputs, and so
+    does `predict` on the float inputs."""
+    net = load_network(qkeras_jet, input_type=FIXED)
+    assert [(layer.in_dtype.name, layer.weight_dtype.name, layer.mh) for layer in net.layers] == [
+        ("INT16", "INT6", 64), ("UINT6", "INT6", 32), ("UINT6", "INT6", 32), ("UINT6", "INT6", 5)]
+    x = np.random.default_rng(3).normal(0, 2, size=(64, 16)).astype(np.float32)
+    codes = head_values(net.head, x)
+    for i, want in enumerate(models.onnx_hidden_codes(qkeras_jet, _quantized(x))):
+        got = run_layers(codes, net.layers[:i + 1])
+        assert np.array_equal(got, want) and len(np.unique(got)) > 16
+    want = models.onnx_reference(qkeras_jet, _quantized(x))
+    assert np.array_equal(tail_output(net.tail, run_layers(codes, net.layers)), want)
+    assert np.array_equal(api.build(str(qkeras_jet), tmp_path / "p", input_type=FIXED).predict(x), want)
+
+
 def test_inspect_says_what_the_input_is_and_where_that_came_from(intrusion, jet, finn_model):
     def first_row(*args):
         result = CliRunner().invoke(main, ["inspect", *map(str, args), "--json"])

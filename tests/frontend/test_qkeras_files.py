@@ -49,7 +49,7 @@ def test_each_file_is_accepted_or_refused_with_its_reason(name):
 
 def test_inspect_shows_the_carried_accumulator():
     result = CliRunner().invoke(main, ["inspect", str(_path("qdense2_0")), "--json"])
-    rows = json.loads(result.output)["layers"] if result.output.lstrip().startswith("{") else json.loads(result.output)
+    rows = json.loads(result.output)
     assert [(row["in_dtype"], row["out_dtype"]) for row in rows] == [("UINT6", "INT17 accumulator"),
                                                                     ("INT17", "accumulator")]
 

@@ -176,6 +176,21 @@ def test_many_terms_go_through_the_product_table(tmp_path):
         assert np.array_equal(accumulation(x), accumulate_reference(x, layer, mul))
 
 
+def test_a_wide_activation_factors_into_its_product_table():
+    """A carried accumulator is a wide activation (INT17 into an INT8 layer): Mitchell's products
+    have more primitive rows than there are weight columns, so the factorization is the product
+    table itself (one term per distinct weight) and never a (2^17, rows) array."""
+    rng = np.random.default_rng(4)
+    layer = matrix_layer(D["INT17"], D["INT8"], values(rng, D["INT8"], (4, 40)))
+    factors = factorize(parse("mitchell"), D["INT17"], D["INT8"], layer.weights)
+    distinct = len(np.unique(layer.weights))
+    assert factors.terms == distinct and factors.act.shape == (1 << 17, distinct)
+    x = values(rng, D["INT17"], (7, 40))
+    accumulation = products(layer, parse("mitchell"))
+    assert isinstance(accumulation, Lookup) and np.array_equal(accumulation(x), accumulate_reference(x, layer,
+                                                                                                   parse("mitchell")))
+
+
 # etm: mul(0, w) is not 0 (the padding's terms); lut: 8 x 8 random, through the table
 @pytest.mark.parametrize("spec, bits", [("exact", 3), ("trunc:k=2", 3), ("etm:m=1", 3), ("lut", 8)])
 def test_convolution_in_chunks_equals_one_window_at_a_time(monkeypatch, tmp_path, spec, bits):

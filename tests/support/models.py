@@ -637,3 +637,54 @@ def carried_net(conv: bool = False, second_pad: int = 0, between: str = "affine"
             [qnn.QuantLinear(12, 3, **w)]
     return nn.Sequential(qnn.QuantIdentity(act_quant=Int8ActPerTensorFixedPoint, bit_width=6), first, Between(),
                          *second, qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=3), *last).eval()
+
+
+def qkeras_jet_tagger(path: Path, bits: int = 6, relu_integer_bits: int = 2, seed: int = 0) -> Path:
+    """hls4ml's jet-tagging MLP (16 inputs, 64-32-32-5, softmax) written as qonnx's QKeras converter
+    writes a QKeras model (the form of its test files in tests/frontend/data/qkeras): per layer a
+    Quant on the weights and one on the bias (quantized_bits(bits, 0, alpha=1): signed, scale
+    2^-(bits-1)), MatMul, Add, then Relu and an unsigned Quant (quantized_relu(bits,
+    relu_integer_bits)); Softmax and Identity at the end; no input quantizer. Random weights,
+    drawn so that every layer's activations spread over their codes. Written to `path`."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(seed)
+    nodes, inits = [], []
+    qonnx = "qonnx.custom_op.general"
+
+    def const(name, value):
+        inits.append(numpy_helper.from_array(np.asarray(value, dtype=np.float32), name))
+        return name
+
+    def quant(tensor, scale, signed, n):
+        i = len([x for x in nodes if x.op_type == "Quant"])
+        params = [const(f"Quant_{i}_param{k}", v) for k, v in enumerate((scale, 0.0, float(bits)))]
+        nodes.append(helper.make_node("Quant", [tensor, *params], [f"Quant_{i}_out0"], f"Quant_{i}", domain=qonnx,
+                                      narrow=0, rounding_mode="ROUND", signed=int(signed)))
+        return nodes[-1].output[0]
+
+    def op(kind, inputs, **attrs):
+        i = len([x for x in nodes if x.op_type == kind])
+        nodes.append(helper.make_node(kind, inputs, [f"{kind}_{i}_out0"], f"{kind}_{i}", **attrs))
+        return nodes[-1].output[0]
+
+    step = 2.0 ** -(bits - 1)
+    x, width = "global_in", 16
+    widths = (64, 32, 32, 5)
+    for i, out in enumerate(widths):
+        gain = 1.5 / np.sqrt(width) if i else 0.5 / np.sqrt(width)
+        w = const(f"W_{i}", np.clip(rng.normal(0, gain, size=(width, out)), -1, 1 - step))
+        b = const(f"b_{i}", rng.uniform(-0.5, 0.5, size=out))
+        x = op("Add", [op("MatMul", [x, quant(w, step, True, bits)]), quant(b, step, True, bits)])
+        if i < len(widths) - 1:
+            x = quant(op("Relu", [x]), 2.0 ** (relu_integer_bits - bits), False, bits)
+        width = out
+    x = op("Identity", [op("Softmax", [x], axis=1)])
+    nodes[-1].output[0] = "global_out"
+    graph = helper.make_graph(nodes, "qkeras_jet_tagger", [helper.make_tensor_value_info("global_in", TensorProto.FLOAT, [1, 16])],
+                              [helper.make_tensor_value_info("global_out", TensorProto.FLOAT, [1, 5])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 9), helper.make_opsetid(qonnx, 1)],
+                              producer_name="axgen tests (qonnx QKeras converter's form)")
+    model.ir_version = 7
+    onnx.save(model, str(path))
+    return path
