@@ -225,7 +225,10 @@ def build_network(model, name: str, input_type: str | None = None) -> Network:
         raise AxgenError(f"node {next(iter(walk.joins))}: an Add whose inputs do not both come from the input's "
                          "quantized stream is not supported")
     if not walk.layers:
-        raise AxgenError("the model has no matrix layer (MatMul/Gemm) after its input quantizer")
+        ops = ", ".join(dict.fromkeys(n.op_type for n in model.graph.node))
+        raise AxgenError(f"the model has no matrix layer (MatMul, Gemm or Conv) after its input quantizer: it only "
+                         f"holds {ops}; axgen puts matrix layers (with their pooling and adds) into hardware, so "
+                         "there is nothing to build")
     if len(walk.ends) != 1:
         raise AxgenError(f"the integer part of the model ends in {len(walk.ends)} places; supported is one output")
     match, act = walk.ends[0]
