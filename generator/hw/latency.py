@@ -16,6 +16,7 @@ a pool's rows are image rows. Each stage kind's rule follows its block's schedul
   MVAU's NF * SF when it is slower), plus the two blocks' pipelines.
 - Pools (max and average): one input beat per cycle; output row o leaves once its window's last input row is in.
 - Duplicate and add: one beat per cycle; an add's row is complete when both its inputs' are.
+- Unrolled layer: its one output beat `depth` cycles (its pipeline) after its one input beat.
 - Links: a FIFO adds LINK_FIFO cycles, a width converter LINK_DWC more.
 
 The steady-state cycles per sample are the slowest stage's (`HardwarePlan.estimated_cycles`);
@@ -128,8 +129,14 @@ def _streaming(stage, first: float, rows: Rows) -> tuple[float, Rows]:
     return first + BRANCH_PIPE, out
 
 
+def _unrolled(stage, first: float, rows: Rows) -> tuple[float, Rows]:
+    """An unrolled layer: the vector's one beat in, its one beat out `depth` cycles later."""
+    done = max(rows[-1], first) + stage.depth
+    return done, [done]
+
+
 RULES: dict[str, Callable] = {"fc": _mvau, "conv": _conv, "dwconv": _conv, "maxpool": _pool, "avgpool": _pool,
-                              "duplicate": _streaming, "add": _streaming}
+                              "duplicate": _streaming, "add": _streaming, "unrolled": _unrolled}
 
 
 def height_of(stage) -> int:
@@ -149,7 +156,7 @@ def _input_rows(stage) -> Rows:
 
 def regroup(rows: Rows, consumer) -> Rows:
     """A producer's rows as the consumer's: a fully-connected layer takes the whole vector as one."""
-    return [rows[-1]] if consumer.kind == "fc" else rows
+    return [rows[-1]] if consumer.kind in ("fc", "unrolled") else rows
 
 
 def _arrival(plan, stage, done: dict) -> tuple[float, Rows]:

@@ -14,6 +14,7 @@ from generator.errors import AxgenError
 from generator.hw.folding import check_choice, check_flag, divisors, fifo_depth
 from generator.hw.latency import SWG_SLACK_BEATS, window_period
 from generator.hw.stage import Stage
+from generator.hw.unrolled import check_impl, unrolled_impl
 from generator.hw.timing import DEFAULT_CLOCK_MHZ, Pipeline, choose, fmax_mhz, shape_of
 from generator.ir import MatrixLayer
 from generator.multipliers import Multiplier, parse
@@ -229,8 +230,10 @@ def clamped_thresholds(layer, acc_dtype: DataType) -> np.ndarray | None:
     return np.sort(np.clip(layer.thresholds, acc_dtype.min(), acc_dtype.max() + 1).astype(np.int64), axis=1)
 
 
-def annotate_matrix(index: int, layer: MatrixLayer, config: Config, producer=None) -> LayerImpl:
+def annotate_matrix(index: int, layer: MatrixLayer, config: Config, producer=None):
     settings = config.for_layer(index, layer.name)
+    if check_impl(layer, settings) == "unrolled":
+        return unrolled_impl(index, layer, settings)
     pe = check_choice(layer, "pe", settings.get("pe", 1), pe_choices(layer), f"the output rows MH ({layer.mh})")
     simd = check_choice(layer, "simd", settings.get("simd", 1), simd_choices(layer),
                         f"the input channels ({layer.conv.channels}) or whole kernel positions of the "
@@ -283,6 +286,8 @@ def reopen_matrix(index: int, layer: MatrixLayer, entry: dict, settings: dict, w
     and the tuned weights `build` stored (None: the IR's)."""
     if weights is not None:
         layer = replace(layer, weights=weights)
+    if entry.get("impl") == "unrolled":
+        return unrolled_impl(index, layer, settings, entry["adder_graph"]["levels_per_segment"])
     acc_dtype = dtype(entry["acc_dtype"])
     user = entry.get("lut_verilog")
     lut_verilog = None if user is None else f"{user['source']}:{user['module']}"

@@ -77,6 +77,8 @@ def add(*entries: dict) -> dict:
 
 
 def stage_resources(stage) -> dict:
+    if hasattr(stage, "counted_resources"):  # an unrolled layer counts its adders (generator.hw.unrolled)
+        return stage.counted_resources()
     return add(*(evaluate(name, block) for name, block in stage_blocks(stage).items()))
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from generator.backends.hls.unrolled import render_unrolled_hls
 from generator.hw import HardwarePlan, Impl
 from generator.hw.encoding import FAMILY_CODES
 from generator.hw.layout import threshold_array, weight_array, wrapped_table
@@ -137,9 +138,17 @@ def _add_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list[st
     return [], [call], ["axgen_branch.h", header], [header]
 
 
+def _unrolled_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list[str]]:
+    """An unrolled layer: its own function (generator.backends.hls.unrolled) in a header."""
+    function = f"{impl.module}_graph"
+    header = f"{function}.h"
+    (out_dir / header).write_text(render_unrolled_hls(env, impl, function))
+    return [], [_call(function, [], ["s_axis", "m_axis", "1"])], [header], [header]
+
+
 # stage kind -> its renderer: (env, stage, out_dir) -> inner streams, calls, includes, extra files
 RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "dwconv": _matrix_stage, "maxpool": _pool_stage,
-             "avgpool": _pool_stage, "duplicate": _duplicate_stage, "add": _add_stage}
+             "avgpool": _pool_stage, "duplicate": _duplicate_stage, "add": _add_stage, "unrolled": _unrolled_stage}
 # stage kind -> its function's (input ports, output ports), where not one of each
 STAGE_PORTS = {"duplicate": (["s_axis"], ["m0_axis", "m1_axis"]), "add": (["s0_axis", "s1_axis"], ["m_axis"])}
 ONE_PORT = (["s_axis"], ["m_axis"])

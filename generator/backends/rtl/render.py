@@ -15,6 +15,7 @@ import numpy as np
 
 from generator.backends.rtl.memfiles import mem_lines, mem_text, table_lines
 from generator.backends.rtl.cores import render_cores
+from generator.backends.rtl.unrolled import render_unrolled
 from generator.backends.rtl.users import render_users
 from generator.hw import HardwarePlan, Impl, memories
 from generator.hw.encoding import FAMILY_CODES
@@ -168,9 +169,22 @@ def _add_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, list
     return params, description, [], [block], files
 
 
+def _unrolled_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, list, list, list[str]]:
+    """An unrolled layer: its own generated module (generator.backends.rtl.unrolled)."""
+    layer, graph = impl.layer, impl.graph
+    name = f"{impl.module}_graph"
+    (out_dir / f"{name}.v").write_text(render_unrolled(environment("rtl"), impl, name))
+    description = [f"unrolled MW={layer.mw} MH={layer.mh}: {graph.adders} adders, {impl.segments} segments of "
+                   f"{impl.levels} adder levels, one vector per cycle, {impl.depth} cycles deep",
+                   f"input {impl.in_dtype.name}, weights {layer.weight_dtype.name} (constants), accumulator "
+                   f"{impl.acc_dtype.name}, output {impl.out_dtype.name}"]
+    params = {"ADDERS": graph.adders, "SEGMENTS": impl.segments, "DEPTH": impl.depth}
+    return params, description, [], [_block(name, "u_graph", {}, "s_axis", "m_axis")], [f"{name}.v"]
+
+
 # stage kind -> its renderer: (stage, out_dir, user module proof) -> params, description, streams, blocks, files
 RENDERERS = {"fc": _matrix_stage, "conv": _matrix_stage, "dwconv": _matrix_stage, "maxpool": _pool_stage,
-             "avgpool": _pool_stage, "duplicate": _duplicate_stage, "add": _add_stage}
+             "avgpool": _pool_stage, "duplicate": _duplicate_stage, "add": _add_stage, "unrolled": _unrolled_stage}
 # stage kind -> its module's (input ports, output ports), where not one of each
 STAGE_PORTS = {"duplicate": (["s_axis"], ["m0_axis", "m1_axis"]), "add": (["s0_axis", "s1_axis"], ["m_axis"])}
 ONE_PORT = (["s_axis"], ["m_axis"])

@@ -1,0 +1,59 @@
+"""The HLS C++ of an unrolled layer (generator.hw.unrolled): one function that reads a vector,
+computes every adder of its graph in ap_int of the node's width (the same modulo arithmetic as
+the Verilog, generator.backends.rtl.unrolled) and writes the codes, pipelined at II = 1. Every
+line is computed here; templates/hls/unrolled.h.j2 only places them."""
+
+from __future__ import annotations
+
+from generator.hw.unrolled import UnrolledImpl, last_uses, output_term, sum_text
+
+
+def _term(name: str, shift: int, to: int) -> str:
+    if shift >= 0:
+        return f"(ap_int<{to}>({name}) << {shift})" if shift else f"ap_int<{to}>({name})"
+    return f"ap_int<{to}>({name} >> {-shift})"
+
+
+def _code(impl: UnrolledImpl, j: int) -> str:
+    bits = impl.out_dtype.bitwidth()
+    if impl.thresholds is None:
+        return f"acc{j}"
+    lo, hi = int(impl.acc_dtype.min()), int(impl.acc_dtype.max())
+    always = sum(1 for t in impl.thresholds[j].tolist() if t <= lo)
+    compares = [f"int(acc{j} >= {t}LL)" for t in impl.thresholds[j].tolist() if lo < t <= hi]
+    return f"ap_uint<{bits}>({' + '.join([str(impl.layer.out_bias + always)] + compares)})"
+
+
+def body(impl: UnrolledImpl) -> dict:
+    graph, bits = impl.graph, impl.node_bits
+    k_in = graph.n_inputs
+    last = last_uses(impl)
+    in_bits = impl.in_dtype.bitwidth()
+    kind = "ap_int" if impl.in_dtype.signed() else "ap_uint"
+    inputs = [{"name": f"x{k}", "width": int(bits[k]),
+               "expr": f"{kind}<{in_bits}>(beat.range({(k + 1) * in_bits - 1}, {k * in_bits}))"}
+              for k in range(k_in) if last[k] >= 0]
+    name = [f"x{k}" for k in range(k_in)] + [f"n{k_in + i}" for i in range(graph.adders)]
+    adders = []
+    for i, (a, sa, na, b, sb, nb) in enumerate(graph.ops.tolist()):
+        node = k_in + i
+        if last[node] >= 0:
+            w = int(bits[node])
+            adders.append({"name": name[node], "width": w,
+                           "expr": sum_text(_term(name[a], sa, w), na, _term(name[b], sb, w), nb, "-")})
+    width, out_bits = impl.acc_bits, impl.out_dtype.bitwidth()
+    outputs = []
+    for j in range(impl.layer.mh):
+        found = output_term(impl, j)
+        acc = "0" if found is None else _term(name[found[0]], found[1], width)
+        if found is not None and found[2]:
+            acc = f"-{acc}"
+        outputs.append({"acc": f"acc{j}", "acc_expr": acc, "code": _code(impl, j),
+                        "hi": (j + 1) * out_bits - 1, "lo": j * out_bits})
+    return {"inputs": inputs, "adders": adders, "outputs": outputs, "acc_bits": width}
+
+
+def render_unrolled_hls(env, impl: UnrolledImpl, function: str) -> str:
+    return env.get_template("unrolled.h.j2").render(
+        function=function, guard=f"{function.upper()}_H", layer_name=impl.name, in_bits=impl.in_stream_bits,
+        out_bits=impl.out_stream_bits, adders_count=impl.graph.adders, **body(impl))

@@ -1,0 +1,224 @@
+"""A fully-connected layer unrolled (hls4ml's latency strategy, reuse factor 1): the whole input
+vector in one beat, the whole output vector out one beat later per sample (II = 1), the weights
+constants in the logic as an adder graph (generator.hw.adder_graph), thresholds compared with
+constants. Selected per layer with `impl: unrolled` (default `folded`).
+
+The graph is cut into pipeline segments of `levels` adder levels each: segment s computes the
+nodes of levels s*levels+1 .. (s+1)*levels from the values registered at its start. One input
+register, the segments, then the thresholds (or the raw accumulators) and one output register:
+`depth` = segments + 2 cycles from an accepted input to its output. Every register advances
+when the output is free or taken (one enable: the pipeline stalls as a whole)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from generator.datatypes import DataType, smallest_int_type
+from generator.errors import AxgenError
+from generator.hw.adder_graph import ZERO, AdderGraph, solve_matrix
+from generator.hw.stage import Stage
+from generator.ir import MatrixLayer
+from generator.multipliers import EXACT
+from generator.multipliers.bounds import acc_bounds
+
+IMPLS = ("folded", "unrolled")
+DEFAULT_LEVELS = 2  # adder levels per pipeline segment
+
+
+def _signed_bits(lo: int, hi: int) -> int:
+    """Bits of the narrowest two's complement type holding [lo, hi] (a sign bit always)."""
+    return smallest_int_type(min(int(lo), -1), int(hi)).bitwidth()
+
+
+@dataclass(frozen=True)
+class UnrolledImpl(Stage):
+    index: int
+    layer: MatrixLayer
+    graph: AdderGraph
+    acc_dtype: DataType
+    thresholds: np.ndarray | None  # clamped to [acc_min, acc_max + 1], sorted per channel
+    levels: int = DEFAULT_LEVELS
+    clock_mhz: float | None = None
+    multiplier = EXACT  # the products are the weights' own (constants), exact
+    lut_verilog = None
+    tuned_weights = 0
+    pe = simd = 1  # no folding: the whole vector per beat
+
+    @property
+    def kind(self) -> str:
+        return "unrolled"
+
+    @property
+    def folding(self) -> str:
+        return "unrolled"
+
+    @property
+    def lanes(self) -> int:
+        return self.layer.mw * self.layer.mh
+
+    def fold_choices(self) -> dict[str, list[int]]:
+        return {}
+
+    @property
+    def in_dtype(self) -> DataType:
+        return self.layer.in_dtype
+
+    @property
+    def out_dtype(self) -> DataType:
+        return self.layer.out_dtype if self.layer.has_thresholds else self.acc_dtype
+
+    @property
+    def in_per_beat(self) -> int:
+        return self.layer.mw
+
+    @property
+    def out_per_beat(self) -> int:
+        return self.layer.mh
+
+    @property
+    def in_elems(self) -> int:
+        return self.layer.mw
+
+    @property
+    def out_elems(self) -> int:
+        return self.layer.mh
+
+    @property
+    def stage_cycles(self) -> dict[str, int]:
+        return {"unrolled": 1}
+
+    @property
+    def edge_fifo_depth(self) -> int:
+        return 2
+
+    @cached_property
+    def node_bits(self) -> np.ndarray:
+        """Two's complement width of every node (inputs included) for inputs of the layer's type."""
+        return np.array([_signed_bits(lo, hi) for lo, hi in self.graph.ranges(self.layer.in_dtype)], dtype=np.int64)
+
+    @cached_property
+    def segments(self) -> int:
+        """Pipeline segments of adders (0 for a graph without adders)."""
+        top = int(self.graph.levels.max()) if self.graph.adders else 0
+        return -(-top // self.levels)
+
+    def segment_of(self, node: int) -> int:
+        """The segment computing `node`; -1 for an input (registered into segment 0)."""
+        level = int(self.graph.levels[node])
+        return -1 if level == 0 else (level - 1) // self.levels
+
+    @property
+    def depth(self) -> int:
+        """Cycles from an accepted input beat to its output beat."""
+        return self.segments + 2
+
+    @property
+    def acc_bits(self) -> int:
+        """Width of the accumulators as compared: the accumulator's range and one above it, signed."""
+        return _signed_bits(self.acc_dtype.min(), int(self.acc_dtype.max()) + 1)
+
+    def counted_resources(self) -> dict:
+        """Counted, not fitted: an adder is a LUT and a carry bit per bit of its width (7-series:
+        CARRY4 per 4 bits), a comparison with a constant half a LUT per bit; flip-flops are the
+        pipeline's registers, output register and valid bits."""
+        bits = self.node_bits[self.graph.n_inputs:]
+        live = last_uses(self)[self.graph.n_inputs:] >= 0
+        adder_bits = int(bits[live].sum())
+        compares = 0 if self.thresholds is None else int(np.count_nonzero(
+            (self.thresholds > self.acc_dtype.min()) & (self.thresholds <= self.acc_dtype.max())))
+        compare_luts = compares * -(-self.acc_bits // 2)
+        carry = int(sum(-(-int(b) // 4) for b in bits[live])) + compares * -(-self.acc_bits // 4)
+        return {"lut": adder_bits + compare_luts, "ff": register_bits(self), "carry": carry, "lutram": 0,
+                "bram18": 0, "uram": 0, "dsp": 0}
+
+    def entry(self) -> dict:
+        """This layer in project.json."""
+        layer = self.layer
+        return {
+            "impl": "unrolled", "mw": layer.mw, "mh": layer.mh,
+            "in_dtype": layer.in_dtype.name, "weight_dtype": layer.weight_dtype.name,
+            "acc_dtype": self.acc_dtype.name, "out_dtype": self.out_dtype.name,
+            "thresholds_per_channel": 0 if self.thresholds is None else int(self.thresholds.shape[1]),
+            "pe": layer.mh, "simd": layer.mw,
+            "multiplier": {"spec": "exact"},
+            "tuned_weights": 0,
+            "adder_graph": {"adders": self.graph.adders, "depth": int(self.graph.levels.max()) if self.graph.adders else 0,
+                            "levels_per_segment": self.levels, "segments": self.segments,
+                            "adder_bits": int(self.node_bits[self.graph.n_inputs:].sum())},
+            "pipeline_depth": self.depth,
+        }
+
+
+def check_impl(layer, settings: dict) -> str:
+    impl = settings.get("impl", "folded")
+    if impl not in IMPLS:
+        raise AxgenError(f"layer {layer.name}: impl={impl!r}; supported: {', '.join(IMPLS)}")
+    if impl == "unrolled" and (layer.kind != "fc" or layer.in_dtype == DataType["BIPOLAR"]):
+        raise AxgenError(f"layer {layer.name}: impl=unrolled is supported on fully-connected layers with integer "
+                         f"inputs (this is a {layer.kind} layer on {layer.in_dtype.name}); use impl: folded")
+    return impl
+
+
+def unrolled_impl(index: int, layer: MatrixLayer, settings: dict, levels: int | None = None) -> UnrolledImpl:
+    """The unrolled stage of `layer` (exact products: the multiplier setting must be exact)."""
+    from generator.hw.matrix import clamped_thresholds  # hw.matrix chooses between the two: imported late
+    spec = str(settings.get("multiplier", "exact"))
+    if spec != "exact":
+        raise AxgenError(f"layer {layer.name}: impl=unrolled takes its weights as constants (exact products); "
+                         f"multiplier {spec} is for folded layers")
+    for key in ("pe", "simd"):
+        if key in settings and settings[key] not in (1, layer.mh if key == "pe" else layer.mw):
+            raise AxgenError(f"layer {layer.name}: an unrolled layer takes the whole vector per beat (PE = MH = "
+                             f"{layer.mh}, SIMD = MW = {layer.mw}); leave {key} out")
+    lo, hi = acc_bounds(layer)
+    acc_dtype = layer.out_dtype if layer.carries else smallest_int_type(min(int(lo.min()), 0), int(hi.max()))
+    graph = solve_matrix(layer.weights, layer.in_dtype)
+    return UnrolledImpl(index, layer, graph, acc_dtype, clamped_thresholds(layer, acc_dtype),
+                        int(levels or settings.get("levels", DEFAULT_LEVELS)))
+
+
+def output_term(impl: UnrolledImpl, j: int) -> tuple[int, int, int] | None:
+    """Output j as (node, shift, neg), or None for a constant 0."""
+    node, shift, neg = (int(v) for v in impl.graph.outputs[j])
+    return None if node == ZERO else (node, shift, neg)
+
+
+def sum_text(ta: str, na: int, tb: str, nb: int, negate: str) -> str:
+    """An adder's expression from its operands' texts and negations (both backends); `negate`
+    prefixes a negated first operand when both are ("-" in C++, "W'd0 - " in Verilog)."""
+    if not na:
+        return f"{ta} {'-' if nb else '+'} {tb}"
+    return f"{tb} - {ta}" if not nb else f"{negate}{ta} - {tb}"
+
+
+def last_uses(impl: UnrolledImpl) -> np.ndarray:
+    """Per node, the last segment that reads it (the segments' count for an output: the
+    thresholds read the accumulators after the last segment); -2 for a node nobody reads."""
+    graph = impl.graph
+    last = np.full(graph.n_inputs + graph.adders, -2, dtype=np.int64)
+    for i, (a, _, _, b, _, _) in enumerate(graph.ops.tolist()):
+        seg = impl.segment_of(graph.n_inputs + i)
+        last[a] = max(last[a], seg)
+        last[b] = max(last[b], seg)
+    for j in range(impl.layer.mh):
+        term = output_term(impl, j)
+        if term is not None:
+            last[term[0]] = impl.segments
+    return last
+
+
+def registers(impl: UnrolledImpl) -> list[tuple[int, int]]:
+    """(node, segment) of every pipeline register: a node's value held at the start of each
+    segment after the one computing it, up to the last that reads it (an input from segment 0)."""
+    last = last_uses(impl)
+    return [(node, t) for node in range(len(last)) for t in range(impl.segment_of(node) + 1, int(last[node]) + 1)]
+
+
+def register_bits(impl: UnrolledImpl) -> int:
+    """Flip-flops of the pipeline: its registers, the accumulators' or codes' output register and
+    the valid bits."""
+    bits = impl.node_bits
+    return int(sum(bits[node] for node, _ in registers(impl))) + impl.out_per_beat * impl.out_dtype.bitwidth() + impl.depth

@@ -1,0 +1,56 @@
+"""Unrolled layers (issue 22, `impl: unrolled`): the jet tagger of hls4ml's shape, every layer
+unrolled, takes one sample per cycle (measured on Verilator) and is bit-exact in RTL (cocotb and
+the C++ harness, random back-pressure) and in HLS C simulation; unrolled and folded layers stitch
+in one network through width converters; what an unrolled layer cannot be is refused."""
+
+import json
+
+import pytest
+from checks import check
+
+import models
+from generator import config
+from generator.errors import AxgenError
+from generator.frontend import load_network
+from generator.hw.plan import make_plan
+from generator.project import build
+
+FIXED = "FIXED<16,6>"
+
+
+@pytest.fixture(scope="module")
+def jet(model_dir):
+    return load_network(models.qkeras_jet_tagger(model_dir / "jet_unrolled.onnx"), input_type=FIXED)
+
+
+def test_a_fully_unrolled_network_takes_a_sample_per_cycle(jet, tmp_path):
+    build(jet, tmp_path / "p", config.from_dict({"defaults": {"impl": "unrolled"}}))
+    _, report = check(tmp_path / "p", samples=24, seed=1)
+    assert report["cycles_per_sample"] == 1.0
+    layers = json.loads((tmp_path / "p" / "project.json").read_text())["layers"]
+    assert [layer["impl"] for layer in layers] == ["unrolled"] * 4
+    assert all(0 < layer["adder_graph"]["adders"] and layer["pipeline_depth"] >= 3 for layer in layers)
+
+
+def test_unrolled_and_folded_layers_stitch(jet, tmp_path):
+    cfg = {"layers": {0: {"impl": "unrolled", "levels": 3}, 1: {"pe": 4, "simd": 8}, 2: {"pe": 8, "simd": 4},
+                      3: {"impl": "unrolled", "levels": 1}}}
+    build(jet, tmp_path / "p", config.from_dict(cfg))
+    _, report = check(tmp_path / "p", samples=12, seed=2)
+    assert report["cycles_per_sample"] == 64.0  # fc1, folded: MH/PE * MW/SIMD = 32/4 * 64/8
+
+
+@pytest.mark.parametrize("settings, words", [
+    ({0: {"impl": "rolled"}}, "impl='rolled'; supported: folded, unrolled"),
+    ({0: {"impl": "unrolled", "multiplier": "trunc:k=2"}}, "takes its weights as constants (exact products)"),
+    ({0: {"impl": "unrolled", "pe": 4}}, "takes the whole vector per beat"),
+])
+def test_what_an_unrolled_layer_cannot_be_is_refused(jet, settings, words):
+    with pytest.raises(AxgenError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        make_plan(jet, config.from_dict({"layers": settings}))
+
+
+def test_an_unrolled_convolution_is_refused(model_dir):
+    path = models.export(models.small_cnn(), (3, 12, 10), model_dir / "small_cnn_unrolled.onnx")
+    with pytest.raises(AxgenError, match="impl=unrolled is supported on fully-connected layers"):
+        make_plan(load_network(path), config.from_dict({"layers": {0: {"impl": "unrolled"}}}))
