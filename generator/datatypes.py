@@ -55,6 +55,13 @@ def smallest_int_type(lo: int, hi: int):
     return DataType[f"INT{max(2, n)}"]
 
 
+def fit_dtype(values: np.ndarray, dt):
+    """`dt` if it holds every value, else the narrowest integer type that does."""
+    if dt == DataType["BIPOLAR"] or np.all(dt.allowed(values)):
+        return dt
+    return smallest_int_type(int(values.min()), int(values.max()))
+
+
 def pack_beats(values: np.ndarray, dt, per_beat: int) -> list[int]:
     """Pack a 1-D vector of values into beats of `per_beat` elements; element i of a beat sits
     in bits [i*W, (i+1)*W). Returns Python ints (beats can be wider than 64 bits)."""

@@ -8,13 +8,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 from qonnx.util.basic import get_by_name
 
-from generator.datatypes import DataType
+from generator.datatypes import DataType, fit_dtype
 from generator.errors import AxgenError
 from generator.frontend.carry import carried
 from generator.frontend.onnx_utils import QUANT_OPS, submodel
 from generator.frontend.quantizers import QuantInfo, quant_info
 from generator.frontend.thresholds import derive_thresholds
-from generator.frontend.weights import fit_dtype
 from generator.ir import MatrixLayer
 from generator.multipliers.bounds import acc_bounds
 from generator.onnx_exec import run

@@ -9,7 +9,7 @@ import numpy as np
 from qonnx.core.modelwrapper import ModelWrapper
 from qonnx.util.basic import get_by_name
 
-from generator.datatypes import DataType, smallest_int_type
+from generator.datatypes import DataType
 from generator.errors import AxgenError
 from generator.frontend.onnx_utils import QUANT_OPS, constant_value
 from generator.frontend.quantizers import quant_info
@@ -56,10 +56,3 @@ def matmul_weights(model: ModelWrapper, node, kernel: bool = False) -> Weights:
         raise AxgenError(f"node {producer.name}: weight scales vary along an input dimension; "
                          "supported are per-tensor and per-output-channel scales")
     return Weights(values.astype(np.int64), per_channel.copy(), info.dtype, producer.name)
-
-
-def fit_dtype(values: np.ndarray, dtype: DataType) -> DataType:
-    """`dtype` if it holds every value, else the narrowest integer type that does."""
-    if dtype == DataType["BIPOLAR"] or np.all(dtype.allowed(values)):
-        return dtype
-    return smallest_int_type(int(values.min()), int(values.max()))

@@ -287,7 +287,7 @@ def reopen_matrix(index: int, layer: MatrixLayer, entry: dict, settings: dict, w
     if weights is not None:
         layer = replace(layer, weights=weights)
     if entry.get("impl") == "unrolled":
-        return unrolled_impl(index, layer, settings, entry["adder_graph"]["levels_per_segment"])
+        return unrolled_impl(index, layer, settings, entry["adder_graph"]["levels_per_segment"], weights is not None)
     acc_dtype = dtype(entry["acc_dtype"])
     user = entry.get("lut_verilog")
     lut_verilog = None if user is None else f"{user['source']}:{user['module']}"

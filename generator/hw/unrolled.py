@@ -4,14 +4,17 @@ constants in the logic as an adder graph (generator.hw.adder_graph), thresholds 
 constants. Selected per layer with `impl: unrolled` (default `folded`).
 
 The graph is cut into pipeline segments of `levels` adder levels each: segment s computes the
-nodes of levels s*levels+1 .. (s+1)*levels from the values registered at its start. One input
-register, the segments, then the thresholds (or the raw accumulators) and one output register:
-`depth` = segments + 2 cycles from an accepted input to its output. Every register advances
-when the output is free or taken (one enable: the pipeline stalls as a whole)."""
+nodes of levels s*levels+1 .. (s+1)*levels from the values registered at its start. Then each
+output's thresholds as a binary search (`steps` comparisons with a threshold chosen by the bits
+found so far, `levels` per segment), or the raw accumulators. One input register, a register
+after each segment, one output register: `depth` cycles from an accepted input to its output.
+Every register advances when the output is free or taken (one enable: the pipeline stalls as a
+whole). `multiplier: csd:k=K` rounds each weight to K signed power-of-two digits first
+(generator.multipliers.csd): fewer adders, computed exactly by every backend."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -23,6 +26,8 @@ from generator.hw.stage import Stage
 from generator.ir import MatrixLayer
 from generator.multipliers import EXACT
 from generator.multipliers.bounds import acc_bounds
+from generator.multipliers.csd import csd_digits, round_weights
+from generator.datatypes import fit_dtype
 
 IMPLS = ("folded", "unrolled")
 DEFAULT_LEVELS = 2  # adder levels per pipeline segment
@@ -42,9 +47,10 @@ class UnrolledImpl(Stage):
     thresholds: np.ndarray | None  # clamped to [acc_min, acc_max + 1], sorted per channel
     levels: int = DEFAULT_LEVELS
     clock_mhz: float | None = None
-    multiplier = EXACT  # the products are the weights' own (constants), exact
+    spec: str = "exact"  # or csd:k=K: the weights rounded (layer holds them), the products exact
+    tuned_weights: int = 0  # weights the rounding changed
+    multiplier = EXACT  # products by the (possibly rounded) constants are exact
     lut_verilog = None
-    tuned_weights = 0
     pe = simd = 1  # no folding: the whole vector per beat
 
     @property
@@ -111,9 +117,21 @@ class UnrolledImpl(Stage):
         return -1 if level == 0 else (level - 1) // self.levels
 
     @property
+    def steps(self) -> int:
+        """Comparisons per output of the thresholds' binary search (0: raw accumulators out)."""
+        return 0 if self.thresholds is None else int(self.thresholds.shape[1]).bit_length()
+
+    @property
+    def threshold_segments(self) -> int:
+        """Pipeline segments of the thresholds' search, `levels` comparisons each (at least one:
+        the output codes are computed in it)."""
+        return max(1, -(-self.steps // self.levels))
+
+    @property
     def depth(self) -> int:
-        """Cycles from an accepted input beat to its output beat."""
-        return self.segments + 2
+        """Cycles from an accepted input beat to its output beat: the input register, a register
+        after every segment and the output register."""
+        return self.segments + self.threshold_segments + 1
 
     @property
     def acc_bits(self) -> int:
@@ -122,15 +140,14 @@ class UnrolledImpl(Stage):
 
     def counted_resources(self) -> dict:
         """Counted, not fitted: an adder is a LUT and a carry bit per bit of its width (7-series:
-        CARRY4 per 4 bits), a comparison with a constant half a LUT per bit; flip-flops are the
-        pipeline's registers, output register and valid bits."""
+        CARRY4 per 4 bits), a search step's comparison with its threshold mux a LUT per bit;
+        flip-flops are the pipeline's registers, output register and valid bits."""
         bits = self.node_bits[self.graph.n_inputs:]
         live = last_uses(self)[self.graph.n_inputs:] >= 0
         adder_bits = int(bits[live].sum())
-        compares = 0 if self.thresholds is None else int(np.count_nonzero(
-            (self.thresholds > self.acc_dtype.min()) & (self.thresholds <= self.acc_dtype.max())))
-        compare_luts = compares * -(-self.acc_bits // 2)
-        carry = int(sum(-(-int(b) // 4) for b in bits[live])) + compares * -(-self.acc_bits // 4)
+        compares = self.steps * self.out_per_beat  # a comparator per search step, its threshold a small mux
+        compare_luts = compares * (self.acc_bits + 1)
+        carry = int(sum(-(-int(b) // 4) for b in bits[live])) + compares * -(-(self.acc_bits + 1) // 4)
         return {"lut": adder_bits + compare_luts, "ff": register_bits(self), "carry": carry, "lutram": 0,
                 "bram18": 0, "uram": 0, "dsp": 0}
 
@@ -143,8 +160,8 @@ class UnrolledImpl(Stage):
             "acc_dtype": self.acc_dtype.name, "out_dtype": self.out_dtype.name,
             "thresholds_per_channel": 0 if self.thresholds is None else int(self.thresholds.shape[1]),
             "pe": layer.mh, "simd": layer.mw,
-            "multiplier": {"spec": "exact"},
-            "tuned_weights": 0,
+            "multiplier": {"spec": self.spec},
+            "tuned_weights": self.tuned_weights,
             "adder_graph": {"adders": self.graph.adders, "depth": int(self.graph.levels.max()) if self.graph.adders else 0,
                             "levels_per_segment": self.levels, "segments": self.segments,
                             "adder_bits": int(self.node_bits[self.graph.n_inputs:].sum())},
@@ -162,22 +179,37 @@ def check_impl(layer, settings: dict) -> str:
     return impl
 
 
-def unrolled_impl(index: int, layer: MatrixLayer, settings: dict, levels: int | None = None) -> UnrolledImpl:
-    """The unrolled stage of `layer` (exact products: the multiplier setting must be exact)."""
+def unrolled_impl(index: int, layer: MatrixLayer, settings: dict, levels: int | None = None,
+                  rounded: bool = False) -> UnrolledImpl:
+    """The unrolled stage of `layer`: exact weights, or with multiplier csd:k=K each weight rounded
+    to K signed digits (`rounded`: the layer's weights are already, as project.json stored them)."""
     from generator.hw.matrix import clamped_thresholds  # hw.matrix chooses between the two: imported late
     spec = str(settings.get("multiplier", "exact"))
-    if spec != "exact":
-        raise AxgenError(f"layer {layer.name}: impl=unrolled takes its weights as constants (exact products); "
-                         f"multiplier {spec} is for folded layers")
+    digits = csd_digits(spec)
+    if spec != "exact" and digits is None:
+        raise AxgenError(f"layer {layer.name}: impl=unrolled takes its weights as constants (exact products, or "
+                         f"csd:k=K: each weight rounded to K signed power-of-two digits); multiplier {spec} is for "
+                         "folded layers")
+    changed = 0
+    if digits is not None and not rounded:
+        weights = round_weights(layer.weights, digits)
+        changed = int(np.count_nonzero(weights != layer.weights))
+        layer = replace(layer, weights=weights, weight_dtype=fit_dtype(weights, layer.weight_dtype))
     for key in ("pe", "simd"):
         if key in settings and settings[key] not in (1, layer.mh if key == "pe" else layer.mw):
             raise AxgenError(f"layer {layer.name}: an unrolled layer takes the whole vector per beat (PE = MH = "
                              f"{layer.mh}, SIMD = MW = {layer.mw}); leave {key} out")
     lo, hi = acc_bounds(layer)
-    acc_dtype = layer.out_dtype if layer.carries else smallest_int_type(min(int(lo.min()), 0), int(hi.max()))
+    acc_dtype = smallest_int_type(min(int(lo.min()), 0), int(hi.max()))
+    if layer.carries:
+        if lo.min() < layer.out_dtype.min() or hi.max() > layer.out_dtype.max():
+            raise AxgenError(f"layer {layer.name}: its accumulator goes on into the next layer as "
+                             f"{layer.out_dtype.name}; with {spec} it reaches [{int(lo.min())}, {int(hi.max())}], "
+                             "outside it; use exact weights on this layer")
+        acc_dtype = layer.out_dtype
     graph = solve_matrix(layer.weights, layer.in_dtype)
     return UnrolledImpl(index, layer, graph, acc_dtype, clamped_thresholds(layer, acc_dtype),
-                        int(levels or settings.get("levels", DEFAULT_LEVELS)))
+                        int(levels or settings.get("levels", DEFAULT_LEVELS)), spec=spec, tuned_weights=changed)
 
 
 def output_term(impl: UnrolledImpl, j: int) -> tuple[int, int, int] | None:
@@ -217,8 +249,23 @@ def registers(impl: UnrolledImpl) -> list[tuple[int, int]]:
     return [(node, t) for node in range(len(last)) for t in range(impl.segment_of(node) + 1, int(last[node]) + 1)]
 
 
+def search_tables(impl: UnrolledImpl, j: int) -> list[list[int | None]]:
+    """Output j's thresholds as a binary search: step k (the count's bit n-1-k, n = steps) compares
+    the accumulator with table[k][the k bits found so far], None where the candidate count is
+    beyond the thresholds (never taken). The bits found are the number of thresholds reached."""
+    row = [int(t) for t in impl.thresholds[j]]
+    n = impl.steps
+    tables = []
+    for k in range(n):
+        bit = n - 1 - k
+        cands = [(prefix << (bit + 1)) + (1 << bit) for prefix in range(1 << k)]
+        tables.append([row[c - 1] if c <= len(row) else None for c in cands])
+    return tables
+
+
 def register_bits(impl: UnrolledImpl) -> int:
-    """Flip-flops of the pipeline: its registers, the accumulators' or codes' output register and
-    the valid bits."""
+    """Flip-flops of the pipeline: its registers, those between the thresholds' segments (the
+    accumulator and the count's bits so far), the output register and the valid bits."""
     bits = impl.node_bits
-    return int(sum(bits[node] for node, _ in registers(impl))) + impl.out_per_beat * impl.out_dtype.bitwidth() + impl.depth
+    search = sum(impl.acc_bits + t * impl.levels for t in range(1, impl.threshold_segments)) * impl.out_per_beat
+    return int(sum(bits[node] for node, _ in registers(impl))) + search + impl.out_stream_bits + impl.depth

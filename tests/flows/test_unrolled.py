@@ -33,16 +33,22 @@ def test_a_fully_unrolled_network_takes_a_sample_per_cycle(jet, tmp_path):
 
 
 def test_unrolled_and_folded_layers_stitch(jet, tmp_path):
-    cfg = {"layers": {0: {"impl": "unrolled", "levels": 3}, 1: {"pe": 4, "simd": 8}, 2: {"pe": 8, "simd": 4},
-                      3: {"impl": "unrolled", "levels": 1}}}
+    """Width converters between the unrolled layers' whole vectors and the folded layers' beats;
+    approximate constants (each weight rounded to 2 and 1 signed digits) bit-exact too."""
+    cfg = {"layers": {0: {"impl": "unrolled", "levels": 3, "multiplier": "csd:k=2"}, 1: {"pe": 4, "simd": 8},
+                      2: {"pe": 8, "simd": 4}, 3: {"impl": "unrolled", "levels": 1, "multiplier": "csd:k=1"}}}
     build(jet, tmp_path / "p", config.from_dict(cfg))
     _, report = check(tmp_path / "p", samples=12, seed=2)
     assert report["cycles_per_sample"] == 64.0  # fc1, folded: MH/PE * MW/SIMD = 32/4 * 64/8
+    layers = json.loads((tmp_path / "p" / "project.json").read_text())["layers"]
+    assert [(layer["multiplier"]["spec"], layer["tuned_weights"] > 0) for layer in layers[::3]] == [
+        ("csd:k=2", True), ("csd:k=1", True)]
 
 
 @pytest.mark.parametrize("settings, words", [
     ({0: {"impl": "rolled"}}, "impl='rolled'; supported: folded, unrolled"),
-    ({0: {"impl": "unrolled", "multiplier": "trunc:k=2"}}, "takes its weights as constants (exact products)"),
+    ({0: {"impl": "unrolled", "multiplier": "trunc:k=2"}}, "multiplier trunc:k=2 is for folded layers"),
+    ({0: {"impl": "unrolled", "multiplier": "csd:k=0"}}, "written csd:k=K with K >= 1"),
     ({0: {"impl": "unrolled", "pe": 4}}, "takes the whole vector per beat"),
 ])
 def test_what_an_unrolled_layer_cannot_be_is_refused(jet, settings, words):

@@ -5,7 +5,7 @@ line is computed here; templates/hls/unrolled.h.j2 only places them."""
 
 from __future__ import annotations
 
-from generator.hw.unrolled import UnrolledImpl, last_uses, output_term, sum_text
+from generator.hw.unrolled import UnrolledImpl, last_uses, output_term, search_tables, sum_text
 
 
 def _term(name: str, shift: int, to: int) -> str:
@@ -14,14 +14,16 @@ def _term(name: str, shift: int, to: int) -> str:
     return f"ap_int<{to}>({name} >> {-shift})"
 
 
-def _code(impl: UnrolledImpl, j: int) -> str:
-    bits = impl.out_dtype.bitwidth()
-    if impl.thresholds is None:
-        return f"acc{j}"
-    lo, hi = int(impl.acc_dtype.min()), int(impl.acc_dtype.max())
-    always = sum(1 for t in impl.thresholds[j].tolist() if t <= lo)
-    compares = [f"int(acc{j} >= {t}LL)" for t in impl.thresholds[j].tolist() if lo < t <= hi]
-    return f"ap_uint<{bits}>({' + '.join([str(impl.layer.out_bias + always)] + compares)})"
+def _search(impl: UnrolledImpl, j: int) -> tuple[list[dict], str]:
+    """Output j's thresholds as the hardware's binary search: one table per step, indexed by the
+    count's bits found so far (a candidate beyond the thresholds never taken)."""
+    n = impl.steps
+    tables, steps = [], []
+    for k, table in enumerate(search_tables(impl, j)):
+        values = ", ".join("LLONG_MAX" if v is None else f"{v}LL" for v in table)
+        tables.append({"name": f"t{j}_{k}", "size": len(table), "entries": values})
+        steps.append(f"if (acc{j} >= t{j}_{k}[c{j} >> {n - k}]) c{j} |= {1 << (n - 1 - k)};")
+    return tables, steps
 
 
 def body(impl: UnrolledImpl) -> dict:
@@ -48,8 +50,10 @@ def body(impl: UnrolledImpl) -> dict:
         acc = "0" if found is None else _term(name[found[0]], found[1], width)
         if found is not None and found[2]:
             acc = f"-{acc}"
-        outputs.append({"acc": f"acc{j}", "acc_expr": acc, "code": _code(impl, j),
-                        "hi": (j + 1) * out_bits - 1, "lo": j * out_bits})
+        tables, steps = _search(impl, j) if impl.thresholds is not None else ([], [])
+        code = f"ap_uint<{out_bits}>(c{j} + {impl.layer.out_bias})" if impl.thresholds is not None else f"acc{j}"
+        outputs.append({"acc": f"acc{j}", "acc_expr": acc, "code": code, "count": f"c{j}", "tables": tables,
+                        "steps": steps, "hi": (j + 1) * out_bits - 1, "lo": j * out_bits})
     return {"inputs": inputs, "adders": adders, "outputs": outputs, "acc_bits": width}
 
 

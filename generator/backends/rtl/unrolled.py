@@ -7,7 +7,7 @@ shifted operand never shows)."""
 from __future__ import annotations
 
 from generator.datatypes import DataType
-from generator.hw.unrolled import UnrolledImpl, last_uses, output_term, registers, sum_text
+from generator.hw.unrolled import UnrolledImpl, last_uses, output_term, registers, search_tables, sum_text
 
 
 def term(name: str, width: int, shift: int, to: int) -> str:
@@ -35,22 +35,44 @@ def _input_value(dtype: DataType, k: int, width: int) -> str:
     return code if width == bits else f"{{{fill}, {code}}}"
 
 
-def _thresholds(impl: UnrolledImpl, j: int, acc: str) -> str:
-    """Output j's code: out_bias + the thresholds acc reaches, modulo the code's width."""
-    bits, width = impl.out_dtype.bitwidth(), impl.acc_bits
-    lo, hi = int(impl.acc_dtype.min()), int(impl.acc_dtype.max())
-    always, terms = 0, []
-    for t in impl.thresholds[j].tolist():
-        if t <= lo:
-            always += 1
-        elif t <= hi:
-            biased = t + (1 << (width - 1))  # offset binary: the sign bit flipped compares as unsigned
-            compare = f"({{~{acc}[{width - 1}], {acc}[{width - 2}:0]}} >= {width}'d{biased})"
-            terms.append(compare if bits == 1 else f"{{{bits - 1}'b0, {compare}}}")
-    constant = (impl.layer.out_bias + always) % (1 << bits)
-    if not terms:
-        return f"{bits}'d{constant}"
-    return " + ".join(([f"{bits}'d{constant}"] if constant else []) + terms)
+def _mux(prefix: str, bits: int, values: list[str]) -> str:
+    """values[prefix] for a `bits`-bit prefix expression, as a ternary chain (the last value the default)."""
+    if len(values) == 1:
+        return values[0]
+    chain = " : ".join(f"({prefix} == {bits}'d{i}) ? {v}" for i, v in enumerate(values[:-1]))
+    return f"{chain} : {values[-1]}"
+
+
+def _search(impl: UnrolledImpl, j: int) -> tuple[list[dict], list[dict], str]:
+    """Output j's thresholds as a binary search over the pipeline's threshold segments: the wires
+    of each step, the registers between segments, and the code's expression."""
+    width, levels = impl.acc_bits, impl.levels
+    never = 1 << width  # above every biased accumulator
+    wires, regs = [], []
+    names: list[str] = []  # the count's bits so far, MSB first, as segment t sees them
+
+    def acc_at(t: int) -> str:
+        return f"acc{j}" if t == 0 else f"ra{j}_{t}"
+
+    for k, table in enumerate(search_tables(impl, j)):
+        t = k // levels
+        if k and k % levels == 0:  # a segment boundary: the accumulator and the bits found so far
+            regs.append({"name": f"ra{j}_{t}", "width": width, "source": acc_at(t - 1)})
+            regs.append({"name": f"rc{j}_{t}", "width": k, "source": "{" + ", ".join(names) + "}" if k > 1 else names[0]})
+            names = [f"rc{j}_{t}[{k - 1 - i}]" for i in range(k)] if k > 1 else [f"rc{j}_{t}"]
+        constants = [f"{width + 1}'d{never if v is None else v + (1 << (width - 1))}" for v in table]
+        prefix = "{" + ", ".join(names) + "}" if len(names) > 1 else (names[0] if names else "")
+        wires.append({"name": f"t{j}_{k}", "width": width + 1, "expr": _mux(prefix, k, constants)})
+        acc = acc_at(t)
+        wires.append({"name": f"b{j}_{k}", "width": 1,
+                      "expr": f"{{1'b0, ~{acc}[{width - 1}], {acc}[{width - 2}:0]}} >= t{j}_{k}"})
+        names.append(f"b{j}_{k}")
+    bits = impl.out_dtype.bitwidth()
+    count = "{" + ", ".join(names) + "}" if len(names) > 1 else names[0]
+    fill = bits - len(names)
+    count = count if fill == 0 else f"{{{fill}'b0, {count}}}" if fill > 0 else count
+    bias = impl.layer.out_bias % (1 << bits)
+    return wires, regs, f"{count} + {bits}'d{bias}" if bias else count
 
 
 def netlist(impl: UnrolledImpl) -> dict:
@@ -87,9 +109,13 @@ def netlist(impl: UnrolledImpl) -> dict:
             node, shift, neg = found
             acc = term(value(node, impl.segments), int(bits[node]), shift, width)
             acc = f"{width}'d0 - {acc}" if neg else acc
-        code = _thresholds(impl, j, f"acc{j}") if impl.thresholds is not None else \
-            (f"acc{j}" if impl.out_dtype.bitwidth() == width else f"acc{j}[{impl.out_dtype.bitwidth() - 1}:0]")
-        outputs.append({"acc": f"acc{j}", "acc_expr": acc, "code": f"code{j}", "code_expr": code})
+        wires = []
+        if impl.thresholds is not None:
+            wires, regs_j, code = _search(impl, j)
+            registered += regs_j
+        else:
+            code = f"acc{j}" if impl.out_dtype.bitwidth() == width else f"acc{j}[{impl.out_dtype.bitwidth() - 1}:0]"
+        outputs.append({"acc": f"acc{j}", "acc_expr": acc, "code": f"code{j}", "code_expr": code, "search": wires})
     return {"inputs": inputs, "registers": registered, "adders": adders, "outputs": outputs, "acc_bits": width,
             "code_bits": impl.out_dtype.bitwidth()}
 
