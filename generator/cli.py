@@ -209,15 +209,18 @@ def multipliers(bits, signed, specs, synth, as_json, plot_path):
               "accelerators are folded for (default 64).")
 @click.option("--cnn", is_flag=True, help="A small quantized CNN on the digits as 1x8x8 images (conv, max-pool, "
               "conv, fc) instead of the MLP; writes cnn_model.onnx, cnn_project and cnn_project_approx.")
+@click.option("--unrolled", is_flag=True, help="Also build the exact MLP unrolled (impl: unrolled: constant weights "
+              "as adders, one sample per cycle), verify it and show its logic cells and latency in ns next to the "
+              "folded one's; writes project_unrolled.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (progress and the table on stderr).")
 @user_errors
-def demo(out_dir, samples, seed, multiplier, budget, no_synth, target_cycles, cnn, as_json):
+def demo(out_dir, samples, seed, multiplier, budget, no_synth, target_cycles, cnn, unrolled, as_json):
     """Train a small quantized MLP (or, with --cnn, CNN) on scikit-learn's digits, build and verify its accelerator
     exact and with the cheapest per-layer multipliers within 1% of exact accuracy, and compare their LUTs."""
     from generator.demo import SEARCH_BUDGET, run_demo
     summary = run_demo(Path(out_dir), samples=samples, seed=seed, console=Console(stderr=True) if as_json else console,
                        multiplier=multiplier, kind="cnn" if cnn else "mlp", budget=budget or SEARCH_BUDGET,
-                       synth=not no_synth, target_cycles=target_cycles)
+                       synth=not no_synth, target_cycles=target_cycles, unrolled=unrolled)
     if as_json:
         click.echo(json.dumps(summary, indent=2, default=_plain))
 

@@ -92,12 +92,15 @@ def _verify_rtl(project, samples: int, seed: int, console: Console, what: str) -
 
 def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console | None = None,
              multiplier: str | None = None, kind: str = "mlp", budget: int = SEARCH_BUDGET,
-             max_loss: float = MAX_LOSS, synth: bool = True, target_cycles: int | None = None) -> dict:
+             max_loss: float = MAX_LOSS, synth: bool = True, target_cycles: int | None = None,
+             unrolled: bool = False) -> dict:
     """Train the `kind` model ("mlp" or "cnn") on digits, float and quantized; export, build
     its exact accelerator folded for `target_cycles` (default the model's), verify it; build the
     approximate one at the same folding, the cheapest the search finds within `max_loss` of exact
     accuracy (or `multiplier` in every layer, tuned), verify it; with `synth`, both through the
-    open flow (Yosys synth_ecp5 and nextpnr on an ECP5: logic cells and Fmax); print and return the summary."""
+    open flow (Yosys synth_ecp5 and nextpnr on an ECP5: logic cells and Fmax); with `unrolled`, the
+    exact network unrolled too (impl: unrolled, one sample per cycle), verified and placed likewise,
+    its logic cells and latency in nanoseconds next to the folded one's; print and return the summary."""
     import torch
     console = console or Console()
     model = demo_model(kind)
@@ -142,8 +145,15 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     approx_acc = accuracy(approx_logits, data.y_test)
     placer.start("approx", approx_project)
     approx_report = _verify_rtl(approx_project, samples, seed, console, approx["name"])
-    clocks = placer.results({"exact": report, "approx": approx_report}, console) if synth else None
+    reports = {"exact": report, "approx": approx_report}
+    if unrolled:
+        unrolled_project = build(net, out_dir / f"{model.prefix}project_unrolled", config_mod.from_dict(
+            {"defaults": {"impl": "unrolled"}}), force=True, clock_mhz=CLOCK_MHZ)
+        placer.start("unrolled", unrolled_project)
+        reports["unrolled"] = _verify_rtl(unrolled_project, samples, seed, console, "unrolled")
+    clocks = placer.results(reports, console) if synth else None
     cells = _logic_saving(clocks) if clocks else None
+    side = _unrolled_side(reports, clocks, unrolled_project, project) if unrolled else None
 
     summary = {
         "kind": kind, "architecture": model.description,
@@ -155,7 +165,7 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
         "target_cycles_per_sample": target, "cycles_per_sample": report["cycles_per_sample"],
         "estimated_cycles_per_sample": report["estimated_cycles_per_sample"],
         "latency_cycles": report["latency_cycles"], "bottleneck": project.data["bottleneck"],
-        "logic_cells": cells, "fmax": clocks,
+        "logic_cells": cells, "fmax": clocks, "unrolled": side,
         "project": str(project.root), "approx_project": str(approx_project.root), "model": str(model_path),
         "seconds": round(time.time() - start, 1),
     }
@@ -181,6 +191,9 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
                       "(LUT4 sites: LUT4s, carry chains, distributed RAM)")
     if clocks:
         table.add_row(f"Fmax (nextpnr, {FMAX_PART})", _clock_lines(clocks))  # whole top, out of context
+    if side:
+        table.add_row(f"unrolled (impl: unrolled), {samples} random", _status(reports["unrolled"]))
+        table.add_row("folded vs unrolled, exact", _side_lines(side))
     table.add_row("folding PE x SIMD: est. cycles/sample", _folding(project))
     table.add_row("cycles/sample: target / est. / measured",
                   f"{target} / {report['estimated_cycles_per_sample']} / {report['cycles_per_sample']:g}")
@@ -304,9 +317,36 @@ def _place_top(project) -> dict:
     return doc
 
 
+def _unrolled_side(reports: dict, clocks: dict | None, unrolled_project, project) -> dict:
+    """The folded and the unrolled exact accelerators side by side: measured cycles per sample
+    and latency (cycles, and nanoseconds at CLOCK_MHZ), logic cells and Fmax when placed."""
+    side = {}
+    for key, proj in (("folded", project), ("unrolled", unrolled_project)):
+        report = reports["exact" if key == "folded" else "unrolled"]
+        placed = (clocks or {}).get("exact" if key == "folded" else "unrolled", {})
+        side[key] = {"cycles_per_sample": report["cycles_per_sample"], "latency_cycles": report["latency_cycles"],
+                     "latency_ns": round(report["latency_cycles"] * 1000 / CLOCK_MHZ, 1),
+                     "logic_cells": placed.get("logic_cells"), "fmax_mhz": placed.get("fmax_mhz"),
+                     "estimated_lut": proj.data["estimated_resources"]["total"]["lut"]}
+    return side
+
+
+def _side_lines(side: dict) -> str:
+    lines = []
+    for key in ("folded", "unrolled"):
+        s = side[key]
+        cells = f", {s['logic_cells']:,} logic cells" if s["logic_cells"] else ""
+        fmax = f", Fmax {s['fmax_mhz']:.1f} MHz" if s["fmax_mhz"] else ""
+        lines.append(f"{key}: {s['cycles_per_sample']:g} cycles/sample, latency {s['latency_cycles']} cycles = "
+                     f"{s['latency_ns']:g} ns at {CLOCK_MHZ:g} MHz, est. {s['estimated_lut']:,} LUTs{cells}{fmax}")
+    return "\n".join(lines)
+
+
 def _clock_lines(clocks: dict) -> str:
     lines = []
-    for key, label in (("exact", "exact"), ("approx", "approximate")):
+    for key, label in (("exact", "exact"), ("approx", "approximate"), ("unrolled", "unrolled")):
+        if key not in clocks:
+            continue
         c = clocks[key]
         if "error" in c:
             lines.append(f"{label}: not measured ({c['error']})")

@@ -70,6 +70,21 @@ def test_demo_with_one_multiplier_everywhere(tmp_path):
     assert {layer["multiplier"]["spec"] for layer in layers} == {"drum:k=2"}
 
 
+@pytest.mark.slow  # training, search and three verifications: about 75 s
+def test_demo_with_the_unrolled_variant(tmp_path):
+    """`axgen demo --unrolled`: the exact MLP unrolled too, bit-exact, one sample per cycle measured,
+    its latency in nanoseconds next to the folded one's."""
+    result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path / "demo"), "--samples", "4", "--no-synth",
+                                       "--unrolled", "--json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("bit-exact") == 3 and "folded vs unrolled, exact" in result.stderr
+    side = json.loads(result.stdout)["unrolled"]
+    assert side["unrolled"]["cycles_per_sample"] == 1 and side["folded"]["cycles_per_sample"] <= 64
+    assert side["unrolled"]["latency_ns"] < side["folded"]["latency_ns"]
+    layers = json.loads((tmp_path / "demo" / "project_unrolled" / "project.json").read_text())["layers"]
+    assert {layer["impl"] for layer in layers} == {"unrolled"}
+
+
 def test_demo_rejects_a_bad_multiplier(tmp_path):
     result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path / "d"), "--multiplier", "fancy:k=2"])
     assert result.exit_code == 2 and "unknown multiplier" in result.output
