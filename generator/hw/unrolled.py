@@ -101,9 +101,18 @@ class UnrolledImpl(Stage):
         return 2
 
     @cached_property
+    def node_types(self) -> list[DataType]:
+        """The narrowest type of every node (inputs included) for inputs of the layer's type: UINT
+        for a node that is never negative, INT otherwise."""
+        return [smallest_int_type(lo, hi) for lo, hi in self.graph.ranges(self.layer.in_dtype).tolist()]
+
+    @cached_property
     def node_bits(self) -> np.ndarray:
-        """Two's complement width of every node (inputs included) for inputs of the layer's type."""
-        return np.array([_signed_bits(lo, hi) for lo, hi in self.graph.ranges(self.layer.in_dtype)], dtype=np.int64)
+        return np.array([dt.bitwidth() for dt in self.node_types], dtype=np.int64)
+
+    @cached_property
+    def node_signed(self) -> np.ndarray:
+        return np.array([dt.signed() for dt in self.node_types], dtype=bool)
 
     @cached_property
     def segments(self) -> int:

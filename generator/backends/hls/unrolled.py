@@ -8,6 +8,10 @@ from __future__ import annotations
 from generator.hw.unrolled import UnrolledImpl, last_uses, output_term, search_tables, sum_text
 
 
+def _type(bits, signed) -> str:
+    return f"{'ap_int' if signed else 'ap_uint'}<{int(bits)}>"
+
+
 def _term(name: str, shift: int, to: int) -> str:
     if shift >= 0:
         return f"(ap_int<{to}>({name}) << {shift})" if shift else f"ap_int<{to}>({name})"
@@ -27,12 +31,12 @@ def _search(impl: UnrolledImpl, j: int) -> tuple[list[dict], str]:
 
 
 def body(impl: UnrolledImpl) -> dict:
-    graph, bits = impl.graph, impl.node_bits
+    graph, bits, signed = impl.graph, impl.node_bits, impl.node_signed
     k_in = graph.n_inputs
     last = last_uses(impl)
     in_bits = impl.in_dtype.bitwidth()
     kind = "ap_int" if impl.in_dtype.signed() else "ap_uint"
-    inputs = [{"name": f"x{k}", "width": int(bits[k]),
+    inputs = [{"name": f"x{k}", "type": _type(bits[k], signed[k]),
                "expr": f"{kind}<{in_bits}>(beat.range({(k + 1) * in_bits - 1}, {k * in_bits}))"}
               for k in range(k_in) if last[k] >= 0]
     name = [f"x{k}" for k in range(k_in)] + [f"n{k_in + i}" for i in range(graph.adders)]
@@ -41,7 +45,7 @@ def body(impl: UnrolledImpl) -> dict:
         node = k_in + i
         if last[node] >= 0:
             w = int(bits[node])
-            adders.append({"name": name[node], "width": w,
+            adders.append({"name": name[node], "type": _type(w, signed[node]),
                            "expr": sum_text(_term(name[a], sa, w), na, _term(name[b], sb, w), nb, "-")})
     width, out_bits = impl.acc_bits, impl.out_dtype.bitwidth()
     outputs = []

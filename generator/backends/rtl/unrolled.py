@@ -10,16 +10,16 @@ from generator.datatypes import DataType
 from generator.hw.unrolled import UnrolledImpl, last_uses, output_term, registers, search_tables, sum_text
 
 
-def term(name: str, width: int, shift: int, to: int) -> str:
-    """The `width`-bit two's complement `name` times 2^shift (shift < 0: an exact arithmetic right
-    shift) as a `to`-bit vector."""
+def term(name: str, width: int, shift: int, to: int, signed: bool = True) -> str:
+    """The `width`-bit `name` (two's complement if `signed`, else unsigned) times 2^shift (shift < 0:
+    an exact right shift) as a `to`-bit vector."""
     zeros = max(0, min(shift, to))
     start = max(0, -shift)
     direct = max(0, min(to - zeros, width - start))
     signs = to - zeros - direct
     parts = []
     if signs:
-        parts.append(f"{{{signs}{{{name}[{width - 1}]}}}}")
+        parts.append(f"{{{signs}{{{name}[{width - 1}]}}}}" if signed else f"{signs}'b0")
     if direct:
         parts.append(name if (start, direct) == (0, width) else f"{name}[{start + direct - 1}:{start}]")
     if zeros:
@@ -77,7 +77,7 @@ def _search(impl: UnrolledImpl, j: int) -> tuple[list[dict], list[dict], str]:
 
 def netlist(impl: UnrolledImpl) -> dict:
     """Declarations and assignments of the layer's module, by part."""
-    graph, bits = impl.graph, impl.node_bits
+    graph, bits, signed = impl.graph, impl.node_bits, impl.node_signed
     k_in = graph.n_inputs
     regs = registers(impl)
     held = {(node, t) for node, t in regs}
@@ -97,7 +97,8 @@ def netlist(impl: UnrolledImpl) -> dict:
         if last[node] < 0:
             continue
         w, seg = int(bits[node]), impl.segment_of(node)
-        ta, tb = term(value(a, seg), int(bits[a]), sa, w), term(value(b, seg), int(bits[b]), sb, w)
+        ta = term(value(a, seg), int(bits[a]), sa, w, bool(signed[a]))
+        tb = term(value(b, seg), int(bits[b]), sb, w, bool(signed[b]))
         adders.append({"name": f"n{node}", "width": w, "expr": sum_text(ta, na, tb, nb, f"{w}'d0 - "), "segment": seg})
     outputs = []
     width = impl.acc_bits
@@ -107,7 +108,7 @@ def netlist(impl: UnrolledImpl) -> dict:
             acc = f"{width}'d0"
         else:
             node, shift, neg = found
-            acc = term(value(node, impl.segments), int(bits[node]), shift, width)
+            acc = term(value(node, impl.segments), int(bits[node]), shift, width, bool(signed[node]))
             acc = f"{width}'d0 - {acc}" if neg else acc
         wires = []
         if impl.thresholds is not None:

@@ -1,0 +1,124 @@
+"""Unrolled layers side by side with the anchor (issue 22): each fully-connected layer of a network
+as one constant matrix-vector product, built by axgen (impl: unrolled, raw accumulators out:
+generator.backends.rtl.unrolled) and by da4ml's own Verilog generator (da4ml.trace + comb_trace +
+codegen.VerilogModel, pipelined with `latency_cutoff` at the same adder levels per stage), both
+synthesized with Yosys `synth_xilinx -nodsp` (LUT, FF, CARRY4) and with `synth_ecp5` + nextpnr-ecp5
+(LFE5U-85F, out of context: Fmax). Prints one table: LUT, FF, Fmax and latency of both, and
+axgen's LUTs over da4ml's, measured in this one run.
+
+    python benchmarks/unrolled_vs_da4ml.py                    # the jet tagger's four layers (16-64-32-32-5)
+    python benchmarks/unrolled_vs_da4ml.py --layers fc3 fc2   # some of them
+    python benchmarks/unrolled_vs_da4ml.py --no-pnr           # Yosys only
+
+Both sides take the same integer matrix and input type, and both compute x @ W exactly; the
+thresholds are left out of both (da4ml's trace has no threshold search), so what is compared is
+the adder graph and its pipeline. Results are written to benchmarks/results/unrolled_vs_da4ml.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+
+import models  # noqa: E402
+
+from generator.backends.rtl.unrolled import render_unrolled  # noqa: E402
+from generator.frontend import load_network  # noqa: E402
+from generator.hw.unrolled import unrolled_impl  # noqa: E402
+from generator.templating import environment  # noqa: E402
+from generator.tools.nextpnr import SYNTH_ECP5, arguments, parse_report, place_and_route  # noqa: E402
+from generator.tools.yosys import run_reading, run_script  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "unrolled_vs_da4ml.json"
+PART, PACKAGE, SPEED, MHZ = "LFE5U-85F", "CABGA381", 6, 125.0
+LEVELS = 2
+
+
+def axgen_files(layer, folder: Path) -> tuple[dict, str, int]:
+    """axgen's unrolled layer with raw accumulators: its files, top module and latency (cycles)."""
+    impl = unrolled_impl(0, replace(layer, thresholds=None, out_bias=0), {"levels": LEVELS})
+    name = "axgen_cmvm"
+    path = folder / f"{name}.v"
+    path.write_text(render_unrolled(environment("rtl"), impl, name))
+    return {path.name: path}, name, impl.depth
+
+
+def da4ml_files(layer, folder: Path) -> tuple[dict, str, int]:
+    """da4ml's own Verilog of the same product, pipelined every LEVELS adder levels."""
+    from da4ml.codegen import VerilogModel
+    from da4ml.trace import FixedVariableArrayInput, comb_trace
+    from da4ml.trace.ops import quantize
+    dt = layer.in_dtype
+    inp = FixedVariableArrayInput(layer.mw)
+    signed = int(dt.signed())
+    x = quantize(inp, signed, dt.bitwidth() - signed, 0)
+    comb = comb_trace(inp, x @ layer.weights.T.astype(np.float64))
+    name = "da4ml_cmvm"
+    VerilogModel(comb, name, str(folder), latency_cutoff=LEVELS).write()
+    src = folder / "src"
+    files = {p.name: p for p in sorted(src.glob("*.v")) + sorted((src / "static").glob("*.v"))}
+    stages = len(list(src.glob(f"{name}_stage*.v")))
+    return files, name, stages + 1
+
+
+def yosys_counts(files: dict, top: str) -> dict:
+    script = (f"read_verilog -defer {' '.join(files)}\nsynth_xilinx -family xc7 -nodsp -noiopad -noclkbuf -flatten "
+              f"-top {top}\ntee -q -o stat.json stat -json\n")
+    cells = run_script(files, script, f"Yosys synth_xilinx of {top}")
+    luts = sum(v for k, v in cells.items() if k.startswith("LUT"))
+    ffs = sum(v for k, v in cells.items() if k.startswith("FD"))
+    return {"lut": luts, "ff": ffs, "carry": cells.get("CARRY4", 0)}
+
+
+def fmax(files: dict, top: str) -> float | None:
+    script = f"read_verilog -defer {' '.join(files)}\n{SYNTH_ECP5} -top {top} -json netlist.json\ntee -q -o stat.json stat -json\n"
+    args = arguments(PART, PACKAGE, SPEED, MHZ)
+    report = run_reading(files, script, f"synth_ecp5 of {top}",
+                         lambda work: place_and_route(work, "netlist.json", args, f"nextpnr of {top}"))
+    return parse_report(report)["timing"]["fmax_mhz"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--layers", nargs="*", help="layer names (default: all)")
+    parser.add_argument("--no-pnr", action="store_true", help="Yosys counts only, no place and route")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        net = load_network(models.qkeras_jet_tagger(Path(tmp) / "jet.onnx"), input_type="FIXED<16,6>")
+        rows = []
+        for layer in net.layers:
+            if args.layers and layer.name not in args.layers:
+                continue
+            row = {"layer": layer.name, "shape": f"{layer.mw}->{layer.mh}", "input": layer.in_dtype.name,
+                   "weights": layer.weight_dtype.name}
+            for side, make in (("axgen", axgen_files), ("da4ml", da4ml_files)):
+                folder = Path(tmp) / f"{layer.name}_{side}"
+                folder.mkdir()
+                files, top, latency = make(layer, folder)
+                row[side] = {**yosys_counts(files, top), "latency_cycles": latency,
+                             "fmax_mhz": None if args.no_pnr else fmax(files, top)}
+                print(f"{layer.name} {side}: {row[side]}", flush=True)
+            row["lut_ratio"] = round(row["axgen"]["lut"] / row["da4ml"]["lut"], 3)
+            rows.append(row)
+    print(f"\n{'layer':6} {'shape':8} {'side':6} {'LUT':>7} {'FF':>7} {'CARRY4':>7} {'Fmax MHz':>9} {'latency':>8}")
+    for row in rows:
+        for side in ("axgen", "da4ml"):
+            r = row[side]
+            f = f"{r['fmax_mhz']:.1f}" if r["fmax_mhz"] else "-"
+            print(f"{row['layer']:6} {row['shape']:8} {side:6} {r['lut']:7,} {r['ff']:7,} {r['carry']:7,} {f:>9} "
+                  f"{r['latency_cycles']:8}")
+        print(f"{'':15} axgen LUT / da4ml LUT = {row['lut_ratio']:.3f}")
+    RESULTS.write_text(json.dumps(rows, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
