@@ -134,6 +134,7 @@ def user_specs(specs) -> list[str]:
     return out
 
 
+UNROLLED_GRID = ("csd:k=1", "csd:k=2", "csd:k=3")  # an unrolled layer's approximate constants (generator.multipliers.csd)
 GRID_MAX_BITS = 16  # the widest operands the catalogue's grid is listed for (an input type's widest)
 
 
@@ -171,6 +172,9 @@ def full_space(net: Network, base: Config, extra: list[str], tune: bool = True) 
     slots = []
     for index, layer in enumerate(net.layers):
         if layer.kind not in MATRIX_KINDS:
+            continue
+        if base.for_layer(index, layer.name).get("impl") == "unrolled":  # constants: rounded, not multiplied
+            slots.append(Slot(index, layer.name, (EXACT, *UNROLLED_GRID), False))
             continue
         cands = candidates_for(layer, extra)
         slots.append(Slot(index, layer.name, cands, tune and len(cands) > 1))

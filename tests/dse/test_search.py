@@ -188,3 +188,22 @@ def test_cli_json_prints_the_front(first, digits_model, tmp_path):
     doc = json.loads(run.stdout)
     assert [r["config"] for r in doc["front"]] == [r["config"] for r in result.front]
     assert doc["exact"]["config"] == "exact" and doc["counts"]["new_evaluations"] == 0
+
+
+def test_unrolled_layers_explore_approximate_constants(net, tmp_path):
+    """With impl: unrolled, each layer's candidates are its weights exact or rounded to K signed
+    digits (csd:k=1..3), never tuned; the front's cheapest point is a rounding with fewer estimated
+    LUTs than exact (fewer adders), and every front config plans as written, unrolled."""
+    from generator.dse.space import UNROLLED_GRID, full_space
+    base = {"defaults": {"impl": "unrolled"}}
+    space = full_space(net, config_mod.from_dict(base), [])
+    assert all(slot.candidates == ("exact", *UNROLLED_GRID) and not slot.tunable for slot in space.slots)
+    result = api.dse(net, "digits", tmp_path / "out", budget=12, seed=1, config=base, yosys=False)
+    exact = next(r for r in result.front if r["config"] == "exact")
+    cheapest = min(result.front, key=lambda r: r["luts"])
+    specs = {entry["multiplier"] for entry in cheapest["settings"]["layers"].values()}
+    assert any(spec.startswith("csd:k=") for spec in specs) and cheapest["luts"] < exact["luts"]
+    for row in result.front:
+        plan = make_plan(net, config_mod.load(tmp_path / "out" / "configs" / f"{row['config']}.yaml"))
+        assert {stage.kind for stage in plan.stages} == {"unrolled"}
+        assert plan.resources()["total"]["lut"] == row["luts"]
