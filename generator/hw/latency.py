@@ -37,6 +37,7 @@ POOL_PIPE = 5
 LINK_FIFO = 1
 LINK_DWC = 2  # a width converter's input and output slices (rtl/axgen_dwc.v)
 BRANCH_PIPE = 1  # a duplicate's or an add's output register
+UNROLLED_FIFO = 1  # an unrolled layer's output FIFO (generator.hw.unrolled)
 Rows = list[float]  # completion time of each row of a stream
 
 
@@ -130,8 +131,9 @@ def _streaming(stage, first: float, rows: Rows) -> tuple[float, Rows]:
 
 
 def _unrolled(stage, first: float, rows: Rows) -> tuple[float, Rows]:
-    """An unrolled layer: the vector's one beat in, its one beat out `depth` cycles later."""
-    done = max(rows[-1], first) + stage.depth
+    """An unrolled layer: the vector's one beat in, its one beat out `depth` cycles later and
+    through its output FIFO."""
+    done = max(rows[-1], first) + stage.depth + UNROLLED_FIFO
     return done, [done]
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from generator.datatypes import DataType, smallest_int_type
 from generator.errors import AxgenError
 from generator.hw.adder_graph import ZERO, AdderGraph, solve_matrix
+from generator.hw.memories import distributed, ram
 from generator.hw.stage import Stage
 from generator.ir import MatrixLayer
 from generator.multipliers import EXACT
@@ -143,6 +144,12 @@ class UnrolledImpl(Stage):
         return self.segments + self.threshold_segments + 1
 
     @property
+    def credits(self) -> int:
+        """Vectors the output FIFO holds: everything in flight, plus the round trip of a credit
+        (written, read, returned), so that one vector per cycle goes through."""
+        return self.depth + 2
+
+    @property
     def acc_bits(self) -> int:
         """Width of the accumulators as compared: the accumulator's range and one above it, signed."""
         return _signed_bits(self.acc_dtype.min(), int(self.acc_dtype.max()) + 1)
@@ -157,8 +164,10 @@ class UnrolledImpl(Stage):
         compares = self.steps * self.out_per_beat  # a comparator per search step, its threshold a small mux
         compare_luts = compares * (self.acc_bits + 1)
         carry = int(sum(-(-int(b) // 4) for b in bits[live])) + compares * -(-(self.acc_bits + 1) // 4)
-        return {"lut": adder_bits + compare_luts, "ff": register_bits(self), "carry": carry, "lutram": 0,
-                "bram18": 0, "uram": 0, "dsp": 0}
+        fifo = ram(self.credits, self.out_stream_bits, distributed=distributed(self.credits, self.out_stream_bits))
+        fifo_ff = self.credits * self.out_stream_bits if fifo.kind == "logic" else 0
+        return {"lut": adder_bits + compare_luts + fifo.mux_luts, "ff": register_bits(self) + fifo_ff, "carry": carry,
+                "lutram": fifo.lutram, "bram18": fifo.bram18, "uram": 0, "dsp": 0}
 
     def entry(self) -> dict:
         """This layer in project.json."""

@@ -7,6 +7,7 @@ shifted operand never shows)."""
 from __future__ import annotations
 
 from generator.datatypes import DataType
+from generator.hw.memories import distributed
 from generator.hw.unrolled import UnrolledImpl, last_uses, output_term, registers, search_tables, sum_text
 
 
@@ -125,4 +126,5 @@ def render_unrolled(env, impl: UnrolledImpl, module: str) -> str:
     parts = netlist(impl)
     return env.get_template("unrolled.v.j2").render(
         module=module, layer_name=impl.name, in_bits=impl.in_stream_bits, out_bits=impl.out_stream_bits,
-        depth=impl.depth, adders_count=impl.graph.adders, segments=impl.segments, levels=impl.levels, **parts)
+        depth=impl.depth, adders_count=impl.graph.adders, segments=impl.segments, levels=impl.levels,
+        credits=impl.credits, distributed=int(distributed(impl.credits, impl.out_stream_bits)), **parts)
