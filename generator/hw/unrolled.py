@@ -31,7 +31,7 @@ from generator.multipliers.csd import csd_digits, round_weights
 from generator.datatypes import fit_dtype
 
 IMPLS = ("folded", "unrolled")
-DEFAULT_LEVELS = 2  # adder levels per pipeline segment
+DEFAULT_LEVELS = 1  # adder levels per pipeline segment: the jet tagger's fc2 placed at 165 MHz (ECP5-85F, 125 MHz target)
 
 
 def _signed_bits(lo: int, hi: int) -> int:
