@@ -11,7 +11,7 @@ import numpy as np
 from generator.config import Config
 from generator.datatypes import DataType, smallest_int_type
 from generator.hw.folding import channel_pe, fifo_depth
-from generator.hw.matrix import clamped_thresholds
+from generator.hw.thresholds import clamped_thresholds
 from generator.hw.stage import ChannelStage
 from generator.ir import AddLayer, DuplicateLayer
 

@@ -14,6 +14,7 @@ from generator.errors import AxgenError
 from generator.hw.folding import check_choice, check_flag, divisors, fifo_depth
 from generator.hw.latency import SWG_SLACK_BEATS, window_period
 from generator.hw.stage import Stage
+from generator.hw.thresholds import clamped_thresholds
 from generator.hw.unrolled import check_impl, unrolled_impl
 from generator.hw.timing import DEFAULT_CLOCK_MHZ, Pipeline, choose, fmax_mhz, shape_of
 from generator.ir import MatrixLayer
@@ -219,15 +220,6 @@ def simd_choices(layer: MatrixLayer) -> list[int]:
         return divisors(layer.mw)
     c = layer.conv.channels
     return divisors(c) + [c * p for p in window_choices(layer)]
-
-
-def clamped_thresholds(layer, acc_dtype: DataType) -> np.ndarray | None:
-    """The thresholds clamped to [acc_min, acc_max + 1] and sorted per channel: the count of
-    those an accumulator reaches is the same, and sorted they compare into a thermometer code
-    (rtl/axgen_mvau.v encodes it in a few logic levels)."""
-    if not layer.has_thresholds:
-        return None
-    return np.sort(np.clip(layer.thresholds, acc_dtype.min(), acc_dtype.max() + 1).astype(np.int64), axis=1)
 
 
 def annotate_matrix(index: int, layer: MatrixLayer, config: Config, producer=None):

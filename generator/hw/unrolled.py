@@ -24,6 +24,7 @@ from generator.errors import AxgenError
 from generator.hw.adder_graph import ZERO, AdderGraph, solve_matrix
 from generator.hw.memories import distributed, ram
 from generator.hw.stage import Stage
+from generator.hw.thresholds import clamped_thresholds
 from generator.ir import MatrixLayer
 from generator.multipliers import EXACT
 from generator.multipliers.bounds import acc_bounds
@@ -201,7 +202,6 @@ def unrolled_impl(index: int, layer: MatrixLayer, settings: dict, levels: int | 
                   rounded: bool = False) -> UnrolledImpl:
     """The unrolled stage of `layer`: exact weights, or with multiplier csd:k=K each weight rounded
     to K signed digits (`rounded`: the layer's weights are already, as project.json stored them)."""
-    from generator.hw.matrix import clamped_thresholds  # hw.matrix chooses between the two: imported late
     spec = str(settings.get("multiplier", "exact"))
     digits = csd_digits(spec)
     if spec != "exact" and digits is None:
