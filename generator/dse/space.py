@@ -13,7 +13,7 @@ from generator.datatypes import DataType
 from generator.errors import AxgenError
 from generator.ir import Network
 from generator.multipliers import parse
-from generator.multipliers.bounds import acc_bounds
+from generator.multipliers.bounds import acc_bounds, keeps_carried
 from generator.multipliers.catalog import grid
 from generator.sim import verilog_core  # noqa: F401 (registers the loader that derives verilog: cores)
 
@@ -153,17 +153,10 @@ def candidates_for(layer, extra: list[str]) -> tuple[str, ...]:
             mul.check_operands(layer.in_dtype, layer.weight_dtype, f"layer {layer.name}")
         except AxgenError:
             continue
-        if layer.carries and not _keeps_carried_range(layer, mul):
+        if not keeps_carried(layer, *acc_bounds(layer, mul)):  # the next layer's input type must hold it
             continue
         out.append(spec)
     return tuple(out)
-
-
-def _keeps_carried_range(layer, mul) -> bool:
-    """A layer that carries its accumulator into the next one (MatrixLayer.carries) takes only
-    multipliers whose accumulators stay within the type the next layer takes (hw.matrix)."""
-    lo, hi = acc_bounds(layer, mul)
-    return layer.out_dtype.min() <= lo.min() and hi.max() <= layer.out_dtype.max()
 
 
 def full_space(net: Network, base: Config, extra: list[str], tune: bool = True) -> Space:

@@ -194,7 +194,7 @@ def code_bias(quant: QuantInfo) -> int:
 
 
 def quantized_act(model, end: PathEnd, quant: QuantInfo) -> ActTensor:
-    """The activation a float path's quantizer outputs."""
+    """The activation at the end of a float path: its quantizer's output, or a carried accumulator."""
     return ActTensor(end.tensor, quant, tuple(int(d) for d in model.get_tensor_shape(end.tensor)[1:]))
 
 
@@ -202,7 +202,7 @@ def threshold_layer(model, layer: MatrixLayer, start: str, end: PathEnd, alpha, 
     """Complete `layer` from the float path start -> end."""
     if end.matrix_node is not None:
         layer, quant = carried(model, layer, start, end, alpha, offset)
-        return LayerMatch(layer, ActTensor(end.tensor, quant, tuple(int(d) for d in model.get_tensor_shape(end.tensor)[1:])))
+        return LayerMatch(layer, quantized_act(model, end, quant))
     if end.quant_node is None:
         return LayerMatch(layer, None, start, alpha, offset)
     lo, hi = acc_bounds(layer)

@@ -19,7 +19,7 @@ from generator.hw.unrolled import check_impl, unrolled_impl
 from generator.hw.timing import DEFAULT_CLOCK_MHZ, Pipeline, choose, fmax_mhz, shape_of
 from generator.ir import MatrixLayer
 from generator.multipliers import Multiplier, parse
-from generator.multipliers.bounds import acc_bounds
+from generator.multipliers.bounds import acc_bounds, keeps_carried
 from generator.multipliers.metrics import error_metrics
 from generator.multipliers.tuning import tune_weights
 
@@ -252,7 +252,7 @@ def matrix_impl(cls: type, index: int, layer: MatrixLayer, pe: int, simd: int, s
     acc_dtype = smallest_int_type(min(int(lo.min()), 0), int(hi.max()))
     if layer.carries:  # the next layer takes the accumulator as its input type: it must hold it
         out = layer.out_dtype
-        if lo.min() < out.min() or hi.max() > out.max():
+        if not keeps_carried(layer, lo, hi):
             raise AxgenError(f"layer {layer.name}: its accumulator goes on into the next layer as {out.name} (no "
                              f"activation quantizer between them); multiplier {mul.spec} takes it to "
                              f"[{int(lo.min())}, {int(hi.max())}], outside {out.name}; choose a multiplier whose "

@@ -8,8 +8,9 @@ nodes of levels s*levels+1 .. (s+1)*levels from the values registered at its sta
 output's thresholds as a binary search (`steps` comparisons with a threshold chosen by the bits
 found so far, `levels` per segment), or the raw accumulators. One input register, a register
 after each segment, one output register: `depth` cycles from an accepted input to its output.
-Every register advances when the output is free or taken (one enable: the pipeline stalls as a
-whole). `multiplier: csd:k=K` rounds each weight to K signed power-of-two digits first
+No register has an enable: a vector enters while the output FIFO (`credits` vectors) has room for
+every vector in flight, and its valid bit walks along with it (rtl/axgen_credits.v, as the folded
+MVAU does). `multiplier: csd:k=K` rounds each weight to K signed power-of-two digits first
 (generator.multipliers.csd): fewer adders, computed exactly by every backend."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
-from generator.datatypes import DataType, smallest_int_type
+from generator.datatypes import DataType, fit_dtype, smallest_int_type
 from generator.errors import AxgenError
 from generator.hw.adder_graph import ZERO, AdderGraph, solve_matrix
 from generator.hw.memories import distributed, ram
@@ -27,9 +28,8 @@ from generator.hw.stage import Stage
 from generator.hw.thresholds import clamped_thresholds
 from generator.ir import MatrixLayer
 from generator.multipliers import EXACT
-from generator.multipliers.bounds import acc_bounds
+from generator.multipliers.bounds import acc_bounds, keeps_carried
 from generator.multipliers.csd import csd_digits, round_weights
-from generator.datatypes import fit_dtype
 
 IMPLS = ("folded", "unrolled")
 DEFAULT_LEVELS = 1  # adder levels per pipeline segment: the jet tagger's fc2 placed at 165 MHz (ECP5-85F, 125 MHz target)
@@ -127,6 +127,29 @@ class UnrolledImpl(Stage):
         level = int(self.graph.levels[node])
         return -1 if level == 0 else (level - 1) // self.levels
 
+    @cached_property
+    def last_uses(self) -> np.ndarray:
+        """Per node, the last segment that reads it (the segments' count for an output: the
+        thresholds read the accumulators after the last segment); -2 for a node nobody reads."""
+        graph = self.graph
+        last = np.full(graph.n_inputs + graph.adders, -2, dtype=np.int64)
+        for i, (a, _, _, b, _, _) in enumerate(graph.ops.tolist()):
+            seg = self.segment_of(graph.n_inputs + i)
+            last[a] = max(last[a], seg)
+            last[b] = max(last[b], seg)
+        for j in range(self.layer.mh):
+            term = output_term(self, j)
+            if term is not None:
+                last[term[0]] = self.segments
+        return last
+
+    @cached_property
+    def registers(self) -> list[tuple[int, int]]:
+        """(node, segment) of every pipeline register: a node's value held at the start of each
+        segment after the one computing it, up to the last that reads it (an input from segment 0)."""
+        return [(node, t) for node in range(len(self.last_uses))
+                for t in range(self.segment_of(node) + 1, int(self.last_uses[node]) + 1)]
+
     @property
     def steps(self) -> int:
         """Comparisons per output of the thresholds' binary search (0: raw accumulators out)."""
@@ -160,7 +183,7 @@ class UnrolledImpl(Stage):
         CARRY4 per 4 bits), a search step's comparison with its threshold mux a LUT per bit;
         flip-flops are the pipeline's registers, output register and valid bits."""
         bits = self.node_bits[self.graph.n_inputs:]
-        live = last_uses(self)[self.graph.n_inputs:] >= 0
+        live = self.last_uses[self.graph.n_inputs:] >= 0
         adder_bits = int(bits[live].sum())
         compares = self.steps * self.out_per_beat  # a comparator per search step, its threshold a small mux
         compare_luts = compares * (self.acc_bits + 1)
@@ -220,7 +243,7 @@ def unrolled_impl(index: int, layer: MatrixLayer, settings: dict, levels: int | 
     lo, hi = acc_bounds(layer)
     acc_dtype = smallest_int_type(min(int(lo.min()), 0), int(hi.max()))
     if layer.carries:
-        if lo.min() < layer.out_dtype.min() or hi.max() > layer.out_dtype.max():
+        if not keeps_carried(layer, lo, hi):
             raise AxgenError(f"layer {layer.name}: its accumulator goes on into the next layer as "
                              f"{layer.out_dtype.name}; with {spec} it reaches [{int(lo.min())}, {int(hi.max())}], "
                              "outside it; use exact weights on this layer")
@@ -244,29 +267,6 @@ def sum_text(ta: str, na: int, tb: str, nb: int, negate: str) -> str:
     return f"{tb} - {ta}" if not nb else f"{negate}{ta} - {tb}"
 
 
-def last_uses(impl: UnrolledImpl) -> np.ndarray:
-    """Per node, the last segment that reads it (the segments' count for an output: the
-    thresholds read the accumulators after the last segment); -2 for a node nobody reads."""
-    graph = impl.graph
-    last = np.full(graph.n_inputs + graph.adders, -2, dtype=np.int64)
-    for i, (a, _, _, b, _, _) in enumerate(graph.ops.tolist()):
-        seg = impl.segment_of(graph.n_inputs + i)
-        last[a] = max(last[a], seg)
-        last[b] = max(last[b], seg)
-    for j in range(impl.layer.mh):
-        term = output_term(impl, j)
-        if term is not None:
-            last[term[0]] = impl.segments
-    return last
-
-
-def registers(impl: UnrolledImpl) -> list[tuple[int, int]]:
-    """(node, segment) of every pipeline register: a node's value held at the start of each
-    segment after the one computing it, up to the last that reads it (an input from segment 0)."""
-    last = last_uses(impl)
-    return [(node, t) for node in range(len(last)) for t in range(impl.segment_of(node) + 1, int(last[node]) + 1)]
-
-
 def search_tables(impl: UnrolledImpl, j: int) -> list[list[int | None]]:
     """Output j's thresholds as a binary search: step k (the count's bit n-1-k, n = steps) compares
     the accumulator with table[k][the k bits found so far], None where the candidate count is
@@ -286,4 +286,4 @@ def register_bits(impl: UnrolledImpl) -> int:
     accumulator and the count's bits so far), the output register and the valid bits."""
     bits = impl.node_bits
     search = sum(impl.acc_bits + t * impl.levels for t in range(1, impl.threshold_segments)) * impl.out_per_beat
-    return int(sum(bits[node] for node, _ in registers(impl))) + search + impl.out_stream_bits + impl.depth
+    return int(sum(bits[node] for node, _ in impl.registers)) + search + impl.out_stream_bits + impl.depth

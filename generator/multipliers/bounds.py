@@ -20,6 +20,13 @@ def acc_bounds(layer: MatrixLayer, mul: Multiplier = EXACT) -> tuple[np.ndarray,
     return pmin.sum(axis=1), pmax.sum(axis=1)
 
 
+def keeps_carried(layer: MatrixLayer, lo: np.ndarray, hi: np.ndarray) -> bool:
+    """False when `layer` carries its accumulator into the next layer (MatrixLayer.carries) and
+    accumulators in [lo, hi] leave the type that layer takes (out_dtype); True otherwise."""
+    out = layer.out_dtype
+    return not layer.carries or (out.min() <= lo.min() and hi.max() <= out.max())
+
+
 FLOAT_EXACT = 2.0 ** 53  # integers up to here are exact in float64
 
 

@@ -5,7 +5,7 @@ line is computed here; templates/hls/unrolled.h.j2 only places them."""
 
 from __future__ import annotations
 
-from generator.hw.unrolled import UnrolledImpl, last_uses, output_term, search_tables, sum_text
+from generator.hw.unrolled import UnrolledImpl, output_term, search_tables, sum_text
 
 
 def _type(bits, signed) -> str:
@@ -33,7 +33,7 @@ def _search(impl: UnrolledImpl, j: int) -> tuple[list[dict], str]:
 def body(impl: UnrolledImpl) -> dict:
     graph, bits, signed = impl.graph, impl.node_bits, impl.node_signed
     k_in = graph.n_inputs
-    last = last_uses(impl)
+    last = impl.last_uses
     in_bits = impl.in_dtype.bitwidth()
     kind = "ap_int" if impl.in_dtype.signed() else "ap_uint"
     inputs = [{"name": f"x{k}", "type": _type(bits[k], signed[k]),

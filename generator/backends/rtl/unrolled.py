@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from generator.datatypes import DataType
 from generator.hw.memories import distributed
-from generator.hw.unrolled import UnrolledImpl, last_uses, output_term, registers, search_tables, sum_text
+from generator.hw.unrolled import UnrolledImpl, output_term, search_tables, sum_text
 
 
 def term(name: str, width: int, shift: int, to: int, signed: bool = True) -> str:
@@ -80,9 +80,9 @@ def netlist(impl: UnrolledImpl) -> dict:
     """Declarations and assignments of the layer's module, by part."""
     graph, bits, signed = impl.graph, impl.node_bits, impl.node_signed
     k_in = graph.n_inputs
-    regs = registers(impl)
+    regs = impl.registers
     held = {(node, t) for node, t in regs}
-    last = last_uses(impl)
+    last = impl.last_uses
 
     def value(node: int, t: int) -> str:
         if (node, t) in held:
