@@ -18,7 +18,8 @@ import numpy as np
 from generator.config import Config
 from generator.datatypes import DataType
 from generator.errors import AxgenError
-from generator.multipliers import parse
+from generator.multipliers import EXACT, parse
+from generator.multipliers.csd import constant_rounding
 from generator.multipliers.tuning import tune_weights
 
 BIPOLAR = DataType["BIPOLAR"]
@@ -63,24 +64,30 @@ class _Products:
     def __init__(self, layer, spec: str, tune: bool):
         import torch
         self.layer, self.tune = layer, tune
-        self.mul = parse(spec)
+        self.rounding = constant_rounding(spec)  # an unrolled layer's approximate constants: exact products
+        self.mul = EXACT if self.rounding else parse(spec)
         x_dt, w_dt = layer.in_dtype, layer.weight_dtype
         self.mul.check_operands(x_dt, w_dt, f"layer {layer.name}")
-        self.exact = self.mul.is_exact or BIPOLAR in (x_dt, w_dt)
+        self.exact = (self.mul.is_exact and self.rounding is None) or BIPOLAR in (x_dt, w_dt)
         self.xv, self.wv = _values(x_dt), _values(w_dt)
         self.table = torch.from_numpy(self.mul(self.xv[:, None], self.wv[None, :], x_dt, w_dt).astype(np.float64))
 
     def weight_codes(self, w_int):
-        """Integer weight codes (M, K), tuned as the build tunes them when the layer asks for it."""
+        """Integer weight codes (M, K), tuned as the build tunes them when the layer asks for it, or
+        rounded as an unrolled layer's csd:k=K[,drop=D] rounds its constants."""
         import torch
         codes = w_int.detach().cpu().numpy().reshape(w_int.shape[0], -1).astype(np.int64)
-        if self.tune:
+        if self.rounding is not None:
+            codes = self.rounding(codes)
+        elif self.tune:
             codes = tune_weights(codes, self.mul, self.layer.in_dtype, self.layer.weight_dtype)
         return torch.from_numpy(codes)
 
     def accumulate(self, x_codes, w_codes):
         """acc[n, m, l] = sum_k mul(x[n, k, l], w[m, k]) for x (N, K, L) and w (M, K), as float64."""
         import torch
+        if self.mul.is_exact:  # rounded constants (they may leave the weight type: csd:k=1 makes 7 an 8)
+            return torch.einsum("nkl,mk->nml", x_codes.double(), w_codes.double())
         w_idx = w_codes - int(self.wv[0])
         acc = torch.zeros(x_codes.shape[0], w_codes.shape[0], x_codes.shape[2], dtype=torch.float64)
         for i, v in enumerate(self.xv):

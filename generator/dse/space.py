@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 from generator.config import Config
 from generator.datatypes import DataType
@@ -15,6 +17,7 @@ from generator.ir import Network
 from generator.multipliers import parse
 from generator.multipliers.bounds import acc_bounds, keeps_carried
 from generator.multipliers.catalog import grid
+from generator.multipliers.csd import constant_rounding, csd_digit_count
 from generator.sim import verilog_core  # noqa: F401 (registers the loader that derives verilog: cores)
 
 EXACT = "exact"
@@ -134,7 +137,8 @@ def user_specs(specs) -> list[str]:
     return out
 
 
-UNROLLED_GRID = ("csd:k=1", "csd:k=2", "csd:k=3")  # an unrolled layer's approximate constants (generator.multipliers.csd)
+UNROLLED_DIGITS = (1, 2, 3)  # an unrolled layer's approximate constants (generator.multipliers.csd): digits kept
+UNROLLED_DROPS = (0, 1, 2, 3)  # and magnitudes zeroed (pruning)
 GRID_MAX_BITS = 16  # the widest operands the catalogue's grid is listed for (an input type's widest)
 
 
@@ -159,6 +163,25 @@ def candidates_for(layer, extra: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def constant_candidates(layer) -> list[str]:
+    """An unrolled layer's approximate constants: csd:k=K,drop=D over the grid (K digits up to all
+    the weights have, where K = all is pruning alone), one spec per distinct set of weights it
+    gives, none that equals exact; a carrying layer's only if the next layer's input holds them."""
+    weights = layer.weights
+    most = max(csd_digit_count(int(v)) for v in np.unique(weights))
+    seen, out = {weights.tobytes()}, []
+    for drop in UNROLLED_DROPS:
+        for k in sorted({*(d for d in UNROLLED_DIGITS if d < most), max(most, 1)}):
+            spec = f"csd:k={k}" + (f",drop={drop}" if drop else "")
+            rounded = constant_rounding(spec)(weights)
+            if rounded.tobytes() in seen or (layer.carries and not keeps_carried(
+                    replace(layer, weights=rounded), *acc_bounds(replace(layer, weights=rounded)))):
+                continue
+            seen.add(rounded.tobytes())
+            out.append(spec)
+    return out
+
+
 def full_space(net: Network, base: Config, extra: list[str], tune: bool = True) -> Space:
     """Every matrix layer's candidates; weight tuning searched too unless not `tune`."""
     base.check_layers([layer.name for layer in net.layers])
@@ -167,7 +190,7 @@ def full_space(net: Network, base: Config, extra: list[str], tune: bool = True) 
         if layer.kind not in MATRIX_KINDS:
             continue
         if base.for_layer(index, layer.name).get("impl") == "unrolled":  # constants: rounded, not multiplied
-            slots.append(Slot(index, layer.name, (EXACT, *UNROLLED_GRID), False))
+            slots.append(Slot(index, layer.name, (EXACT, *constant_candidates(layer)), False))
             continue
         cands = candidates_for(layer, extra)
         slots.append(Slot(index, layer.name, cands, tune and len(cands) > 1))

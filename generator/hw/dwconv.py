@@ -10,6 +10,7 @@ from generator.config import Config
 from generator.errors import AxgenError
 from generator.hw.folding import check_choice, divisors
 from generator.hw.matrix import LayerImpl, matrix_impl, reopen_matrix, window_choices
+from generator.hw.unrolled import check_impl
 from generator.ir import MatrixLayer
 
 
@@ -42,6 +43,7 @@ def simd_choices(layer: MatrixLayer) -> list[int]:
 
 def annotate_dwconv(index: int, layer: MatrixLayer, config: Config, producer=None) -> DwLayerImpl:
     settings = config.for_layer(index, layer.name)
+    check_impl(layer, settings)
     pe = check_choice(layer, "pe", settings.get("pe", 1), divisors(layer.mh), f"the channels ({layer.mh})")
     k_h, k_w = layer.conv.kernel
     simd = check_choice(layer, "simd", settings.get("simd", 1), simd_choices(layer),

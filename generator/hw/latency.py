@@ -88,11 +88,31 @@ def window_period(g, row_beats: float, pixel: float, images: int = 4, slack: flo
     return done[-1] - done[-1 - n_out]
 
 
+def window_cycles(g, in_per_beat: int, swg_simd: int, pixel: int, unit: str) -> dict[str, int]:
+    """Cycles per sample of a convolution's sliding-window generator and the unit behind it
+    (`pixel` cycles per output pixel): the generator moves one beat per cycle on each side,
+    max(input beats, window beats), where an input beat is in_per_beat channels of a pixel and a
+    window beat swg_simd elements, and at least the period of the generator and its unit
+    together, with the generator's pause at image boundaries (window_period)."""
+    in_beats = g.in_h * g.in_w * g.channels // in_per_beat
+    window_beats = g.kernel[0] * g.kernel[1] * g.channels // swg_simd
+    slowest = max(window_beats, pixel)
+    slack = SWG_SLACK_BEATS * slowest / window_beats  # cycles of the unit on the beats buffered
+    period = window_period(g, g.in_w * g.channels / in_per_beat, slowest, slack=slack)
+    return {"swg": max(in_beats, g.pixels * window_beats, round(period)), unit: g.pixels * pixel}
+
+
 def _conv(stage, first: float, rows: Rows) -> tuple[float, Rows]:
+    # a window is SF beats; the MVAU takes NF * SF cycles per pixel
+    return _windows(stage, first, rows, stage.nf * stage.sf, stage.sf, mvau_pipe(stage))
+
+
+def _windows(stage, first: float, rows: Rows, pixel: int, fill: int, pipe: int) -> tuple[float, Rows]:
+    """A sliding-window generator and the unit behind it, taking `pixel` cycles per output pixel,
+    `fill` to take its first window and `pipe` from then to the pixel's output beat."""
     g = stage.layer.conv
     ring = g.kernel[0] + g.stride[0]
     row_beats = g.in_w * g.channels / stage.in_per_beat
-    pixel = stage.nf * stage.sf  # a window is SF beats; the MVAU takes NF * SF cycles per pixel
     lo, hi = _window_rows(g)
     written: list[float] = []
     done: list[float] = []
@@ -105,8 +125,8 @@ def _conv(stage, first: float, rows: Rows) -> tuple[float, Rows]:
         written.append(max(start + row_beats, rows[r]))
     for o in range(o, g.out_h):
         done.append(max(done[-1] if done else 0.0, written[hi[o]]) + g.out_w * pixel)
-    out_first = written[hi[0]] + SWG_PIPE + stage.sf + mvau_pipe(stage)
-    return out_first, [t + SWG_PIPE + mvau_pipe(stage) for t in done]
+    out_first = written[hi[0]] + SWG_PIPE + fill + pipe
+    return out_first, [t + SWG_PIPE + pipe for t in done]
 
 
 def _pool(stage, first: float, rows: Rows) -> tuple[float, Rows]:
@@ -132,7 +152,10 @@ def _streaming(stage, first: float, rows: Rows) -> tuple[float, Rows]:
 
 def _unrolled(stage, first: float, rows: Rows) -> tuple[float, Rows]:
     """An unrolled layer: the vector's one beat in, its one beat out `depth` cycles later and
-    through its output FIFO."""
+    through its output FIFO; a convolution's window vector from its sliding-window generator,
+    one per cycle."""
+    if stage.layer.conv is not None:
+        return _windows(stage, first, rows, 1, 1, stage.depth + UNROLLED_FIFO)
     done = max(rows[-1], first) + stage.depth + UNROLLED_FIFO
     return done, [done]
 
@@ -158,7 +181,8 @@ def _input_rows(stage) -> Rows:
 
 def regroup(rows: Rows, consumer) -> Rows:
     """A producer's rows as the consumer's: a fully-connected layer takes the whole vector as one."""
-    return [rows[-1]] if consumer.kind in ("fc", "unrolled") else rows
+    vector = consumer.kind == "fc" or (consumer.kind == "unrolled" and consumer.layer.conv is None)
+    return [rows[-1]] if vector else rows
 
 
 def _arrival(plan, stage, done: dict) -> tuple[float, Rows]:

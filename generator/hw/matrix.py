@@ -12,8 +12,8 @@ from generator.config import Config
 from generator.datatypes import DataType, dtype, smallest_int_type
 from generator.errors import AxgenError
 from generator.hw.folding import check_choice, check_flag, divisors, fifo_depth
-from generator.hw.latency import SWG_SLACK_BEATS, window_period
-from generator.hw.stage import Stage
+from generator.hw.latency import window_cycles
+from generator.hw.stage import MatrixStage
 from generator.hw.thresholds import clamped_thresholds
 from generator.hw.unrolled import check_impl, unrolled_impl
 from generator.hw.timing import DEFAULT_CLOCK_MHZ, Pipeline, choose, fmax_mhz, shape_of
@@ -28,7 +28,7 @@ MAX_ACC_BITS = 32
 
 
 @dataclass(frozen=True)
-class LayerImpl(Stage):
+class LayerImpl(MatrixStage):
     """One matrix layer as hardware: the IR layer (with tuned weights, if tuning is on) plus
     folding, multiplier and widths."""
 
@@ -127,21 +127,6 @@ class LayerImpl(Stage):
         return self.pe
 
     @property
-    def window_stream_bits(self) -> int:
-        """Width of a convolution's stream from its sliding-window generator to its MVAU: SIMD elements."""
-        return self.swg_simd * self.in_dtype.bitwidth()
-
-    @property
-    def in_elems(self) -> int:
-        """Elements per sample on the input stream (a whole image for a convolution)."""
-        g = self.layer.conv
-        return g.in_h * g.in_w * g.channels if g else self.layer.mw
-
-    @property
-    def out_elems(self) -> int:
-        return self.layer.mh * (self.layer.conv.pixels if self.layer.conv else 1)
-
-    @property
     def stage_cycles(self) -> dict[str, int]:
         """Cycles per sample of each stage. The MVAU takes MH/PE * MW/SIMD cycles per vector
         (FINN's bound), once per output pixel for a convolution; the sliding-window generator
@@ -153,12 +138,7 @@ class LayerImpl(Stage):
         g = self.layer.conv
         if g is None:
             return {"mvau": mvau}
-        in_beats = g.in_h * g.in_w * g.channels // self.in_per_beat
-        window_beats = g.kernel[0] * g.kernel[1] * g.channels // self.swg_simd
-        pixel = max(window_beats, mvau)
-        slack = SWG_SLACK_BEATS * pixel / window_beats  # cycles of the unit on the beats buffered
-        period = window_period(g, g.in_w * g.channels / self.in_per_beat, pixel, slack=slack)
-        return {"swg": max(in_beats, g.pixels * window_beats, round(period)), self.unit: g.pixels * mvau}
+        return window_cycles(g, self.in_per_beat, self.swg_simd, mvau, self.unit)
 
     @property
     def edge_fifo_depth(self) -> int:

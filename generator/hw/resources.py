@@ -43,8 +43,10 @@ STAGE_BLOCKS = {"fc": ("mvau",), "conv": ("swg", "mvau"), "dwconv": ("swg", "mva
 
 
 def stage_blocks(stage) -> dict:
-    """The features of the blocks a stage instantiates, by block name."""
-    return {name: FEATURES[name](stage) for name in STAGE_BLOCKS[stage.kind]}
+    """The features of the fitted blocks a stage instantiates, by block name (an unrolled layer's
+    graph is counted, generator.hw.unrolled; its convolution's window generator is fitted)."""
+    names = STAGE_BLOCKS[stage.kind] if stage.kind != "unrolled" else ("swg",) if stage.layer.conv is not None else ()
+    return {name: FEATURES[name](stage) for name in names}
 
 
 def link_blocks(link) -> dict:
@@ -77,9 +79,10 @@ def add(*entries: dict) -> dict:
 
 
 def stage_resources(stage) -> dict:
-    if hasattr(stage, "counted_resources"):  # an unrolled layer counts its adders (generator.hw.unrolled)
-        return stage.counted_resources()
-    return add(*(evaluate(name, block) for name, block in stage_blocks(stage).items()))
+    fitted = [evaluate(name, block) for name, block in stage_blocks(stage).items()]
+    if stage.kind == "unrolled":  # its adders are counted (generator.hw.unrolled)
+        return add(stage.counted_resources(), *fitted)
+    return add(*fitted)
 
 
 def link_resources(link) -> dict:

@@ -52,6 +52,26 @@ class Stage:
         return stage_resources(self)
 
 
+class MatrixStage(Stage):
+    """A matrix layer's streams, folded or unrolled: a convolution takes a whole image and gives
+    a vector per output pixel; its window generator's beats are swg_simd elements wide."""
+
+    @property
+    def window_stream_bits(self) -> int:
+        """Width of a convolution's window stream (from its sliding-window generator): swg_simd elements."""
+        return self.swg_simd * self.in_dtype.bitwidth()
+
+    @property
+    def in_elems(self) -> int:
+        """Elements per sample on the input stream (a whole image for a convolution)."""
+        g = self.layer.conv
+        return g.in_h * g.in_w * g.channels if g else self.layer.mw
+
+    @property
+    def out_elems(self) -> int:
+        return self.layer.mh * (self.layer.conv.pixels if self.layer.conv else 1)
+
+
 class ChannelStage(Stage):
     """A stage that moves channels without products (pools, duplicates, adds): PE channels per
     beat on every port (PE a divisor of the channels), one input beat per cycle."""

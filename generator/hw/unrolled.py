@@ -1,7 +1,9 @@
-"""A fully-connected layer unrolled (hls4ml's latency strategy, reuse factor 1): the whole input
-vector in one beat, the whole output vector out one beat later per sample (II = 1), the weights
-constants in the logic as an adder graph (generator.hw.adder_graph), thresholds compared with
-constants. Selected per layer with `impl: unrolled` (default `folded`).
+"""A matrix layer unrolled (hls4ml's latency strategy, reuse factor 1): the whole input vector in
+one beat, the whole output vector out one beat later (II = 1), the weights constants in the logic
+as an adder graph (generator.hw.adder_graph), thresholds compared with constants. Selected per
+layer with `impl: unrolled` (default `folded`). A convolution's vector is its window: the
+sliding-window generator takes a pixel per beat and gives a whole window per beat (P = K_H * K_W
+kernel positions, SIMD = MW), one output pixel per cycle.
 
 The graph is cut into pipeline segments of `levels` adder levels each: segment s computes the
 nodes of levels s*levels+1 .. (s+1)*levels from the values registered at its start. Then each
@@ -10,8 +12,9 @@ found so far, `levels` per segment), or the raw accumulators. One input register
 after each segment, one output register: `depth` cycles from an accepted input to its output.
 No register has an enable: a vector enters while the output FIFO (`credits` vectors) has room for
 every vector in flight, and its valid bit walks along with it (rtl/axgen_credits.v, as the folded
-MVAU does). `multiplier: csd:k=K` rounds each weight to K signed power-of-two digits first
-(generator.multipliers.csd): fewer adders, computed exactly by every backend."""
+MVAU does). `multiplier: csd:k=K` rounds each weight to K signed power-of-two digits first, and
+`csd:k=K,drop=D` zeroes the weights of magnitude <= D before (generator.multipliers.csd): fewer
+adders, computed exactly by every backend."""
 
 from __future__ import annotations
 
@@ -23,13 +26,14 @@ import numpy as np
 from generator.datatypes import DataType, fit_dtype, smallest_int_type
 from generator.errors import AxgenError
 from generator.hw.adder_graph import ZERO, AdderGraph, solve_matrix
+from generator.hw.latency import window_cycles
 from generator.hw.memories import distributed, ram
-from generator.hw.stage import Stage
+from generator.hw.stage import MatrixStage
 from generator.hw.thresholds import clamped_thresholds
 from generator.ir import MatrixLayer
 from generator.multipliers import EXACT
 from generator.multipliers.bounds import acc_bounds, keeps_carried
-from generator.multipliers.csd import csd_digits, round_weights
+from generator.multipliers.csd import constant_rounding
 
 IMPLS = ("folded", "unrolled")
 DEFAULT_LEVELS = 1  # adder levels per pipeline segment: the jet tagger's fc2 placed at 165 MHz (ECP5-85F, 125 MHz target)
@@ -41,7 +45,7 @@ def _signed_bits(lo: int, hi: int) -> int:
 
 
 @dataclass(frozen=True)
-class UnrolledImpl(Stage):
+class UnrolledImpl(MatrixStage):
     index: int
     layer: MatrixLayer
     graph: AdderGraph
@@ -80,23 +84,31 @@ class UnrolledImpl(Stage):
 
     @property
     def in_per_beat(self) -> int:
-        return self.layer.mw
+        """The whole vector, or a convolution's whole pixel (its window generator makes windows)."""
+        g = self.layer.conv
+        return g.channels if g is not None else self.layer.mw
 
     @property
     def out_per_beat(self) -> int:
         return self.layer.mh
 
     @property
-    def in_elems(self) -> int:
+    def swg_simd(self) -> int:
+        """Elements per beat of the graph's input: the whole vector (a convolution's window)."""
         return self.layer.mw
 
     @property
-    def out_elems(self) -> int:
-        return self.layer.mh
+    def positions(self) -> int:
+        """Kernel positions per window beat: all of them."""
+        g = self.layer.conv
+        return g.kernel[0] * g.kernel[1] if g is not None else 1
 
     @property
     def stage_cycles(self) -> dict[str, int]:
-        return {"unrolled": 1}
+        g = self.layer.conv
+        if g is None:
+            return {"unrolled": 1}
+        return window_cycles(g, self.in_per_beat, self.swg_simd, 1, "unrolled")
 
     @property
     def edge_fifo_depth(self) -> int:
@@ -196,7 +208,13 @@ class UnrolledImpl(Stage):
     def entry(self) -> dict:
         """This layer in project.json."""
         layer = self.layer
+        geometry = {}
+        if layer.conv is not None:
+            g = layer.conv
+            geometry = {"conv": {"kernel": list(g.kernel), "stride": list(g.stride), "pads": list(g.pads),
+                                 "channels": g.channels, "out_pixels": g.pixels}}
         return {
+            **geometry,
             "impl": "unrolled", "mw": layer.mw, "mh": layer.mh,
             "in_dtype": layer.in_dtype.name, "weight_dtype": layer.weight_dtype.name,
             "acc_dtype": self.acc_dtype.name, "out_dtype": self.out_dtype.name,
@@ -215,25 +233,25 @@ def check_impl(layer, settings: dict) -> str:
     impl = settings.get("impl", "folded")
     if impl not in IMPLS:
         raise AxgenError(f"layer {layer.name}: impl={impl!r}; supported: {', '.join(IMPLS)}")
-    if impl == "unrolled" and (layer.kind != "fc" or layer.in_dtype == DataType["BIPOLAR"]):
-        raise AxgenError(f"layer {layer.name}: impl=unrolled is supported on fully-connected layers with integer "
-                         f"inputs (this is a {layer.kind} layer on {layer.in_dtype.name}); use impl: folded")
+    if impl == "unrolled" and (layer.kind not in ("fc", "conv") or layer.in_dtype == DataType["BIPOLAR"]):
+        raise AxgenError(f"layer {layer.name}: impl=unrolled is supported on fully-connected and convolutional layers "
+                         f"with integer inputs (this is a {layer.kind} layer on {layer.in_dtype.name}); use impl: folded")
     return impl
 
 
 def unrolled_impl(index: int, layer: MatrixLayer, settings: dict, levels: int | None = None,
                   rounded: bool = False) -> UnrolledImpl:
-    """The unrolled stage of `layer`: exact weights, or with multiplier csd:k=K each weight rounded
-    to K signed digits (`rounded`: the layer's weights are already, as project.json stored them)."""
+    """The unrolled stage of `layer`: exact weights, or with multiplier csd:k=K[,drop=D] each weight
+    rounded to K signed digits, zero at magnitude <= D (`rounded`: the layer's weights are already, as project.json stored them)."""
     spec = str(settings.get("multiplier", "exact"))
-    digits = csd_digits(spec)
-    if spec != "exact" and digits is None:
+    rounding = constant_rounding(spec)
+    if spec != "exact" and rounding is None:
         raise AxgenError(f"layer {layer.name}: impl=unrolled takes its weights as constants (exact products, or "
-                         f"csd:k=K: each weight rounded to K signed power-of-two digits); multiplier {spec} is for "
-                         "folded layers")
+                         "csd:k=K[,drop=D]: each weight rounded to K signed power-of-two digits, those of magnitude "
+                         f"<= D zeroed first); multiplier {spec} is for folded layers")
     changed = 0
-    if digits is not None and not rounded:
-        weights = round_weights(layer.weights, digits)
+    if rounding is not None and not rounded:
+        weights = rounding(layer.weights)
         changed = int(np.count_nonzero(weights != layer.weights))
         layer = replace(layer, weights=weights, weight_dtype=fit_dtype(weights, layer.weight_dtype))
     for key in ("pe", "simd"):

@@ -192,12 +192,19 @@ def test_cli_json_prints_the_front(first, digits_model, tmp_path):
 
 def test_unrolled_layers_explore_approximate_constants(net, tmp_path):
     """With impl: unrolled, each layer's candidates are its weights exact or rounded to K signed
-    digits (csd:k=1..3), never tuned; the front's cheapest point is a rounding with fewer estimated
-    LUTs than exact (fewer adders), and every front config plans as written, unrolled."""
-    from generator.dse.space import UNROLLED_GRID, full_space
+    digits and pruned (csd:k=K,drop=D), each giving weights of its own, never tuned; the front's
+    cheapest point is a rounding with fewer estimated LUTs than exact (fewer adders), and every
+    front config plans as written, unrolled."""
+    from generator.dse.space import full_space
+    from generator.multipliers.csd import constant_rounding
     base = {"defaults": {"impl": "unrolled"}}
     space = full_space(net, config_mod.from_dict(base), [])
-    assert all(slot.candidates == ("exact", *UNROLLED_GRID) and not slot.tunable for slot in space.slots)
+    for slot in space.slots:
+        weights = net.layers[slot.index].weights
+        rounded = [constant_rounding(spec)(weights).tobytes() for spec in slot.candidates[1:]]
+        assert slot.candidates[0] == "exact" and not slot.tunable and len(slot.candidates) >= 6
+        assert len(set(rounded)) == len(rounded) and weights.tobytes() not in rounded
+        assert {"csd:k=1", "csd:k=1,drop=1"} <= set(slot.candidates)
     result = api.dse(net, "digits", tmp_path / "out", budget=12, seed=1, config=base, yosys=False)
     exact = next(r for r in result.front if r["config"] == "exact")
     cheapest = min(result.front, key=lambda r: r["luts"])

@@ -33,7 +33,9 @@ def test_approximate_forward_predicts_what_the_golden_model_predicts(trained):
     model, data = trained
     net = api.load(model, input_shape=digits.INPUT_SHAPE)
     for cfg in (TRUNC, config.from_dict({"defaults": {"multiplier": "drum:k=2", "tune_weights": True}}),
-                config.from_dict({"layers": {0: {"multiplier": "mitchell"}, 2: {"multiplier": "trunc:k=2"}}})):
+                config.from_dict({"layers": {0: {"multiplier": "mitchell"}, 2: {"multiplier": "trunc:k=2"}}}),
+                # an unrolled layer's rounded and pruned constants (csd:k=1 makes a 4-bit 7 an 8)
+                config.from_dict({"defaults": {"impl": "unrolled", "multiplier": "csd:k=1,drop=1"}})):
         from generator.finetuning import approximate
         with approximate(model, net, cfg), torch.no_grad():
             torch_pred = np.argmax(model(torch.from_numpy(data.x_test)).numpy(), axis=1)

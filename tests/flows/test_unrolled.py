@@ -56,7 +56,25 @@ def test_what_an_unrolled_layer_cannot_be_is_refused(jet, settings, words):
         make_plan(jet, config.from_dict({"layers": settings}))
 
 
-def test_an_unrolled_convolution_is_refused(model_dir):
+def test_unrolled_convolutions_take_a_window_per_cycle(model_dir, tmp_path):
+    """A padded stride-2 convolution and a 2x1 one unrolled behind sliding-window generators that
+    give a whole window per beat (one output pixel per cycle), with a max-pool and an unrolled
+    classifier between: bit-exact in RTL and HLS, cycles and latency as estimated."""
     path = models.export(models.small_cnn(), (3, 12, 10), model_dir / "small_cnn_unrolled.onnx")
-    with pytest.raises(AxgenError, match="impl=unrolled is supported on fully-connected layers"):
-        make_plan(load_network(path), config.from_dict({"layers": {0: {"impl": "unrolled"}}}))
+    net = load_network(path)
+    build(net, tmp_path / "p", config.from_dict({"layers": {0: {"impl": "unrolled"}, 2: {"impl": "unrolled"},
+                                                           3: {"impl": "unrolled", "multiplier": "csd:k=1,drop=1"}}}))
+    _, report = check(tmp_path / "p", samples=6, seed=3)
+    layers = json.loads((tmp_path / "p" / "project.json").read_text())["layers"]
+    conv = layers[0]
+    assert conv["impl"] == "unrolled" and conv["conv"]["out_pixels"] == 30 and conv["simd"] == 27
+    # the first convolution takes a pixel per cycle (120 beats per image), one window per output pixel
+    assert report["cycles_per_sample"] <= 1.1 * 120
+
+
+def test_a_depthwise_convolution_is_not_unrolled(model_dir):
+    path = models.export(models.depthwise_cnn(), (2, 7, 6), model_dir / "depthwise_unrolled.onnx")
+    net = load_network(path)
+    assert net.layers[1].kind == "dwconv"
+    with pytest.raises(AxgenError, match="impl=unrolled is supported on fully-connected and convolutional layers"):
+        make_plan(net, config.from_dict({"layers": {1: {"impl": "unrolled"}}}))

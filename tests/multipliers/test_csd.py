@@ -1,12 +1,13 @@
-"""Approximate constants (`csd:k=K`, generator.multipliers.csd): every weight keeps at most K
-nonzero signed power-of-two digits, rounding a rounded weight changes nothing, K digits or more
-leave a weight as it is, and the error falls as K grows."""
+"""Approximate constants (`csd:k=K[,drop=D]`, generator.multipliers.csd): every weight keeps at
+most K nonzero signed power-of-two digits, rounding a rounded weight changes nothing, K digits or
+more leave a weight as it is, the error falls as K grows, and drop=D zeroes exactly the weights
+of magnitude <= D."""
 
 import numpy as np
 import pytest
 
 from generator.errors import AxgenError
-from generator.multipliers.csd import csd_digits, round_weight, round_weights
+from generator.multipliers.csd import ConstantRounding, constant_rounding, csd_digits, round_weight, round_weights
 
 
 def _digits(n: int) -> int:
@@ -36,8 +37,19 @@ def test_a_matrix_rounds_element_by_element():
     assert errors[0] > errors[1] >= errors[2]
 
 
+def test_drop_zeroes_the_small_weights_then_rounds():
+    w = np.arange(-40, 40).reshape(8, 10)
+    for k, drop in ((1, 1), (2, 3), (9, 5)):
+        r = round_weights(w, k, drop)
+        assert np.array_equal(r == 0, np.abs(w) <= drop)
+        assert np.array_equal(r[np.abs(w) > drop], round_weights(w, k)[np.abs(w) > drop])
+    assert np.array_equal(round_weights(w, 9, 0), w)  # 9 digits keep every weight of 40 or less
+
+
 def test_specs():
     assert csd_digits("csd:k=2") == 2 and csd_digits("exact") is None and csd_digits("trunc:k=2") is None
-    for bad in ("csd", "csd:k=0", "csd:j=2"):
+    assert constant_rounding("csd:k=2,drop=3") == ConstantRounding(2, 3)
+    assert constant_rounding("csd:k=1") == ConstantRounding(1, 0)
+    for bad in ("csd", "csd:k=0", "csd:j=2", "csd:k=1,drop=", "csd:drop=1", "csd:k=1,drop=-1"):
         with pytest.raises(AxgenError, match="csd:k=K with K >= 1"):
             csd_digits(bad)

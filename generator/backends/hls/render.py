@@ -143,7 +143,14 @@ def _unrolled_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], li
     function = f"{impl.module}_graph"
     header = f"{function}.h"
     (out_dir / header).write_text(render_unrolled_hls(env, impl, function))
-    return [], [_call(function, [], ["s_axis", "m_axis", "1"])], [header], [header]
+    g = impl.layer.conv
+    if g is None:
+        return [], [_call(function, [], ["s_axis", "m_axis", "1"])], [header], [header]
+    swg = swg_params(impl)  # a whole window per beat, one output pixel per window
+    streams = [{"name": "win", "width": impl.window_stream_bits, "depth": INNER_FIFO}]
+    calls = [_call("axgen_swg", [swg[k] for k in SWG_ARGS], ["s_axis", "win", "1"]),
+             _call(function, [], ["win", "m_axis", str(g.pixels)])]
+    return streams, calls, ["axgen_swg.h", header], [header]
 
 
 # stage kind -> its renderer: (env, stage, out_dir) -> inner streams, calls, includes, extra files

@@ -63,5 +63,5 @@ def body(impl: UnrolledImpl) -> dict:
 
 def render_unrolled_hls(env, impl: UnrolledImpl, function: str) -> str:
     return env.get_template("unrolled.h.j2").render(
-        function=function, guard=f"{function.upper()}_H", layer_name=impl.name, in_bits=impl.in_stream_bits,
+        function=function, guard=f"{function.upper()}_H", layer_name=impl.name, in_bits=impl.window_stream_bits,
         out_bits=impl.out_stream_bits, adders_count=impl.graph.adders, **body(impl))

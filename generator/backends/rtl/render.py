@@ -119,11 +119,8 @@ def _matrix_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, l
     ]
     if layer.conv is None:
         return params, description, [], [_block("axgen_mvau", "u_mvau", params, "s_axis", "m_axis")], files
-    g = layer.conv
     swg = swg_params(impl)
-    description.insert(0, f"convolution ({impl.unit}) {g.in_h}x{g.in_w}x{g.channels} -> {g.out_h}x{g.out_w}x{layer.mh}, "
-                          f"kernel {g.kernel[0]}x{g.kernel[1]}, stride {g.stride[0]}x{g.stride[1]}, "
-                          f"pads (t, l, b, r) {g.pads}: one window vector per output pixel")
+    description.insert(0, _window_line(impl, impl.unit, "one window vector per output pixel"))
     streams = [{"name": "win", "width": impl.window_stream_bits}]
     unit = impl.unit  # the MVAU, or a depthwise convolution's VVAU (same parameters)
     blocks = [_block("axgen_swg", "u_swg", swg, "s_axis", "win"), _block(f"axgen_{unit}", f"u_{unit}", params, "win", "m_axis")]
@@ -179,7 +176,19 @@ def _unrolled_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list,
                    f"input {impl.in_dtype.name}, weights {layer.weight_dtype.name} (constants), accumulator "
                    f"{impl.acc_dtype.name}, output {impl.out_dtype.name}"]
     params = {"ADDERS": graph.adders, "SEGMENTS": impl.segments, "DEPTH": impl.depth}
-    return params, description, [], [_block(name, "u_graph", {}, "s_axis", "m_axis")], [f"{name}.v"]
+    if layer.conv is None:
+        return params, description, [], [_block(name, "u_graph", {}, "s_axis", "m_axis")], [f"{name}.v"]
+    swg = swg_params(impl)
+    description.insert(0, _window_line(impl, "unrolled", "one whole window per beat"))
+    streams = [{"name": "win", "width": impl.window_stream_bits}]
+    blocks = [_block("axgen_swg", "u_swg", swg, "s_axis", "win"), _block(name, "u_graph", {}, "win", "m_axis")]
+    return {**{f"SWG_{k}": v for k, v in swg.items()}, **params}, description, streams, blocks, [f"{name}.v"]
+
+
+def _window_line(impl, unit: str, what: str) -> str:
+    g, layer = impl.layer.conv, impl.layer
+    return (f"convolution ({unit}) {g.in_h}x{g.in_w}x{g.channels} -> {g.out_h}x{g.out_w}x{layer.mh}, kernel "
+            f"{g.kernel[0]}x{g.kernel[1]}, stride {g.stride[0]}x{g.stride[1]}, pads (t, l, b, r) {g.pads}: {what}")
 
 
 # stage kind -> its renderer: (stage, out_dir, user module proof) -> params, description, streams, blocks, files
@@ -252,7 +261,7 @@ def _stitch(plan: HardwarePlan) -> tuple[list[dict], list[dict]]:
 
 def lib_files(plan: HardwarePlan) -> list[str]:
     """The hand-written blocks the project instantiates."""
-    kinds = {impl.kind for impl in plan.stages}
+    kinds = {impl.kind for impl in plan.stages} | {"conv" for impl in plan.stages if getattr(impl.layer, "conv", None)}
     return list(dict.fromkeys(LIB_FILES + [f for kind in sorted(KIND_FILES) if kind in kinds for f in KIND_FILES[kind]]))
 
 

@@ -125,6 +125,6 @@ def netlist(impl: UnrolledImpl) -> dict:
 def render_unrolled(env, impl: UnrolledImpl, module: str) -> str:
     parts = netlist(impl)
     return env.get_template("unrolled.v.j2").render(
-        module=module, layer_name=impl.name, in_bits=impl.in_stream_bits, out_bits=impl.out_stream_bits,
+        module=module, layer_name=impl.name, in_bits=impl.window_stream_bits, out_bits=impl.out_stream_bits,
         depth=impl.depth, adders_count=impl.graph.adders, segments=impl.segments, levels=impl.levels,
         credits=impl.credits, distributed=int(distributed(impl.credits, impl.out_stream_bits)), **parts)
