@@ -16,6 +16,7 @@ from generator.errors import AxgenError
 from generator.ir import Network
 from generator.multipliers import parse
 from generator.multipliers.bounds import acc_bounds, keeps_carried
+from generator.hw.product_tables import TABLE_MAX_BITS
 from generator.multipliers.catalog import grid
 from generator.multipliers.csd import constant_rounding, csd_digit_count
 from generator.sim import verilog_core  # noqa: F401 (registers the loader that derives verilog: cores)
@@ -60,11 +61,12 @@ class Space:
         return (0,) * (2 * len(self.slots))
 
     def canonical(self, genome) -> tuple[int, ...]:
-        """Tuning is off for exact layers (it changes nothing there); values clipped to their bounds."""
+        """Tuning is off for exact layers (it changes nothing there) and for an unrolled layer's
+        rounded constants (they set the weights themselves); values clipped to their bounds."""
         n = len(self.slots)
         genome = [min(max(int(v), 0), upper) for v, upper in zip(genome, self.bounds)]
         for i in range(n):
-            if genome[i] == 0:
+            if genome[i] == 0 or constant_rounding(self.slots[i].candidates[genome[i]]) is not None:
                 genome[n + i] = 0
         return tuple(genome)
 
@@ -189,8 +191,11 @@ def full_space(net: Network, base: Config, extra: list[str], tune: bool = True) 
     for index, layer in enumerate(net.layers):
         if layer.kind not in MATRIX_KINDS:
             continue
-        if base.for_layer(index, layer.name).get("impl") == "unrolled":  # constants: rounded, not multiplied
-            slots.append(Slot(index, layer.name, (EXACT, *constant_candidates(layer)), False))
+        if base.for_layer(index, layer.name).get("impl") == "unrolled":
+            # constants: rounded (csd), or a family's products by them as tables of the activation
+            families = candidates_for(layer, extra)[1:] if layer.in_dtype.bitwidth() <= TABLE_MAX_BITS else ()
+            slots.append(Slot(index, layer.name, (EXACT, *constant_candidates(layer), *families),
+                              tune and bool(families)))
             continue
         cands = candidates_for(layer, extra)
         slots.append(Slot(index, layer.name, cands, tune and len(cands) > 1))

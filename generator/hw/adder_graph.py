@@ -14,7 +14,7 @@ and output j is (-1)^neg * (node << shift) (shift may be negative: an exact righ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -22,6 +22,14 @@ from generator.datatypes import DataType
 from generator.errors import AxgenError
 
 ZERO = -1  # an output's node when the output is the constant 0
+Intervals = list[tuple[int, int]]  # per input, its lowest and highest value
+
+
+def intervals(inputs: DataType | Intervals, n: int) -> Intervals:
+    """Per input, [lo, hi]: every input of one type, or the intervals given."""
+    if hasattr(inputs, "bitwidth"):  # a DataType (qonnx's types are instances of their own classes)
+        return [(int(inputs.min()), int(inputs.max()))] * n
+    return [(int(lo), int(hi)) for lo, hi in inputs]
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,13 +74,14 @@ class AdderGraph:
             depth.append(max(depth[a], depth[b]) + 1)
         return np.array(depth, dtype=np.int64)
 
-    def ranges(self, dtype: DataType) -> np.ndarray:
-        """(nodes, 2) the lowest and highest value of every node for inputs of `dtype`."""
-        lo, hi = int(dtype.min()), int(dtype.max())
+    def ranges(self, inputs: DataType | Intervals) -> np.ndarray:
+        """(nodes, 2) the lowest and highest value of every node for inputs of a type, or each in
+        its own interval [lo, hi]."""
+        bounds = intervals(inputs, self.n_inputs)
         out = []
         for row in self.coefficients:
-            low = sum(min(int(c) * lo, int(c) * hi) for c in row)
-            high = sum(max(int(c) * lo, int(c) * hi) for c in row)
+            low = sum(min(int(c) * lo, int(c) * hi) for c, (lo, hi) in zip(row, bounds))
+            high = sum(max(int(c) * lo, int(c) * hi) for c, (lo, hi) in zip(row, bounds))
             out.append((low, high))
         return np.array(out, dtype=np.int64)
 
@@ -145,15 +154,21 @@ def _rescale(term, exponent: int, e: int) -> tuple:
     return (term[0], shift, term[2], e)
 
 
-def solve_matrix(weights: np.ndarray, dtype: DataType) -> AdderGraph:
-    """The adder graph of y = weights @ x for x of `dtype` (weights (M, K) integers), proven: its
-    matrix is `weights` exactly."""
-    from da4ml.cmvm import solve
+def solve_matrix(weights: np.ndarray, inputs: DataType | Intervals) -> AdderGraph:
+    """The adder graph of y = weights @ x for x of one type or each in its interval (weights (M, K)
+    integers), proven: its matrix is `weights` exactly. Solved once per matrix and intervals in a
+    process (the design-space exploration plans each layer's candidates many times)."""
     weights = np.asarray(weights, dtype=np.int64)
-    m, k = weights.shape
-    lo, hi = float(dtype.min()), float(dtype.max())
+    return _solved(weights.tobytes(), weights.shape, tuple(intervals(inputs, weights.shape[1])))
+
+
+@lru_cache(maxsize=512)
+def _solved(data: bytes, shape: tuple[int, int], bounds: tuple[tuple[int, int], ...]) -> AdderGraph:
+    from da4ml.cmvm import solve
+    weights = np.frombuffer(data, dtype=np.int64).reshape(shape)
+    m, k = shape
     kernel = np.ascontiguousarray(weights.T, dtype=np.float32)  # the binding reads the buffer as C order
-    pipeline = solve(kernel, qintervals=[(lo, hi, 1.0)] * k)
+    pipeline = solve(kernel, qintervals=[(float(lo), float(hi), 1.0) for lo, hi in bounds])
     builder = _Builder(k)
     terms = [(i, 0, 0, 0) for i in range(k)]
     for comb in pipeline.solutions:

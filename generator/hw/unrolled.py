@@ -31,7 +31,10 @@ from generator.hw.memories import distributed, ram
 from generator.hw.stage import MatrixStage
 from generator.hw.thresholds import clamped_thresholds
 from generator.ir import MatrixLayer
-from generator.multipliers import EXACT
+from generator.hw.folding import check_flag
+from generator.hw.product_tables import ProductTable, product_matrix
+from generator.multipliers import EXACT, Multiplier, parse
+from generator.multipliers.tuning import tune_weights
 from generator.multipliers.bounds import acc_bounds, keeps_carried
 from generator.multipliers.csd import constant_rounding
 
@@ -53,9 +56,10 @@ class UnrolledImpl(MatrixStage):
     thresholds: np.ndarray | None  # clamped to [acc_min, acc_max + 1], sorted per channel
     levels: int = DEFAULT_LEVELS
     clock_mhz: float | None = None
-    spec: str = "exact"  # or csd:k=K: the weights rounded (layer holds them), the products exact
-    tuned_weights: int = 0  # weights the rounding changed
-    multiplier = EXACT  # products by the (possibly rounded) constants are exact
+    spec: str = "exact"  # or csd:k=K[,drop=D]: the weights rounded (layer holds them), the products exact
+    tuned_weights: int = 0  # weights the rounding or the tuning changed
+    multiplier: Multiplier = EXACT  # exact products by the (possibly rounded) constants, or a family's as tables
+    tables: tuple[ProductTable, ...] = ()  # graph inputs MW.. : a family's products by constants (hw.product_tables)
     lut_verilog = None
     pe = simd = 1  # no folding: the whole vector per beat
 
@@ -114,11 +118,15 @@ class UnrolledImpl(MatrixStage):
     def edge_fifo_depth(self) -> int:
         return 2
 
+    @property
+    def input_intervals(self) -> list[tuple[int, int]]:
+        return graph_inputs(self.layer, self.tables)
+
     @cached_property
     def node_types(self) -> list[DataType]:
         """The narrowest type of every node (inputs included) for inputs of the layer's type: UINT
         for a node that is never negative, INT otherwise."""
-        return [smallest_int_type(lo, hi) for lo, hi in self.graph.ranges(self.layer.in_dtype).tolist()]
+        return [smallest_int_type(lo, hi) for lo, hi in self.graph.ranges(self.input_intervals).tolist()]
 
     @cached_property
     def node_bits(self) -> np.ndarray:
@@ -192,11 +200,15 @@ class UnrolledImpl(MatrixStage):
 
     def counted_resources(self) -> dict:
         """Counted, not fitted: an adder is a LUT and a carry bit per bit of its width (7-series:
-        CARRY4 per 4 bits), a search step's comparison with its threshold mux a LUT per bit;
-        flip-flops are the pipeline's registers, output register and valid bits."""
+        CARRY4 per 4 bits), a product table a LUT6 per output bit (2^(b-6) for b > 6 input bits),
+        a search step's comparison with its threshold mux a LUT per bit; flip-flops are the
+        pipeline's registers, output register and valid bits."""
         bits = self.node_bits[self.graph.n_inputs:]
         live = self.last_uses[self.graph.n_inputs:] >= 0
-        adder_bits = int(bits[live].sum())
+        mw = self.layer.mw
+        per_bit = 1 << max(0, self.in_dtype.bitwidth() - 6)
+        table_luts = sum(int(self.node_bits[k]) * per_bit for k in range(mw, self.graph.n_inputs) if self.last_uses[k] >= 0)
+        adder_bits = int(bits[live].sum()) + table_luts
         compares = self.steps * self.out_per_beat  # a comparator per search step, its threshold a small mux
         compare_luts = compares * (self.acc_bits + 1)
         carry = int(sum(-(-int(b) // 4) for b in bits[live])) + compares * -(-(self.acc_bits + 1) // 4)
@@ -245,20 +257,23 @@ def unrolled_impl(index: int, layer: MatrixLayer, settings: dict, levels: int | 
     rounded to K signed digits, zero at magnitude <= D (`rounded`: the layer's weights are already, as project.json stored them)."""
     spec = str(settings.get("multiplier", "exact"))
     rounding = constant_rounding(spec)
-    if spec != "exact" and rounding is None:
-        raise AxgenError(f"layer {layer.name}: impl=unrolled takes its weights as constants (exact products, or "
-                         "csd:k=K[,drop=D]: each weight rounded to K signed power-of-two digits, those of magnitude "
-                         f"<= D zeroed first); multiplier {spec} is for folded layers")
+    mul = EXACT if rounding is not None else parse(spec)
+    mul.check_operands(layer.in_dtype, layer.weight_dtype, f"layer {layer.name}")
+    tune = check_flag(layer, "tune_weights", settings.get("tune_weights", False))
+    if tune and rounding is not None:
+        raise AxgenError(f"layer {layer.name}: {spec} sets the weights itself; tune_weights is for a multiplier "
+                         "family's products")
     changed = 0
-    if rounding is not None and not rounded:
-        weights = rounding(layer.weights)
+    if not rounded and (rounding is not None or tune):
+        weights = rounding(layer.weights) if rounding is not None else tune_weights(
+            layer.weights, mul, layer.in_dtype, layer.weight_dtype)
         changed = int(np.count_nonzero(weights != layer.weights))
         layer = replace(layer, weights=weights, weight_dtype=fit_dtype(weights, layer.weight_dtype))
     for key in ("pe", "simd"):
         if key in settings and settings[key] not in (1, layer.mh if key == "pe" else layer.mw):
             raise AxgenError(f"layer {layer.name}: an unrolled layer takes the whole vector per beat (PE = MH = "
                              f"{layer.mh}, SIMD = MW = {layer.mw}); leave {key} out")
-    lo, hi = acc_bounds(layer)
+    lo, hi = acc_bounds(layer, mul)
     acc_dtype = smallest_int_type(min(int(lo.min()), 0), int(hi.max()))
     if layer.carries:
         if not keeps_carried(layer, lo, hi):
@@ -266,9 +281,18 @@ def unrolled_impl(index: int, layer: MatrixLayer, settings: dict, levels: int | 
                              f"{layer.out_dtype.name}; with {spec} it reaches [{int(lo.min())}, {int(hi.max())}], "
                              "outside it; use exact weights on this layer")
         acc_dtype = layer.out_dtype
-    graph = solve_matrix(layer.weights, layer.in_dtype)
+    matrix, tables = (layer.weights, ()) if mul.is_exact else product_matrix(
+        layer.weights, mul, layer.in_dtype, layer.weight_dtype, f"layer {layer.name}")
+    graph = solve_matrix(matrix, graph_inputs(layer, tables))
     return UnrolledImpl(index, layer, graph, acc_dtype, clamped_thresholds(layer, acc_dtype),
-                        int(levels or settings.get("levels", DEFAULT_LEVELS)), spec=spec, tuned_weights=changed)
+                        int(levels or settings.get("levels", DEFAULT_LEVELS)), spec=spec, tuned_weights=changed,
+                        multiplier=mul, tables=tables)
+
+
+def graph_inputs(layer: MatrixLayer, tables) -> list[tuple[int, int]]:
+    """[lo, hi] of every graph input: the activations, then the product tables."""
+    dt = layer.in_dtype
+    return [(int(dt.min()), int(dt.max()))] * layer.mw + [(t.lo, t.hi) for t in tables]
 
 
 def output_term(impl: UnrolledImpl, j: int) -> tuple[int, int, int] | None:

@@ -191,25 +191,29 @@ def test_cli_json_prints_the_front(first, digits_model, tmp_path):
 
 
 def test_unrolled_layers_explore_approximate_constants(net, tmp_path):
-    """With impl: unrolled, each layer's candidates are its weights exact or rounded to K signed
-    digits and pruned (csd:k=K,drop=D), each giving weights of its own, never tuned; the front's
-    cheapest point is a rounding with fewer estimated LUTs than exact (fewer adders), and every
-    front config plans as written, unrolled."""
+    """With impl: unrolled, each layer's candidates are its weights exact, rounded to K signed
+    digits and pruned (csd:k=K,drop=D, each giving weights of its own, never tuned) and the
+    catalogue's families as product tables (tuned or not); the front's cheapest point has fewer
+    estimated LUTs than exact, and every front config plans as written, unrolled."""
     from generator.dse.space import full_space
     from generator.multipliers.csd import constant_rounding
     base = {"defaults": {"impl": "unrolled"}}
     space = full_space(net, config_mod.from_dict(base), [])
     for slot in space.slots:
         weights = net.layers[slot.index].weights
-        rounded = [constant_rounding(spec)(weights).tobytes() for spec in slot.candidates[1:]]
-        assert slot.candidates[0] == "exact" and not slot.tunable and len(slot.candidates) >= 6
+        csd = [spec for spec in slot.candidates if spec.startswith("csd:")]
+        rounded = [constant_rounding(spec)(weights).tobytes() for spec in csd]
+        assert slot.candidates[0] == "exact" and slot.tunable and len(csd) >= 6
         assert len(set(rounded)) == len(rounded) and weights.tobytes() not in rounded
-        assert {"csd:k=1", "csd:k=1,drop=1"} <= set(slot.candidates)
+        assert {"csd:k=1", "csd:k=1,drop=1"} <= set(csd) and any(s.startswith("trunc:") for s in slot.candidates)
+        genome = [0] * (2 * len(space.slots))
+        i = space.slots.index(slot)
+        genome[i], genome[len(space.slots) + i] = slot.candidates.index("csd:k=1"), 1
+        assert space.canonical(genome)[len(space.slots) + i] == 0  # rounded constants are never tuned
     result = api.dse(net, "digits", tmp_path / "out", budget=12, seed=1, config=base, yosys=False)
     exact = next(r for r in result.front if r["config"] == "exact")
     cheapest = min(result.front, key=lambda r: r["luts"])
-    specs = {entry["multiplier"] for entry in cheapest["settings"]["layers"].values()}
-    assert any(spec.startswith("csd:k=") for spec in specs) and cheapest["luts"] < exact["luts"]
+    assert cheapest["luts"] < exact["luts"]
     for row in result.front:
         plan = make_plan(net, config_mod.load(tmp_path / "out" / "configs" / f"{row['config']}.yaml"))
         assert {stage.kind for stage in plan.stages} == {"unrolled"}

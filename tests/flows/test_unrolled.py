@@ -47,13 +47,29 @@ def test_unrolled_and_folded_layers_stitch(jet, tmp_path):
 
 @pytest.mark.parametrize("settings, words", [
     ({0: {"impl": "rolled"}}, "impl='rolled'; supported: folded, unrolled"),
-    ({0: {"impl": "unrolled", "multiplier": "trunc:k=2"}}, "multiplier trunc:k=2 is for folded layers"),
+    ({0: {"impl": "unrolled", "multiplier": "trunc:k=2"}}, "as tables over the activation, for inputs of at most 8 bits"),
+    ({1: {"impl": "unrolled", "multiplier": "csd:k=1", "tune_weights": True}}, "csd:k=1 sets the weights itself"),
     ({0: {"impl": "unrolled", "multiplier": "csd:k=0"}}, "written csd:k=K with K >= 1"),
     ({0: {"impl": "unrolled", "pe": 4}}, "takes the whole vector per beat"),
 ])
 def test_what_an_unrolled_layer_cannot_be_is_refused(jet, settings, words):
     with pytest.raises(AxgenError, match=words.replace("(", r"\(").replace(")", r"\)")):
         make_plan(jet, config.from_dict({"layers": settings}))
+
+
+def test_approximate_families_on_constants(jet, tmp_path):
+    """A multiplier family on an unrolled layer: each product by a constant weight a table of the
+    activation (or a graph coefficient where it is exact), weights tuned or not; bit-exact in RTL
+    and HLS, one sample per cycle."""
+    cfg = {"defaults": {"impl": "unrolled"},
+           "layers": {1: {"multiplier": "drum:k=3", "tune_weights": True}, 2: {"multiplier": "trunc:k=4"},
+                      3: {"multiplier": "mitchell"}}}
+    plan = make_plan(jet, config.from_dict(cfg))
+    for stage in plan.stages[1:]:
+        assert stage.tables and stage.graph.n_inputs == stage.layer.mw + len(stage.tables)
+    build(jet, tmp_path / "p", config.from_dict(cfg))
+    _, report = check(tmp_path / "p", samples=16, seed=4)
+    assert report["cycles_per_sample"] == 1.0
 
 
 def test_unrolled_convolutions_take_a_window_per_cycle(model_dir, tmp_path):

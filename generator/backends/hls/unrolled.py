@@ -36,9 +36,19 @@ def body(impl: UnrolledImpl) -> dict:
     last = impl.last_uses
     in_bits = impl.in_dtype.bitwidth()
     kind = "ap_int" if impl.in_dtype.signed() else "ap_uint"
+    mw = impl.layer.mw
     inputs = [{"name": f"x{k}", "type": _type(bits[k], signed[k]),
                "expr": f"{kind}<{in_bits}>(beat.range({(k + 1) * in_bits - 1}, {k * in_bits}))"}
-              for k in range(k_in) if last[k] >= 0]
+              for k in range(mw) if last[k] >= 0]
+    products = []
+    for k in range(mw, k_in):  # a family's products by constants, tables over the activation's code
+        if last[k] < 0:
+            continue
+        table = impl.tables[k - mw]
+        products.append({"name": f"tab{k}", "type": _type(bits[k], signed[k]), "size": len(table.values),
+                       "entries": ", ".join(str(v) for v in table.values)})
+        inputs.append({"name": f"x{k}", "type": _type(bits[k], signed[k]),
+                       "expr": f"tab{k}[beat.range({(table.column + 1) * in_bits - 1}, {table.column * in_bits})]"})
     name = [f"x{k}" for k in range(k_in)] + [f"n{k_in + i}" for i in range(graph.adders)]
     adders = []
     for i, (a, sa, na, b, sb, nb) in enumerate(graph.ops.tolist()):
@@ -58,7 +68,7 @@ def body(impl: UnrolledImpl) -> dict:
         code = f"ap_uint<{out_bits}>(c{j} + {impl.layer.out_bias})" if impl.thresholds is not None else f"acc{j}"
         outputs.append({"acc": f"acc{j}", "acc_expr": acc, "code": code, "count": f"c{j}", "tables": tables,
                         "steps": steps, "hi": (j + 1) * out_bits - 1, "lo": j * out_bits})
-    return {"inputs": inputs, "adders": adders, "outputs": outputs, "acc_bits": width}
+    return {"inputs": inputs, "products": products, "adders": adders, "outputs": outputs, "acc_bits": width}
 
 
 def render_unrolled_hls(env, impl: UnrolledImpl, function: str) -> str:

@@ -36,6 +36,15 @@ def _input_value(dtype: DataType, k: int, width: int) -> str:
     return code if width == bits else f"{{{fill}, {code}}}"
 
 
+def _table(impl: UnrolledImpl, k: int, width: int) -> dict:
+    """Graph input k >= MW: a product table (generator.hw.product_tables) over its activation's code."""
+    table = impl.tables[k - impl.layer.mw]
+    bits = impl.in_dtype.bitwidth()
+    mask = (1 << width) - 1
+    return {"name": f"x{k}", "width": width, "select": f"s_axis_tdata[{(table.column + 1) * bits - 1}:{table.column * bits}]",
+            "entries": [(f"{bits}'d{code}", f"{width}'h{v & mask:x}") for code, v in enumerate(table.values)]}
+
+
 def _mux(prefix: str, bits: int, values: list[str]) -> str:
     """values[prefix] for a `bits`-bit prefix expression, as a ternary chain (the last value the default)."""
     if len(values) == 1:
@@ -89,8 +98,10 @@ def netlist(impl: UnrolledImpl) -> dict:
             return f"r{node}_{t}"
         return f"x{node}" if node < k_in else f"n{node}"
 
+    mw = impl.layer.mw
     inputs = [{"name": f"x{k}", "width": int(bits[k]), "expr": _input_value(impl.in_dtype, k, int(bits[k]))}
-              for k in range(k_in) if last[k] >= 0]
+              for k in range(mw) if last[k] >= 0]
+    tables = [_table(impl, k, int(bits[k])) for k in range(mw, k_in) if last[k] >= 0]
     registered = [{"name": f"r{node}_{t}", "width": int(bits[node]), "source": value(node, t - 1)} for node, t in regs]
     adders = []
     for i, (a, sa, na, b, sb, nb) in enumerate(graph.ops.tolist()):
@@ -118,7 +129,7 @@ def netlist(impl: UnrolledImpl) -> dict:
         else:
             code = f"acc{j}" if impl.out_dtype.bitwidth() == width else f"acc{j}[{impl.out_dtype.bitwidth() - 1}:0]"
         outputs.append({"acc": f"acc{j}", "acc_expr": acc, "code": f"code{j}", "code_expr": code, "search": wires})
-    return {"inputs": inputs, "registers": registered, "adders": adders, "outputs": outputs, "acc_bits": width,
+    return {"inputs": inputs, "tables": tables, "registers": registered, "adders": adders, "outputs": outputs, "acc_bits": width,
             "code_bits": impl.out_dtype.bitwidth()}
 
 
