@@ -43,7 +43,7 @@ from generator.tools.yosys import run_reading, run_script  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "unrolled_vs_da4ml.json"
 PART, PACKAGE, SPEED, MHZ = "LFE5U-85F", "CABGA381", 6, 125.0
-LEVELS = 2
+LEVELS = 2  # adder levels per pipeline stage on both sides
 
 
 def axgen_files(layer, folder: Path) -> tuple[dict, str, int]:

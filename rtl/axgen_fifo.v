@@ -6,7 +6,10 @@
 // stitching stay short however far apart the placer puts two layers. The head word is a register
 // too (`head`, loaded with the word that will be at the head next cycle: the one after it in the
 // memory, or the word arriving when there is no other), so m_axis_tdata leaves a flip-flop, not a
-// memory read. A word written in one cycle is readable in the next.
+// memory read. A word written in one cycle is readable in the next. With HEAD_REG = 0 the head is
+// the memory's own read (LUT RAM read asynchronously at the head pointer): no head register and no
+// multiplexer in front of it, for a FIFO whose reader registers the word (an unrolled layer's
+// output FIFO, read by an edge FIFO or a width converter).
 //
 // With AXGEN_FIFO_PROFILE defined (simulation only: the FIFO sizing run, generator/sim/fifo_sizing.py)
 // the FIFO keeps its highest occupancy and prints "AXGEN_FIFO <instance> <peak>" at the end.
@@ -15,7 +18,8 @@
 module axgen_fifo #(
     parameter integer WIDTH = 8,
     parameter integer DEPTH = 2,
-    parameter integer DISTRIBUTED = 0  // the memory in LUT RAM (the plan's choice for a small FIFO)
+    parameter integer DISTRIBUTED = 0,  // the memory in LUT RAM (the plan's choice for a small FIFO)
+    parameter integer HEAD_REG = 1  // 0: m_axis_tdata is the memory's read at the head (LUT RAM only)
 ) (
     input  wire             ap_clk,
     input  wire             ap_rst_n,
@@ -31,17 +35,18 @@ module axgen_fifo #(
     localparam integer LAST_I = DEPTH - 1;
     localparam [PTR_BITS-1:0] LAST = LAST_I[PTR_BITS-1:0];
     localparam [CNT_BITS-1:0] FULL = DEPTH[CNT_BITS-1:0];
-    localparam integer NEXT0_I = DEPTH > 1 ? 1 : 0;
+    localparam integer NEXT0_I = DEPTH > 1 && HEAD_REG != 0 ? 1 : 0;
     localparam [PTR_BITS-1:0] NEXT0 = NEXT0_I[PTR_BITS-1:0];
 
     wire [WIDTH-1:0]   after_head;  // the word after the head, read from the memory
     reg [PTR_BITS-1:0] wr_ptr;
-    reg [PTR_BITS-1:0] rd_next;   // the word after the head (the head itself is `head`)
+    reg [PTR_BITS-1:0] rd_next;   // the word after the head (the head itself is `head`); the head without HEAD_REG
     reg [CNT_BITS-1:0] count;
     reg                not_full;
     reg                not_empty;
-    reg                one;       // count == 1
-    reg [WIDTH-1:0]    head;      // the oldest word, whenever the FIFO is not empty
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg                one;       // count == 1 (read by the head register only)
+    /* verilator lint_on UNUSEDSIGNAL */
 
     wire push = s_axis_tvalid && s_axis_tready;
     wire pop = m_axis_tvalid && m_axis_tready;
@@ -49,7 +54,6 @@ module axgen_fifo #(
 
     assign s_axis_tready = not_full;
     assign m_axis_tvalid = not_empty;
-    assign m_axis_tdata = head;
 
     // In LUT RAM (a ram_style attribute) when DISTRIBUTED, else wherever synthesis puts it: a deep
     // FIFO in block RAM, whose clock-to-out is on the path into `head`.
@@ -65,12 +69,20 @@ module axgen_fifo #(
         end
     endgenerate
 
-    always @(posedge ap_clk) begin
-        // After a pop the head is the next word: in the memory with two or more words, else the
-        // arriving one (if any). Empty, the arriving word (if any) becomes the head.
-        if (pop) head <= one ? s_axis_tdata : after_head;
-        else if (!not_empty) head <= s_axis_tdata;
-    end
+    generate
+        if (HEAD_REG != 0) begin : g_head
+            reg [WIDTH-1:0] head;  // the oldest word, whenever the FIFO is not empty
+            always @(posedge ap_clk) begin
+                // After a pop the head is the next word: in the memory with two or more words, else the
+                // arriving one (if any). Empty, the arriving word (if any) becomes the head.
+                if (pop) head <= one ? s_axis_tdata : after_head;
+                else if (!not_empty) head <= s_axis_tdata;
+            end
+            assign m_axis_tdata = head;
+        end else begin : g_read
+            assign m_axis_tdata = after_head;
+        end
+    endgenerate
 
     always @(posedge ap_clk) begin
         if (!ap_rst_n) begin

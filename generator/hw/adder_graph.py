@@ -22,6 +22,9 @@ from generator.datatypes import DataType
 from generator.errors import AxgenError
 
 ZERO = -1  # an output's node when the output is the constant 0
+# da4ml's first-stage method: "mc" (most common pair first) where da4ml defaults to "wmc" (weighted by
+# width): 0.9-1.6% fewer adder bits on every layer of the jet tagger, at the same depth
+METHOD = "mc"
 Intervals = list[tuple[int, int]]  # per input, its lowest and highest value
 
 
@@ -168,7 +171,7 @@ def _solved(data: bytes, shape: tuple[int, int], bounds: tuple[tuple[int, int], 
     weights = np.frombuffer(data, dtype=np.int64).reshape(shape)
     m, k = shape
     kernel = np.ascontiguousarray(weights.T, dtype=np.float32)  # the binding reads the buffer as C order
-    pipeline = solve(kernel, qintervals=[(float(lo), float(hi), 1.0) for lo, hi in bounds])
+    pipeline = solve(kernel, method0=METHOD, qintervals=[(float(lo), float(hi), 1.0) for lo, hi in bounds])
     builder = _Builder(k)
     terms = [(i, 0, 0, 0) for i in range(k)]
     for comb in pipeline.solutions:

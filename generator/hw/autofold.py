@@ -26,10 +26,11 @@ from generator.boards import Board
 from generator.config import Config
 from generator.errors import AxgenError
 from generator.hw.layout import pad8
-from generator.hw.plan import STAGE_KINDS, HardwarePlan, Impl, annotate
+from generator.hw.plan import STAGE_KINDS, HardwarePlan, Impl, annotate, at_clock
 from generator.hw.resources import KEYS, fit_problems, link_resources, stage_resources, used
 from generator.hw.shell import stream_bits_limit
 from generator.hw.stitch import Link, graph_links, link_between
+from generator.hw.unrolled import unrolled_impl
 from generator.ir import Network, chain_sources
 
 FOLD_KEYS = ("pe", "simd")
@@ -67,9 +68,12 @@ def _add(a: tuple, b: tuple) -> tuple:
 
 
 class Options:
-    """The foldings of one stage: every one its kind accepts, with the config's fixed keys kept."""
+    """The foldings of one stage: every one its kind accepts, with the config's fixed keys kept;
+    for a matrix layer whose config leaves `impl` and the folding free, also the layer unrolled
+    (generator.hw.unrolled), weighed where a target needs the fully parallel folding (same
+    lanes, one vector per cycle: the resource model chooses between them)."""
 
-    def __init__(self, stage: Impl, fixed: dict):
+    def __init__(self, stage: Impl, fixed: dict, settings: dict | None = None, clock_mhz: float | None = None):
         self.stage = stage
         choices = stage.fold_choices()
         self.fixed = {key: fixed[key] for key in choices if key in fixed}
@@ -77,12 +81,28 @@ class Options:
         values = [[self.fixed[key]] if key in self.fixed else choices[key] for key in keys]
         combos = (replace(stage, **dict(zip(keys, combo))) for combo in itertools.product(*values))
         self.all = [s for s in combos if s.folding_valid()]
+        self.settings, self.clock_mhz = settings, clock_mhz
+        self.may_unroll = (settings is not None and stage.kind in ("fc", "conv") and "impl" not in settings
+                           and not self.fixed)
+        self._unrolled: list = []
 
     def fastest(self) -> Impl:
         return min(self.all, key=lambda s: (s.cycles, s.lanes))
 
     def meeting(self, target: int) -> list[Impl]:
-        return [s for s in self.all if s.cycles <= target]
+        out = [s for s in self.all if s.cycles <= target]
+        if self.may_unroll and any(s.lanes == self.stage.layer.mw * self.stage.layer.mh for s in out):
+            out += [s for s in self.unrolled() if s.cycles <= target]
+        return out
+
+    def unrolled(self) -> list[Impl]:
+        """The layer unrolled, once (none if its settings cannot be: a multiplier family on wide inputs)."""
+        if self.may_unroll and not self._unrolled:
+            try:
+                self._unrolled = [at_clock(unrolled_impl(self.stage.index, self.stage.layer, self.settings), self.clock_mhz)]
+            except AxgenError:
+                self.may_unroll = False
+        return self._unrolled
 
 
 def _fixed_settings(net: Network, config: Config) -> list[dict]:
@@ -111,7 +131,9 @@ class AutoFolder:
         base = annotate(net.layers, _unfolded_config(net, config, self.fixed), net.sources,
                         board.clock_mhz if board is not None else None)
         self.sources = chain_sources(len(net.layers), net.sources)
-        self.options = [Options(stage, fixed) for stage, fixed in zip(base, self.fixed)]
+        clock = board.clock_mhz if board is not None else None
+        self.options = [Options(stage, fixed, config.for_layer(i, stage.name), clock)
+                        for i, (stage, fixed) in enumerate(zip(base, self.fixed))]
         self._costs: dict[tuple, tuple] = {}
         limit = stream_bits_limit(board)
         if limit is not None:  # the shell's widest stream on the accelerator's ports
@@ -204,6 +226,8 @@ class AutoFolder:
         for i, stage in enumerate(plan.stages):
             entry = {**self.config.layer_entry(i, stage.name)}
             entry.update({key: getattr(stage, key) for key in stage.fold_choices()})
+            if stage.kind == "unrolled":
+                entry["impl"] = "unrolled"
             layers[stage.name] = entry
         defaults = {k: v for k, v in self.config.defaults.items() if k not in FOLD_KEYS}
         return Config(defaults, layers)

@@ -143,9 +143,12 @@ def shape_of(impl, no_dsp: bool = False) -> Shape:
                  bank_words=memories.ecp5_bank_words(steps, w_cols) if weight_memory == "bram" else 0)
 
 
-def _adder(bits: int) -> float:
+def adder_delay(bits: int) -> float:
+    """An adder of `bits` (a carry chain) and the route to the next element."""
     c = coefficients()
     return c["adder_base"] + c["adder_per_bit"] * bits + c["route"]
+
+
 
 
 def _product(s: Shape) -> float:
@@ -207,7 +210,7 @@ def _threshold(s: Shape) -> tuple[float, float]:
     if s.n_thres == 0:
         return 0.0, c["lut"] + c["route"]
     encoder = math.ceil(math.log(s.n_thres + 1, 4)) if s.n_thres > 1 else 0  # LUT4 levels of the OR of in-range terms
-    return _adder(s.cmp_bits) + c["fanout"] * math.log2(s.n_thres), encoder * (c["lut"] + c["route"])
+    return adder_delay(s.cmp_bits) + c["fanout"] * math.log2(s.n_thres), encoder * (c["lut"] + c["route"])
 
 
 def _level_bits(s: Shape) -> list[int]:
@@ -222,7 +225,7 @@ def _trees(s: Shape, tree_stage: int) -> list[float]:
     """The delay of each pipeline stage of the SIMD sum."""
     bits, delays = _level_bits(s), []
     for levels in _tree_stages(s, tree_stage):
-        delays.append(sum(_adder(b) for b in bits[:levels]))
+        delays.append(sum(adder_delay(b) for b in bits[:levels]))
         bits = bits[levels:]
     return delays
 
@@ -259,7 +262,7 @@ def path_delays(s: Shape, p: Pipeline) -> dict[str, float]:
         first.append(product)
     for i, tree in enumerate(trees):
         paths[f"adder_tree_{i}"] = reg + (sum(first) if i == 0 else 0.0) + tree
-    paths["accumulate"] = reg + _adder(s.acc_bits) + c["lut"]
+    paths["accumulate"] = reg + adder_delay(s.acc_bits) + c["lut"]
     compare, encode = _threshold(s)
     fifo_write = 0.0 if p.thr_reg else c["lut"] + c["route"]
     if p.thr_reg > 1:
@@ -314,7 +317,7 @@ LIMITS = {"memory_read": "its weight memory's read, which no pipeline depth shor
 
 def limit_of(stage) -> str:
     """The longest path of a planned matrix stage, in words."""
-    delays = path_delays(shape_of(stage), stage.pipeline)
+    delays = stage.path_delays(stage.levels) if stage.kind == "unrolled" else path_delays(shape_of(stage), stage.pipeline)
     longest = max(delays, key=delays.get)
     return LIMITS.get(longest, f"its {longest.replace('_', ' ')} path at the deepest pipeline")
 

@@ -18,6 +18,7 @@ adders, computed exactly by every backend."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -33,13 +34,15 @@ from generator.hw.thresholds import clamped_thresholds
 from generator.ir import MatrixLayer
 from generator.hw.folding import check_flag
 from generator.hw.product_tables import ProductTable, product_matrix
+from generator.hw.timing import CONTROL, DEFAULT_CLOCK_MHZ, MARGIN, adder_delay
+from generator.hw.timing import coefficients as timing_coefficients
 from generator.multipliers import EXACT, Multiplier, parse
 from generator.multipliers.tuning import tune_weights
 from generator.multipliers.bounds import acc_bounds, keeps_carried
 from generator.multipliers.csd import constant_rounding
 
 IMPLS = ("folded", "unrolled")
-DEFAULT_LEVELS = 1  # adder levels per pipeline segment: the jet tagger's fc2 placed at 165 MHz (ECP5-85F, 125 MHz target)
+MAX_LEVELS = 4  # the most adder levels per pipeline segment the clock may choose
 
 
 def _signed_bits(lo: int, hi: int) -> int:
@@ -54,7 +57,7 @@ class UnrolledImpl(MatrixStage):
     graph: AdderGraph
     acc_dtype: DataType
     thresholds: np.ndarray | None  # clamped to [acc_min, acc_max + 1], sorted per channel
-    levels: int = DEFAULT_LEVELS
+    fixed_levels: int | None = None  # adder levels per segment from the config (`levels`); None: chosen for the clock
     clock_mhz: float | None = None
     spec: str = "exact"  # or csd:k=K[,drop=D]: the weights rounded (layer holds them), the products exact
     tuned_weights: int = 0  # weights the rounding or the tuning changed
@@ -135,6 +138,61 @@ class UnrolledImpl(MatrixStage):
     @cached_property
     def node_signed(self) -> np.ndarray:
         return np.array([dt.signed() for dt in self.node_types], dtype=bool)
+
+    @cached_property
+    def levels(self) -> int:
+        """Adder levels per pipeline segment: the config's, or the most whose every path meets the
+        clock (generator.hw.timing's coefficients; 1 if none does)."""
+        if self.fixed_levels is not None:
+            return self.fixed_levels
+        period = 1000.0 / ((self.clock_mhz or DEFAULT_CLOCK_MHZ) * MARGIN)
+        for levels in range(MAX_LEVELS, 1, -1):
+            if max(self.path_delays(levels).values()) <= period:
+                return levels
+        return 1
+
+    @cached_property
+    def readers(self) -> np.ndarray:
+        """Per node, the adders and outputs that read it (its fanout)."""
+        count = np.zeros(self.graph.n_inputs + self.graph.adders, dtype=np.int64)
+        for a, _, _, b, _, _ in self.graph.ops.tolist():
+            count[a] += 1
+            count[b] += 1
+        for node in self.graph.outputs[:, 0].tolist():
+            if node != ZERO:
+                count[node] += 1
+        return count
+
+    def path_delays(self, levels: int) -> dict[str, float]:
+        """Each register-to-register path, in ns, at `levels` adder levels per segment (the timing
+        model's coefficients): a segment's adder levels, each as wide as its widest adder, plus the
+        fanout of the values it reads; a search segment's comparisons, each with its threshold's
+        multiplexer; the product tables between the input and its register; the credits and FIFO."""
+        c = timing_coefficients()
+        reg, paths = c["reg"], {CONTROL: c["control"]}
+        if self.tables:
+            paths["tables"] = reg + c["lut"] + c["route"]
+        depth = self.graph.levels
+        n_in = self.graph.n_inputs
+        for seg in range(-(-int(depth.max()) // levels) if self.graph.adders else 0):
+            delay, fanout = 0.0, 1
+            for level in range(seg * levels + 1, (seg + 1) * levels + 1):
+                nodes = [n_in + i for i in np.flatnonzero(depth[n_in:] == level).tolist()]
+                if not nodes:
+                    break
+                delay += adder_delay(int(max(self.node_bits[n] for n in nodes)))
+                read = {int(x) for n in nodes for x in self.graph.ops[n - n_in][[0, 3]]}
+                fanout = max(fanout, max(int(self.readers[x]) for x in read))
+            paths[f"adders_{seg}"] = reg + delay + c["fanout"] * math.log2(fanout)
+        steps = self.steps
+        for seg in range(-(-steps // levels)):
+            k = min(levels, steps - seg * levels)
+            paths[f"thresholds_{seg}"] = reg + k * (adder_delay(self.acc_bits + 1) + c["lut"] + c["route"])
+        return paths
+
+    @property
+    def estimated_fmax_mhz(self) -> float:
+        return round(1000.0 / max(self.path_delays(self.levels).values()), 1)
 
     @cached_property
     def segments(self) -> int:
@@ -238,6 +296,7 @@ class UnrolledImpl(MatrixStage):
                             "levels_per_segment": self.levels, "segments": self.segments,
                             "adder_bits": int(self.node_bits[self.graph.n_inputs:].sum())},
             "pipeline_depth": self.depth,
+            "estimated_fmax_mhz": self.estimated_fmax_mhz,
         }
 
 
@@ -284,9 +343,12 @@ def unrolled_impl(index: int, layer: MatrixLayer, settings: dict, levels: int | 
     matrix, tables = (layer.weights, ()) if mul.is_exact else product_matrix(
         layer.weights, mul, layer.in_dtype, layer.weight_dtype, f"layer {layer.name}")
     graph = solve_matrix(matrix, graph_inputs(layer, tables))
-    return UnrolledImpl(index, layer, graph, acc_dtype, clamped_thresholds(layer, acc_dtype),
-                        int(levels or settings.get("levels", DEFAULT_LEVELS)), spec=spec, tuned_weights=changed,
-                        multiplier=mul, tables=tables)
+    levels = levels or settings.get("levels")
+    if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int) or levels < 1):
+        raise AxgenError(f"layer {layer.name}: levels (adder levels per pipeline segment) must be a positive integer, "
+                         f"got {levels!r}; leave it out to have it chosen for the clock")
+    return UnrolledImpl(index, layer, graph, acc_dtype, clamped_thresholds(layer, acc_dtype), levels, spec=spec,
+                        tuned_weights=changed, multiplier=mul, tables=tables)
 
 
 def graph_inputs(layer: MatrixLayer, tables) -> list[tuple[int, int]]:

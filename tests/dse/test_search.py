@@ -190,11 +190,10 @@ def test_cli_json_prints_the_front(first, digits_model, tmp_path):
     assert doc["exact"]["config"] == "exact" and doc["counts"]["new_evaluations"] == 0
 
 
-def test_unrolled_layers_explore_approximate_constants(net, tmp_path):
+def test_unrolled_layers_explore_approximate_constants(net):
     """With impl: unrolled, each layer's candidates are its weights exact, rounded to K signed
     digits and pruned (csd:k=K,drop=D, each giving weights of its own, never tuned) and the
-    catalogue's families as product tables (tuned or not); the front's cheapest point has fewer
-    estimated LUTs than exact, and every front config plans as written, unrolled."""
+    catalogue's families as product tables (tuned or not)."""
     from generator.dse.space import full_space
     from generator.multipliers.csd import constant_rounding
     base = {"defaults": {"impl": "unrolled"}}
@@ -210,6 +209,14 @@ def test_unrolled_layers_explore_approximate_constants(net, tmp_path):
         i = space.slots.index(slot)
         genome[i], genome[len(space.slots) + i] = slot.candidates.index("csd:k=1"), 1
         assert space.canonical(genome)[len(space.slots) + i] == 0  # rounded constants are never tuned
+
+
+@pytest.mark.slow
+def test_an_unrolled_search_finds_cheaper_constants(net, tmp_path):
+    """The search over unrolled layers' candidates (csd roundings and families as product tables):
+    its cheapest front point has fewer estimated LUTs than exact, and every front config plans as
+    written, unrolled."""
+    base = {"defaults": {"impl": "unrolled"}}
     result = api.dse(net, "digits", tmp_path / "out", budget=12, seed=1, config=base, yosys=False)
     exact = next(r for r in result.front if r["config"] == "exact")
     cheapest = min(result.front, key=lambda r: r["luts"])

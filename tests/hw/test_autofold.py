@@ -142,3 +142,21 @@ def test_target_errors_exit_2_and_write_nothing(digits_model, tmp_path, args, me
     result = CliRunner().invoke(main, ["build", str(digits_model), "-o", str(out), *args])
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_a_one_cycle_target_unrolls_where_the_model_finds_it_cheaper(model_dir):
+    """At one cycle per sample every layer of the jet tagger must be fully parallel: unrolled
+    (constants as adders) costs fewer estimated LUTs than the MVAU of MH x MW multipliers, so the
+    folder writes impl: unrolled; at two cycles it folds (half the lanes); a config that sets
+    impl keeps it."""
+    net = load_network(models.export(models.jet_tagger(), (16,), model_dir / "af_jet.onnx"), input_type="FIXED<16,6>")
+    folder = AutoFolder(net, config.Config(), ZCU104)
+    plan = folder.plan(1)
+    assert [s.kind for s in plan.stages] == ["unrolled"] * 4 and plan.estimated_cycles == 1
+    for opts, stage in zip(folder.options, plan.stages):
+        folded = [s for s in opts.meeting(1) if s.kind != "unrolled"]
+        assert folded and folder.stage_cost(stage)[1] < min(folder.stage_cost(s)[1] for s in folded)
+    assert all(entry == {"impl": "unrolled"} for entry in folder.folded_config(plan).layers.values())
+    assert "unrolled" not in {s.kind for s in folder.plan(2).stages}
+    kept = AutoFolder(net, config.from_dict({"defaults": {"impl": "folded"}}), ZCU104)
+    assert {s.kind for s in kept.plan(1).stages} == {"fc"}

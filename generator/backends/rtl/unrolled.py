@@ -36,6 +36,25 @@ def _input_value(dtype: DataType, k: int, width: int) -> str:
     return code if width == bits else f"{{{fill}, {code}}}"
 
 
+def _sum(operands: list[tuple], w: int) -> str:
+    """A `w`-bit adder of two (name, width, shift, negated, signed) operands. Where one operand is
+    shifted k bits further than the other (unshifted, not negated), the low k bits of the sum are the
+    other's own: they are wired past the adder, which only adds the high w - k bits (the shifted
+    operand's zeros carry nothing into them)."""
+    (na_, wa, sa, na, ga), (nb_, wb, sb, nb, gb) = operands
+    k = abs(sa - sb)
+    low = operands[0] if sa < sb else operands[1]
+    high = operands[1] if sa < sb else operands[0]
+    if k == 0 or min(sa, sb) != 0 or low[3] or k >= w:
+        ta, tb = term(na_, wa, sa, w, ga), term(nb_, wb, sb, w, gb)
+        return sum_text(ta, na, tb, nb, f"{w}'d0 - ")
+    name, width, _, _, sign = low
+    t_low = term(name, width, -k, w - k, sign)  # its bits above the k wired ones
+    t_high = term(high[0], high[1], high[2] - k, w - k, high[4])
+    top = f"{t_low} {'-' if high[3] else '+'} {t_high}"
+    return f"{{{top}, {term(name, width, 0, k, sign)}}}"
+
+
 def _table(impl: UnrolledImpl, k: int, width: int) -> dict:
     """Graph input k >= MW: a product table (generator.hw.product_tables) over its activation's code."""
     table = impl.tables[k - impl.layer.mw]
@@ -109,9 +128,8 @@ def netlist(impl: UnrolledImpl) -> dict:
         if last[node] < 0:
             continue
         w, seg = int(bits[node]), impl.segment_of(node)
-        ta = term(value(a, seg), int(bits[a]), sa, w, bool(signed[a]))
-        tb = term(value(b, seg), int(bits[b]), sb, w, bool(signed[b]))
-        adders.append({"name": f"n{node}", "width": w, "expr": sum_text(ta, na, tb, nb, f"{w}'d0 - "), "segment": seg})
+        operands = [(value(a, seg), int(bits[a]), sa, na, bool(signed[a])), (value(b, seg), int(bits[b]), sb, nb, bool(signed[b]))]
+        adders.append({"name": f"n{node}", "width": w, "expr": _sum(operands, w), "segment": seg})
     outputs = []
     width = impl.acc_bits
     for j in range(impl.layer.mh):
