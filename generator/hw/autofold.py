@@ -30,10 +30,13 @@ from generator.hw.plan import STAGE_KINDS, HardwarePlan, Impl, annotate, at_cloc
 from generator.hw.resources import KEYS, fit_problems, link_resources, stage_resources, used
 from generator.hw.shell import stream_bits_limit
 from generator.hw.stitch import Link, graph_links, link_between
-from generator.hw.unrolled import unrolled_impl
+from generator.hw.unrolled import check_impl, unrolled_impl
 from generator.ir import Network, chain_sources
 
 FOLD_KEYS = ("pe", "simd")
+# The largest matrix (MW * MH weights) the folder weighs unrolled: solving its adder graph takes
+# seconds at 64 x 64 and grows faster than the weights (a CNV convolution's 256 x 2304 would take hours)
+UNROLL_MAX_WEIGHTS = 16384
 
 
 def check_clock(clock_mhz) -> float:
@@ -69,7 +72,8 @@ def _add(a: tuple, b: tuple) -> tuple:
 
 class Options:
     """The foldings of one stage: every one its kind accepts, with the config's fixed keys kept;
-    for a matrix layer whose config leaves `impl` and the folding free, also the layer unrolled
+    for a matrix layer whose config leaves `impl` and the folding free (of at most
+    UNROLL_MAX_WEIGHTS weights, integer inputs), also the layer unrolled
     (generator.hw.unrolled), weighed where a target needs the fully parallel folding (same
     lanes, one vector per cycle: the resource model chooses between them)."""
 
@@ -83,7 +87,7 @@ class Options:
         self.all = [s for s in combos if s.folding_valid()]
         self.settings, self.clock_mhz = settings, clock_mhz
         self.may_unroll = (settings is not None and stage.kind in ("fc", "conv") and "impl" not in settings
-                           and not self.fixed)
+                           and not self.fixed and stage.layer.mw * stage.layer.mh <= UNROLL_MAX_WEIGHTS)
         self._unrolled: list = []
 
     def fastest(self) -> Impl:
@@ -99,6 +103,7 @@ class Options:
         """The layer unrolled, once (none if its settings cannot be: a multiplier family on wide inputs)."""
         if self.may_unroll and not self._unrolled:
             try:
+                check_impl(self.stage.layer, {**self.settings, "impl": "unrolled"})
                 self._unrolled = [at_clock(unrolled_impl(self.stage.index, self.stage.layer, self.settings), self.clock_mhz)]
             except AxgenError:
                 self.may_unroll = False
