@@ -152,13 +152,8 @@ class LayerImpl(MatrixStage):
     def entry(self) -> dict:
         """This layer in project.json."""
         layer = self.layer
-        geometry = {}
-        if layer.conv is not None:
-            g = layer.conv
-            geometry = {"conv": {"kernel": list(g.kernel), "stride": list(g.stride), "pads": list(g.pads),
-                                 "channels": g.channels, "out_pixels": g.pixels}}
         return {
-            **geometry,
+            **self.geometry(),
             "mw": layer.mw, "mh": layer.mh,
             "in_dtype": layer.in_dtype.name, "weight_dtype": layer.weight_dtype.name,
             "acc_dtype": self.acc_dtype.name, "out_dtype": self.out_dtype.name,

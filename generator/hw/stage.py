@@ -71,6 +71,14 @@ class MatrixStage(Stage):
     def out_elems(self) -> int:
         return self.layer.mh * (self.layer.conv.pixels if self.layer.conv else 1)
 
+    def geometry(self) -> dict:
+        """A convolution's geometry as project.json records it ({} for a fully-connected layer)."""
+        g = self.layer.conv
+        if g is None:
+            return {}
+        return {"conv": {"kernel": list(g.kernel), "stride": list(g.stride), "pads": list(g.pads),
+                         "channels": g.channels, "out_pixels": g.pixels}}
+
 
 class ChannelStage(Stage):
     """A stage that moves channels without products (pools, duplicates, adds): PE channels per

@@ -93,12 +93,16 @@ def _matrix_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list
     g = impl.layer.conv
     if g is None:
         return [], [_call("axgen_mvau", mvau_targs, ["s_axis", "m_axis", *consts, "1"])], ["axgen_mvau.h", header], [header]
-    swg = swg_params(impl)
     unit = f"axgen_{impl.unit}"  # the MVAU, or a depthwise convolution's VVAU (same arguments)
-    streams = [{"name": "win", "width": impl.window_stream_bits, "depth": INNER_FIFO}]
-    calls = [_call("axgen_swg", [swg[k] for k in SWG_ARGS], ["s_axis", "win", "1"]),
-             _call(unit, mvau_targs, ["win", "m_axis", *consts, str(g.pixels)])]
+    streams, calls = _windows(impl, _call(unit, mvau_targs, ["win", "m_axis", *consts, str(g.pixels)]))
     return streams, calls, ["axgen_swg.h", f"{unit}.h", header], [header]
+
+
+def _windows(impl, unit_call: dict) -> tuple[list, list]:
+    """A convolution's sliding-window generator feeding `unit_call` (which reads stream `win`)."""
+    swg = swg_params(impl)
+    streams = [{"name": "win", "width": impl.window_stream_bits, "depth": INNER_FIFO}]
+    return streams, [_call("axgen_swg", [swg[k] for k in SWG_ARGS], ["s_axis", "win", "1"]), unit_call]
 
 
 def _pool_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], list[str]]:
@@ -146,10 +150,8 @@ def _unrolled_stage(env, impl, out_dir: Path) -> tuple[list, list, list[str], li
     g = impl.layer.conv
     if g is None:
         return [], [_call(function, [], ["s_axis", "m_axis", "1"])], [header], [header]
-    swg = swg_params(impl)  # a whole window per beat, one output pixel per window
-    streams = [{"name": "win", "width": impl.window_stream_bits, "depth": INNER_FIFO}]
-    calls = [_call("axgen_swg", [swg[k] for k in SWG_ARGS], ["s_axis", "win", "1"]),
-             _call(function, [], ["win", "m_axis", str(g.pixels)])]
+    # a whole window per beat, one output pixel per window
+    streams, calls = _windows(impl, _call(function, [], ["win", "m_axis", str(g.pixels)]))
     return streams, calls, ["axgen_swg.h", header], [header]
 
 

@@ -119,12 +119,19 @@ def _matrix_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, l
     ]
     if layer.conv is None:
         return params, description, [], [_block("axgen_mvau", "u_mvau", params, "s_axis", "m_axis")], files
-    swg = swg_params(impl)
     description.insert(0, _window_line(impl, impl.unit, "one window vector per output pixel"))
-    streams = [{"name": "win", "width": impl.window_stream_bits}]
     unit = impl.unit  # the MVAU, or a depthwise convolution's VVAU (same parameters)
-    blocks = [_block("axgen_swg", "u_swg", swg, "s_axis", "win"), _block(f"axgen_{unit}", f"u_{unit}", params, "win", "m_axis")]
-    return {**{f"SWG_{k}": v for k, v in swg.items()}, **params}, description, streams, blocks, files
+    swg, streams, blocks = _windows(impl, _block(f"axgen_{unit}", f"u_{unit}", params, "win", "m_axis"))
+    return {**swg, **params}, description, streams, blocks, files
+
+
+def _windows(impl, unit_block: dict) -> tuple[dict, list, list]:
+    """A convolution's sliding-window generator feeding `unit_block` (which reads stream `win`):
+    its parameters (SWG_ prefixed), the inner stream and both blocks."""
+    swg = swg_params(impl)
+    streams = [{"name": "win", "width": impl.window_stream_bits}]
+    return ({f"SWG_{k}": v for k, v in swg.items()}, streams,
+            [_block("axgen_swg", "u_swg", swg, "s_axis", "win"), unit_block])
 
 
 def _pool_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list, list, list, list[str]]:
@@ -178,11 +185,9 @@ def _unrolled_stage(impl, out_dir: Path, user: dict | None) -> tuple[dict, list,
     params = {"ADDERS": graph.adders, "SEGMENTS": impl.segments, "DEPTH": impl.depth}
     if layer.conv is None:
         return params, description, [], [_block(name, "u_graph", {}, "s_axis", "m_axis")], [f"{name}.v"]
-    swg = swg_params(impl)
     description.insert(0, _window_line(impl, "unrolled", "one whole window per beat"))
-    streams = [{"name": "win", "width": impl.window_stream_bits}]
-    blocks = [_block("axgen_swg", "u_swg", swg, "s_axis", "win"), _block(name, "u_graph", {}, "win", "m_axis")]
-    return {**{f"SWG_{k}": v for k, v in swg.items()}, **params}, description, streams, blocks, [f"{name}.v"]
+    swg, streams, blocks = _windows(impl, _block(name, "u_graph", {}, "win", "m_axis"))
+    return {**swg, **params}, description, streams, blocks, [f"{name}.v"]
 
 
 def _window_line(impl, unit: str, what: str) -> str:
