@@ -42,6 +42,7 @@ BLOCKS = [
     ("axgen_fifo", {"WIDTH": 8, "DEPTH": 2}, {}),
     ("axgen_fifo", {"WIDTH": 36, "DEPTH": 37}, {}),
     ("axgen_fifo", {"WIDTH": 5, "DEPTH": 1}, {}),
+    ("axgen_fifo", {"WIDTH": 80, "DEPTH": 10, "DISTRIBUTED": 1, "HEAD_REG": 0}, {}),  # an unrolled layer's output FIFO
     ("axgen_tlast", {"BEATS": 1}, {}),
     ("axgen_tlast", {"BEATS": 10}, {}),
     ("axgen_dup", {"WIDTH": 24}, {}),
