@@ -9,6 +9,16 @@ axgen's LUTs over da4ml's, measured in this one run.
     python benchmarks/unrolled_vs_da4ml.py                    # the jet tagger's four layers (16-64-32-32-5)
     python benchmarks/unrolled_vs_da4ml.py --layers fc3 fc2   # some of them
     python benchmarks/unrolled_vs_da4ml.py --no-pnr           # Yosys only
+    python benchmarks/unrolled_vs_da4ml.py --network          # also the whole network, side by side
+    python benchmarks/unrolled_vs_da4ml.py --layers --network # the whole network only
+
+With --network, the whole jet tagger (its activations truncating, QKeras' quantized_relu as
+hls4ml builds it with ap_fixed's default, so that da4ml's quantize can compute the same function)
+is built both ways: axgen's accelerator (every layer unrolled, its quantized ReLUs as axgen's
+threshold units, its FIFOs and width converters; `axgen synth --tool yosys`: each layer and the
+top's own logic) and da4ml's one module traced through the four layers (relu, quantize with
+saturation). Before counting, both compute the network on random inputs and must agree on every
+output (da4ml's values are axgen's output codes at their scale plus each output's bias).
 
 Both sides take the same integer matrix and input type, and both compute x @ W exactly; the
 thresholds are left out of both (da4ml's trace has no threshold search), so what is compared is
@@ -74,6 +84,54 @@ def da4ml_files(layer, folder: Path) -> tuple[dict, str, int]:
     return files, name, stages + 1
 
 
+def network_rows(tmp: Path) -> dict:
+    """The whole jet tagger built by both, proven the same function, counted by Yosys."""
+    import onnx
+    from onnx import numpy_helper
+    from da4ml.codegen import VerilogModel
+    from da4ml.trace import FixedVariableArrayInput, comb_trace
+    from da4ml.trace.ops import quantize, relu
+    from generator import config
+    from generator.golden.layers import run_layers
+    from generator.project import build
+    from generator.synth import run as synth
+    path = models.qkeras_jet_tagger(tmp / "jet_floor.onnx", rounding="FLOOR")
+    net = load_network(path, input_type="FIXED<16,6>")
+    inits = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
+    step = 2.0 ** -5  # quantized_bits(6, 0): the weights' and biases' scale
+    inp = FixedVariableArrayInput(16)
+    x = quantize(inp, 1, 5, 10)
+    for i, layer in enumerate(net.layers):
+        w = np.clip(np.round(inits[f"W_{i}"] / step), -32, 31)
+        if not np.array_equal(w.T, layer.weights):
+            raise SystemExit(f"{layer.name}: the weights axgen loaded differ from the model's")
+        x = x @ (w * step) + np.clip(np.round(inits[f"b_{i}"] / step), -32, 31) * step
+        if i < len(net.layers) - 1:
+            x = quantize(relu(x), 0, 2, 4, overflow_mode="SAT", round_mode="TRN")
+    comb = comb_trace(inp, x)
+    codes = np.random.default_rng(0).integers(-(1 << 15), 1 << 15, size=(2000, 16))
+    theirs = np.asarray(comb.predict(codes * 2.0 ** -10), dtype=np.float64)
+    ours = run_layers(codes, net.layers).astype(np.float64) * step * 2.0 ** -4
+    bias = theirs - ours
+    if not np.all(bias == bias[:1]):
+        raise SystemExit("axgen's and da4ml's jet taggers compute different functions")
+    folder = tmp / "network_da4ml"
+    VerilogModel(comb, "da4ml_jet", str(folder), latency_cutoff=LEVELS).write()
+    src = folder / "src"
+    files = {p.name: p for p in sorted(src.glob("*.v")) + sorted((src / "static").glob("*.v"))}
+    stages = len(list(src.glob("da4ml_jet_stage*.v")))
+    row = {"layer": "network", "shape": "16-64-32-32-5", "input": "INT16", "weights": "INT6",
+           "da4ml": {**yosys_counts(files, "da4ml_jet"), "latency_cycles": stages + 1, "fmax_mhz": None}}
+    project = tmp / "network_axgen"
+    build(net, project, config.from_dict({"defaults": {"impl": "unrolled", "levels": LEVELS}}))
+    total = synth(project, tool="yosys", no_dsp=True, jobs=2)["total"]
+    latency = json.loads((project / "project.json").read_text())["estimated_latency_cycles"]
+    row["axgen"] = {"lut": total["lut"], "ff": total["ff"], "carry": total.get("carry", 0), "latency_cycles": latency,
+                    "fmax_mhz": None}
+    row["lut_ratio"] = round(row["axgen"]["lut"] / row["da4ml"]["lut"], 3)
+    return row
+
+
 def yosys_counts(files: dict, top: str) -> dict:
     script = (f"read_verilog -defer {' '.join(files)}\nsynth_xilinx -family xc7 -nodsp -noiopad -noclkbuf -flatten "
               f"-top {top}\ntee -q -o stat.json stat -json\n")
@@ -95,12 +153,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--layers", nargs="*", help="layer names (default: all)")
     parser.add_argument("--no-pnr", action="store_true", help="Yosys counts only, no place and route")
+    parser.add_argument("--network", action="store_true", help="also the whole network, counted by Yosys (it does "
+                        "not fit one ECP5 to be placed)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         net = load_network(models.qkeras_jet_tagger(Path(tmp) / "jet.onnx"), input_type="FIXED<16,6>")
         rows = []
         for layer in net.layers:
-            if args.layers and layer.name not in args.layers:
+            if args.layers is not None and layer.name not in args.layers:
                 continue
             row = {"layer": layer.name, "shape": f"{layer.mw}->{layer.mh}", "input": layer.in_dtype.name,
                    "weights": layer.weight_dtype.name}
@@ -113,6 +173,9 @@ def main() -> None:
                 print(f"{layer.name} {side}: {row[side]}", flush=True)
             row["lut_ratio"] = round(row["axgen"]["lut"] / row["da4ml"]["lut"], 3)
             rows.append(row)
+        if args.network:
+            rows.append(network_rows(Path(tmp)))
+            print(f"network: {rows[-1]}", flush=True)
     print(f"\n{'layer':6} {'shape':8} {'side':6} {'LUT':>7} {'FF':>7} {'CARRY4':>7} {'Fmax MHz':>9} {'latency':>8}")
     for row in rows:
         for side in ("axgen", "da4ml"):
@@ -121,7 +184,9 @@ def main() -> None:
             print(f"{row['layer']:6} {row['shape']:8} {side:6} {r['lut']:7,} {r['ff']:7,} {r['carry']:7,} {f:>9} "
                   f"{r['latency_cycles']:8}")
         print(f"{'':15} axgen LUT / da4ml LUT = {row['lut_ratio']:.3f}")
-    RESULTS.write_text(json.dumps(rows, indent=1) + "\n")
+    kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else []  # rows this run did not measure stay
+    measured = {row["layer"] for row in rows}
+    RESULTS.write_text(json.dumps([r for r in kept if r["layer"] not in measured] + rows, indent=1) + "\n")
 
 
 if __name__ == "__main__":

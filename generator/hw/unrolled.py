@@ -8,7 +8,10 @@ kernel positions, SIMD = MW), one output pixel per cycle.
 The graph is cut into pipeline segments of `levels` adder levels each: segment s computes the
 nodes of levels s*levels+1 .. (s+1)*levels from the values registered at its start. Then each
 output's thresholds as a binary search (`steps` comparisons with a threshold chosen by the bits
-found so far, `levels` per segment), or the raw accumulators. One input register, a register
+found so far, `levels` per segment), or, where every channel's thresholds are evenly spaced by a
+power of two (a quantizer with a power-of-two scale: generator.hw.thresholds.Steps), as arithmetic
+in one segment (a subtraction, a shift, a comparison of the low bits, a clip), or the raw
+accumulators. One input register, a register
 after each segment, one output register: `depth` cycles from an accepted input to its output.
 No register has an enable: a vector enters while the output FIFO (`credits` vectors) has room for
 every vector in flight, and its valid bit walks along with it (rtl/axgen_credits.v, as the folded
@@ -30,7 +33,7 @@ from generator.hw.adder_graph import ZERO, AdderGraph, solve_matrix
 from generator.hw.latency import window_cycles
 from generator.hw.memories import distributed, ram
 from generator.hw.stage import MatrixStage
-from generator.hw.thresholds import clamped_thresholds
+from generator.hw.thresholds import Steps, clamped_thresholds, steps_form
 from generator.ir import MatrixLayer
 from generator.hw.folding import check_flag
 from generator.hw.product_tables import ProductTable, product_matrix
@@ -184,6 +187,12 @@ class UnrolledImpl(MatrixStage):
                 read = {int(x) for n in nodes for x in self.graph.ops[n - n_in][[0, 3]]}
                 fanout = max(fanout, max(int(self.readers[x]) for x in read))
             paths[f"adders_{seg}"] = reg + delay + c["fanout"] * math.log2(fanout)
+        if self.quantizers:
+            first, second = self.quantizer_delays()
+            if self.quantizer_segments == 1:
+                paths["quantizers"] = reg + first + second
+            else:
+                paths["quantizers_0"], paths["quantizers_1"] = reg + first, reg + second
         steps = self.steps
         for seg in range(-(-steps // levels)):
             k = min(levels, steps - seg * levels)
@@ -228,16 +237,49 @@ class UnrolledImpl(MatrixStage):
         return [(node, t) for node in range(len(self.last_uses))
                 for t in range(self.segment_of(node) + 1, int(self.last_uses[node]) + 1)]
 
+    @cached_property
+    def quantizers(self) -> tuple[Steps, ...] | None:
+        """Every output's thresholds as arithmetic (generator.hw.thresholds.Steps), where all of them
+        are evenly spaced by a power of two and a search would take more than one comparison; None:
+        the binary search (or no thresholds)."""
+        if self.thresholds is None or self.thresholds.shape[1] < 2:
+            return None
+        return steps_form(self.layer)
+
     @property
     def steps(self) -> int:
-        """Comparisons per output of the thresholds' binary search (0: raw accumulators out)."""
-        return 0 if self.thresholds is None else int(self.thresholds.shape[1]).bit_length()
+        """Comparisons per output of the thresholds' binary search (0: raw accumulators out, or
+        the thresholds as arithmetic)."""
+        return 0 if self.thresholds is None or self.quantizers else int(self.thresholds.shape[1]).bit_length()
 
     @property
     def threshold_segments(self) -> int:
         """Pipeline segments of the thresholds' search, `levels` comparisons each (at least one:
-        the output codes are computed in it)."""
-        return max(1, -(-self.steps // self.levels))
+        the output codes are computed in it), or of their arithmetic form (one or two)."""
+        return self.quantizer_segments if self.quantizers else max(1, -(-self.steps // self.levels))
+
+    def step_bits(self, q: Steps) -> int:
+        """Width of a quantizer's difference d = acc - base: it holds the accumulator, d, and the
+        sign above the shift."""
+        d = _signed_bits(int(self.acc_dtype.min()) - q.base, int(self.acc_dtype.max()) - q.base)
+        return max(self.acc_bits, d, q.shift + 2)
+
+    def quantizer_delays(self) -> tuple[float, float]:
+        """ns of the quantizers' two halves, the widest of them: the difference from the base (a
+        register after it where both do not fit one period), then the comparison of its low bits
+        with the offset (a carry chain, or a few LUTs for offsets of 0 and 1), the increment of the
+        code and the clip."""
+        c = timing_coefficients()
+        bits = self.out_dtype.bitwidth()
+        first = max(adder_delay(self.step_bits(q)) for q in self.quantizers)
+        compare = max(adder_delay(q.shift) if max(q.pattern) > 1 else 2 * c["lut"] + c["route"] for q in self.quantizers)
+        return first, compare + adder_delay(bits) + c["lut"]
+
+    @cached_property
+    def quantizer_segments(self) -> int:
+        """1 where the quantizers fit one period of the clock (with the margin), else 2."""
+        period = 1000.0 / ((self.clock_mhz or DEFAULT_CLOCK_MHZ) * MARGIN)
+        return 1 if timing_coefficients()["reg"] + sum(self.quantizer_delays()) <= period else 2
 
     @property
     def depth(self) -> int:
@@ -270,6 +312,11 @@ class UnrolledImpl(MatrixStage):
         compares = self.steps * self.out_per_beat  # a comparator per search step, its threshold a small mux
         compare_luts = compares * (self.acc_bits + 1)
         carry = int(sum(-(-int(b) // 4) for b in bits[live])) + compares * -(-(self.acc_bits + 1) // 4)
+        bits = self.out_dtype.bitwidth()
+        for q in self.quantizers or ():  # subtraction, comparison of the low bits, h >= n, increment, clip
+            w = self.step_bits(q)
+            compare_luts += w + q.shift + (w - q.shift) + 2 * bits
+            carry += -(-w // 4) + -(-bits // 4)
         fifo = ram(self.credits, self.out_stream_bits, distributed=distributed(self.credits, self.out_stream_bits))
         fifo_ff = self.credits * self.out_stream_bits if fifo.kind == "logic" else 0
         return {"lut": adder_bits + compare_luts + fifo.mux_luts, "ff": register_bits(self) + fifo_ff, "carry": carry,
@@ -284,6 +331,7 @@ class UnrolledImpl(MatrixStage):
             "in_dtype": layer.in_dtype.name, "weight_dtype": layer.weight_dtype.name,
             "acc_dtype": self.acc_dtype.name, "out_dtype": self.out_dtype.name,
             "thresholds_per_channel": 0 if self.thresholds is None else int(self.thresholds.shape[1]),
+            "thresholds_as": None if self.thresholds is None else "steps" if self.quantizers else "search",
             "pe": layer.mh, "simd": layer.mw,
             "multiplier": {"spec": self.spec},
             "tuned_weights": self.tuned_weights,
@@ -384,5 +432,8 @@ def register_bits(impl: UnrolledImpl) -> int:
     """Flip-flops of the pipeline: its registers, those between the thresholds' segments (the
     accumulator and the count's bits so far), the output register and the valid bits."""
     bits = impl.node_bits
-    search = sum(impl.acc_bits + t * impl.levels for t in range(1, impl.threshold_segments)) * impl.out_per_beat
+    if impl.quantizers:  # the differences, where the quantizers take two segments
+        search = sum(impl.step_bits(q) for q in impl.quantizers) * (impl.quantizer_segments - 1)
+    else:
+        search = sum(impl.acc_bits + t * impl.levels for t in range(1, impl.threshold_segments)) * impl.out_per_beat
     return int(sum(bits[node] for node, _ in impl.registers)) + search + impl.out_stream_bits + impl.depth

@@ -30,6 +30,8 @@ def test_a_fully_unrolled_network_takes_a_sample_per_cycle(jet, tmp_path):
     layers = json.loads((tmp_path / "p" / "project.json").read_text())["layers"]
     assert [layer["impl"] for layer in layers] == ["unrolled"] * 4
     assert all(0 < layer["adder_graph"]["adders"] and layer["pipeline_depth"] >= 3 for layer in layers)
+    # QKeras' quantized_relu has a power-of-two scale: its thresholds are arithmetic, not a search
+    assert [layer["thresholds_as"] for layer in layers] == ["steps"] * 3 + [None]
 
 
 def test_unrolled_and_folded_layers_stitch(jet, tmp_path):

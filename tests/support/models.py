@@ -639,13 +639,15 @@ def carried_net(conv: bool = False, second_pad: int = 0, between: str = "affine"
                          *second, qnn.QuantReLU(act_quant=Uint8ActPerTensorFixedPoint, bit_width=3), *last).eval()
 
 
-def qkeras_jet_tagger(path: Path, bits: int = 6, relu_integer_bits: int = 2, seed: int = 0) -> Path:
+def qkeras_jet_tagger(path: Path, bits: int = 6, relu_integer_bits: int = 2, seed: int = 0,
+                      rounding: str = "ROUND") -> Path:
     """hls4ml's jet-tagging MLP (16 inputs, 64-32-32-5, softmax) written as qonnx's QKeras converter
     writes a QKeras model (the form of its test files in tests/frontend/data/qkeras): per layer a
     Quant on the weights and one on the bias (quantized_bits(bits, 0, alpha=1): signed, scale
     2^-(bits-1)), MatMul, Add, then Relu and an unsigned Quant (quantized_relu(bits,
     relu_integer_bits)); Softmax and Identity at the end; no input quantizer. Random weights,
-    drawn so that every layer's activations spread over their codes. Written to `path`."""
+    drawn so that every layer's activations spread over their codes; `rounding` is the activations'
+    Quant rounding_mode (FLOOR: da4ml's and ap_fixed's default truncation). Written to `path`."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
     rng = np.random.default_rng(seed)
@@ -656,11 +658,11 @@ def qkeras_jet_tagger(path: Path, bits: int = 6, relu_integer_bits: int = 2, see
         inits.append(numpy_helper.from_array(np.asarray(value, dtype=np.float32), name))
         return name
 
-    def quant(tensor, scale, signed, n):
+    def quant(tensor, scale, signed, n, mode="ROUND"):
         i = len([x for x in nodes if x.op_type == "Quant"])
         params = [const(f"Quant_{i}_param{k}", v) for k, v in enumerate((scale, 0.0, float(bits)))]
         nodes.append(helper.make_node("Quant", [tensor, *params], [f"Quant_{i}_out0"], f"Quant_{i}", domain=qonnx,
-                                      narrow=0, rounding_mode="ROUND", signed=int(signed)))
+                                      narrow=0, rounding_mode=mode, signed=int(signed)))
         return nodes[-1].output[0]
 
     def op(kind, inputs, **attrs):
@@ -677,7 +679,7 @@ def qkeras_jet_tagger(path: Path, bits: int = 6, relu_integer_bits: int = 2, see
         b = const(f"b_{i}", rng.uniform(-0.5, 0.5, size=out))
         x = op("Add", [op("MatMul", [x, quant(w, step, True, bits)]), quant(b, step, True, bits)])
         if i < len(widths) - 1:
-            x = quant(op("Relu", [x]), 2.0 ** (relu_integer_bits - bits), False, bits)
+            x = quant(op("Relu", [x]), 2.0 ** (relu_integer_bits - bits), False, bits, rounding)
         width = out
     x = op("Identity", [op("Softmax", [x], axis=1)])
     nodes[-1].output[0] = "global_out"

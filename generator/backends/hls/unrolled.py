@@ -30,6 +30,18 @@ def _search(impl: UnrolledImpl, j: int) -> tuple[list[dict], str]:
     return tables, steps
 
 
+def _steps(impl: UnrolledImpl, j: int) -> list[str]:
+    """Output j's evenly spaced thresholds as the hardware's arithmetic (generator.hw.thresholds.Steps)."""
+    q = impl.quantizers[j]
+    w = impl.step_bits(q)
+    offsets = ", ".join(str(e) for e in q.pattern)
+    return [f"const ap_int<{w}> d{j} = ap_int<{w}>(acc{j}) - ap_int<{w}>({q.base}LL);",
+            f"const long long h{j} = (long long)(d{j} >> {q.shift});",
+            f"static const long long e{j}[{len(q.pattern)}] = {{{offsets}}};",
+            f"const long long u{j} = h{j} + ((long long)(d{j} & {(1 << q.shift) - 1}LL) >= e{j}[h{j} & {len(q.pattern) - 1}]);",
+            f"c{j} = u{j} < 0 ? 0 : u{j} > {q.n} ? {q.n} : (int)u{j};"]
+
+
 def body(impl: UnrolledImpl) -> dict:
     graph, bits, signed = impl.graph, impl.node_bits, impl.node_signed
     k_in = graph.n_inputs
@@ -64,7 +76,7 @@ def body(impl: UnrolledImpl) -> dict:
         acc = "0" if found is None else _term(name[found[0]], found[1], width)
         if found is not None and found[2]:
             acc = f"-{acc}"
-        tables, steps = _search(impl, j) if impl.thresholds is not None else ([], [])
+        tables, steps = ([], _steps(impl, j)) if impl.quantizers else _search(impl, j) if impl.thresholds is not None else ([], [])
         code = f"ap_uint<{out_bits}>(c{j} + {impl.layer.out_bias})" if impl.thresholds is not None else f"acc{j}"
         outputs.append({"acc": f"acc{j}", "acc_expr": acc, "code": code, "count": f"c{j}", "tables": tables,
                         "steps": steps, "hi": (j + 1) * out_bits - 1, "lo": j * out_bits})

@@ -104,6 +104,45 @@ def _search(impl: UnrolledImpl, j: int) -> tuple[list[dict], list[dict], str]:
     return wires, regs, f"{count} + {bits}'d{bias}" if bias else count
 
 
+def _at_least(value: str, bits: int, e: int) -> str:
+    """`value` (`bits` wide, unsigned) >= the constant e: always for 0, any bit set for 1."""
+    return "1'b1" if e == 0 else f"(|{value})" if e == 1 else f"({value} >= {bits}'d{e})"
+
+
+def _steps(impl: UnrolledImpl, j: int) -> tuple[list[dict], list[dict], str]:
+    """Output j's evenly spaced thresholds as arithmetic (generator.hw.thresholds.Steps): the
+    difference d from the base (registered where the quantizers take two segments), its high part
+    h and low part r; the code is 0 for h < 0, n for h >= n, else h plus whether r reaches the
+    offset of h's period (one comparison with a constant per offset, chosen by h's low bits)."""
+    q = impl.quantizers[j]
+    w, acc_bits = impl.step_bits(q), impl.acc_bits
+    bits, acc = impl.out_dtype.bitwidth(), f"acc{j}"
+    wide = acc if w == acc_bits else f"{{{{{w - acc_bits}{{{acc}[{acc_bits - 1}]}}}}, {acc}}}"
+    wires = [{"name": f"d{j}", "width": w, "expr": f"{wide} - {w}'d{q.base % (1 << w)}"}]
+    regs = []
+    d = f"d{j}"
+    if impl.quantizer_segments == 2:
+        regs.append({"name": f"rd{j}", "width": w, "source": d})
+        d = f"rd{j}"
+    hw, s = w - q.shift, q.shift
+    if s == 0 or max(q.pattern) == 0:
+        reach = "1'b1"
+    else:
+        hits = [_at_least(f"{d}[{s - 1}:0]", s, e) for e in q.pattern]
+        period = len(q.pattern).bit_length() - 1
+        reach = _mux(f"{d}[{s + period - 1}:{s}]" if period else "", period, hits)
+    wires.append({"name": f"g{j}", "width": 1, "expr": reach})
+    mbits = max(hw - 1, bits, q.n.bit_length())
+    high = f"{d}[{w - 2}:{s}]"
+    high = high if hw - 1 == mbits else f"{{{mbits - hw + 1}'b0, {high}}}"
+    wires.append({"name": f"h{j}", "width": mbits, "expr": high})
+    low = f"h{j}[{bits - 1}:0]"
+    count = f"{d}[{w - 1}] ? {bits}'d0 : (h{j} >= {mbits}'d{q.n}) ? {bits}'d{q.n} : {low} + {{{bits - 1}'d0, g{j}}}"
+    wires.append({"name": f"c{j}", "width": bits, "expr": count})
+    bias = impl.layer.out_bias % (1 << bits)
+    return wires, regs, f"c{j} + {bits}'d{bias}" if bias else f"c{j}"
+
+
 def netlist(impl: UnrolledImpl) -> dict:
     """Declarations and assignments of the layer's module, by part."""
     graph, bits, signed = impl.graph, impl.node_bits, impl.node_signed
@@ -142,7 +181,7 @@ def netlist(impl: UnrolledImpl) -> dict:
             acc = f"{width}'d0 - {acc}" if neg else acc
         wires = []
         if impl.thresholds is not None:
-            wires, regs_j, code = _search(impl, j)
+            wires, regs_j, code = (_steps if impl.quantizers else _search)(impl, j)
             registered += regs_j
         else:
             code = f"acc{j}" if impl.out_dtype.bitwidth() == width else f"acc{j}[{impl.out_dtype.bitwidth() - 1}:0]"
