@@ -1,5 +1,8 @@
 """The search space: per matrix layer, the multipliers it may use (built-in grid, the user's specs,
-a library of Verilog cores), pre-filtered by accuracy, and whether its weights are tuned."""
+a library of Verilog cores), pre-filtered by accuracy, and whether its weights are tuned. A layer
+that runs one vector per cycle either way (folded fully parallel, or unrolled) may also take the
+other implementation: its candidates then hold the other's too, written "unrolled/SPEC" or
+"folded/SPEC" (plain specs are the base configuration's implementation)."""
 
 from __future__ import annotations
 
@@ -25,6 +28,13 @@ EXACT = "exact"
 BIPOLAR = DataType["BIPOLAR"]
 MATRIX_KINDS = ("fc", "conv", "dwconv")
 MAX_NAME = 100  # longer configuration names are shortened with a hash
+IMPL_TOKENS = {"folded": "f", "unrolled": "u"}  # a candidate of the other implementation, in configuration names
+
+
+def split_candidate(candidate: str) -> tuple[str | None, str]:
+    """(the other implementation or None for the base's, the multiplier spec) of a candidate."""
+    impl, slash, spec = candidate.partition("/")
+    return (impl, spec) if slash and impl in IMPL_TOKENS else (None, candidate)
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,7 @@ class Slot:
     name: str
     candidates: tuple[str, ...]
     tunable: bool  # weight tuning can change something (integer operands)
+    shape: tuple[int, int] = (0, 0)  # (MH, MW): the fully parallel folding of a "folded/" candidate
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,8 @@ class Space:
         n = len(self.slots)
         genome = [min(max(int(v), 0), upper) for v, upper in zip(genome, self.bounds)]
         for i in range(n):
-            if genome[i] == 0 or constant_rounding(self.slots[i].candidates[genome[i]]) is not None:
+            spec = split_candidate(self.slots[i].candidates[genome[i]])[1]
+            if spec == EXACT or constant_rounding(spec) is not None:
                 genome[n + i] = 0
         return tuple(genome)
 
@@ -93,18 +105,27 @@ class Space:
         keyed by its name with the base's settings for it, the chosen multiplier and tuning."""
         base = self.base.to_dict()
         layers = {}
-        for slot, spec, tune in self.choices(genome):
+        for slot, candidate, tune in self.choices(genome):
             entry = self.base.layer_entry(slot.index, slot.name)
+            impl, spec = split_candidate(candidate)
             if entry.get("multiplier") != spec:
                 entry.pop("lut_verilog", None)  # the user's core for the base's table, not for this multiplier
-            layers[slot.name] = {**entry, "multiplier": spec, "tune_weights": tune}
+            if impl == "unrolled":
+                entry = {k: v for k, v in entry.items() if k not in ("pe", "simd")}
+            elif impl == "folded":
+                entry = {k: v for k, v in entry.items() if k != "levels"}
+                entry.update(pe=slot.shape[0], simd=slot.shape[1])
+            layers[slot.name] = {**entry, **({"impl": impl} if impl else {}), "multiplier": spec, "tune_weights": tune}
         for key, value in base["layers"].items():  # settings of layers outside the search (pools)
             if key not in layers and not any(key in (s.index, s.name) for s in self.slots):
                 layers[key] = value
         return {"defaults": base["defaults"], "layers": layers}
 
 
-def _token(spec: str) -> str:
+def _token(candidate: str) -> str:
+    impl, spec = split_candidate(candidate)
+    if impl is not None:
+        return f"{IMPL_TOKENS[impl]}-{_token(spec)}"
     family, _, rest = spec.partition(":")
     if family in ("lut", "verilog"):
         rest = Path(rest.split(":")[0]).stem
@@ -184,21 +205,41 @@ def constant_candidates(layer) -> list[str]:
     return out
 
 
+def unrolled_candidates(layer, extra: list[str]) -> tuple[str, ...]:
+    """An unrolled layer's constants: exact, rounded (csd), or a family's products by them as
+    tables of the activation (inputs of at most TABLE_MAX_BITS)."""
+    families = candidates_for(layer, extra)[1:] if layer.in_dtype.bitwidth() <= TABLE_MAX_BITS else ()
+    return (EXACT, *constant_candidates(layer), *families)
+
+
+def _other_impl(layer, settings: dict, own: str) -> str | None:
+    """The implementation a layer may also take at the same throughput: unrolled for a fully-
+    connected layer folded fully parallel (PE = MH, SIMD = MW) that may be unrolled (integer inputs,
+    at most UNROLL_MAX_WEIGHTS weights), folded fully parallel for an unrolled one; None otherwise."""
+    from generator.hw.autofold import UNROLL_MAX_WEIGHTS
+    if layer.kind != "fc" or layer.in_dtype == BIPOLAR or layer.mw * layer.mh > UNROLL_MAX_WEIGHTS:
+        return None
+    if own == "unrolled":
+        return "folded"
+    return "unrolled" if settings.get("pe") == layer.mh and settings.get("simd") == layer.mw else None
+
+
 def full_space(net: Network, base: Config, extra: list[str], tune: bool = True) -> Space:
-    """Every matrix layer's candidates; weight tuning searched too unless not `tune`."""
+    """Every matrix layer's candidates (those of the other implementation too, where a layer may
+    take either at the same throughput); weight tuning searched too unless not `tune`."""
     base.check_layers([layer.name for layer in net.layers])
     slots = []
     for index, layer in enumerate(net.layers):
         if layer.kind not in MATRIX_KINDS:
             continue
-        if base.for_layer(index, layer.name).get("impl") == "unrolled":
-            # constants: rounded (csd), or a family's products by them as tables of the activation
-            families = candidates_for(layer, extra)[1:] if layer.in_dtype.bitwidth() <= TABLE_MAX_BITS else ()
-            slots.append(Slot(index, layer.name, (EXACT, *constant_candidates(layer), *families),
-                              tune and bool(families)))
-            continue
-        cands = candidates_for(layer, extra)
-        slots.append(Slot(index, layer.name, cands, tune and len(cands) > 1))
+        settings = base.for_layer(index, layer.name)
+        own = "unrolled" if settings.get("impl") == "unrolled" else "folded"
+        other = _other_impl(layer, settings, own)
+        listed = {impl: unrolled_candidates(layer, extra) if impl == "unrolled" else candidates_for(layer, extra)
+                  for impl in filter(None, (own, other))}
+        cands = (*listed[own], *(f"{other}/{spec}" for spec in listed.get(other, ())))
+        tunable = any(spec != EXACT and constant_rounding(spec) is None for specs in listed.values() for spec in specs)
+        slots.append(Slot(index, layer.name, cands, tune and tunable, (layer.mh, layer.mw)))
     if not slots:
         raise AxgenError(f"network {net.name} has no matrix layers: nothing to explore")
     return Space(base, tuple(slots))
@@ -209,7 +250,7 @@ def restricted(space: Space, keep: dict[str, list[str]]) -> Space:
     slots = []
     for slot in space.slots:
         cands = (EXACT,) + tuple(c for c in slot.candidates[1:] if c in keep.get(slot.name, ()))
-        slots.append(Slot(slot.index, slot.name, cands, slot.tunable and len(cands) > 1))
+        slots.append(replace(slot, candidates=cands, tunable=slot.tunable and len(cands) > 1))
     return Space(space.base, tuple(slots))
 
 

@@ -211,6 +211,32 @@ def test_unrolled_layers_explore_approximate_constants(net):
         assert space.canonical(genome)[len(space.slots) + i] == 0  # rounded constants are never tuned
 
 
+def test_a_layer_at_one_vector_per_cycle_trades_folded_against_unrolled(net):
+    """A fully-connected layer folded fully parallel (PE = MH, SIMD = MW) may also be unrolled, and
+    an unrolled one folded fully parallel: its candidates hold the other implementation's, each
+    configuration plans as written, and the model finds the unrolled digits MLP cheaper than the
+    fully parallel folded one at the same cycle per sample."""
+    from generator.dse.space import full_space
+    parallel = {i: {"pe": layer.mh, "simd": layer.mw} for i, layer in enumerate(net.layers)}
+    space = full_space(net, config_mod.from_dict({"layers": parallel}), [])
+    n = len(space.slots)
+    for slot in space.slots:
+        assert {"unrolled/exact", "unrolled/csd:k=1"} <= set(slot.candidates) and slot.candidates[0] == "exact"
+    unrolled = [space.slots[i].candidates.index("unrolled/exact") for i in range(n)] + [0] * n
+    assert space.name(unrolled) == "_".join(["u-exact"] * n)
+    folded_plan = make_plan(net, config_mod.from_dict(space.config(space.exact)))
+    unrolled_plan = make_plan(net, config_mod.from_dict(space.config(unrolled)))
+    assert {s.kind for s in unrolled_plan.stages if s.name in [sl.name for sl in space.slots]} == {"unrolled"}
+    assert unrolled_plan.resources()["total"]["lut"] < folded_plan.resources()["total"]["lut"]
+    assert unrolled_plan.estimated_cycles <= folded_plan.estimated_cycles
+
+    back = full_space(net, config_mod.from_dict({"defaults": {"impl": "unrolled"}}), [])
+    genome = [back.slots[0].candidates.index("folded/exact")] + [0] * (2 * n - 1)
+    entry = back.config(genome)["layers"][back.slots[0].name]
+    assert (entry["impl"], entry["pe"], entry["simd"]) == ("folded", net.layers[0].mh, net.layers[0].mw)
+    assert make_plan(net, config_mod.from_dict(back.config(genome))).stages[0].kind == "fc"
+
+
 @pytest.mark.slow
 def test_an_unrolled_search_finds_cheaper_constants(net, tmp_path):
     """The search over unrolled layers' candidates (csd roundings and families as product tables):
