@@ -4,7 +4,8 @@ generator.backends.rtl.unrolled) and by da4ml's own Verilog generator (da4ml.tra
 codegen.VerilogModel, pipelined with `latency_cutoff` at the same adder levels per stage), both
 synthesized with Yosys `synth_xilinx -nodsp` (LUT, FF, CARRY4) and with `synth_ecp5` + nextpnr-ecp5
 (LFE5U-85F, out of context: Fmax). Prints one table: LUT, FF, Fmax and latency of both, and
-axgen's LUTs over da4ml's, measured in this one run.
+axgen's LUT sites over da4ml's (LUTs as logic and as memory: Vivado's "Slice LUTs"), measured in
+this one run.
 
     python benchmarks/unrolled_vs_da4ml.py                    # the jet tagger's four layers (16-64-32-32-5)
     python benchmarks/unrolled_vs_da4ml.py --layers fc3 fc2   # some of them
@@ -49,6 +50,7 @@ from generator.hw.unrolled import unrolled_impl  # noqa: E402
 from generator.resources import folder as folder_of  # noqa: E402
 from generator.templating import environment  # noqa: E402
 from generator.tools.nextpnr import SYNTH_ECP5, arguments, parse_report, place_and_route  # noqa: E402
+from generator.synth.yosys import resources  # noqa: E402
 from generator.tools.yosys import run_reading, run_script  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "unrolled_vs_da4ml.json"
@@ -126,19 +128,22 @@ def network_rows(tmp: Path) -> dict:
     build(net, project, config.from_dict({"defaults": {"impl": "unrolled", "levels": LEVELS}}))
     total = synth(project, tool="yosys", no_dsp=True, jobs=2)["total"]
     latency = json.loads((project / "project.json").read_text())["estimated_latency_cycles"]
-    row["axgen"] = {"lut": total["lut"], "ff": total["ff"], "carry": total.get("carry", 0), "latency_cycles": latency,
-                    "fmax_mhz": None}
-    row["lut_ratio"] = round(row["axgen"]["lut"] / row["da4ml"]["lut"], 3)
+    row["axgen"] = {**{key: total[key] for key in ("lut", "lutram", "ff", "carry", "bram18")},
+                    "latency_cycles": latency, "fmax_mhz": None}
+    row["lut_ratio"] = round(lut_sites(row["axgen"]) / lut_sites(row["da4ml"]), 3)
     return row
 
 
 def yosys_counts(files: dict, top: str) -> dict:
     script = (f"read_verilog -defer {' '.join(files)}\nsynth_xilinx -family xc7 -nodsp -noiopad -noclkbuf -flatten "
               f"-top {top}\ntee -q -o stat.json stat -json\n")
-    cells = run_script(files, script, f"Yosys synth_xilinx of {top}")
-    luts = sum(v for k, v in cells.items() if k.startswith("LUT"))
-    ffs = sum(v for k, v in cells.items() if k.startswith("FD"))
-    return {"lut": luts, "ff": ffs, "carry": cells.get("CARRY4", 0)}
+    counts = resources(run_script(files, script, f"Yosys synth_xilinx of {top}"))
+    return {key: counts[key] for key in ("lut", "lutram", "ff", "carry", "bram18")}
+
+
+def lut_sites(side: dict) -> int:
+    """LUTs as logic and as memory (LUT RAM, shift registers): Vivado's "Slice LUTs"."""
+    return side["lut"] + side["lutram"]
 
 
 def fmax(files: dict, top: str) -> float | None:
@@ -171,19 +176,20 @@ def main() -> None:
                 row[side] = {**yosys_counts(files, top), "latency_cycles": latency,
                              "fmax_mhz": None if args.no_pnr else fmax(files, top)}
                 print(f"{layer.name} {side}: {row[side]}", flush=True)
-            row["lut_ratio"] = round(row["axgen"]["lut"] / row["da4ml"]["lut"], 3)
+            row["lut_ratio"] = round(lut_sites(row["axgen"]) / lut_sites(row["da4ml"]), 3)
             rows.append(row)
         if args.network:
             rows.append(network_rows(Path(tmp)))
             print(f"network: {rows[-1]}", flush=True)
-    print(f"\n{'layer':6} {'shape':8} {'side':6} {'LUT':>7} {'FF':>7} {'CARRY4':>7} {'Fmax MHz':>9} {'latency':>8}")
+    print(f"\n{'layer':7} {'shape':13} {'side':6} {'LUT':>7} {'LUTRAM':>7} {'FF':>7} {'CARRY4':>7} {'BRAM18':>7} "
+          f"{'Fmax MHz':>9} {'latency':>8}")
     for row in rows:
         for side in ("axgen", "da4ml"):
             r = row[side]
             f = f"{r['fmax_mhz']:.1f}" if r["fmax_mhz"] else "-"
-            print(f"{row['layer']:6} {row['shape']:8} {side:6} {r['lut']:7,} {r['ff']:7,} {r['carry']:7,} {f:>9} "
-                  f"{r['latency_cycles']:8}")
-        print(f"{'':15} axgen LUT / da4ml LUT = {row['lut_ratio']:.3f}")
+            print(f"{row['layer']:7} {row['shape']:13} {side:6} {r['lut']:7,} {r['lutram']:7,} {r['ff']:7,} {r['carry']:7,} "
+                  f"{r['bram18']:7,} {f:>9} {r['latency_cycles']:8}")
+        print(f"{'':22} axgen / da4ml, LUTs as logic and memory = {row['lut_ratio']:.3f}")
     kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else []  # rows this run did not measure stay
     measured = {row["layer"] for row in rows}
     RESULTS.write_text(json.dumps([r for r in kept if r["layer"] not in measured] + rows, indent=1) + "\n")

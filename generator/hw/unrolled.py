@@ -46,6 +46,7 @@ from generator.multipliers.csd import constant_rounding
 
 IMPLS = ("folded", "unrolled")
 MAX_LEVELS = 4  # the most adder levels per pipeline segment the clock may choose
+LUTRAM_DEPTH = 64  # words of one LUT RAM column (RAM64M; four DPR16X4 and a 4:1 multiplexer on ECP5)
 
 
 def _signed_bits(lo: int, hi: int) -> int:
@@ -294,6 +295,13 @@ class UnrolledImpl(MatrixStage):
         return self.depth + 2
 
     @property
+    def fifo_distributed(self) -> bool:
+        """The output FIFO in LUT RAM, its head the RAM's read (axgen_fifo HEAD_REG 0): always where it
+        is at most LUTRAM_DEPTH vectors deep, however wide (a block RAM would hold a few words of
+        each of many blocks, its head a register and a multiplexer per bit), else by size."""
+        return self.credits <= LUTRAM_DEPTH or distributed(self.credits, self.out_stream_bits)
+
+    @property
     def acc_bits(self) -> int:
         """Width of the accumulators as compared: the accumulator's range and one above it, signed."""
         return _signed_bits(self.acc_dtype.min(), int(self.acc_dtype.max()) + 1)
@@ -317,7 +325,7 @@ class UnrolledImpl(MatrixStage):
             w = self.step_bits(q)
             compare_luts += w + q.shift + (w - q.shift) + 2 * bits
             carry += -(-w // 4) + -(-bits // 4)
-        fifo = ram(self.credits, self.out_stream_bits, distributed=distributed(self.credits, self.out_stream_bits))
+        fifo = ram(self.credits, self.out_stream_bits, distributed=self.fifo_distributed)
         fifo_ff = self.credits * self.out_stream_bits if fifo.kind == "logic" else 0
         return {"lut": adder_bits + compare_luts + fifo.mux_luts, "ff": register_bits(self) + fifo_ff, "carry": carry,
                 "lutram": fifo.lutram, "bram18": fifo.bram18, "uram": 0, "dsp": 0}

@@ -7,7 +7,6 @@ shifted operand never shows)."""
 from __future__ import annotations
 
 from generator.datatypes import DataType
-from generator.hw.memories import distributed
 from generator.hw.unrolled import UnrolledImpl, output_term, search_tables, sum_text
 
 
@@ -195,4 +194,4 @@ def render_unrolled(env, impl: UnrolledImpl, module: str) -> str:
     return env.get_template("unrolled.v.j2").render(
         module=module, layer_name=impl.name, in_bits=impl.window_stream_bits, out_bits=impl.out_stream_bits,
         depth=impl.depth, adders_count=impl.graph.adders, segments=impl.segments, levels=impl.levels,
-        credits=impl.credits, distributed=int(distributed(impl.credits, impl.out_stream_bits)), **parts)
+        credits=impl.credits, distributed=int(impl.fifo_distributed), **parts)
