@@ -10,9 +10,11 @@ nodes of levels s*levels+1 .. (s+1)*levels from the values registered at its sta
 output's thresholds as a binary search (`steps` comparisons with a threshold chosen by the bits
 found so far, `levels` per segment), or, where every channel's thresholds are evenly spaced by a
 power of two (a quantizer with a power-of-two scale: generator.hw.thresholds.Steps), as arithmetic
-in one segment (a subtraction, a shift, a comparison of the low bits, a clip), or the raw
-accumulators. One input register, a register
-after each segment, one output register: `depth` cycles from an accepted input to its output.
+in one or two segments (a subtraction, a shift, a comparison of the low bits, a clip), or the raw
+accumulators. A register after each segment; the first segment reads the input beat as it comes
+(registered by the edge FIFO, width converter or window generator in front), unless product tables
+come first (then an input register after them); the last writes the output FIFO's LUT RAM (itself
+the output register): `depth` registers from an accepted input to its output FIFO.
 No register has an enable: a vector enters while the output FIFO (`credits` vectors) has room for
 every vector in flight, and its valid bit walks along with it (rtl/axgen_credits.v, as the folded
 MVAU does). `multiplier: csd:k=K` rounds each weight to K signed power-of-two digits first, and
@@ -235,8 +237,10 @@ class UnrolledImpl(MatrixStage):
     def registers(self) -> list[tuple[int, int]]:
         """(node, segment) of every pipeline register: a node's value held at the start of each
         segment after the one computing it, up to the last that reads it (an input from segment 0)."""
+        first = 0 if self.input_register else 1  # segment 0 reads the input beat itself
         return [(node, t) for node in range(len(self.last_uses))
-                for t in range(self.segment_of(node) + 1, int(self.last_uses[node]) + 1)]
+                for t in range(max(self.segment_of(node) + 1, first if node < self.graph.n_inputs else 0),
+                               int(self.last_uses[node]) + 1)]
 
     @cached_property
     def quantizers(self) -> tuple[Steps, ...] | None:
@@ -283,10 +287,16 @@ class UnrolledImpl(MatrixStage):
         return 1 if timing_coefficients()["reg"] + sum(self.quantizer_delays()) <= period else 2
 
     @property
+    def input_register(self) -> bool:
+        """Whether the input beat is registered before the first segment: after product tables (their
+        LUT and the first adders would not fit one period), or where there would be no register at all."""
+        return bool(self.tables) or self.segments + self.threshold_segments == 1
+
+    @property
     def depth(self) -> int:
-        """Cycles from an accepted input beat to its output beat: the input register, a register
-        after every segment and the output register."""
-        return self.segments + self.threshold_segments + 1
+        """Registers from an accepted input beat to the output FIFO's write (cycles to it): one after
+        every segment but the last (which writes the FIFO), and the input register if any."""
+        return self.segments + self.threshold_segments - 1 + int(self.input_register)
 
     @property
     def credits(self) -> int:
@@ -310,7 +320,7 @@ class UnrolledImpl(MatrixStage):
         """Counted, not fitted: an adder is a LUT and a carry bit per bit of its width (7-series:
         CARRY4 per 4 bits), a product table a LUT6 per output bit (2^(b-6) for b > 6 input bits),
         a search step's comparison with its threshold mux a LUT per bit; flip-flops are the
-        pipeline's registers, output register and valid bits."""
+        pipeline's registers and valid bits (the output FIFO's LUT RAM is the output register)."""
         bits = self.node_bits[self.graph.n_inputs:]
         live = self.last_uses[self.graph.n_inputs:] >= 0
         mw = self.layer.mw
@@ -438,10 +448,10 @@ def search_tables(impl: UnrolledImpl, j: int) -> list[list[int | None]]:
 
 def register_bits(impl: UnrolledImpl) -> int:
     """Flip-flops of the pipeline: its registers, those between the thresholds' segments (the
-    accumulator and the count's bits so far), the output register and the valid bits."""
+    accumulator and the count's bits so far) and the valid bits."""
     bits = impl.node_bits
     if impl.quantizers:  # the differences, where the quantizers take two segments
         search = sum(impl.step_bits(q) for q in impl.quantizers) * (impl.quantizer_segments - 1)
     else:
         search = sum(impl.acc_bits + t * impl.levels for t in range(1, impl.threshold_segments)) * impl.out_per_beat
-    return int(sum(bits[node] for node, _ in impl.registers)) + search + impl.out_stream_bits + impl.depth
+    return int(sum(bits[node] for node, _ in impl.registers)) + search + impl.depth
