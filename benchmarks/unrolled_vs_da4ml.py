@@ -151,7 +151,7 @@ def fmax(files: dict, top: str) -> float | None:
     args = arguments(PART, PACKAGE, SPEED, MHZ)
     report = run_reading(files, script, f"synth_ecp5 of {top}",
                          lambda work: place_and_route(work, "netlist.json", args, f"nextpnr of {top}"))
-    return parse_report(report)["timing"]["fmax_mhz"]
+    return parse_report(report)["fmax_mhz"]
 
 
 def main() -> None:

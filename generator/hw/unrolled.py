@@ -316,29 +316,44 @@ class UnrolledImpl(MatrixStage):
         """Width of the accumulators as compared: the accumulator's range and one above it, signed."""
         return _signed_bits(self.acc_dtype.min(), int(self.acc_dtype.max()) + 1)
 
+    def adder_bits(self, i: int) -> tuple[int, int]:
+        """(LUTs, carry-chain bits) of adder i, as synth_xilinx maps it: a LUT for each bit where
+        both operands vary (below its shift an operand is 0; above its width, its sign, or 0 if it
+        is never negative: with a constant operand the chain's propagate is the other operand, a
+        wire); the carry chain from the higher of the two shifts (below it the sum is a wire)."""
+        a, sa, _, b, sb, _ = (int(v) for v in self.graph.ops[i])
+        w = int(self.node_bits[self.graph.n_inputs + i])
+
+        def top(node, shift):
+            return w if self.node_signed[node] else min(w, shift + int(self.node_bits[node]))
+        return max(0, min(top(a, sa), top(b, sb)) - max(sa, sb)), max(0, w - max(sa, sb))
+
     def counted_resources(self) -> dict:
-        """Counted, not fitted: an adder is a LUT and a carry bit per bit of its width (7-series:
-        CARRY4 per 4 bits), a product table a LUT6 per output bit (2^(b-6) for b > 6 input bits),
-        a search step's comparison with its threshold mux a LUT per bit; flip-flops are the
-        pipeline's registers and valid bits (the output FIFO's LUT RAM is the output register)."""
-        bits = self.node_bits[self.graph.n_inputs:]
-        live = self.last_uses[self.graph.n_inputs:] >= 0
+        """Counted, not fitted: an adder's LUTs and carry bits as `adder_bits` (7-series: CARRY4 per
+        4 bits), a product table a LUT6 per output bit (2^(b-6) for b > 6 input bits), a search
+        step's comparison with its threshold mux a LUT per bit, a quantizer's (Steps) subtraction
+        above its shift, a LUT per five bits of the offset's comparison and per three of h >= n, its
+        increment and clip a LUT per code bit each; flip-flops and shift registers as
+        `register_cells` (the output FIFO's LUT RAM is the output register)."""
+        n_in = self.graph.n_inputs
+        live = np.flatnonzero(self.last_uses[n_in:] >= 0).tolist()
+        counted = np.array([self.adder_bits(i) for i in live], dtype=np.int64).reshape(-1, 2)
         mw = self.layer.mw
         per_bit = 1 << max(0, self.in_dtype.bitwidth() - 6)
-        table_luts = sum(int(self.node_bits[k]) * per_bit for k in range(mw, self.graph.n_inputs) if self.last_uses[k] >= 0)
-        adder_bits = int(bits[live].sum()) + table_luts
+        table_luts = sum(int(self.node_bits[k]) * per_bit for k in range(mw, n_in) if self.last_uses[k] >= 0)
         compares = self.steps * self.out_per_beat  # a comparator per search step, its threshold a small mux
-        compare_luts = compares * (self.acc_bits + 1)
-        carry = int(sum(-(-int(b) // 4) for b in bits[live])) + compares * -(-(self.acc_bits + 1) // 4)
+        luts = int(counted[:, 0].sum()) + table_luts + compares * (self.acc_bits + 1)
+        carry = int(sum(-(-int(b) // 4) for b in counted[:, 1])) + compares * -(-(self.acc_bits + 1) // 4)
         bits = self.out_dtype.bitwidth()
-        for q in self.quantizers or ():  # subtraction, comparison of the low bits, h >= n, increment, clip
+        for q in self.quantizers or ():
             w = self.step_bits(q)
-            compare_luts += w + q.shift + (w - q.shift) + 2 * bits
-            carry += -(-w // 4) + -(-bits // 4)
+            luts += (w - q.shift) + -(-q.shift // 5) + -(-(w - q.shift) // 3) + 2 * bits
+            carry += -(-(w - q.shift) // 4) + -(-bits // 4)
         fifo = ram(self.credits, self.out_stream_bits, distributed=self.fifo_distributed)
         fifo_ff = self.credits * self.out_stream_bits if fifo.kind == "logic" else 0
-        return {"lut": adder_bits + compare_luts + fifo.mux_luts, "ff": register_bits(self) + fifo_ff, "carry": carry,
-                "lutram": fifo.lutram, "bram18": fifo.bram18, "uram": 0, "dsp": 0}
+        ff, srl = register_cells(self)
+        return {"lut": luts + fifo.mux_luts, "ff": ff + fifo_ff, "carry": carry,
+                "lutram": fifo.lutram + srl, "bram18": fifo.bram18, "uram": 0, "dsp": 0}
 
     def entry(self) -> dict:
         """This layer in project.json."""
@@ -424,6 +439,16 @@ def output_term(impl: UnrolledImpl, j: int) -> tuple[int, int, int] | None:
     return None if node == ZERO else (node, shift, neg)
 
 
+def wired_low_bits(op, width: int) -> int:
+    """Low bits of an adder (a, shift_a, neg_a, b, shift_b, neg_b) of `width` bits that are wires,
+    not added: where one operand is shifted k bits further than the other (unshifted, not negated),
+    the sum's low k bits are the other's own (the shifted operand's zeros carry nothing into them)."""
+    _, sa, na, _, sb, nb = op
+    k = abs(sa - sb)
+    low_negated = na if sa < sb else nb
+    return 0 if k == 0 or min(sa, sb) != 0 or low_negated or k >= width else k
+
+
 def sum_text(ta: str, na: int, tb: str, nb: int, negate: str) -> str:
     """An adder's expression from its operands' texts and negations (both backends); `negate`
     prefixes a negated first operand when both are ("-" in C++, "W'd0 - " in Verilog)."""
@@ -446,12 +471,39 @@ def search_tables(impl: UnrolledImpl, j: int) -> list[list[int | None]]:
     return tables
 
 
-def register_bits(impl: UnrolledImpl) -> int:
-    """Flip-flops of the pipeline: its registers, those between the thresholds' segments (the
-    accumulator and the count's bits so far) and the valid bits."""
-    bits = impl.node_bits
-    if impl.quantizers:  # the differences, where the quantizers take two segments
+SRL_MIN = 3  # the shortest run of registers synth_xilinx maps to a shift register (SRL16E: 16 stages a LUT)
+SRL_STAGES = 16
+
+
+def register_cells(impl: UnrolledImpl) -> tuple[int, int]:
+    """(flip-flops, shift-register LUTs) of the pipeline: a value held over several segments is a
+    chain of registers, cut where logic reads it; a run of SRL_MIN or more whose last alone is read
+    is a shift register (a LUT per bit per SRL_STAGES), shorter runs flip-flops; then the registers
+    between the thresholds' segments (the accumulator and the count's bits so far, or a quantizer's
+    difference) and the valid bits."""
+    graph, n_in = impl.graph, impl.graph.n_inputs
+    reads: dict[int, set[int]] = {}
+    for i, (a, _, _, b, _, _) in enumerate(graph.ops.tolist()):
+        if impl.last_uses[n_in + i] >= 0:
+            seg = impl.segment_of(n_in + i)
+            reads.setdefault(a, set()).add(seg)
+            reads.setdefault(b, set()).add(seg)
+    held: dict[int, list[int]] = {}
+    for node, t in impl.registers:
+        held.setdefault(node, []).append(t)
+    ff = srl = 0
+    for node, segments in held.items():
+        width, run, last = int(impl.node_bits[node]), 0, max(segments)
+        for t in sorted(segments):
+            run += 1
+            if t in reads.get(node, ()) or t == last:  # read by logic (the accumulators: after the last segment)
+                if run >= SRL_MIN:
+                    srl += width * -(-run // SRL_STAGES)
+                else:
+                    ff += width * run
+                run = 0
+    if impl.quantizers:
         search = sum(impl.step_bits(q) for q in impl.quantizers) * (impl.quantizer_segments - 1)
     else:
         search = sum(impl.acc_bits + t * impl.levels for t in range(1, impl.threshold_segments)) * impl.out_per_beat
-    return int(sum(bits[node] for node, _ in impl.registers)) + search + impl.depth
+    return ff + search + impl.depth, srl

@@ -70,7 +70,7 @@ def test_demo_with_one_multiplier_everywhere(tmp_path):
     assert {layer["multiplier"]["spec"] for layer in layers} == {"drum:k=2"}
 
 
-@pytest.mark.slow  # training, search and three verifications: about 75 s
+@pytest.mark.slow  # training, search and four verifications: about 90 s
 def test_demo_with_the_unrolled_variant(tmp_path):
     """`axgen demo --unrolled`: the exact MLP unrolled too, bit-exact, one sample per cycle measured,
     its latency in nanoseconds next to the folded one's."""
@@ -83,6 +83,9 @@ def test_demo_with_the_unrolled_variant(tmp_path):
     assert side["unrolled"]["latency_ns"] < side["folded"]["latency_ns"]
     layers = json.loads((tmp_path / "demo" / "project_unrolled" / "project.json").read_text())["layers"]
     assert {layer["impl"] for layer in layers} == {"unrolled"}
+    hls = CliRunner().invoke(main, ["verify", str(tmp_path / "demo" / "project_unrolled"), "--backend", "hls",
+                                    "--samples", "8"])
+    assert hls.exit_code == 0 and "PASS hls vs golden: 8 samples, 0 mismatching" in hls.output, hls.output
 
 
 def test_demo_rejects_a_bad_multiplier(tmp_path):

@@ -7,7 +7,7 @@ shifted operand never shows)."""
 from __future__ import annotations
 
 from generator.datatypes import DataType
-from generator.hw.unrolled import UnrolledImpl, output_term, search_tables, sum_text
+from generator.hw.unrolled import UnrolledImpl, output_term, search_tables, sum_text, wired_low_bits
 
 
 def term(name: str, width: int, shift: int, to: int, signed: bool = True) -> str:
@@ -36,15 +36,14 @@ def _input_value(dtype: DataType, k: int, width: int) -> str:
 
 
 def _sum(operands: list[tuple], w: int) -> str:
-    """A `w`-bit adder of two (name, width, shift, negated, signed) operands. Where one operand is
-    shifted k bits further than the other (unshifted, not negated), the low k bits of the sum are the
-    other's own: they are wired past the adder, which only adds the high w - k bits (the shifted
-    operand's zeros carry nothing into them)."""
+    """A `w`-bit adder of two (name, width, shift, negated, signed) operands; its low bits that are
+    wires (generator.hw.unrolled.wired_low_bits) are wired past the adder, which only adds the high
+    w - k bits."""
     (na_, wa, sa, na, ga), (nb_, wb, sb, nb, gb) = operands
-    k = abs(sa - sb)
+    k = wired_low_bits((0, sa, na, 0, sb, nb), w)
     low = operands[0] if sa < sb else operands[1]
     high = operands[1] if sa < sb else operands[0]
-    if k == 0 or min(sa, sb) != 0 or low[3] or k >= w:
+    if k == 0:
         ta, tb = term(na_, wa, sa, w, ga), term(nb_, wb, sb, w, gb)
         return sum_text(ta, na, tb, nb, f"{w}'d0 - ")
     name, width, _, _, sign = low
