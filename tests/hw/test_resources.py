@@ -205,3 +205,15 @@ def test_the_model_ranks_the_digits_designs_as_yosys_does(digits, tmp_path):
             measured[fold, mul] = sum(yosys_luts(acc.root).values())
             estimated[fold, mul] = acc.plan.resources()["total"]["lut"]
     assert sorted(measured, key=measured.get) == sorted(estimated, key=estimated.get), (measured, estimated)
+
+
+@pytest.mark.parametrize("layer", ["fc2", pytest.param("fc0", marks=pytest.mark.slow)])
+def test_an_unrolled_layer_is_counted_as_yosys_maps_it(digits, layer, tmp_path):
+    """An unrolled layer's counted model (adders where both operands vary, comparisons, shift
+    registers for values held over several segments) within 15% of Yosys in LUTs, flip-flops
+    and LUT RAM: the digits MLP's fc2 (32 -> 10), and fc0 (64 inputs held over many segments)."""
+    acc = api.build(digits, tmp_path / "p", {"defaults": {"impl": "unrolled"}})
+    measured = api.synth(acc.root, tool="yosys", layers=[layer], no_dsp=True)["layers"][layer]
+    estimated = next(s for s in acc.plan.stages if s.name == layer).resources
+    for key in ("lut", "ff", "lutram"):
+        assert abs(estimated[key] - measured[key]) <= 0.15 * measured[key], (key, estimated[key], measured[key])
