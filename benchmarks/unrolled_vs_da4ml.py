@@ -1,7 +1,8 @@
 """Unrolled layers side by side with the anchor (issue 22): each fully-connected layer of a network
 as one constant matrix-vector product, built by axgen (impl: unrolled, raw accumulators out:
 generator.backends.rtl.unrolled) and by da4ml's own Verilog generator (da4ml.trace + comb_trace +
-codegen.VerilogModel, pipelined with `latency_cutoff` at the same adder levels per stage), both
+codegen.VerilogModel, pipelined with `latency_cutoff` at the same adder levels per stage; both
+solvers at the same delay constraint, DEPTH_SLACK levels beyond the shallowest graph), both
 synthesized with Yosys `synth_xilinx -nodsp` (LUT, FF, CARRY4) and with `synth_ecp5` + nextpnr-ecp5
 (LFE5U-85F, out of context: Fmax). Prints one table: LUT, FF, Fmax and latency of both, and
 axgen's LUT sites over da4ml's (LUTs as logic and as memory: Vivado's "Slice LUTs"), measured in
@@ -46,6 +47,7 @@ import models  # noqa: E402
 
 from generator.backends.rtl.unrolled import render_unrolled  # noqa: E402
 from generator.frontend import load_network  # noqa: E402
+from generator.hw.adder_graph import DEPTH_SLACK  # noqa: E402
 from generator.hw.unrolled import unrolled_impl  # noqa: E402
 from generator.resources import folder as folder_of  # noqa: E402
 from generator.templating import environment  # noqa: E402
@@ -74,7 +76,7 @@ def da4ml_files(layer, folder: Path) -> tuple[dict, str, int]:
     from da4ml.trace import FixedVariableArrayInput, comb_trace
     from da4ml.trace.ops import quantize
     dt = layer.in_dtype
-    inp = FixedVariableArrayInput(layer.mw)
+    inp = FixedVariableArrayInput(layer.mw, solver_options={"hard_dc": DEPTH_SLACK})
     signed = int(dt.signed())
     x = quantize(inp, signed, dt.bitwidth() - signed, 0)
     comb = comb_trace(inp, x @ layer.weights.T.astype(np.float64))
@@ -101,7 +103,7 @@ def network_rows(tmp: Path) -> dict:
     net = load_network(path, input_type="FIXED<16,6>")
     inits = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
     step = 2.0 ** -5  # quantized_bits(6, 0): the weights' and biases' scale
-    inp = FixedVariableArrayInput(16)
+    inp = FixedVariableArrayInput(16, solver_options={"hard_dc": DEPTH_SLACK})
     x = quantize(inp, 1, 5, 10)
     for i, layer in enumerate(net.layers):
         w = np.clip(np.round(inits[f"W_{i}"] / step), -32, 31)

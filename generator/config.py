@@ -10,7 +10,7 @@ import yaml
 
 from generator.errors import AxgenError
 
-LAYER_KEYS = {"pe", "simd", "multiplier", "tune_weights", "lut_verilog", "hls_mul", "impl", "levels"}
+LAYER_KEYS = {"pe", "simd", "multiplier", "tune_weights", "lut_verilog", "hls_mul", "impl", "levels", "depth_slack"}
 TOP_KEYS = {"defaults", "layers"}
 
 

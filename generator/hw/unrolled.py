@@ -31,7 +31,7 @@ import numpy as np
 
 from generator.datatypes import DataType, fit_dtype, smallest_int_type
 from generator.errors import AxgenError
-from generator.hw.adder_graph import ZERO, AdderGraph, solve_matrix
+from generator.hw.adder_graph import DEPTH_SLACK, ZERO, AdderGraph, solve_matrix
 from generator.hw.latency import window_cycles
 from generator.hw.memories import distributed, ram
 from generator.hw.stage import MatrixStage
@@ -69,6 +69,7 @@ class UnrolledImpl(MatrixStage):
     tuned_weights: int = 0  # weights the rounding or the tuning changed
     multiplier: Multiplier = EXACT  # exact products by the (possibly rounded) constants, or a family's as tables
     tables: tuple[ProductTable, ...] = ()  # graph inputs MW.. : a family's products by constants (hw.product_tables)
+    depth_slack: int | None = DEPTH_SLACK  # adder levels beyond the shallowest graph (None: any)
     lut_verilog = None
     pe = simd = 1  # no folding: the whole vector per beat
 
@@ -369,6 +370,7 @@ class UnrolledImpl(MatrixStage):
             "multiplier": {"spec": self.spec},
             "tuned_weights": self.tuned_weights,
             "adder_graph": {"adders": self.graph.adders, "depth": int(self.graph.levels.max()) if self.graph.adders else 0,
+                            "depth_slack": "any" if self.depth_slack is None else self.depth_slack,
                             "levels_per_segment": self.levels, "segments": self.segments,
                             "adder_bits": int(self.node_bits[self.graph.n_inputs:].sum())},
             "pipeline_depth": self.depth,
@@ -418,13 +420,17 @@ def unrolled_impl(index: int, layer: MatrixLayer, settings: dict, levels: int | 
         acc_dtype = layer.out_dtype
     matrix, tables = (layer.weights, ()) if mul.is_exact else product_matrix(
         layer.weights, mul, layer.in_dtype, layer.weight_dtype, f"layer {layer.name}")
-    graph = solve_matrix(matrix, graph_inputs(layer, tables))
+    slack = settings.get("depth_slack", DEPTH_SLACK)
+    if slack != "any" and (isinstance(slack, bool) or not isinstance(slack, int) or slack < 0):
+        raise AxgenError(f"layer {layer.name}: depth_slack (adder levels the graph may take beyond the shallowest) "
+                         f"must be a non-negative integer or \"any\", got {slack!r}")
+    graph = solve_matrix(matrix, graph_inputs(layer, tables), None if slack == "any" else slack)
     levels = levels or settings.get("levels")
     if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int) or levels < 1):
         raise AxgenError(f"layer {layer.name}: levels (adder levels per pipeline segment) must be a positive integer, "
                          f"got {levels!r}; leave it out to have it chosen for the clock")
     return UnrolledImpl(index, layer, graph, acc_dtype, clamped_thresholds(layer, acc_dtype), levels, spec=spec,
-                        tuned_weights=changed, multiplier=mul, tables=tables)
+                        tuned_weights=changed, multiplier=mul, tables=tables, depth_slack=None if slack == "any" else slack)
 
 
 def graph_inputs(layer: MatrixLayer, tables) -> list[tuple[int, int]]:

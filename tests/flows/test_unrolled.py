@@ -53,6 +53,7 @@ def test_unrolled_and_folded_layers_stitch(jet, tmp_path):
     ({1: {"impl": "unrolled", "multiplier": "csd:k=1", "tune_weights": True}}, "csd:k=1 sets the weights itself"),
     ({0: {"impl": "unrolled", "multiplier": "csd:k=0"}}, "written csd:k=K with K >= 1"),
     ({0: {"impl": "unrolled", "pe": 4}}, "takes the whole vector per beat"),
+    ({0: {"impl": "unrolled", "depth_slack": -1}}, "depth_slack (adder levels the graph may take beyond the shallowest)"),
 ])
 def test_what_an_unrolled_layer_cannot_be_is_refused(jet, settings, words):
     with pytest.raises(AxgenError, match=words.replace("(", r"\(").replace(")", r"\)")):

@@ -53,3 +53,14 @@ def test_the_solution_is_deterministic():
     w = _matrix(np.random.default_rng(3), 12, 20, -16, 16)
     first, second = solve_matrix(w, DataType["INT8"]), solve_matrix(w.copy(), DataType["INT8"])
     assert np.array_equal(first.ops, second.ops) and np.array_equal(first.outputs, second.outputs)
+
+
+def test_the_depth_slack_trades_adders_for_levels():
+    """At most `depth_slack` levels beyond the shallowest graph: 0 is the shallowest, None as deep as
+    sharing makes it; every one computes the matrix, deeper ones with no more adders."""
+    w = _matrix(np.random.default_rng(5), 64, 16, -32, 32)
+    graphs = {slack: solve_matrix(w, DataType["UINT6"], slack) for slack in (0, 2, None)}
+    depth = {slack: int(g.levels.max()) for slack, g in graphs.items()}
+    assert all(np.array_equal(g.matrix(), w) for g in graphs.values())
+    assert depth[0] <= depth[2] <= depth[0] + 2 and depth[2] <= depth[None]
+    assert graphs[None].adders <= graphs[2].adders <= graphs[0].adders
