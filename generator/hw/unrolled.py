@@ -13,8 +13,10 @@ power of two (a quantizer with a power-of-two scale: generator.hw.thresholds.Ste
 in one or two segments (a subtraction, a shift, a comparison of the low bits, a clip), or the raw
 accumulators. A register after each segment; the first segment reads the input beat as it comes
 (registered by the edge FIFO, width converter or window generator in front), unless product tables
-come first (then an input register after them); the last writes the output FIFO's LUT RAM (itself
-the output register): `depth` registers from an accepted input to its output FIFO.
+come first (then an input register after them); an output register after the last, next to the
+output FIFO's LUT RAM (placed, the route from the last segment's logic to the LUT RAM's write port
+took 6 ns of the jet fc0's 8.6 ns critical path): `depth` registers from an accepted input to the
+output FIFO.
 No register has an enable: a vector enters while the output FIFO (`credits` vectors) has room for
 every vector in flight, and its valid bit walks along with it (rtl/axgen_credits.v, as the folded
 MVAU does). `multiplier: csd:k=K` rounds each weight to K signed power-of-two digits first, and
@@ -174,9 +176,13 @@ class UnrolledImpl(MatrixStage):
         """Each register-to-register path, in ns, at `levels` adder levels per segment (the timing
         model's coefficients): a segment's adder levels, each as wide as its widest adder, plus the
         fanout of the values it reads; a search segment's comparisons, each with its threshold's
-        multiplexer; the product tables between the input and its register; the credits and FIFO."""
+        multiplexer; the product tables between the input and its register; the credits and FIFO
+        (its write enable fanned out to its LUT RAMs)."""
         c = timing_coefficients()
-        reg, paths = c["reg"], {CONTROL: c["control"]}
+        # the output FIFO's fill count drives the write enable of every LUT RAM column across its
+        # width (ECP5: 4 bits each; placed, jet-on-digits fc0's 96 took 5.6 ns of routing)
+        rams = -(-self.out_stream_bits // 4)
+        reg, paths = c["reg"], {CONTROL: c["control"] + c["fanout"] * math.log2(max(rams, 1))}
         if self.tables:
             paths["tables"] = reg + c["lut"] + c["route"]
         depth = self.graph.levels
@@ -290,14 +296,14 @@ class UnrolledImpl(MatrixStage):
     @property
     def input_register(self) -> bool:
         """Whether the input beat is registered before the first segment: after product tables (their
-        LUT and the first adders would not fit one period), or where there would be no register at all."""
-        return bool(self.tables) or self.segments + self.threshold_segments == 1
+        LUT and the first adders would not fit one period)."""
+        return bool(self.tables)
 
     @property
     def depth(self) -> int:
         """Registers from an accepted input beat to the output FIFO's write (cycles to it): one after
-        every segment but the last (which writes the FIFO), and the input register if any."""
-        return self.segments + self.threshold_segments - 1 + int(self.input_register)
+        every segment (the last one the output register) and the input register if any."""
+        return self.segments + self.threshold_segments + int(self.input_register)
 
     @property
     def credits(self) -> int:
@@ -335,7 +341,7 @@ class UnrolledImpl(MatrixStage):
         step's comparison with its threshold mux a LUT per bit, a quantizer's (Steps) subtraction
         above its shift, a LUT per five bits of the offset's comparison and per three of h >= n, its
         increment and clip a LUT per code bit each; flip-flops and shift registers as
-        `register_cells` (the output FIFO's LUT RAM is the output register)."""
+        `register_cells`."""
         n_in = self.graph.n_inputs
         live = np.flatnonzero(self.last_uses[n_in:] >= 0).tolist()
         counted = np.array([self.adder_bits(i) for i in live], dtype=np.int64).reshape(-1, 2)
@@ -486,7 +492,7 @@ def register_cells(impl: UnrolledImpl) -> tuple[int, int]:
     chain of registers, cut where logic reads it; a run of SRL_MIN or more whose last alone is read
     is a shift register (a LUT per bit per SRL_STAGES), shorter runs flip-flops; then the registers
     between the thresholds' segments (the accumulator and the count's bits so far, or a quantizer's
-    difference) and the valid bits."""
+    difference), the output register and the valid bits."""
     graph, n_in = impl.graph, impl.graph.n_inputs
     reads: dict[int, set[int]] = {}
     for i, (a, _, _, b, _, _) in enumerate(graph.ops.tolist()):
@@ -497,6 +503,16 @@ def register_cells(impl: UnrolledImpl) -> tuple[int, int]:
     held: dict[int, list[int]] = {}
     for node, t in impl.registers:
         held.setdefault(node, []).append(t)
+    out_ff = impl.out_stream_bits
+    if impl.thresholds is None:  # raw accumulators: the output register goes on with the chain of a plain term
+        code_bits, extended = impl.out_dtype.bitwidth(), set()
+        for j in range(impl.layer.mh):
+            term = output_term(impl, j)
+            if term is not None and not term[2] and term[0] in held:
+                if term[0] not in extended:  # outputs of one node share its registers (Yosys merges them)
+                    held[term[0]].append(max(held[term[0]]) + 1)
+                    extended.add(term[0])
+                out_ff -= code_bits
     ff = srl = 0
     for node, segments in held.items():
         width, run, last = int(impl.node_bits[node]), 0, max(segments)
@@ -512,4 +528,4 @@ def register_cells(impl: UnrolledImpl) -> tuple[int, int]:
         search = sum(impl.step_bits(q) for q in impl.quantizers) * (impl.quantizer_segments - 1)
     else:
         search = sum(impl.acc_bits + t * impl.levels for t in range(1, impl.threshold_segments)) * impl.out_per_beat
-    return ff + search + impl.depth, srl
+    return ff + search + max(0, out_ff) + impl.depth, srl
