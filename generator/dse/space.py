@@ -205,10 +205,10 @@ def constant_candidates(layer) -> list[str]:
     return out
 
 
-def unrolled_candidates(layer, extra: list[str]) -> tuple[str, ...]:
+def unrolled_candidates(layer, folded: tuple[str, ...]) -> tuple[str, ...]:
     """An unrolled layer's constants: exact, rounded (csd), or a family's products by them as
-    tables of the activation (inputs of at most TABLE_MAX_BITS)."""
-    families = candidates_for(layer, extra)[1:] if layer.in_dtype.bitwidth() <= TABLE_MAX_BITS else ()
+    tables of the activation (inputs of at most TABLE_MAX_BITS; `folded`: candidates_for the layer)."""
+    families = folded[1:] if layer.in_dtype.bitwidth() <= TABLE_MAX_BITS else ()
     return (EXACT, *constant_candidates(layer), *families)
 
 
@@ -235,7 +235,8 @@ def full_space(net: Network, base: Config, extra: list[str], tune: bool = True) 
         settings = base.for_layer(index, layer.name)
         own = "unrolled" if settings.get("impl") == "unrolled" else "folded"
         other = _other_impl(layer, settings, own)
-        listed = {impl: unrolled_candidates(layer, extra) if impl == "unrolled" else candidates_for(layer, extra)
+        folded = candidates_for(layer, extra)  # once: the unrolled families are these too
+        listed = {impl: unrolled_candidates(layer, folded) if impl == "unrolled" else folded
                   for impl in filter(None, (own, other))}
         cands = (*listed[own], *(f"{other}/{spec}" for spec in listed.get(other, ())))
         tunable = any(spec != EXACT and constant_rounding(spec) is None for specs in listed.values() for spec in specs)
