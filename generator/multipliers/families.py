@@ -18,10 +18,12 @@ def _bit(x: np.ndarray, i: int) -> np.ndarray:
 def _leading_one(x: np.ndarray) -> np.ndarray:
     """floor(log2 x) for x >= 1; -1 for x == 0."""
     x = np.asarray(x, dtype=np.int64)
-    t = np.full(x.shape, -1, dtype=np.int64)
-    for i in range(63):
-        t = np.where((x >> i) > 0, i, t)
-    return t
+    t, y = np.zeros(x.shape, dtype=np.int64), np.maximum(x, 0)
+    for shift in (32, 16, 8, 4, 2, 1):  # a binary search on the position: six shifts, not 63
+        high = (y >> shift) > 0
+        t += np.where(high, shift, 0)
+        y = np.where(high, y >> shift, y)
+    return np.where(x > 0, t, -1)
 
 
 def exact(a, b, na, nb):

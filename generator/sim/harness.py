@@ -30,7 +30,7 @@ import numpy as np
 from generator.errors import AxgenError
 from generator.templating import environment
 from generator.tools.cache import cached, content_key
-from generator.tools.verilator import build_executable
+from generator.tools.verilator import MAKE_OPT, build_executable
 
 TEMPLATE = "stream_main.cpp.j2"
 # For speed: -O3 Verilator optimisation, X values and assertions resolved the cheapest way.
@@ -50,7 +50,7 @@ TEMPLATE = "stream_main.cpp.j2"
 # the ±1 lane sums as SIMD - 2*popcount would be the next step (with the resource model refitted).
 VERILATOR_FLAGS = ["-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "--threads", "1",
                    "-Wno-fatal", "-Wno-lint", "-Wno-style"]
-MAKE_FLAGS = "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2"
+MAKE_FLAGS = MAKE_OPT
 # Waveform format by file suffix -> the Verilator flag of the traced build.
 TRACE_FLAGS = {".vcd": ["--trace"], ".fst": ["--trace-fst"]}
 PROFILE_FLAGS = ["+define+AXGEN_FIFO_PROFILE"]  # FIFOs report their peak occupancy (rtl/axgen_fifo.v)

@@ -31,12 +31,12 @@ import numpy as np
 from generator import streams
 from generator.errors import AxgenError
 from generator.tools.cache import cached, content_key
-from generator.tools.verilator import ensure_verilator, make_env
+from generator.tools.verilator import MAKE_OPT, ensure_verilator, make_env
 
 # The same model flags as the C++ harness (generator.sim.harness), so the two compare fairly.
 VERILATOR_FLAGS = ["-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "-Wno-fatal", "-Wno-lint",
                    "-Wno-style"]
-MAKE_FLAGS = "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2"
+MAKE_FLAGS = MAKE_OPT
 # pyverilator-mm 0.7.6 compiles its wrapper with --std=c++11, which Verilator >= 5.022's headers
 # reject; a later --std in `cargs` wins.
 # Each Stepper loads its own copy of the model's shared object (see Stepper). Verilator's template

@@ -15,6 +15,11 @@ from pathlib import Path
 from generator.errors import AxgenError
 from generator.tools.cache import VERILATOR_OBJECTS, cache_dir, cached, content_key
 
+# The C++ optimisation of a Verilated model (harness, stepping): -O1 builds in about 55% of -O2's
+# time and runs as fast (measured: the fixed-point jet MLP, 2.6 million cycles, 5.6 s either way;
+# the unrolled jet tagger's harness built in 22 s against 35 s).
+MAKE_OPT = "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1"
+
 
 def verilator_bin_dir() -> Path:
     try:

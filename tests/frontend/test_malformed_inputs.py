@@ -20,7 +20,8 @@ import models
 from generator.cli import main
 from generator.project import open_project
 
-CASES = 320
+CASES = 80  # the default run; the slow campaign below draws 320
+CAMPAIGN_CASES = 320
 VALID_CONFIG = {"defaults": {"multiplier": "exact"}, **models.MIXED_FOLDING}
 MODEL_MUTATIONS = ("truncate", "flip", "drop_initializer", "drop_node", "scale", "bitwidth", "weight_shape",
                    "unknown_op", "input_shape", "initializer_type")
@@ -126,6 +127,17 @@ def _mutated_config(data) -> str:
 @settings(max_examples=CASES, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_malformed_input_gets_one_message(valid_model, data):
+    _build_gives_one_message_or_a_project(valid_model, data)
+
+
+@pytest.mark.slow
+@settings(max_examples=CAMPAIGN_CASES, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_malformed_input_gets_one_message_campaign(valid_model, data):
+    _build_gives_one_message_or_a_project(valid_model, data)
+
+
+def _build_gives_one_message_or_a_project(valid_model, data):
     model_bytes, config_text = valid_model.proto.SerializeToString(), yaml.safe_dump(VALID_CONFIG)
     target = data.draw(st.sampled_from(["model", "config", "both"]), label="what is broken")
     if target in ("model", "both"):
