@@ -17,6 +17,7 @@ from generator.errors import AxgenError
 from generator.tools.gxx import compile_cached
 
 STREAM_WARNING = "WARNING: Hls::stream"  # hls_stream.h's read-while-empty / leftover-data message
+QUICK_SAMPLES = 64  # runs of at most this many samples compile for a short run (gxx.QUICK_OPT)
 
 
 @dataclass
@@ -28,16 +29,17 @@ class HlsResult:
 
 
 def build(hls_dir: Path, testbench: str, name: str = "axgen_csim", ap_int: bool = False,
-          build_dir: Path | None = None) -> tuple[Path, bool]:
+          build_dir: Path | None = None, quick: bool = False) -> tuple[Path, bool]:
     """The C simulation program (cached in `build_dir`, default the shared cache's hls folder);
     `ap_int` builds the MVAUs' ap_int code, the code synthesis sees, instead of their
-    native-integer arithmetic (generator.tools.gxx.AP_INT_MACRO)."""
+    native-integer arithmetic (generator.tools.gxx.AP_INT_MACRO); `quick` compiles for a short run
+    (generator.tools.gxx.QUICK_OPT)."""
     hls_dir = Path(hls_dir)
     if not (hls_dir / testbench).is_file():
         raise AxgenError(f"{hls_dir / testbench} is missing; rebuild the project with `axgen build`")
     sources = {p.name: p.read_text() for p in sorted(hls_dir.iterdir())
                if p.is_file() and p.suffix in (".h", ".cpp")}
-    return compile_cached(sources, name, build_dir, units=[testbench], ap_int=ap_int)
+    return compile_cached(sources, name, build_dir, units=[testbench], ap_int=ap_int, quick=quick)
 
 
 def simulate(hls_dir: Path, testbench: str, inputs: np.ndarray, in_dtype, out_dtype, out_elems: int,
@@ -45,7 +47,7 @@ def simulate(hls_dir: Path, testbench: str, inputs: np.ndarray, in_dtype, out_dt
     """Run `inputs` (N, in_elems values of in_dtype) through the C-simulated network (`ap_int`: as
     in build)."""
     t0 = time.time()
-    binary, cached = build(hls_dir, testbench, ap_int=ap_int)
+    binary, cached = build(hls_dir, testbench, ap_int=ap_int, quick=len(inputs) <= QUICK_SAMPLES)
     t1 = time.time()
     inputs = np.asarray(inputs, dtype=np.int64).reshape(len(inputs), -1)
     codes = to_codes(inputs, in_dtype)

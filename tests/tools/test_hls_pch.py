@@ -1,18 +1,23 @@
 """The precompiled HLS headers (generator.tools.hls_pch): g++ really uses them, with or without
-AXGEN_CSIM_AP_INT, and a compiler other than GCC goes without."""
+AXGEN_CSIM_AP_INT and at either optimisation level (a short run's -O0 has its own), and a
+compiler other than GCC goes without."""
 
 import subprocess
 
-from generator.tools.gxx import AP_INT_MACRO, CXX_FLAGS, compiler, precompile
+import pytest
+
+from generator.tools.gxx import AP_INT_MACRO, CXX_FLAGS, QUICK_OPT, compiler, precompile
 from generator.tools.hls_headers import hls_include_flags
 from generator.tools.hls_pch import HEADER, precompiled_header
 
 
-def test_gxx_uses_the_precompiled_headers(tmp_path):
+@pytest.mark.parametrize("quick", [False, True])
+def test_gxx_uses_the_precompiled_headers(tmp_path, quick):
     cxx = compiler()
-    base = [*CXX_FLAGS, *hls_include_flags()]
-    flags = precompile()
-    assert flags[0] == "-include" and flags[1].endswith(HEADER) and precompile() == flags
+    base = [*(QUICK_OPT if quick and f.startswith("-O") else f for f in CXX_FLAGS), *hls_include_flags()]
+    flags = precompile(quick)
+    assert flags[0] == "-include" and flags[1].endswith(HEADER) and precompile(quick) == flags
+    assert (precompile(not quick) != flags) and QUICK_OPT not in CXX_FLAGS
     main = tmp_path / "main.cpp"
     main.write_text("int main() { ap_uint<8> a = 200; hls::stream<ap_int<5> > s; return a.to_int() - 200; }\n")
     for define in ([], [f"-D{AP_INT_MACRO}"]):
