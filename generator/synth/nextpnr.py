@@ -23,7 +23,7 @@ from generator.errors import AxgenError
 from generator.synth.format import RESOURCE_KEYS
 from generator.synth.yosys import _modules, _rtl_folder, file_parts, inputs, run_jobs, short_version, units
 from generator.templating import environment
-from generator.tools import ecp5_bram_outreg, ecp5_clock_buffer
+from generator.tools import ecp5_bram_outreg
 from generator.tools.cache import SYNTH, cache_dir, cached, content_key
 from generator.tools.nextpnr import SYNTH_ECP5, arguments, nextpnr_version, parse_report, place_and_route
 from generator.tools.yosys import parse_stat, run_reading, yosys_version
@@ -69,8 +69,7 @@ def _job(rtl: Path, unit: dict, where: dict, texts: dict, pnr_args: list[str]) -
     script = environment("yosys").get_template("synth_ecp5.ys.j2").render(
         sources=sources, synth=SYNTH_ECP5, top=unit["module"], netlist=NETLIST)
     names = sources + mems
-    key = content_key(yosys_version(), nextpnr_version(), f"bram-outreg {ecp5_bram_outreg.VERSION}",
-                      f"clock-buffer {ecp5_clock_buffer.VERSION}", script, *pnr_args,
+    key = content_key(yosys_version(), nextpnr_version(), f"bram-outreg {ecp5_bram_outreg.VERSION}", script, *pnr_args,
                       *file_parts(rtl, names))
     return {"unit": unit, "files": {n: rtl / n for n in names}, "script": script, "args": pnr_args, "key": key}
 
@@ -82,7 +81,6 @@ def _place(job: dict) -> tuple[dict, bool]:
     def build(entry: Path) -> None:
         def read(work: Path):
             moved = ecp5_bram_outreg.absorb_file(work / NETLIST)  # block RAM reads' registers into the block RAMs
-            ecp5_clock_buffer.buffer_file(work / NETLIST)  # the clock on the global network, as in a whole design
             report = place_and_route(work, NETLIST, job["args"], where)
             (entry / "report.json").write_text(json.dumps(report, indent=1) + "\n")
             cells = parse_stat(work)
