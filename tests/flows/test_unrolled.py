@@ -35,16 +35,22 @@ def test_a_fully_unrolled_network_takes_a_sample_per_cycle(jet, tmp_path):
 
 
 def test_unrolled_and_folded_layers_stitch(jet, tmp_path):
-    """Width converters between the unrolled layers' whole vectors and the folded layers' beats;
-    approximate constants (each weight rounded to 2 and 1 signed digits) bit-exact too."""
+    """Width converters between the unrolled layers' whole vectors and the folded layers' beats,
+    both ways; approximate constants on both unrolled layers, bit-exact in RTL and HLS: fc0's
+    weights rounded to 2 signed digits in an adder graph of 3 levels per stage, and a multiplier
+    family on fc3 (weights tuned), each product by a constant weight a table of the activation or
+    a graph coefficient where it is exact. (tests/hw/test_product_tables.py proves the tables for
+    every family; csd:k=1 is in the convolution test below.)"""
     cfg = {"layers": {0: {"impl": "unrolled", "levels": 3, "multiplier": "csd:k=2"}, 1: {"pe": 4, "simd": 8},
-                      2: {"pe": 8, "simd": 4}, 3: {"impl": "unrolled", "levels": 1, "multiplier": "csd:k=1"}}}
+                      2: {"pe": 8, "simd": 4}, 3: {"impl": "unrolled", "multiplier": "drum:k=3", "tune_weights": True}}}
+    stage = make_plan(jet, config.from_dict(cfg)).stages[3]
+    assert stage.tables and stage.graph.n_inputs == stage.layer.mw + len(stage.tables) and stage.tuned_weights
     build(jet, tmp_path / "p", config.from_dict(cfg))
     _, report = check(tmp_path / "p", samples=12, seed=2)
     assert report["cycles_per_sample"] == 64.0  # fc1, folded: MH/PE * MW/SIMD = 32/4 * 64/8
     layers = json.loads((tmp_path / "p" / "project.json").read_text())["layers"]
     assert [(layer["multiplier"]["spec"], layer["tuned_weights"] > 0) for layer in layers[::3]] == [
-        ("csd:k=2", True), ("csd:k=1", True)]
+        ("csd:k=2", True), ("drum:k=3", True)]
 
 
 @pytest.mark.parametrize("settings, words", [
@@ -58,18 +64,6 @@ def test_unrolled_and_folded_layers_stitch(jet, tmp_path):
 def test_what_an_unrolled_layer_cannot_be_is_refused(jet, settings, words):
     with pytest.raises(AxgenError, match=words.replace("(", r"\(").replace(")", r"\)")):
         make_plan(jet, config.from_dict({"layers": settings}))
-
-
-def test_approximate_families_on_constants(jet, tmp_path):
-    """A multiplier family on an unrolled layer (weights tuned): each product by a constant weight
-    a table of the activation, or a graph coefficient where it is exact; bit-exact in RTL and HLS
-    next to folded layers. (tests/hw/test_product_tables.py proves the tables for every family.)"""
-    cfg = {"layers": {0: {"pe": 8, "simd": 4}, 1: {"pe": 4, "simd": 8}, 2: {"pe": 4, "simd": 4},
-                      3: {"impl": "unrolled", "multiplier": "drum:k=3", "tune_weights": True}}}
-    stage = make_plan(jet, config.from_dict(cfg)).stages[3]
-    assert stage.tables and stage.graph.n_inputs == stage.layer.mw + len(stage.tables) and stage.tuned_weights
-    build(jet, tmp_path / "p", config.from_dict(cfg))
-    check(tmp_path / "p", samples=8, seed=4)
 
 
 def test_unrolled_convolutions_take_a_window_per_cycle(model_dir, tmp_path):
