@@ -13,7 +13,7 @@ power of two (a quantizer with a power-of-two scale: generator.hw.thresholds.Ste
 in one or two segments (a subtraction, a shift, a comparison of the low bits, a clip), or the raw
 accumulators. An input register, a register after each segment (the first segment reads the
 input register; the edge FIFO's head in front of it is steered by its not_empty on every bit, so
-the layer keeps its own register: see `input_register`); an output register after the last, next to the
+the layer keeps its own register: see `depth`); an output register after the last, next to the
 output FIFO's LUT RAM (placed, the route from the last segment's logic to the LUT RAM's write port
 took 6 ns of the jet fc0's 8.6 ns critical path): `depth` registers from an accepted input to the
 output FIFO.
@@ -243,11 +243,10 @@ class UnrolledImpl(MatrixStage):
     @cached_property
     def registers(self) -> list[tuple[int, int]]:
         """(node, segment) of every pipeline register: a node's value held at the start of each
-        segment after the one computing it, up to the last that reads it (an input from segment 0)."""
-        first = 0 if self.input_register else 1  # segment 0 reads the input beat itself
+        segment after the one computing it, up to the last that reads it (an input from segment 0:
+        the input register, see `depth`)."""
         return [(node, t) for node in range(len(self.last_uses))
-                for t in range(max(self.segment_of(node) + 1, first if node < self.graph.n_inputs else 0),
-                               int(self.last_uses[node]) + 1)]
+                for t in range(self.segment_of(node) + 1, int(self.last_uses[node]) + 1)]
 
     @cached_property
     def quantizers(self) -> tuple[Steps, ...] | None:
@@ -294,20 +293,15 @@ class UnrolledImpl(MatrixStage):
         return 1 if timing_coefficients()["reg"] + sum(self.quantizer_delays()) <= period else 2
 
     @property
-    def input_register(self) -> bool:
-        """Whether the input beat is registered before the first segment: always. Without it the
-        first adders read the edge FIFO's head register, whose load (a pop, or empty) `not_empty`
-        steers on every input bit, and the placer spreads those bits over the layer: the demo MLP's
-        unrolled top placed at 113.7 MHz (1.2 ns logic, 7.6 ns routing from not_empty into fc1),
-        with the register at 131.5 MHz (125 MHz target). After product tables it also splits their
-        LUT from the first adders."""
-        return True
-
-    @property
     def depth(self) -> int:
-        """Registers from an accepted input beat to the output FIFO's write (cycles to it): one after
-        every segment (the last one the output register) and the input register if any."""
-        return self.segments + self.threshold_segments + int(self.input_register)
+        """Registers from an accepted input beat to the output FIFO's write (cycles to it): the input
+        register and one after every segment (the last one the output register). The input register
+        stays: without it the first adders read the edge FIFO's head register, whose load (a pop,
+        or empty) `not_empty` steers on every input bit, and the placer spreads those bits over the
+        layer: the demo MLP's unrolled top placed at 113.7 MHz (1.2 ns logic, 7.6 ns routing from
+        not_empty into fc1), with the register at 131.5 MHz (125 MHz target). After product tables
+        it also splits their LUT from the first adders."""
+        return 1 + self.segments + self.threshold_segments
 
     @property
     def credits(self) -> int:

@@ -75,7 +75,8 @@ def _check_sources(sources: dict[str, str], name: str, units: list[str] | None) 
     return cpps
 
 
-def _flags(quick: bool) -> list[str]:
+def cxx_flags(quick: bool = False) -> list[str]:
+    """CXX_FLAGS, at QUICK_OPT for a short run."""
     return [QUICK_OPT if quick and flag.startswith("-O") else flag for flag in CXX_FLAGS]
 
 
@@ -83,7 +84,7 @@ def precompile(quick: bool = False) -> list[str]:
     """The flags that include the precompiled HLS headers into compile_cached's programs (built
     now if missing; generator.tools.hls_pch; one per optimisation level), [] when there are none."""
     cxx = compiler()
-    return precompiled_header(cxx, _version(cxx, os.stat(cxx).st_mtime_ns), [*_flags(quick), *hls_include_flags()])
+    return precompiled_header(cxx, _version(cxx, os.stat(cxx).st_mtime_ns), [*cxx_flags(quick), *hls_include_flags()])
 
 
 def compile_cached(sources: dict[str, str], name: str, build_dir: Path | None = None,
@@ -98,7 +99,7 @@ def compile_cached(sources: dict[str, str], name: str, build_dir: Path | None = 
     compiler's output."""
     cpps = _check_sources(sources, name, units)
     cxx = compiler()
-    flags = [*_flags(quick), *hls_include_flags(), *([f"-D{AP_INT_MACRO}"] if ap_int else [])]
+    flags = [*cxx_flags(quick), *hls_include_flags(), *([f"-D{AP_INT_MACRO}"] if ap_int else [])]
     build_dir = Path(build_dir) if build_dir is not None else cache_dir(HLS)
     version = _version(cxx, os.stat(cxx).st_mtime_ns)
     parts = [cxx, version, *flags]

@@ -59,7 +59,7 @@ TB_MAIN = "int main(int argc, char** argv)"
 # batch's Verilator model and C-simulation program are compiled at -O0 (half the time of the
 # defaults) -- the same generated C++, only not optimised.
 QUICK_MAKE_FLAGS = "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0"
-QUICK_CXX_FLAGS = ["-O0", "-std=c++14", "-Wno-unknown-pragmas"]
+QUICK_CXX_FLAGS = gxx.cxx_flags(quick=True)
 SAMPLES = 10  # per design: all in the random back-pressure phase, the first STREAM of them back to back too
 STREAM = 4
 
