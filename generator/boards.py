@@ -1,5 +1,5 @@
 """Boards: one YAML data file each in boards/ (or a user's file), validated into a `Board`:
-FPGA part, Vivado board part, family, default clock, resources, shell kind and DMA width; an ECP5
+FPGA part, Vivado board part (and where its board files come from), family, default clock, resources, shell kind and DMA width; an ECP5
 board (family ecp5) also its package and speed grade, for nextpnr."""
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class Board:
     platform: str | None = None  # Vitis platform (Alveo)
     package: str | None = None  # ECP5: the package as nextpnr names it, e.g. CABGA381
     speed: int | None = None  # ECP5: the speed grade (6, 7 or 8)
+    board_files: str | None = None  # where Vivado's board files for board_part come from (None: they ship with Vivado)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -113,7 +114,9 @@ def from_dict(data, name: str, where: str) -> Board:
         part=_field(data, where, "part", str, "the FPGA part, e.g. xc7z020clg400-1"),
         board_part=_field(data, where, "board_part", str, "Vivado's board part, or null", optional=True),
         family=family, arch=arch, clock_mhz=clock, shell=shell, dma_width=dma,
-        resources={key: resources[key] for key in RESOURCE_KEYS}, platform=platform, package=package, speed=speed)
+        resources={key: resources[key] for key in RESOURCE_KEYS}, platform=platform, package=package, speed=speed,
+        board_files=_field(data, where, "board_files", str, "where Vivado's board files come from, or null",
+                           optional=True))
 
 
 def load(name_or_file: str | Path | None = None) -> Board:

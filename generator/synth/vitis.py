@@ -10,7 +10,7 @@ from generator.backends.tcl.vitis_hls import (TCL_DIR, board_part, clock_period_
                                               report_path, script_name, write_scripts)
 from generator.errors import AxgenError
 from generator.synth.format import counts
-from generator.tools.vitis_hls import EXE, find_vitis, parse_csynth, run_script
+from generator.tools.vitis_hls import EXE, RUN_EXE, find_vitis, parse_csynth, run_script
 
 TOOL = "vitis-hls"
 
@@ -64,7 +64,7 @@ def run(project_root: Path, data: dict, chosen: list[dict], jobs: int = 1, timeo
                          "rebuild the project with `axgen build`")
     exe = find_vitis()
     if exe is None:
-        raise AxgenError(f"{EXE} not found on PATH; install Vitis HLS or source its settings64.sh; "
+        raise AxgenError(f"neither {EXE} nor {RUN_EXE} is on PATH; install Vitis HLS or source its settings64.sh; "
                          f"the scripts are in {project_root / TCL_DIR}/")
 
     def one(unit):

@@ -24,6 +24,22 @@ TOOL = "vivado"
 # flow -> (script, {"utilization_hier", "utilization", "timing": report}), relative to the project folder
 FLOWS = {"ooc": (SCRIPTS["synth_ooc"], OOC_REPORTS), "full": (SCRIPTS["block_design"], overlay("rtl")["reports"])}
 _LAYER_INSTANCE = re.compile(r"^u_l(\d+)$")
+_HLS_PROCESS = re.compile(r"^(\w+)_U0$")  # Vitis HLS: a dataflow process's instance <function>_U0
+
+
+def layer_index(row: dict, by_module: dict[str, int]) -> int | None:
+    """The layer a report row is: the RTL top's instance u_l<i>, the Vitis HLS top's dataflow process
+    <module>_U0, or a row whose module is a layer module (Vitis HLS prefixes its modules with the top's
+    name, a block design with the IP's: <prefix>_<module>)."""
+    m = _LAYER_INSTANCE.match(row["instance"])
+    if m:
+        return int(m.group(1))
+    m = _HLS_PROCESS.match(row["instance"])
+    if m and m.group(1) in by_module:
+        return by_module[m.group(1)]
+    module = row["module"]
+    suffixed = [name for name in by_module if module == name or module.endswith(f"_{name}")]
+    return by_module[max(suffixed, key=len)] if suffixed else None
 
 
 def _layers_by_index(data: dict) -> dict[int, dict]:
@@ -32,9 +48,10 @@ def _layers_by_index(data: dict) -> dict[int, dict]:
 
 
 def read_reports(project_root: Path, reports: dict[str, str], data: dict, where: str) -> dict:
-    """The flow result from a report folder: per layer (instances u_l<i>, or rows whose module is
-    a layer module), the accelerator (their parent row), stitching = accelerator - layers, total =
-    the top row, carry from the flat report's primitives, timing from the timing summary."""
+    """The flow result from a report folder: per layer (layer_index: the RTL's instances u_l<i>,
+    the Vitis HLS top's <module>_U0, rows whose module is a layer module), the accelerator (their
+    parent row), stitching = accelerator - layers, total = the top row, carry from the flat report's
+    primitives, timing from the timing summary."""
     hier, flat, timing_path = (project_root / reports[k] for k in ("utilization_hier", "utilization", "timing"))
     if not hier.is_file():
         raise AxgenError(f"{where}: Vivado wrote no {hier}; see its log")
@@ -44,8 +61,7 @@ def read_reports(project_root: Path, reports: dict[str, str], data: dict, where:
     by_module = {e["module"]: i for i, e in by_index.items()}
     layers, parents = {}, []
     for pos, row in enumerate(rows):
-        m = _LAYER_INSTANCE.match(row["instance"])
-        index = int(m.group(1)) if m else by_module.get(row["module"])
+        index = layer_index(row, by_module)
         if index not in by_index or by_index[index]["name"] in layers:
             continue
         layer = by_index[index]

@@ -1,5 +1,7 @@
-"""Vitis HLS as a tool: finding `vitis_hls`, running one script of a project (console output to a
-log, the first ERROR line quoted on failure) and reading a csynth report."""
+"""Vitis HLS as a tool: finding `vitis_hls` (or, where a Vitis release no longer ships it, its
+replacement `vitis-run --mode hls --tcl`: Vitis 2024.2 deprecates `vitis_hls -f`), running one
+script of a project (console output to a log, the first ERROR line quoted on failure) and reading
+a csynth report."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 from generator.errors import AxgenError
 
 EXE = "vitis_hls"
+RUN_EXE = "vitis-run"  # Vitis 2024.2 and later: vitis-run --mode hls --tcl SCRIPT
 LOG_TAIL_LINES = 400  # how far back in a failed run's log to look for its first ERROR line
 _UNDEF = {"", "undef", "-", "?", "n/a", "na", "none"}
 # csynth.xml resource tags -> our keys (older Vivado HLS reports say DSP48E instead of DSP)
@@ -19,7 +22,16 @@ _RESOURCE_TAGS = {"lut": ("LUT",), "ff": ("FF",), "bram18": ("BRAM_18K",), "dsp"
 
 
 def find_vitis() -> str | None:
-    return shutil.which(EXE)
+    """vitis_hls where it is on PATH (every release up to 2024.2 runs `-f`), else vitis-run."""
+    return shutil.which(EXE) or shutil.which(RUN_EXE)
+
+
+def script_command(exe: str, script: str, log: Path) -> list[str]:
+    """The command running `script`: `vitis_hls -f` (its own log file `log`), or for vitis-run
+    `--mode hls --tcl` (UG1393 2024.2, "vitis-run Command")."""
+    if Path(exe).name.startswith(RUN_EXE):
+        return [exe, "--mode", "hls", "--tcl", script]
+    return [exe, "-f", script, "-l", str(log)]
 
 
 def _number(text: str | None, kind=int):
@@ -99,7 +111,7 @@ def run_script(exe: str, project_root: Path, script: str, log: Path, xml: Path, 
     if xml.exists():
         xml.unlink()  # a report left by an earlier run must not pass for this one
     # -l keeps parallel runs from sharing DIR/vitis_hls.log; the console output goes to <module>.log
-    cmd = [exe, "-f", script, "-l", str((log.parent / f"{module}.vitis_hls.log").resolve())]
+    cmd = script_command(exe, script, (log.parent / f"{module}.vitis_hls.log").resolve())
     try:
         with open(log, "w") as out:
             proc = subprocess.run(cmd, cwd=project_root, stdout=out, stderr=subprocess.STDOUT,

@@ -80,7 +80,8 @@ def _table_rows(lines: list[str], start: int) -> tuple[list[str], list[list[str]
 
 
 def _int(text: str) -> int | None:
-    text = text.strip().replace(",", "")
+    """A count cell: `1234`, `1,234`, or with -hierarchical_percentages `1234(2.32%)`."""
+    text = text.split("(")[0].strip().replace(",", "")
     try:
         return int(float(text))
     except ValueError:

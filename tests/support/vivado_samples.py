@@ -227,3 +227,50 @@ def environment(bin_dir: Path, samples: Path, record: Path) -> dict:
     """Environment variables that put the fake first on PATH."""
     return {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", "FAKE_VIVADO_SAMPLES": str(samples),
             "FAKE_VIVADO_RECORD": str(record)}
+
+# The same out-of-context table as Vivado 2018.3 printed it (the older copyright line, the 7-series
+# columns), and with -hierarchical_percentages (each count followed by its share of the device).
+def hier_2018() -> str:
+    return ooc_hier().replace(
+        "Copyright 1986-2022 Xilinx, Inc. All Rights Reserved. Copyright 2022-2022 Advanced Micro Devices, Inc. "
+        "All Rights Reserved.", "Copyright 1986-2018 Xilinx, Inc. All Rights Reserved.").replace(
+        "Vivado v.2022.2 (lin64) Build 3671981 Fri Oct 14 04:59:54 MDT 2022",
+        "Vivado v.2018.3 (lin64) Build 2405991 Thu Dec  6 23:36:41 MST 2018")
+
+
+# The Zynq UltraScale+ block design around the Vitis HLS top (tcl/block_design_hls.tcl): Vitis HLS
+# names a dataflow process's instance <function>_U0 and prefixes its modules with the top's name.
+BD_HLS_HIER = HEADER.format(command="report_utilization -hierarchical -hierarchical_depth 8 -file "
+                            "build/vivado_hls/utilization_hier.rpt", design="axgen_bd_wrapper",
+                            device="xck26-sfvc784-2LV-c", state="Routed") + """
+1. Utilization by Hierarchy
+---------------------------
+
++--------------------------+---------------------------------+------------+------------+---------+------+-------+--------+--------+------+------------+
+|         Instance         |              Module             | Total LUTs | Logic LUTs | LUTRAMs | SRLs |  FFs  | RAMB36 | RAMB18 | URAM | DSP Blocks |
++--------------------------+---------------------------------+------------+------------+---------+------+-------+--------+--------+------+------------+
+| axgen_bd_wrapper         |                           (top) |       8641 |       8000 |     541 |  100 |  9900 |      5 |      3 |    0 |         40 |
+|   axgen_bd_i             |                        axgen_bd |       8641 |       8000 |     541 |  100 |  9900 |      5 |      3 |    0 |         40 |
+|     axgen                |                axgen_bd_axgen_0 |       5200 |       5000 |     150 |   50 |  2100 |      1 |      2 |    0 |         40 |
+|       inst               |                       axgen_top |       5200 |       5000 |     150 |   50 |  2100 |      1 |      2 |    0 |         40 |
+|         axgen_L0_fc0_U0  |          axgen_top_axgen_L0_fc0 |       3400 |       3300 |      60 |   40 |  1200 |      1 |      0 |    0 |         32 |
+|         axgen_L1_fc1_U0  |          axgen_top_axgen_L1_fc1 |       1300 |       1250 |      40 |   10 |   620 |      0 |      2 |    0 |          8 |
+|         axgen_L2_fc2_U0  |          axgen_top_axgen_L2_fc2 |        350 |        330 |      20 |    0 |   200 |      0 |      0 |    0 |          0 |
+|         l0_out_U         |    axgen_top_fifo_w12_d2_S      |         20 |         20 |       0 |    0 |    10 |      0 |      0 |    0 |          0 |
+|     axi_dma              |              axgen_bd_axi_dma_0 |       2000 |       1800 |     150 |   50 |  3000 |      4 |      1 |    0 |          0 |
+|     smartconnect_0       |         axgen_bd_smartconnect_0 |       1441 |       1200 |     241 |    0 |  4800 |      0 |      0 |    0 |          0 |
++--------------------------+---------------------------------+------------+------------+---------+------+-------+--------+--------+------+------------+
+"""
+
+
+def with_percentages(report: str) -> str:
+    """A hierarchy table as -hierarchical_percentages prints it: every count cell `N(P%)`."""
+    def counts(cells: list[str]) -> list[str]:
+        return [f" {c.strip()}({int(c) / 1000:.2f}%) " if c.strip().isdigit() else c for c in cells]
+    lines = []
+    for line in report.splitlines():
+        if line.startswith("| ") and "Instance" not in line:
+            cells = line.split("|")
+            line = "|".join(cells[:3] + counts(cells[3:]))
+        lines.append(line)
+    return "\n".join(lines) + "\n"

@@ -47,3 +47,32 @@ def test_primitives_and_timing():
     assert vivado.parse_primitives(samples.ooc_hier()) == {}
     assert vivado.parse_timing(samples.TIMING) == {"wns_ns": 2.913, "whs_ns": 0.112}
     assert vivado.parse_timing("no summary here") == {"wns_ns": None, "whs_ns": None}
+
+
+def test_hierarchical_report_of_older_and_percentage_layouts():
+    """Vivado 2018.3's report and a -hierarchical_percentages one read as the 2022.2 one does."""
+    expected = vivado.parse_utilization_hier(samples.ooc_hier(), "ooc.rpt")
+    older = samples.hier_2018()
+    assert "Copyright 1986-2018" in older
+    assert vivado.parse_utilization_hier(older, "2018.rpt") == expected
+    assert vivado.tool_version(older) == "Vivado v.2018.3"
+    shares = samples.with_percentages(samples.ooc_hier())
+    assert "2890(2.89%)" in shares
+    assert vivado.parse_utilization_hier(shares, "pct.rpt") == expected
+
+
+def test_the_hls_block_designs_layers_are_its_dataflow_processes(tmp_path):
+    """Vitis HLS instances (<module>_U0, modules <top>_<module>) are the layers of the HLS block
+    design's report, as u_l<i> are the RTL's."""
+    from generator.synth.vivado import read_reports
+    reports = {"utilization_hier": "hier.rpt", "utilization": "flat.rpt", "timing": "timing.rpt"}
+    (tmp_path / "hier.rpt").write_text(samples.BD_HLS_HIER)
+    data = {"rtl": {"top": "axgen_top", "layers": [{"index": i, "name": n, "module": f"axgen_L{i}_{n}"}
+                                                   for i, n in enumerate(("fc0", "fc1", "fc2"))]}}
+    result = read_reports(tmp_path, reports, data, "test")
+    assert result["complete"] and list(result["layers"]) == ["fc0", "fc1", "fc2"]
+    assert [result["layers"][n]["instance"] for n in ("fc0", "fc1", "fc2")] == [
+        "axgen_L0_fc0_U0", "axgen_L1_fc1_U0", "axgen_L2_fc2_U0"]
+    assert (result["layers"]["fc0"]["lut"], result["layers"]["fc1"]["bram18"]) == (3300, 2)
+    assert result["extra"]["accelerator"]["instance"] == "inst"
+    assert result["stitching"]["lut"] == 5000 - 3300 - 1250 - 330  # the FIFOs between the processes

@@ -236,7 +236,8 @@ def render_hls(plan: HardwarePlan, out_dir: Path) -> dict:
              "in_per_beat": first.in_per_beat, "out_per_beat": last.out_per_beat}
     testbench = testbench_name(plan.top)
     (out_dir / f"{plan.top}.cpp").write_text(env.get_template("top.cpp.j2").render(
-        top=plan.top, layer_files=[entry["file"] for entry in layers], streams=streams, calls=calls, **ports))
+        top=plan.top, layer_files=[entry["file"] for entry in layers], streams=streams, calls=calls,
+        kernel=plan.board is not None and plan.board.shell == "alveo", **ports))
     (out_dir / testbench).write_text(env.get_template("testbench.cpp.j2").render(
         top=plan.top, in_elems=first.in_elems, out_elems=last.out_elems,
         in_beats=first.in_elems // first.in_per_beat, out_beats=last.out_elems // last.out_per_beat,

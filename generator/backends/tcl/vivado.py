@@ -15,6 +15,8 @@ from generator.templating import environment
 TCL_DIR = "tcl"
 IP_DIR = "build/ip"  # the packaged RTL accelerator (component.xml), an IP repository
 IP_PROJECT_DIR = "build/ip_project"
+HLS_LAYER_INSTANCE = "axgen_L<i>_<name>_U0"  # Vitis HLS: a dataflow process's instance is <function>_U0
+IP_SOURCES = "src"  # where ipx::package_project -import_files copies the sources, relative to IP_DIR
 IP_VENDOR, IP_LIBRARY, IP_VERSION = "axgen", "axgen", "1.0"
 OOC_DIR = "build/vivado_ooc"
 OOC_REPORTS = {"utilization_hier": f"{OOC_DIR}/utilization_hier.rpt", "utilization": f"{OOC_DIR}/utilization.rpt",
@@ -83,8 +85,9 @@ def _common(data: dict) -> dict:
 
 
 def _package_ip(values: dict, kernel: bool) -> str:
+    mem_files = [f"{IP_SOURCES}/{Path(path).name}" for path in values["sources"]["mem"]]
     return _render("package_ip.tcl.j2", **values, kernel=kernel, ip_dir=IP_DIR, ip_project_dir=IP_PROJECT_DIR,
-                   vendor=IP_VENDOR, library=IP_LIBRARY, version=IP_VERSION,
+                   vendor=IP_VENDOR, library=IP_LIBRARY, version=IP_VERSION, mem_files=mem_files,
                    vlnv=f"{IP_VENDOR}:{IP_LIBRARY}:{values['top']}:{IP_VERSION}")
 
 
@@ -107,17 +110,19 @@ def _accelerator_ip(flavour: str, top: str) -> dict:
     """The accelerator's IP in the block design: the packaged RTL, or the Vitis HLS top's export."""
     if flavour == "rtl":
         return {"what": "the stitched RTL", "repo": IP_DIR, "vlnv": f"{IP_VENDOR}:{IP_LIBRARY}:{top}:*",
-                "package_script": SCRIPTS["package_ip"], "missing": ""}
+                "package_script": SCRIPTS["package_ip"], "missing": "", "layers": "u_l<i> is layer i"}
     repo = f"{HLS_BUILD_DIR}/{top}/{SOLUTION}/impl/ip"
     return {"what": "the Vitis HLS top", "repo": repo, "vlnv": f"xilinx.com:hls:{top}:*", "package_script": None,
-            "missing": f"no Vitis HLS IP in {repo}: run `vitis_hls -f {hls_script(top)}` first"}
+            "missing": f"no Vitis HLS IP in {repo}: run `vitis_hls -f {hls_script(top)}` "
+                       f"(Vitis 2024.2 and later: `vitis-run --mode hls --tcl {hls_script(top)}`) first",
+            "layers": f"{HLS_LAYER_INSTANCE} is layer i, the Vitis HLS instance of its dataflow process"}
 
 
 def _block_design(values: dict, flavour: str) -> str:
     design = zynq.block_design(values["board"], values["in_bits"], values["out_bits"])
     script = SCRIPTS["block_design" if flavour == "rtl" else f"block_design_{flavour}"]
     return _render("block_design.tcl.j2", **values, script=script, bd=design, ip=_accelerator_ip(flavour, values["top"]),
-                   jobs=RUN_JOBS, **overlay(flavour))
+                   jobs=RUN_JOBS, board_files=zynq.board_files(values["board"]), **overlay(flavour))
 
 
 def _alveo(values: dict) -> dict[str, str]:
@@ -149,7 +154,8 @@ def _readme(values: dict, shell_kind: str) -> str:
                    ps_ip=zynq.processing_system(board).ip if zynq_shell else None, bd_name=zynq.BD_NAME,
                    movers=[] if zynq_shell else alveo.data_movers(values), xclbin=alveo.XCLBIN,
                    accel_instance=zynq.ACCEL if zynq_shell else alveo.ACCEL, dma=zynq.DMA,
-                   dma_bytes=board["dma_width"] // 8, bitfile=shell.BITFILES[shell_kind])
+                   dma_bytes=board["dma_width"] // 8, bitfile=shell.BITFILES[shell_kind],
+                   board_files=zynq.board_files(board) if zynq_shell else None)
 
 
 def vivado_files(data: dict) -> dict[str, str]:

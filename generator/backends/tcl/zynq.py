@@ -32,6 +32,7 @@ class ProcessingSystem:
     slave_width: str
     clock_enable: tuple[tuple[str, int], ...]
     clock_mhz: str
+    clock_unlock: tuple[tuple[str, int], ...] = ()  # set before the PL clock, or the preset's frequency may stay
 
 
 PROCESSING_SYSTEMS = {
@@ -48,7 +49,8 @@ PROCESSING_SYSTEMS = {
         port_clocks=("maxihpm0_fpd_aclk", "saxihp0_fpd_aclk"), hp_widths=(32, 64, 128), addr_width=64,
         use_master="PSU__USE__M_AXI_GP0", unused_masters=("PSU__USE__M_AXI_GP1", "PSU__USE__M_AXI_GP2"),
         use_slave="PSU__USE__S_AXI_GP2", slave_width="PSU__SAXIGP2__DATA_WIDTH",
-        clock_enable=(("PSU__FPGA_PL0_ENABLE", 1),), clock_mhz="PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ"),
+        clock_enable=(("PSU__FPGA_PL0_ENABLE", 1),), clock_mhz="PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ",
+        clock_unlock=(("PSU__OVERRIDE__BASIC_CLOCK", 0),)),
 }
 
 
@@ -75,6 +77,21 @@ def ps_config(ps: ProcessingSystem, board: dict) -> list[tuple[str, object]]:
             (ps.slave_width, board["dma_width"]), *ps.clock_enable, (ps.clock_mhz, mhz_text(board["clock_mhz"]))]
 
 
+BOARD_REPO_ENV = "AXGEN_BOARD_REPO"  # folders of board files outside Vivado's own (dir[:dir...])
+SHIPPED = "they ship with Vivado: reinstall Vivado with this board's device family and board files"
+
+
+def board_files(board: dict) -> dict | None:
+    """The board part the block design asks Vivado for: any version of vendor:board:part0 (the
+    newest installed; `tested` the one axgen was checked with), and where its files come from."""
+    board_part = board.get("board_part")
+    if not board_part:
+        return None
+    vendor, name, component = board_part.split(":")[:3]
+    return {"pattern": f"{vendor}:{name}:{component}:*", "tested": board_part, "env": BOARD_REPO_ENV,
+            "where": board.get("board_files") or SHIPPED}
+
+
 def automation_config(ps: ProcessingSystem, board: dict) -> str:
     preset = "1" if board.get("board_part") else "0"
     external = f'make_external "{ps.external}" ' if ps.external else ""
@@ -87,13 +104,15 @@ def dma_stream_bits(tdata_bits: int, dma_width: int) -> int:
     return tdata_bits if tdata_bits in DMA_STREAM_BITS and tdata_bits <= dma_width else dma_width
 
 
-def _converter(name: str, accel_bits: int, out_bits: int) -> dict:
+def _converter(name: str, s_bits: int, m_bits: int, accel_bits: int) -> dict:
+    """An axis_dwidth_converter from s_bits to m_bits; both widths set (parameter propagation from
+    the DMA's side is not relied on)."""
     if accel_bits // 8 > shell.ZYNQ_STREAM_MAX_BYTES:
         raise AxgenError(f"the accelerator's stream is {accel_bits} bits wide; the Zynq block design's width "
                          f"converter takes at most {shell.ZYNQ_STREAM_MAX_BYTES * 8}")
     return {"name": name, "ip": "axis_dwidth_converter",
-            "comment": f"AXI-Stream width converter to {out_bits} bits (bytes keep their order)",
-            "config": [("M_TDATA_NUM_BYTES", out_bits // 8)]}
+            "comment": f"AXI-Stream width converter from {s_bits} to {m_bits} bits (bytes keep their order)",
+            "config": [("S_TDATA_NUM_BYTES", s_bits // 8), ("M_TDATA_NUM_BYTES", m_bits // 8)]}
 
 
 def _stream_path(src: str, dst: str, converter: dict | None) -> list[tuple[str, str]]:
@@ -108,8 +127,8 @@ def block_design(board: dict, in_bits: int, out_bits: int) -> dict:
     ps = processing_system(board)
     width = board["dma_width"]
     mm2s_bits, s2mm_bits = dma_stream_bits(in_bits, width), dma_stream_bits(out_bits, width)
-    to_accel = _converter("to_accel", in_bits, in_bits) if mm2s_bits != in_bits else None
-    from_accel = _converter("from_accel", out_bits, s2mm_bits) if s2mm_bits != out_bits else None
+    to_accel = _converter("to_accel", mm2s_bits, in_bits, in_bits) if mm2s_bits != in_bits else None
+    from_accel = _converter("from_accel", out_bits, s2mm_bits, out_bits) if s2mm_bits != out_bits else None
     dma = {"name": DMA, "ip": "axi_dma", "comment": f"AXI DMA, simple mode: {width}-bit memory side, "
                                                     f"MM2S stream {mm2s_bits} bits, S2MM stream {s2mm_bits} bits",
            "config": [("c_include_sg", 0), ("c_sg_length_width", shell.BUFFER_LENGTH_BITS), ("c_addr_width", ps.addr_width),
@@ -136,6 +155,6 @@ def block_design(board: dict, in_bits: int, out_bits: int) -> dict:
             ("reset/peripheral_aresetn", [f"{DMA}/axi_resetn", f"{ACCEL}/ap_rst_n",
                                           *(f"{c['name']}/aresetn" for c in converters)])]
     return {"name": BD_NAME, "ps": {"ip": ps.ip, "rule": ps.rule, "automation": automation_config(ps, board),
-                                    "config": ps_config(ps, board)},
+                                    "unlock": list(ps.clock_unlock), "config": ps_config(ps, board)},
             "cells": [dma, *converters, ctrl, mem, reset], "accel": ACCEL, "intf_nets": intf_nets, "nets": nets,
             "mm2s_bits": mm2s_bits, "s2mm_bits": s2mm_bits}

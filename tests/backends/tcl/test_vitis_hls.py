@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -124,7 +125,13 @@ import json, os, re, sys
 from pathlib import Path
 
 args = sys.argv[1:]
-script = Path(args[args.index("-f") + 1])
+if Path(sys.argv[0]).name == "vitis-run":  # Vitis 2024.2+: vitis-run --mode hls --tcl SCRIPT
+    if args[:2] != ["--mode", "hls"] or "--tcl" not in args:
+        print("ERROR: [vitis-run] expected --mode hls --tcl <file>")
+        sys.exit(2)
+    script = Path(args[args.index("--tcl") + 1])
+else:
+    script = Path(args[args.index("-f") + 1])
 logfile = Path(args[args.index("-l") + 1] if "-l" in args else "vitis_hls.log").resolve()
 log = []
 
@@ -253,15 +260,21 @@ def fake_vitis(tmp_path, monkeypatch):
     """Put the fake vitis_hls first on PATH; returns a function to set its behaviour."""
     bin_dir = tmp_path / "fakebin"
     bin_dir.mkdir()
-    exe = bin_dir / "vitis_hls"
-    exe.write_text(f"#!{sys.executable}\n{FAKE_VITIS}")
-    exe.chmod(exe.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+
+    def install(name):
+        for other in bin_dir.iterdir():
+            other.unlink()
+        exe = bin_dir / name
+        exe.write_text(f"#!{sys.executable}\n{FAKE_VITIS}")
+        exe.chmod(exe.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    install(tool.EXE)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     record = tmp_path / "ran.txt"
     monkeypatch.setenv("FAKE_HLS_RECORD", str(record))
     monkeypatch.delenv("FAKE_HLS_FAIL", raising=False)
 
-    def configure(spec=None, fail=None):
+    def configure(spec=None, fail=None, exe=tool.EXE):
+        install(exe)
         monkeypatch.setenv("FAKE_HLS_SPEC", json.dumps(spec or {}))
         if fail:
             monkeypatch.setenv("FAKE_HLS_FAIL", fail)
@@ -438,7 +451,7 @@ def test_cli_synth_missing_vitis_is_one_clean_line(tmp_path, no_vitis):
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert result.output.strip().splitlines() == [
-        f"axgen: error: vitis_hls not found on PATH; install Vitis HLS or source its settings64.sh; "
+        f"axgen: error: neither vitis_hls nor vitis-run is on PATH; install Vitis HLS or source its settings64.sh; "
         f"the scripts are in {root / 'tcl'}/"]
     assert (root / "tcl" / "hls_axgen_top.tcl").is_file()  # the scripts it names are there
     assert not (root / "resources.json").exists()
@@ -474,3 +487,17 @@ def test_fake_vitis_runs_a_script_by_hand(tmp_path, fake_vitis):
     elsewhere = subprocess.run([exe, "-f", str(root / "tcl" / "hls_axgen_L0_fc0.tcl")], cwd=tmp_path,
                                capture_output=True, text=True)
     assert elsewhere.returncode == 1 and "not in the project folder" in elsewhere.stdout
+
+
+def test_vitis_run_where_vitis_hls_is_gone(tmp_path, fake_vitis):
+    """Vitis 2024.2 deprecates `vitis_hls -f`: with only vitis-run on PATH, the same scripts run as
+    `vitis-run --mode hls --tcl SCRIPT`."""
+    root = tmp_path / "proj"
+    tcl.write_scripts(root, fake_project(root))
+    fake_vitis(spec={"axgen_L0_fc0": {"interval": 392, "lut": 3127}}, exe=tool.RUN_EXE)
+    exe = tool.find_vitis()
+    assert Path(exe).name == "vitis-run"
+    assert tool.script_command(exe, "tcl/hls_x.tcl", Path("x.log")) == [exe, "--mode", "hls", "--tcl", "tcl/hls_x.tcl"]
+    result = CliRunner().invoke(main, ["synth", str(root), "--tool", "vitis-hls", "--layer", "fc0"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((root / "resources.json").read_text())["layers"]["fc0"]["lut"] == 3127

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from fake_vivado import FakeVivado, TclFailure
+from vivado_syntax import VITIS_HLS
 from generator import boards
 from generator.backends.tcl import vivado, zynq
 from generator.backends.tcl.vitis_hls import clock_period_ns
@@ -28,8 +29,11 @@ SHELL_FILES = {"zynq": ["tcl/block_design.tcl", "tcl/block_design_hls.tcl"],
                          "kernels/axgen_s2mm.cpp"]}
 
 
-def run_script(root: Path, script: str) -> FakeVivado:
-    fake = FakeVivado(root)
+MEM_GROUPS = ("xilinx_anylanguagesynthesis", "xilinx_anylanguagebehavioralsimulation")
+
+
+def run_script(root: Path, script: str, **options) -> FakeVivado:
+    fake = FakeVivado(root, **options)
     fake.source(script)
     assert fake.missing == [] and fake.unwritable == [], (fake.missing, fake.unwritable)
     return fake
@@ -42,6 +46,25 @@ def rtl_paths(data: dict, suffix: str) -> list[str]:
 def tcl_dict(fake: FakeVivado, text: str) -> dict:
     words = fake.tcl.splitlist(text)
     return dict(zip(words[::2], words[1::2]))
+
+
+def ip_file_types(fake: FakeVivado) -> dict[tuple[str, str], str]:
+    """(file group, file) -> the type the packaging gives each file it adds to the packaged IP's file groups."""
+    types = {}
+    for args in fake.calls_of("set_property"):
+        origin = fake.origin(args[-1]) if args[0] == "type" else None
+        if origin and origin[0] == "ipx::add_file":
+            path, group = origin[1]
+            types[(fake.origin(group)[1][0], path)] = args[1]
+    return types
+
+
+def untyped_mem_files(fake: FakeVivado, data: dict) -> list[tuple[str, str]]:
+    """Memory files the packaged IP's synthesis and simulation file groups lack as type mif (the
+    IP-XACT name of {Memory Initialization Files}, which Vivado's synthesis reads $readmemh from)."""
+    types = ip_file_types(fake)
+    wanted = [(group, f"{vivado.IP_SOURCES}/{Path(mem).name}") for group in MEM_GROUPS for mem in rtl_paths(data, ".mem")]
+    return [key for key in wanted if types.get(key) != "mif"]
 
 
 def cell_config(fake: FakeVivado, cell: str) -> dict:
@@ -88,6 +111,8 @@ def test_package_ip(project, board):
     assert any("Memory Initialization Files" in args for args in fake.calls_of("set_property"))
     package = fake.calls_of("ipx::package_project")[0]
     assert package[package.index("-root_dir") + 1] == "build/ip" and "-import_files" in package
+    assert "-force" in package  # a rerun packages over build/ip
+    assert rtl_paths(data, ".mem") and untyped_mem_files(fake, data) == []
     assert ("top", "axgen_top") in [a[:2] for a in fake.calls_of("set_property")]
     assert ("xilinx.com:interface:axis_rtl:1.0",) == fake.calls_of("ipx::infer_bus_interfaces")[0][:1]
     top = (root / "rtl/axgen_top.v").read_text()  # the names the RTL's X_INTERFACE_INFO gives
@@ -235,6 +260,9 @@ def test_zynq_width_converters_only_where_needed():
     design = zynq.block_design(board, 24, 128)  # 24 is no DMA width, 128 is wider than the DMA
     assert [c["name"] for c in design["cells"]] == ["dma", "to_accel", "from_accel", "ctrl", "mem", "reset"]
     assert (design["mm2s_bits"], design["s2mm_bits"]) == (64, 64)
+    converters = {c["name"]: dict(c["config"]) for c in design["cells"] if c["ip"] == "axis_dwidth_converter"}
+    assert converters == {"to_accel": {"S_TDATA_NUM_BYTES": 8, "M_TDATA_NUM_BYTES": 3},  # both sides set
+                          "from_accel": {"S_TDATA_NUM_BYTES": 16, "M_TDATA_NUM_BYTES": 8}}
     with pytest.raises(AxgenError, match="dma_width 128 does not fit the zynq7 HP port; expected one of 32, 64"):
         zynq.block_design({**board, "dma_width": 128}, 64, 64)
 
@@ -302,3 +330,99 @@ def test_unusable_project_data_is_refused(project):
     broken["board"] = {**broken["board"], "dma_width": 256, "family": "zynquplus"}
     with pytest.raises(AxgenError, match="dma_width 256 does not fit the zynquplus HP port"):
         vivado.vivado_files(broken)
+
+
+def broken_copy(source: Path, tmp_path: Path, script: str, old: str, new: str) -> Path:
+    """The project copied, with `old` in `script` replaced by `new` (which must occur)."""
+    root = tmp_path / "broken"
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(source, root, ignore=shutil.ignore_patterns("build"))
+    path = root / script
+    text = path.read_text()
+    assert old in text, (script, old)
+    path.write_text(text.replace(old, new))
+    return root
+
+
+def test_the_stand_ins_refuse_what_vivado_refuses(project, tmp_path):
+    """Each check can fail: a misspelled option, a pin or parameter the IP lacks, a memory file
+    without its file type in the packaged IP."""
+    source, data = project("pynq-z2")
+    root = broken_copy(source, tmp_path, "tcl/package_ip.tcl", "-import_files", "-import_file")
+    with pytest.raises(TclFailure, match=r"ipx::package_project: unknown option -import_file \(UG835 \(2023.2\)"):
+        FakeVivado(root).source("tcl/package_ip.tcl")
+    root = broken_copy(source, tmp_path, "tcl/synth_ooc.tcl", "-mode out_of_context -top", "-mode out_of_context -top_")
+    with pytest.raises(TclFailure, match="synth_design: unknown option -top_"):
+        FakeVivado(root).source("tcl/synth_ooc.tcl")
+    root = broken_copy(source, tmp_path, "tcl/block_design.tcl", "[get_bd_intf_pins dma/S_AXIS_S2MM]",
+                       "[get_bd_intf_pins dma/S_AXIS_S2M]")
+    with pytest.raises(TclFailure, match=r"get_bd_intf_pins: xilinx.com:ip:axi_dma has no interface S_AXIS_S2M \(PG021"):
+        FakeVivado(root).source("tcl/block_design.tcl")
+    root = broken_copy(source, tmp_path, "tcl/block_design.tcl", "[get_bd_pins ps/FCLK_CLK0]", "[get_bd_pins ps/FCLK_CLK]")
+    with pytest.raises(TclFailure, match="processing_system7 has no pin FCLK_CLK "):
+        FakeVivado(root).source("tcl/block_design.tcl")
+    root = broken_copy(source, tmp_path, "tcl/block_design.tcl", "CONFIG.c_include_sg ", "CONFIG.c_include_sgs ")
+    with pytest.raises(TclFailure, match="axi_dma has no parameter CONFIG.c_include_sgs"):
+        FakeVivado(root).source("tcl/block_design.tcl")
+    root = broken_copy(source, tmp_path, "tcl/package_ip.tcl", "        set_property type mif $file\n", "")
+    fake = run_script(root, "tcl/package_ip.tcl")
+    assert len(untyped_mem_files(fake, data)) == 2 * len(rtl_paths(data, ".mem"))  # what test_package_ip rejects
+
+
+@pytest.mark.parametrize("board", ["pynq-z2", "kv260"])
+def test_the_board_part_is_whatever_version_vivado_has(project, board):
+    root, _ = project(board)
+    target = boards.load(board)
+    stem = target.board_part.rsplit(":", 1)[0]
+    newer = [f"{stem}:1.2", f"{stem}:9.0", f"{stem}:1.10", "other.com:board:part0:1.0"]
+    fake = run_script(root, "tcl/block_design.tcl", board_parts=newer)
+    assert [a[1] for a in fake.calls_of("set_property") if a[0] == "board_part"] == [f"{stem}:9.0"]
+    assert fake.calls_of("get_board_parts") == [("-latest_file_version", f"{stem}:*")]
+    assert not fake.calls_of("set_param")  # no AXGEN_BOARD_REPO: Vivado's own board files only
+
+
+def test_missing_board_files_stop_with_where_to_get_them(project, tmp_path, monkeypatch):
+    source, _ = project("pynq-z2")
+    with pytest.raises(TclFailure, match=r"Vivado has no board files for pynq-z2 \(board part tul.com.tw:pynq-z2:part0:\*\)"
+                                         r"\. Get them from TUL's pynq-z2.zip \(https://.*pynq-z2.zip.*AXGEN_BOARD_REPO"):
+        FakeVivado(source, board_parts=[]).source("tcl/block_design.tcl")
+    monkeypatch.setenv(zynq.BOARD_REPO_ENV, "/opt/boards:vendor/board_files")
+    fake = run_script(source, "tcl/block_design.tcl", params={"board.repoPaths": "/xilinx/boards"})
+    repos = ["/xilinx/boards", "/opt/boards", str(fake.root / "vendor/board_files")]
+    assert fake.tcl.splitlist(fake.params["board.repoPaths"]) == tuple(repos)
+    projects = [a for a in fake.calls_of("set_property") if a[0] == "BOARD_PART_REPO_PATHS"]
+    assert [fake.tcl.splitlist(a[1]) for a in projects] == [tuple(repos)]
+    names = [name for name, _ in fake.calls]
+    assert names.index("set_param") < names.index("get_board_parts")
+    text = (source / "tcl/block_design.tcl").read_text()
+    assert "(checked with tul.com.tw:pynq-z2:part0:1.0;" in text
+    readme = (source / "tcl/README.txt").read_text()
+    assert "pynq-z2.zip" in readme and "AXGEN_BOARD_REPO" in readme and "vitis-run --mode hls --tcl" in readme
+
+
+def test_ultrascale_pl_clock_is_unlocked_before_it_is_set(project):
+    for board, unlocked in (("kv260", True), ("pynq-z2", False)):
+        root, _ = project(board)
+        fake = run_script(root, "tcl/block_design.tcl")
+        ps = [tcl_dict(fake, a[1]) for a in fake.calls_of("set_property") if a[0] == "-dict" and a[-1] == "ps"]
+        keys = [k for d in ps for k in d]
+        assert ("CONFIG.PSU__OVERRIDE__BASIC_CLOCK" in keys) == unlocked
+        if unlocked:  # its own set_property, before the one with the frequency (as FINN's templates.py)
+            assert ps[0] == {"CONFIG.PSU__OVERRIDE__BASIC_CLOCK": "0"}
+            assert "CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ" in ps[1]
+
+
+@pytest.mark.parametrize("board", ["pynq-z2", "u50"])
+def test_vitis_hls_scripts_follow_the_documented_syntax(project, board):
+    """Every tcl/hls_*.tcl against Vitis HLS' commands (UG1399), as vitis_hls -f (or vitis-run --mode
+    hls --tcl) runs it."""
+    root, data = project(board)
+    scripts = [s for s in data["tcl"] if s.startswith("tcl/hls_") and s.endswith(".tcl")]
+    assert len(scripts) == len(data["hls"]["layers"]) + 1
+    for script in scripts:
+        fake = run_script(root, script, syntax=VITIS_HLS)
+        assert [name for name, _ in fake.calls][-3:] == ["csynth_design", "export_design", "exit"]
+    broken = (root / scripts[0]).read_text().replace("-flow_target vivado", "-flowtarget vivado")
+    (root / "tcl/hls_broken.tcl").write_text(broken)
+    with pytest.raises(TclFailure, match=r"open_solution: unknown option -flowtarget \(UG1399"):
+        FakeVivado(root, syntax=VITIS_HLS).source("tcl/hls_broken.tcl")

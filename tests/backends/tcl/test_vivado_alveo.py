@@ -180,3 +180,24 @@ int main() {{
     binary, _ = compile_cached(sources, "alveo_movers", units=["main.cpp", *(Path(m["file"]).name for m in movers)])
     proc = subprocess.run([str(binary)], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.strip() == "mismatches 0", proc.stdout + proc.stderr
+
+
+def test_the_hls_kernel_top_is_extern_c(project):
+    """AXGEN_KERNEL=hls compiles hls/axgen_top.cpp as a C++ kernel (v++ -c -k axgen_top), which UG1393
+    wants extern "C"; the Zynq boards' Vitis HLS IP keeps C++ linkage. The kernel's C simulation
+    program (its test bench includes the top) compiles and gives the golden model's outputs."""
+    from generator.execute import golden_outputs
+    from generator.project import open_project
+    from generator.sim.csim import simulate
+    root, data = project("u50")
+    signature = "void axgen_top(hls::stream<"
+    assert f'extern "C" {signature}' in (root / "hls/axgen_top.cpp").read_text()
+    zynq_root, _ = project("pynq-z2")
+    zynq_top = (zynq_root / "hls/axgen_top.cpp").read_text()
+    assert signature in zynq_top and 'extern "C"' not in zynq_top
+    built = open_project(root)
+    first, last = built.plan.first, built.plan.last
+    rng = np.random.default_rng(3)
+    x = rng.integers(int(first.in_dtype.min()), int(first.in_dtype.max()), size=(4, first.in_elems), endpoint=True)
+    res = simulate(root / "hls", data["hls"]["testbench"], x, first.in_dtype, last.out_dtype, last.out_elems)
+    assert np.array_equal(res.outputs, golden_outputs(built, x))
