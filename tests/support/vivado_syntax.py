@@ -6,7 +6,8 @@ reference gives it (options in brackets are optional, `<arg>` is one value, `<ar
 - UG835: Vivado Design Suite Tcl Command Reference Guide (2023.2), the command's page;
 - UG1393: Vitis Unified Software Platform Documentation, Application Acceleration Development
   (2023.2), "package_xo Command";
-- UG1399: Vitis High-Level Synthesis User Guide (2023.2), "HLS Tcl Commands".
+- UG1399: Vitis High-Level Synthesis User Guide (2023.2), "HLS Tcl Commands";
+- UG1393 (2023.2), "v++ Command": the options of `v++ --compile` / `--link` the Alveo build uses.
 
 Every Vivado command also takes -quiet and -verbose (UG835, "Tcl Command Reference Guide:
 common options"). `check(command, args)` returns what Vivado would refuse in a call: an unknown
@@ -32,7 +33,7 @@ class Syntax:
     source: str
 
 
-_TOKEN = re.compile(r"\[[^\]]*\]|-\w+(?:\s+<\w+>)?|<\w+>(?:\.\.\.)?")
+_TOKEN = re.compile(r"\[[^\]]*\]|--?[\w-]+(?:\s+<\w+>)?|<\w+>(?:\.\.\.)?")
 
 
 def synopsis(text: str, source: str, common: bool = True) -> Syntax:
@@ -167,6 +168,14 @@ VITIS_HLS = {name: synopsis(text, f"UG1399 (2023.2), {name}", common=False) for 
                      "[-library <arg>] [-output <arg>] [-rtl <arg>] [-taxonomy <arg>] [-vendor <arg>] [-version <arg>]",
     "exit": "",
 }.items()}
+
+
+# v++ (a command line, not Tcl): long options and their short forms, each taking one value unless a flag
+VPP = {"v++": synopsis("[-c] [--compile] [-l] [--link] [-t <arg>] [--target <arg>] [-f <arg>] [--platform <arg>] "
+                       "[-k <arg>] [--kernel <arg>] [-o <arg>] [--output <arg>] [-I <arg>] [--include <arg>] "
+                       "[--config <arg>] [--temp_dir <arg>] [--log_dir <arg>] [--report_dir <arg>] "
+                       "[--kernel_frequency <arg>] [--save-temps] [-g] [--debug] <input_files>...",
+                       "UG1393 (2023.2), v++ Command", common=False)}
 
 
 def check(table: dict[str, Syntax], command: str, args: tuple[str, ...]) -> str | None:

@@ -24,9 +24,15 @@ ALVEO = [name for name in boards.available() if boards.load(name).shell == "alve
 FAKE_VPP = r'''
 import json, os, sys
 from pathlib import Path
+sys.path.insert(0, os.environ["FAKE_VPP_SUPPORT"])
+import vivado_syntax
 args = sys.argv[1:]
 with open(os.environ["FAKE_VPP_LOG"], "a") as log:
     log.write(json.dumps(["v++", *args]) + "\n")
+refused = vivado_syntax.check(vivado_syntax.VPP, "v++", tuple(args))
+if refused:
+    print("ERROR:", refused)
+    sys.exit(1)
 out = Path(args[args.index("-o") + 1])
 inputs = [args[-1]] if "-c" in args else [a for a in args if a.endswith(".xo")] + [args[args.index("--config") + 1]]
 missing = [p for p in inputs if not Path(p).is_file()]
@@ -51,6 +57,7 @@ def fake_tools(tmp_path, monkeypatch):
         exe.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_VPP_LOG", str(log))
+    monkeypatch.setenv("FAKE_VPP_SUPPORT", str(SUPPORT))
     monkeypatch.setenv("FAKE_VIVADO_LOG", str(log))
     return log
 
@@ -201,3 +208,14 @@ def test_the_hls_kernel_top_is_extern_c(project):
     x = rng.integers(int(first.in_dtype.min()), int(first.in_dtype.max()), size=(4, first.in_elems), endpoint=True)
     res = simulate(root / "hls", data["hls"]["testbench"], x, first.in_dtype, last.out_dtype, last.out_elems)
     assert np.array_equal(res.outputs, golden_outputs(built, x))
+
+
+def test_a_misspelled_vpp_option_fails_the_build(project, fake_tools, tmp_path):
+    source, _ = project("u50")
+    root = tmp_path / "broken"
+    shutil.copytree(source, root, ignore=shutil.ignore_patterns("build"))
+    script = root / "tcl/alveo_build.sh"
+    script.write_text(script.read_text().replace("--kernel_frequency", "--kernel-frequency"))
+    proc = subprocess.run(["bash", "tcl/alveo_build.sh"], cwd=root, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "v++: unknown option --kernel-frequency (UG1393 (2023.2), v++ Command)" in proc.stdout
