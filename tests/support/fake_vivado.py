@@ -28,7 +28,7 @@ import tkinter
 from pathlib import Path
 
 import vivado_syntax
-from vivado_ips import IPS, RULES, catalogue_name
+from vivado_ips import IPS, PROPERTIES, RULES, catalogue_name
 
 READS = {"add_files", "read_verilog", "read_mem", "read_xdc", "source"}  # commands whose words name input files
 WRITE_OPTIONS = {"-file", "-xo_path"}
@@ -158,6 +158,11 @@ class FakeVivado:
                 unknown = [n for n in names if ip is not None and n.removeprefix("CONFIG.") not in ip.config]
                 if unknown:
                     return f"set_property: {self.cells[cell]} has no parameter {unknown[0]} ({ip.source})"
+        if command == "set_property" and args and args[0] != "-dict":
+            origin = self.handles.get(args[-1])
+            known = PROPERTIES.get(origin[0]) if origin else None
+            if known is not None and args[0] not in known:
+                return f"set_property: {origin[0]} objects have no property {args[0]} (tests/support/vivado_ips.py)"
         if command == "apply_bd_automation":
             rule = args[args.index("-rule") + 1]
             cells = [c for word in _words(command, args) for c in self.tcl.splitlist(word) if c in self.cells]

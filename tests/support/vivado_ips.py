@@ -85,3 +85,18 @@ RULES = {"xilinx.com:bd_rule:processing_system7": "xilinx.com:ip:processing_syst
 def catalogue_name(vlnv: str) -> str:
     """vendor:library:name of a VLNV or a get_ipdefs pattern (its version, or '*', dropped)."""
     return ":".join(vlnv.split(":")[:3])
+
+
+# Properties the scripts set on Vivado objects, by the command whose result the object is (UG835's
+# "Vivado Design Suite Properties Reference" UG912 lists them; the IP-XACT ones are UG1118's IP
+# packager properties, and FINN's create_stitched_ip.py and templates.py set the same).
+PROPERTIES = {
+    "current_project": {"board_part", "ip_repo_paths", "target_language", "BOARD_PART_REPO_PATHS"},  # UG912 project
+    "current_fileset": {"top"},  # UG912 fileset
+    "ipx::current_core": {"version", "display_name", "description", "ipi_drc", "sdx_kernel", "sdx_kernel_type",
+                          "vitis_drc", "core_revision", "supported_families"},  # UG1118, FINN create_stitched_ip.py
+    "ipx::add_bus_parameter": {"value", "value_resolve_type"},  # UG1118 bus parameters
+    "ipx::get_bus_parameters": {"value", "value_resolve_type"},
+    "ipx::add_file": {"type", "used_in"},  # UG1118 file types (verilogSource, mif, ...)
+    "ipx::get_files": {"type", "used_in"},
+}

@@ -364,6 +364,9 @@ def test_the_stand_ins_refuse_what_vivado_refuses(project, tmp_path):
     root = broken_copy(source, tmp_path, "tcl/block_design.tcl", "CONFIG.c_include_sg ", "CONFIG.c_include_sgs ")
     with pytest.raises(TclFailure, match="axi_dma has no parameter CONFIG.c_include_sgs"):
         FakeVivado(root).source("tcl/block_design.tcl")
+    root = broken_copy(source, tmp_path, "tcl/package_ip.tcl", "set_property ipi_drc ", "set_property ipi_drcs ")
+    with pytest.raises(TclFailure, match="ipx::current_core objects have no property ipi_drcs"):
+        FakeVivado(root).source("tcl/package_ip.tcl")
     root = broken_copy(source, tmp_path, "tcl/package_ip.tcl", "        set_property type mif $file\n", "")
     fake = run_script(root, "tcl/package_ip.tcl")
     assert len(untyped_mem_files(fake, data)) == 2 * len(rtl_paths(data, ".mem"))  # what test_package_ip rejects
