@@ -35,8 +35,7 @@ def _merge(into: dict, block: dict) -> None:
 def stitching_blocks(plan) -> dict:
     """The features of a design's stitching: its FIFOs, width converters and TLAST counter, summed per kind."""
     out: dict = {}
-    beats = plan.last.out_elems // plan.last.out_per_beat
-    _merge(out.setdefault("tlast", {}), rf.tlast_features(beats))
+    _merge(out.setdefault("tlast", {}), rf.tlast_features(plan.out_beats, plan.packet_samples))
     for link in plan.links:
         for name, block in resources.link_blocks(link).items():
             _merge(out.setdefault(name, {}), block)

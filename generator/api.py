@@ -85,7 +85,8 @@ def _warn(message: str) -> None:
 def build(model, out_dir: str | Path, config: ConfigLike = None, board: str | None = None, force: bool = False,
           input_shape: tuple[int, ...] | None = None, strict: bool = False, target_cycles: int | None = None,
           target_fps: float | None = None, clock_mhz: float | None = None,
-          size_fifos: bool | None = None, input_type: str | None = None) -> Accelerator:
+          size_fifos: bool | None = None, input_type: str | None = None,
+          packet_samples: int | None = None) -> Accelerator:
     """Build the accelerator project of `model` (a Network from `load`, a QONNX path or a
     Brevitas module) into out_dir; nothing is written unless the whole project is complete. When
     the estimated resources exceed the board's, one warning line per resource goes to stderr, or
@@ -97,12 +98,15 @@ def build(model, out_dir: str | Path, config: ConfigLike = None, board: str | No
     `input_type` (e.g. "UINT8") declares the integers a model without an input quantizer takes.
     `clock_mhz` (default the board's clock) is the clock the matrix blocks' pipelines meet, the
     one the TCL scripts constrain and the one `target_fps` divides by; when the plan's estimated
-    Fmax is below it, a warning goes to stderr, or with `strict` an AxgenError."""
+    Fmax is below it, a warning goes to stderr, or with `strict` an AxgenError. `packet_samples`
+    (default: the driver's default batch on a Zynq board, 1 elsewhere) is how many samples make a
+    packet: m_axis_tlast closes every this many, and the PYNQ driver receives one DMA transfer
+    per packet."""
     from generator.project import build as build_project
     net = model if isinstance(model, Network) else load(model, input_shape, input_type=input_type)
     return Accelerator(build_project(net, Path(out_dir), _config(config), board=board, force=force, strict=strict,
                                      warn=_warn, target_cycles=target_cycles, target_fps=target_fps,
-                                     clock_mhz=clock_mhz, size_fifos=size_fifos))
+                                     clock_mhz=clock_mhz, size_fifos=size_fifos, packet_samples=packet_samples))
 
 
 def boards() -> list[dict]:

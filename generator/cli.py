@@ -79,14 +79,17 @@ def inspect(model, as_json, input_type):
 @click.option("--size-fifos/--no-size-fifos", default=None, help="Size the FIFOs between the layers from a Verilator "
               "run (the fewest FIFO bits that keep the slowest stage's rate). Default: on with a target.")
 @click.option("--input-type", default=None, help=INPUT_TYPE_HELP)
+@click.option("--packet-samples", type=int, default=None, help="Samples per packet: m_axis_tlast closes every N "
+              "samples and the PYNQ driver receives one DMA transfer per packet (Zynq boards). Default: the driver's "
+              "default batch (about 10 ms of the accelerator) on a Zynq board, 1 elsewhere.")
 @user_errors
 def build(model, out_dir, config_path, board, force, strict, target_cycles, target_fps, clock_mhz, size_fifos,
-          input_type):
+          input_type, packet_samples):
     """Build the accelerator project for MODEL into a folder."""
     from generator import api
     acc = api.build(model, out_dir, config_path, board=board, force=force, strict=strict,
                     target_cycles=target_cycles, target_fps=target_fps, clock_mhz=clock_mhz,
-                    size_fifos=size_fifos, input_type=input_type)
+                    size_fifos=size_fifos, input_type=input_type, packet_samples=packet_samples)
     target = acc.project.data.get("target_cycles_per_sample")
     aim = f" (target {target})" if target is not None else ""
     fmax = acc.project.data.get("estimated_fmax_mhz")

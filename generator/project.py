@@ -142,7 +142,8 @@ def clock_problem(plan: HardwarePlan) -> str | None:
 def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path | None = None,
           force: bool = False, strict: bool = False, warn: Callable[[str], None] | None = None,
           target_cycles: int | None = None, target_fps: float | None = None,
-          clock_mhz: float | None = None, size_fifos: bool | None = None) -> Project:
+          clock_mhz: float | None = None, size_fifos: bool | None = None,
+          packet_samples: int | None = None) -> Project:
     """Write the whole project into out_dir, or nothing at all. `board` is a board name or a
     board file (default pynq-z2). With `target_cycles` (or `target_fps` at `clock_mhz`, the
     board's clock by default) the folding of every layer the config leaves free is chosen
@@ -150,23 +151,28 @@ def build(net: Network, out_dir: Path, cfg: config_mod.Config, board: str | Path
     target is given) sizes every link FIFO from a simulation (generator.sim.fifo_sizing);
     otherwise a FIFO holds what its consumer needs to start (one input vector, or one pixel). A
     design whose estimated resources exceed the board's is passed to `warn` one line per
-    resource, or with `strict` refused (nothing written)."""
+    resource, or with `strict` refused (nothing written). `packet_samples`: samples per packet
+    (m_axis_tlast closes every this many samples; generator.hw.shell.packet_samples), by default
+    the driver's default batch on a Zynq board and 1 elsewhere."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise AxgenError(f"{out_dir} exists and is not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
         raise AxgenError(f"{out_dir} is not empty; choose another folder or pass --force to replace it")
     with exclusive(out_dir):  # one build into a folder at a time; the other stops with a message
-        return _build(net, out_dir, cfg, board, strict, warn, target_cycles, target_fps, clock_mhz, size_fifos)
+        return _build(net, out_dir, cfg, board, strict, warn, target_cycles, target_fps, clock_mhz, size_fifos,
+                      packet_samples)
 
 
 def _build(net: Network, out_dir: Path, cfg: config_mod.Config, board, strict: bool, warn, target_cycles,
-           target_fps, clock_mhz, size_fifos) -> Project:
+           target_fps, clock_mhz, size_fifos, packet_samples) -> Project:
     target, target_cycles = _target(boards.load(board), target_cycles, target_fps, clock_mhz)
     if target_cycles is not None:
         cfg, plan = fold_to_target(net, cfg, target, target_cycles)
     else:
         plan = make_plan(net, cfg, target)
+    plan = replace(plan, packet_request=packet_samples)
+    _ = plan.packet_samples  # a requested packet is checked before anything is simulated or written
     users = {impl.index: prove(impl) for impl in plan.stages if impl.lut_verilog}
     sized = target_cycles is not None if size_fifos is None else size_fifos
     if sized:
@@ -256,8 +262,10 @@ def open_project(root: str | Path) -> Project:
         board = data["board"]
         target = boards.from_dict({k: v for k, v in board.items() if k != "name"}, board["name"],
                                   f"{root / PROJECT_FILE} (board)")
+        # a project written before packets (no rtl.packet_samples) closes every sample
         plan = reopen_plan(net, data["layers"], cfg, weights, target,
-                           {fifo["link"]: fifo["depth"] for fifo in data.get("fifos", [])})
+                           {fifo["link"]: fifo["depth"] for fifo in data.get("fifos", [])},
+                           data["rtl"].get("packet_samples", 1))
     except (ValueError, KeyError, TypeError, OSError) as exc:
         raise AxgenError(f"{root / PROJECT_FILE} is damaged ({type(exc).__name__}: {exc}); rebuild the project") from None
     return Project(root, plan, data)

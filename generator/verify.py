@@ -10,11 +10,11 @@ import numpy as np
 
 from generator.datatypes import all_values
 from generator.errors import AxgenError
-from generator.execute import (RTL_BUILD, golden_outputs, pack_outputs, run_harness, run_hls, run_rtl,
+from generator.execute import (RTL_BUILD, golden_outputs, pack_outputs, run_harness, run_hls, run_rtl, sim_packet,
                                unpack_outputs)
 from generator.outputs import write_json
 from generator.project import Project
-from generator.sim import rtl as rtl_sim
+from generator.sim import packets, rtl as rtl_sim
 from generator.sim.harness import trace_format
 
 BACKENDS = ("rtl", "hls")  # "all" runs both on the same inputs
@@ -59,7 +59,8 @@ def _rtl_report(project: Project, values: np.ndarray, expected: np.ndarray, seed
     n = len(values)
     k = min(n, COCOTB_SAMPLES)
     t0 = time.time()
-    rtl_sim.build(project.root / "rtl", project.data["rtl"]["top"], project.root / RTL_BUILD)
+    rtl_sim.build(project.root / "rtl", project.data["rtl"]["top"], project.root / RTL_BUILD,
+                  packets.rtl_parameters(sim_packet(project)))
     t1 = time.time()
     result = run_rtl(project, values[:k], expected[:k], seed)
     t2 = time.time()
@@ -144,6 +145,8 @@ def verify(project: Project, backend: str = "rtl", samples: int = 16, seed: int 
         "cycles_over_estimate": None if timed is None else round(timed.cycles_per_sample / estimated, 4),
         "estimated_latency_cycles": project.estimated_latency,
         "latency_over_estimate": None if timed is None else round(timed.latency_cycles / project.estimated_latency, 4),
+        # TLAST is checked on packets of the simulated size (the top's is a whole batch)
+        "packet_samples": project.plan.packet_samples, "simulated_packet_samples": sim_packet(project),
         "backends": [r.__dict__ for r in reports],
     }
     if trace is not None:

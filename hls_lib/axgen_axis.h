@@ -7,8 +7,10 @@
 // (data, keep, strb, user, last, id, dest) is defined here instead.
 //   axgen_from_axis<OUT_W>(in, out, beats)  `beats` beats of TDATA, zero-extended or truncated to
 //                                           OUT_W bits; TLAST is ignored (the network counts beats)
-//   axgen_to_axis(in, out, beats)           `beats` beats (one sample) out with TKEEP and TSTRB all
-//                                           ones and TLAST high on the last beat only
+//   axgen_to_axis<IN_W, PACKET>(in, out, beats)  `beats` beats (one sample) out with TKEEP and TSTRB
+//                                           all ones and TLAST high on the last beat of every
+//                                           PACKET-th sample (counted from reset, as the RTL top's
+//                                           rtl/axgen_tlast.v does): the end of a packet
 #ifndef AXGEN_AXIS_H
 #define AXGEN_AXIS_H
 
@@ -48,18 +50,31 @@ void axgen_from_axis(hls::stream<AXIS>& in, hls::stream<ap_uint<OUT_W> >& out, i
     }
 }
 
-template<int IN_W, typename AXIS>
+// Bits of a counter of 0..n-1 (at least one).
+constexpr int axgen_counter_bits(long long n) {
+    return n <= 2 ? 1 : 1 + axgen_counter_bits((n + 1) / 2);
+}
+
+// The samples of the current packet already sent: a static variable, kept from call to call (one
+// call is one sample) and reset with the IP (the RESET pragma), so TLAST closes every PACKET-th
+// sample from reset in C simulation and in the synthesized top alike.
+template<int IN_W, int PACKET, typename AXIS>
 void axgen_to_axis(hls::stream<ap_uint<IN_W> >& in, hls::stream<AXIS>& out, int beats) {
 #pragma HLS INLINE off
+    typedef ap_uint<axgen_counter_bits(PACKET)> count_t;
+    static count_t sample = 0;
+#pragma HLS RESET variable=sample
+    const bool closes = sample == PACKET - 1;
     for (int b = 0; b < beats; b++) {
 #pragma HLS PIPELINE II=1
         AXIS beat;
         beat.data = in.read();
         beat.keep = -1;
         beat.strb = -1;
-        beat.last = b == beats - 1;
+        beat.last = closes && b == beats - 1;
         out.write(beat);
     }
+    sample = closes ? count_t(0) : count_t(sample + 1);
 }
 
 #endif  // AXGEN_AXIS_H

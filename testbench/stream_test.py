@@ -1,14 +1,16 @@
 """cocotb test for any axgen stream block (a layer wrapper or axgen_top).
 
 The DUT has ap_clk, ap_rst_n, s_axis_{tdata,tvalid,tready} and m_axis_{tdata,tvalid,tready};
-a network top also has m_axis_tlast, checked on every output beat, and s_axis_tlast, which the
-DUT ignores (driven on the last beat of every sample in phase "stream", random in phase "random").
+a network top also has m_axis_tlast, checked on every output beat (high on the last beat of every
+packet_samples-th sample since the last reset, low elsewhere), and s_axis_tlast, which the DUT
+ignores (driven on the last beat of every sample in phase "stream", random in phase "random").
 The job is a JSON file named by $AXGEN_JOB:
 
     {"samples":   [["<hex beat>", ...], ...],   # input beats, beats_in per sample
      "expected":  [["<hex beat>", ...], ...] | null,   # output beats, beats_out per sample
      "beats_in": int, "beats_out": int,
      "in_data_bits": int,           # low bits of an input beat that carry data; the rest is padding
+     "packet_samples": int,         # m_axis_tlast closes every this many samples (default 1)
      "seed": int,
      "modes": ["stream", "random"], # which phases to run, in order (and any of FAULT_MODES)
      "idle_cycles": int,            # most cycles the DUT may go without an output beat
@@ -16,16 +18,20 @@ The job is a JSON file named by $AXGEN_JOB:
      "result": "<path of the result JSON>"}
 
 Phase "stream" sends every sample back to back with m_axis_tready held high and measures
-cycles_per_sample (steady-state cycles between consecutive samples' last output beats) and
-latency_cycles (first input beat of sample 0 accepted -> its last output beat). Phase "random"
+cycles_per_sample (steady-state cycles between consecutive samples' last output beats),
+latency_cycles (first input beat of sample 0 accepted -> its last output beat) and busy_cycles
+(first input beat accepted -> the last sample's last output beat, both cycles counted). Phase "random"
 sends the samples again with random gaps on s_axis_tvalid, random junk in the padding bits and
 random m_axis_tready. A sample mismatches when a phase's output beats differ from `expected`
 (or, without `expected`, from the first phase's), or when m_axis_tlast (where the DUT has it) is
-not high on exactly the last of its beats. The result JSON holds "outputs" (hex beats of the
-first phase), "cycles_per_sample", "latency_cycles", "mismatches", "mismatched_samples",
-"tlast_errors" (one message per sample with a wrong TLAST, the first few of each phase) and "cycles"
-(simulated cycles), or "error" when the DUT stalls for idle_cycles or emits more beats than
-expected.
+not as the packets call for: the DUT counts output samples from reset, across phases, so a phase
+may begin inside a packet, and a sample count that is not a multiple of packet_samples leaves the
+last packet open. The result JSON holds "outputs" (hex beats of the first phase),
+"tlast_beats" (the first phase's output beats with m_axis_tlast high, counted over the phase; null
+without the port), "cycles_per_sample", "latency_cycles", "busy_cycles", "mismatches",
+"mismatched_samples", "tlast_errors" (one message per sample with a wrong TLAST, the first few of
+each phase) and "cycles" (simulated cycles), or "error" when the DUT stalls for idle_cycles or emits
+more beats than expected.
 
 The fault modes (issue 21), each on every sample and checked as the others: "stall" sends
 back to back as "stream" while the consumer holds m_axis_tready low for stall_cycles in the middle
@@ -169,18 +175,24 @@ async def _phase(dut, job: dict, samples: list[list[int]], rng: random.Random | 
     outputs = [out_beats[i * per:(i + 1) * per] for i in range(n)]
     lasts = [out_lasts[i * per:(i + 1) * per] for i in range(n)] if out_lasts else None
     last = [out_cycles[(i + 1) * per - 1] for i in range(n)]
-    return {"outputs": outputs, "tlast": lasts, "last_cycles": last, "first_in_cycle": in_cycles[0]}
+    return {"outputs": outputs, "tlast": lasts, "last_cycles": last, "first_in_cycle": in_cycles[0],
+            "tlast_beats": [b for b, flag in enumerate(out_lasts) if flag] if out_lasts else None}
 
 
-def _tlast_errors(mode: str, lasts: list[list[int]] | None) -> dict[int, str]:
-    """Sample -> a message, for every sample whose m_axis_tlast is not high on exactly its last beat."""
+def _tlast_errors(mode: str, lasts: list[list[int]] | None, packet: int, since_reset: int) -> dict[int, str]:
+    """Sample -> a message, for every sample whose m_axis_tlast is wrong: high on exactly its last
+    beat when it closes a packet (`packet` samples, counted from the reset `since_reset` samples
+    before the phase's first), low on every beat otherwise."""
     errors = {}
     for i, flags in enumerate(lasts or []):
+        number, place = divmod(since_reset + i, packet)
+        closes = place == packet - 1
         high = [b for b, flag in enumerate(flags) if flag]
-        if high != [len(flags) - 1]:
+        if high != ([len(flags) - 1] if closes else []):
             seen = f"beat(s) {high}" if high else "no beat"
-            errors[i] = (f"phase {mode}, sample {i}: m_axis_tlast high on {seen} of 0..{len(flags) - 1}, "
-                         f"expected on beat {len(flags) - 1} only")
+            want = f"on beat {len(flags) - 1} only" if closes else "on no beat"
+            errors[i] = (f"phase {mode}, sample {i} (sample {place} of packet {number}, {packet} per packet): "
+                         f"m_axis_tlast high on {seen} of 0..{len(flags) - 1}, expected {want}")
     return errors
 
 
@@ -244,7 +256,8 @@ async def stream_test(dut):
     dut.s_axis_tdata.value = 0
     await _reset(dut)
 
-    result = {"samples": len(samples), "outputs": None, "cycles_per_sample": None, "latency_cycles": None}
+    result = {"samples": len(samples), "outputs": None, "cycles_per_sample": None, "latency_cycles": None,
+              "busy_cycles": None, "tlast_beats": None}
     try:
         await _run(dut, job, samples, expected, rng, result)
     except Stalled as exc:
@@ -258,21 +271,27 @@ async def _run(dut, job: dict, samples: list[list[int]], expected, rng: random.R
     reference = expected
     bad = set()
     tlast_errors = []
+    packet = int(job.get("packet_samples", 1))
+    since_reset = 0  # output samples since the last reset: the DUT's packets count from there
     for mode in job["modes"]:
         if mode.startswith("reset_"):
             await _reset_in_flight(dut, job, samples, rng, mode, result["latency_cycles"])
+            since_reset = 0
         phase = await _phase(dut, job, samples, None if mode in ("stream", "stall") else rng, stalls=mode == "stall")
         if mode == "stall":
             result["stall_cycles_per_sample"] = _steady_cycles(phase["last_cycles"])
         if result["outputs"] is None:
             result["outputs"] = [[format(b, "x") for b in sample] for sample in phase["outputs"]]
+            result["tlast_beats"] = phase["tlast_beats"]
         if mode == "stream":
             result["cycles_per_sample"] = _steady_cycles(phase["last_cycles"])
             result["latency_cycles"] = phase["last_cycles"][0] - phase["first_in_cycle"]
+            result["busy_cycles"] = phase["last_cycles"][-1] - phase["first_in_cycle"] + 1
         if reference is None:
             reference = phase["outputs"]
         bad.update(i for i, (got, want) in enumerate(zip(phase["outputs"], reference)) if got != want)
-        wrong_last = _tlast_errors(mode, phase["tlast"])
+        wrong_last = _tlast_errors(mode, phase["tlast"], packet, since_reset)
+        since_reset += len(samples)
         bad.update(wrong_last)
         tlast_errors += list(wrong_last.values())[:TLAST_ERRORS_KEPT]
     result["mismatches"] = len(bad)

@@ -17,6 +17,7 @@ from generator.hw.layout import pad8
 from generator.hw.matrix import LayerImpl, annotate_matrix, reopen_matrix
 from generator.hw.names import TOP
 from generator.hw.pool import PoolImpl, annotate_pool, reopen_pool
+from generator.hw import shell
 from generator.hw.resources import fit_problems, plan_resources
 from generator.hw.stitch import Link, graph_links
 from generator.ir import Network, chain_sources
@@ -49,6 +50,7 @@ class HardwarePlan:
     links: tuple[Link, ...]
     board: Board | None = None  # the target (clock, capacity); None for blocks rendered alone
     top: str = TOP
+    packet_request: int | None = None  # samples per packet asked for (build's --packet-samples, or as recorded)
 
     @property
     def first(self) -> Impl:
@@ -86,6 +88,30 @@ class HardwarePlan:
     @property
     def out_tdata_bits(self) -> int:
         return pad8(self.last.out_stream_bits)
+
+    @property
+    def in_beats(self) -> int:
+        """Beats of one input sample on s_axis."""
+        return self.first.in_elems // self.first.in_per_beat
+
+    @property
+    def out_beats(self) -> int:
+        """Beats of one output sample on m_axis."""
+        return self.last.out_elems // self.last.out_per_beat
+
+    @property
+    def sample_bytes(self) -> tuple[int, int]:
+        """Bytes of memory one input and one output sample take on the board's shell (generator.hw.shell)."""
+        name = None if self.board is None else self.board.shell
+        return (shell.sample_bytes(name, self.in_tdata_bits, self.in_beats),
+                shell.sample_bytes(name, self.out_tdata_bits, self.out_beats))
+
+    @property
+    def packet_samples(self) -> int:
+        """Samples per packet: the top's m_axis_tlast is high on the last beat of every
+        packet_samples-th sample (generator.hw.shell.packet_samples: the request, checked, or the
+        board's default)."""
+        return shell.packet_samples(self.board, self.estimated_cycles, *self.sample_bytes, self.packet_request)
 
     def outgoing(self, index: int) -> list[Link]:
         return [link for link in self.links if link.src == index]
@@ -142,9 +168,11 @@ def plan_of(stages) -> HardwarePlan:
 
 
 def reopen_plan(net: Network, entries: list[dict], config: Config, weights: dict[int, np.ndarray],
-                board: Board | None = None, fifo_depths: dict[str, int] | None = None) -> HardwarePlan:
-    """The plan `build` wrote: each stage from its project.json entry, the FIFO depths it chose
-    (no choice made again)."""
+                board: Board | None = None, fifo_depths: dict[str, int] | None = None,
+                packet_samples: int | None = None) -> HardwarePlan:
+    """The plan `build` wrote: each stage from its project.json entry, the FIFO depths and the
+    samples per packet it chose (no choice made again)."""
     stages = tuple(STAGE_KINDS[layer.kind].reopen(i, layer, entry, config.for_layer(i, layer.name), weights.get(i))
                    for i, (layer, entry) in enumerate(zip(net.layers, entries)))
-    return HardwarePlan(net, stages, graph_links(stages, net.sources), board).with_fifo_depths(fifo_depths or {})
+    plan = HardwarePlan(net, stages, graph_links(stages, net.sources), board, packet_request=packet_samples)
+    return plan.with_fifo_depths(fifo_depths or {})

@@ -288,9 +288,9 @@ def dwc_features(in_elems: int, out_elems: int, elem_bits: int) -> dict:
     return _block(lut, ff, carry, slices)
 
 
-def tlast_features(beats: int) -> dict:
-    """rtl/axgen_tlast.v."""
-    cnt = float(max(1, clog2(beats)))
+def tlast_features(beats: int, packet: int = 1) -> dict:
+    """rtl/axgen_tlast.v: a counter of the beats of a packet (`packet` samples of `beats` beats)."""
+    cnt = float(max(1, clog2(beats * packet)))
     return _block({"base": 1.0, "cnt": cnt}, {"base": 1.0, "cnt": cnt}, {"base": 1.0, "cnt": cnt}, [])
 
 

@@ -93,8 +93,8 @@ def plan_resources(plan) -> dict:
     """{"layers": {name: resources}, "stitching": resources of the FIFOs, width converters and
     the TLAST counter, "total": resources}."""
     layers = {stage.name: stage_resources(stage) for stage in plan.stages}
-    beats = plan.last.out_elems // plan.last.out_per_beat
-    stitching = add(evaluate("tlast", rf.tlast_features(beats)), *(link_resources(link) for link in plan.links))
+    tlast = rf.tlast_features(plan.out_beats, plan.packet_samples)
+    stitching = add(evaluate("tlast", tlast), *(link_resources(link) for link in plan.links))
     return {"layers": layers, "stitching": stitching, "total": add(*layers.values(), stitching)}
 
 

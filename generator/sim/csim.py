@@ -29,25 +29,25 @@ class HlsResult:
 
 
 def build(hls_dir: Path, testbench: str, name: str = "axgen_csim", ap_int: bool = False,
-          build_dir: Path | None = None, quick: bool = False) -> tuple[Path, bool]:
+          build_dir: Path | None = None, quick: bool = False, defines: dict[str, int] | None = None) -> tuple[Path, bool]:
     """The C simulation program (cached in `build_dir`, default the shared cache's hls folder);
     `ap_int` builds the MVAUs' ap_int code, the code synthesis sees, instead of their
     native-integer arithmetic (generator.tools.gxx.AP_INT_MACRO); `quick` compiles for a short run
-    (generator.tools.gxx.QUICK_OPT)."""
+    (generator.tools.gxx.QUICK_OPT); `defines` sets macros (the top's AXGEN_PACKET_SAMPLES)."""
     hls_dir = Path(hls_dir)
     if not (hls_dir / testbench).is_file():
         raise AxgenError(f"{hls_dir / testbench} is missing; rebuild the project with `axgen build`")
     sources = {p.name: p.read_text() for p in sorted(hls_dir.iterdir())
                if p.is_file() and p.suffix in (".h", ".cpp")}
-    return compile_cached(sources, name, build_dir, units=[testbench], ap_int=ap_int, quick=quick)
+    return compile_cached(sources, name, build_dir, units=[testbench], ap_int=ap_int, quick=quick, defines=defines)
 
 
 def simulate(hls_dir: Path, testbench: str, inputs: np.ndarray, in_dtype, out_dtype, out_elems: int,
-             ap_int: bool = False) -> HlsResult:
-    """Run `inputs` (N, in_elems values of in_dtype) through the C-simulated network (`ap_int`: as
-    in build)."""
+             ap_int: bool = False, defines: dict[str, int] | None = None) -> HlsResult:
+    """Run `inputs` (N, in_elems values of in_dtype) through the C-simulated network (`ap_int`,
+    `defines`: as in build)."""
     t0 = time.time()
-    binary, cached = build(hls_dir, testbench, ap_int=ap_int, quick=len(inputs) <= QUICK_SAMPLES)
+    binary, cached = build(hls_dir, testbench, ap_int=ap_int, quick=len(inputs) <= QUICK_SAMPLES, defines=defines)
     t1 = time.time()
     inputs = np.asarray(inputs, dtype=np.int64).reshape(len(inputs), -1)
     codes = to_codes(inputs, in_dtype)

@@ -48,7 +48,7 @@ def size_fifos(plan: HardwarePlan, build_dir: Path, users: dict | None = None) -
         zeros = np.zeros((PROBE_SAMPLES, beats_in * in_bytes), dtype=np.uint8)
         run = harness.simulate(work / "rtl", rtl["top"], zeros, in_bytes, out_bytes, beats_out, rtl["in_data_bits"],
                                seed=0, build_dir=build_dir, stream_samples=PROBE_SAMPLES, random=False,
-                               pace=plan.estimated_cycles, profile=True)
+                               pace=plan.estimated_cycles, profile=True, packet_samples=probe.packet_samples)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     peaks = run.fifo_peaks or {}

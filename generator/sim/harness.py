@@ -10,7 +10,9 @@ for FST) are cached separately.
 harness and reads back the output bytes of both phases: "stream" (the first K samples back to
 back, no back-pressure: cycles per sample and latency) and "random" (all samples, seeded random
 input gaps, junk in the padding bits, random m_axis_tready), and per sample whether m_axis_tlast
-was high on exactly its last beat. Python touches no cycle.
+was right: high on exactly its last beat when it closes a packet (every `packet_samples`-th sample
+since reset), low otherwise. A top's Verilog parameters (its PACKET_SAMPLES) may be set for the
+build (`parameters`, each set a separate cache entry). Python touches no cycle.
 """
 
 from __future__ import annotations
@@ -134,16 +136,18 @@ def _fst_libraries_missing(log: Path) -> None:
 
 
 def build(rtl_dir: Path, toplevel: str, build_dir: Path, trace: str | None = None,
-          profile: bool = False) -> tuple[Path, float, bool]:
+          profile: bool = False, parameters: dict[str, int] | None = None) -> tuple[Path, float, bool]:
     """The harness executable for `toplevel` from rtl_dir/*.v: (path, seconds, was cached).
     `trace` (".vcd" or ".fst") builds the variant that writes that waveform; `profile` the
-    variant whose FIFOs report their peak occupancy."""
+    variant whose FIFOs report their peak occupancy; `parameters` set the toplevel's Verilog
+    parameters."""
     rtl_dir, build_dir = Path(rtl_dir).resolve(), Path(build_dir).resolve()
     sources = sorted(rtl_dir.glob("*.v"))
     if not sources:
         raise AxgenError(f"no Verilog sources in {rtl_dir}")
     main = render_main(toplevel)
-    flags = VERILATOR_FLAGS + (TRACE_FLAGS[trace] if trace else []) + (PROFILE_FLAGS if profile else [])
+    flags = (VERILATOR_FLAGS + (TRACE_FLAGS[trace] if trace else []) + (PROFILE_FLAGS if profile else [])
+             + [f"-G{name}={int(value)}" for name, value in sorted((parameters or {}).items())])
     parts = [repr((toplevel, flags, MAKE_FLAGS, sys.platform)), main]
     for path in sources:
         parts += [path.name, path.read_bytes()]
@@ -169,7 +173,8 @@ def simulate(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_bytes: int,
              beats_out: int, in_data_bits: int, seed: int, build_dir: Path, stream_samples: int,
              random: bool = True, idle_cycles: int = DEFAULT_IDLE_CYCLES,
              trace: tuple[Path, str, int] | None = None, pace: int = 0, profile: bool = False,
-             faults: bool = False, stall_cycles: int = STALL_CYCLES) -> HarnessResult:
+             faults: bool = False, stall_cycles: int = STALL_CYCLES, packet_samples: int = 1,
+             parameters: dict[str, int] | None = None) -> HarnessResult:
     """Stream `data` ((N, beats_in * in_beat_bytes) uint8, one row per sample) through
     `toplevel`: phase "stream" on the first `stream_samples`, then (with `random`) phase
     "random" on all N. `trace` = (waveform file, phase, sample) builds the traced variant of the
@@ -177,7 +182,9 @@ def simulate(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_bytes: int,
     last output beat in that phase. `pace` offers the samples of phase "stream" at most one per
     `pace` cycles; `profile` builds the variant whose FIFOs report their peak occupancy
     (HarnessResult.fifo_peaks). `faults` then runs the fault phases (FAULT_PHASES, on all N under
-    the harness's faults: `stall_cycles`-cycle stalls of each side, resets in flight)."""
+    the harness's faults: `stall_cycles`-cycle stalls of each side, resets in flight). m_axis_tlast
+    must close every `packet_samples`-th sample; `parameters` set the toplevel's Verilog parameters
+    (as in build)."""
     data = np.ascontiguousarray(data, dtype=np.uint8)
     if data.ndim != 2 or len(data) == 0 or data.shape[1] == 0 or data.shape[1] % in_beat_bytes:
         raise AxgenError(f"harness: input bytes of shape {data.shape} are not whole beats of {in_beat_bytes} bytes")
@@ -185,14 +192,15 @@ def simulate(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_bytes: int,
     stream_samples = min(int(stream_samples), n)
     rtl_dir, build_dir = Path(rtl_dir).resolve(), Path(build_dir).resolve()
     binary, build_s, was_cached = build(rtl_dir, toplevel, build_dir,
-                                        trace=None if trace is None else trace_format(trace[0]), profile=profile)
+                                        trace=None if trace is None else trace_format(trace[0]), profile=profile,
+                                        parameters=parameters)
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=build_dir))
     data.tofile(run_dir / "in.bin")
     args = {"in": run_dir / "in.bin", "out": run_dir, "samples": n, "stream": stream_samples,
             "random": int(random), "beats_in": data.shape[1] // in_beat_bytes, "in_bytes": in_beat_bytes,
             "beats_out": beats_out, "out_bytes": out_beat_bytes, "in_data_bits": in_data_bits,
             "seed": seed & (2**64 - 1), "idle": idle_cycles, "pace": int(pace), "faults": int(faults),
-            "stall": int(stall_cycles)}
+            "stall": int(stall_cycles), "packet": int(packet_samples)}
     if trace is not None:
         path, phase, sample = trace
         args.update(trace=Path(path).resolve(), trace_phase=("stream", "random").index(phase), trace_sample=sample)

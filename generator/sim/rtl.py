@@ -5,7 +5,9 @@ axgen_top), packed into beats by generator.streams (the code the PYNQ driver run
 `simulate_stream` takes the bytes as a DMA moves them), returns the output vectors, the measured
 cycles, and the number of samples whose output differs from `expected` (bit-exact, over both the
 back-to-back and the random back-pressure phase) or, on a DUT with m_axis_tlast, whose TLAST is
-not high on exactly the sample's last beat.
+wrong: high on the last beat of every `packet_samples`-th sample counted from reset, low
+elsewhere. A top's Verilog parameters (its PACKET_SAMPLES) may be set for the simulation
+(`parameters`; generator.sim.packets chooses a small packet for a project's top).
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ class SimResult:
     sim_cycles: int
     tlast_errors: list[str] = field(default_factory=list)  # samples whose m_axis_tlast is wrong (top only)
     stall_cycles_per_sample: float | None = None  # cycles_per_sample after mode "stall"'s stalls
+    busy_cycles: int | None = None  # phase "stream": first input beat -> the last sample's last output beat
+    tlast_beats: list[int] | None = None  # the first phase's output beats with m_axis_tlast high (None: no port)
 
 
 def _tail(path: Path, lines: int = LOG_TAIL) -> str:
@@ -59,8 +63,8 @@ def _tail(path: Path, lines: int = LOG_TAIL) -> str:
         return "(no log)"
 
 
-def _source_key(sources: list[Path], toplevel: str) -> str:
-    parts = [repr((toplevel, BUILD_ARGS, TIMESCALE, sys.version_info[:2]))]
+def _source_key(sources: list[Path], toplevel: str, parameters: dict) -> str:
+    parts = [repr((toplevel, BUILD_ARGS, TIMESCALE, sys.version_info[:2], sorted(parameters.items())))]
     for path in sources:
         parts += [path.name, path.read_bytes()]
     return content_key(*parts, length=16)
@@ -88,10 +92,12 @@ def _runner():
     return runner
 
 
-def build(rtl_dir: Path, toplevel: str, build_dir: Path) -> Path:
-    """Verilate and compile `toplevel` from rtl_dir/*.v once per distinct source set; returns
-    the build folder build_dir/<toplevel>-<hash> (a cache entry, reused while the sources are
-    unchanged; a failed build keeps its build.log there until the next attempt)."""
+def build(rtl_dir: Path, toplevel: str, build_dir: Path, parameters: dict[str, int] | None = None) -> Path:
+    """Verilate and compile `toplevel` from rtl_dir/*.v, with its Verilog `parameters` set, once
+    per distinct source set and parameters; returns the build folder build_dir/<toplevel>-<hash> (a
+    cache entry, reused while the sources are unchanged; a failed build keeps its build.log there
+    until the next attempt)."""
+    parameters = dict(parameters or {})
     ensure_verilator()
     rtl_dir, build_dir = Path(rtl_dir), Path(build_dir)
     sources = sorted(rtl_dir.glob("*.v"))
@@ -105,11 +111,11 @@ def build(rtl_dir: Path, toplevel: str, build_dir: Path) -> Path:
         try:
             with make_env(), _testbench_on_path():
                 _runner().build(sources=[*sources, control], hdl_toplevel=toplevel, build_dir=target, build_args=BUILD_ARGS,
-                                timescale=TIMESCALE, log_file=log)
+                                parameters=parameters, timescale=TIMESCALE, log_file=log)
         except (RuntimeError, SystemExit) as exc:
             raise AxgenError(f"Verilator build of {toplevel} failed ({exc}); end of {log}:\n{_tail(log)}") from None
 
-    target, _ = cached(build_dir, f"{toplevel}-{_source_key(sources, toplevel)}", verilate, keep_failed=True)
+    target, _ = cached(build_dir, f"{toplevel}-{_source_key(sources, toplevel, parameters)}", verilate, keep_failed=True)
     return target
 
 
@@ -138,12 +144,14 @@ def beats_data(samples: list[list[str]], beat_bytes: int) -> np.ndarray:
 
 def simulate(rtl_dir: Path, toplevel: str, inputs: np.ndarray, in_dtype, in_per_beat: int, out_dtype,
              out_per_beat: int, out_elems: int, expected: np.ndarray | None, seed: int, build_dir: Path,
-             modes: tuple[str, ...] = ("stream", "random"), idle_cycles: int = DEFAULT_IDLE_CYCLES) -> SimResult:
+             modes: tuple[str, ...] = ("stream", "random"), idle_cycles: int = DEFAULT_IDLE_CYCLES,
+             packet_samples: int = 1, parameters: dict[str, int] | None = None) -> SimResult:
     """Run `inputs` (N, in_elems values of in_dtype) through `toplevel` from rtl_dir and compare
     with `expected` (N, out_elems values of out_dtype) if given. The DUT's tdata may be wider than
     the elements (padding); input padding gets random junk in the random phase, output padding
     must be zero when `expected` is given. A DUT that emits no output beat for idle_cycles cycles
-    counts as hung."""
+    counts as hung. Its m_axis_tlast (if any) must close every `packet_samples`-th sample; the
+    toplevel's Verilog `parameters` are set as given."""
     inputs = np.asarray(inputs, dtype=np.int64).reshape(len(inputs), -1)
     if len(inputs) == 0:
         raise AxgenError("simulate: no input samples")
@@ -158,14 +166,15 @@ def simulate(rtl_dir: Path, toplevel: str, inputs: np.ndarray, in_dtype, in_per_
         beats_out=out_elems // out_per_beat, in_data_bits=in_per_beat * in_dtype.bitwidth(),
         expected=None if expected is None else streams.pack(np.asarray(expected).reshape(len(inputs), -1),
                                                             out_dtype.name, out_per_beat),
-        seed=seed, build_dir=build_dir, modes=modes, idle_cycles=idle_cycles)
+        seed=seed, build_dir=build_dir, modes=modes, idle_cycles=idle_cycles, packet_samples=packet_samples,
+        parameters=parameters)
     return replace(result, outputs=streams.unpack(result.outputs, out_dtype.name, out_per_beat))
 
 
 def simulate_stream(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_bytes: int, out_beat_bytes: int,
                     beats_out: int, in_data_bits: int, expected: np.ndarray | None, seed: int, build_dir: Path,
-                    modes: tuple[str, ...] = ("stream", "random"),
-                    idle_cycles: int = DEFAULT_IDLE_CYCLES) -> SimResult:
+                    modes: tuple[str, ...] = ("stream", "random"), idle_cycles: int = DEFAULT_IDLE_CYCLES,
+                    packet_samples: int = 1, parameters: dict[str, int] | None = None) -> SimResult:
     """`simulate` on stream bytes as a DMA moves them: `data` is (N, beats_in * in_beat_bytes)
     uint8, one row per sample (generator.streams.pack's layout), `expected` likewise for the
     output; the result's `outputs` are the (N, beats_out * out_beat_bytes) output bytes."""
@@ -174,7 +183,7 @@ def simulate_stream(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_byte
         raise AxgenError(f"simulate: input bytes of shape {data.shape} are not whole beats of {in_beat_bytes} bytes")
     rtl_dir = Path(rtl_dir).resolve()
     build_dir = Path(build_dir).resolve()
-    target = build(rtl_dir, toplevel, build_dir)
+    target = build(rtl_dir, toplevel, build_dir, parameters)
     run_dir = Path(tempfile.mkdtemp(prefix=f"run-{toplevel}-", dir=build_dir))
     for mem in rtl_dir.glob("*.mem"):
         shutil.copyfile(mem, run_dir / mem.name)
@@ -184,6 +193,7 @@ def simulate_stream(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_byte
         "beats_in": data.shape[1] // in_beat_bytes,
         "beats_out": int(beats_out),
         "in_data_bits": int(in_data_bits),
+        "packet_samples": int(packet_samples),
         "seed": int(seed),
         "modes": list(modes),
         "idle_cycles": int(idle_cycles),
@@ -210,4 +220,5 @@ def simulate_stream(rtl_dir: Path, toplevel: str, data: np.ndarray, in_beat_byte
                      latency_cycles=result["latency_cycles"], mismatches=result["mismatches"],
                      mismatched_samples=result["mismatched_samples"], sim_cycles=result["cycles"],
                      tlast_errors=result.get("tlast_errors", []),
-                     stall_cycles_per_sample=result.get("stall_cycles_per_sample"))
+                     stall_cycles_per_sample=result.get("stall_cycles_per_sample"),
+                     busy_cycles=result.get("busy_cycles"), tlast_beats=result.get("tlast_beats"))

@@ -142,17 +142,18 @@ def _tail(path: Path, lines: int = LOG_TAIL) -> str:
         return "(no log)"
 
 
-def build(rtl_dir: Path, module: str, build_dir: Path) -> Path:
+def build(rtl_dir: Path, module: str, build_dir: Path, parameters: dict[str, int] | None = None) -> Path:
     """The pyverilator shared object of `module` (defined in rtl_dir/<module>.v) from rtl_dir/*.v,
-    cached per source content and flags in build_dir."""
+    with its Verilog `parameters` set, cached per source content and flags in build_dir."""
     rtl_dir, build_dir = Path(rtl_dir).resolve(), Path(build_dir).resolve()
     top_file = rtl_dir / f"{module}.v"
     if not top_file.is_file():
         raise AxgenError(f"no Verilog file {top_file.name} for module {module} in {rtl_dir}")
     others = [p for p in sorted(rtl_dir.glob("*.v")) if p != top_file]
+    flags = VERILATOR_FLAGS + [f"-G{name}={int(value)}" for name, value in sorted((parameters or {}).items())]
     _pyverilator()
     pyverilator_version = metadata.version("pyverilator-mm")
-    parts = [repr((module, VERILATOR_FLAGS, MAKE_FLAGS, CFLAGS, LDFLAGS, pyverilator_version, _verilator_version(),
+    parts = [repr((module, flags, MAKE_FLAGS, CFLAGS, LDFLAGS, pyverilator_version, _verilator_version(),
                    sys.platform))]
     for path in [top_file, *others]:
         parts += [path.name, path.read_bytes()]
@@ -168,7 +169,7 @@ def build(rtl_dir: Path, module: str, build_dir: Path) -> Path:
             with make_env(), _pyverilator_for_verilator5(), _output_to(log):
                 os.environ["MAKEFLAGS"] = f"{os.environ.get('MAKEFLAGS', '')} {MAKE_FLAGS}".strip()
                 _pyverilator().build(str(top_file), build_dir=str(target / "obj"), gen_only=True, cargs=CFLAGS,
-                                     args=["--top-module", module, *VERILATOR_FLAGS, *map(str, others)])
+                                     args=["--top-module", module, *flags, *map(str, others)])
                 subprocess.run(["make", "-C", str(target / "obj"), "-f", f"V{module}.mk", f"LDFLAGS={LDFLAGS}"],
                                check=True)
         except (subprocess.CalledProcessError, OSError) as exc:
@@ -332,9 +333,10 @@ class Stepper:
 
 
 def open_module(rtl_dir: Path, module: str, build_dir: Path, fmt: StreamFormat | None = None,
-                reset: bool = True) -> Stepper:
-    """Build (or reuse) and load `module` from rtl_dir/*.v; reset it unless told not to."""
-    stepper = Stepper(build(rtl_dir, module, build_dir), Path(rtl_dir).resolve(), module, fmt)
+                reset: bool = True, parameters: dict[str, int] | None = None) -> Stepper:
+    """Build (or reuse) and load `module` from rtl_dir/*.v with its Verilog `parameters` set;
+    reset it unless told not to."""
+    stepper = Stepper(build(rtl_dir, module, build_dir, parameters), Path(rtl_dir).resolve(), module, fmt)
     if reset:
         stepper.reset()
     return stepper

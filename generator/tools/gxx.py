@@ -88,10 +88,12 @@ def precompile(quick: bool = False) -> list[str]:
 
 
 def compile_cached(sources: dict[str, str], name: str, build_dir: Path | None = None,
-                   units: list[str] | None = None, ap_int: bool = False, quick: bool = False) -> tuple[Path, bool]:
+                   units: list[str] | None = None, ap_int: bool = False, quick: bool = False,
+                   defines: dict[str, int] | None = None) -> tuple[Path, bool]:
     """Compile `sources` (file name -> text; every .cpp is compiled, or only `units` when given,
     the first one is the main file, the others and the headers sit next to it) into one program;
-    `ap_int` defines AP_INT_MACRO, `quick` compiles at QUICK_OPT (each a separate cache entry).
+    `ap_int` defines AP_INT_MACRO, `quick` compiles at QUICK_OPT, `defines` sets these macros to
+    these integers (each a separate cache entry).
 
     Returns (binary, was_cached). The binary is `<entry>/<name>` in the cache entry
     `<build_dir>/<name>-<hash>` (build_dir defaults to the cache's hls folder); `<entry>/src/`
@@ -99,7 +101,8 @@ def compile_cached(sources: dict[str, str], name: str, build_dir: Path | None = 
     compiler's output."""
     cpps = _check_sources(sources, name, units)
     cxx = compiler()
-    flags = [*cxx_flags(quick), *hls_include_flags(), *([f"-D{AP_INT_MACRO}"] if ap_int else [])]
+    flags = [*cxx_flags(quick), *hls_include_flags(), *([f"-D{AP_INT_MACRO}"] if ap_int else []),
+             *(f"-D{macro}={int(value)}" for macro, value in sorted((defines or {}).items()))]
     build_dir = Path(build_dir) if build_dir is not None else cache_dir(HLS)
     version = _version(cxx, os.stat(cxx).st_mtime_ns)
     parts = [cxx, version, *flags]

@@ -77,7 +77,7 @@ def test_lost_beat_is_reported(cnn_project, tmp_path):
     shutil.copytree(cnn_project, copy)
     top = copy / "hls" / "axgen_top.cpp"
     text = top.read_text()
-    beats = re.search(r"axgen_to_axis<\d+>\(l\d+_out, m_axis, (\d+)\)", text)
+    beats = re.search(r"axgen_to_axis<\d+, AXGEN_PACKET_SAMPLES>\(l\d+_out, m_axis, (\d+)\)", text)
     top.write_text(text.replace(beats.group(0), beats.group(0).replace(f", {beats.group(1)})", f", {int(beats.group(1)) - 1})")))
     with pytest.raises(AxgenError, match="HLS C simulation .* failed"):
         verify(open_project(copy), "hls", samples=2)

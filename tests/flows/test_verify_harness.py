@@ -19,6 +19,7 @@ from generator.cli import main
 from generator.digits import INPUT_SHAPE
 from generator.frontend import load_network
 from generator.project import build, open_project
+from generator.sim.packets import SIMULATED_PACKET
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +58,8 @@ def test_verify_json_lists_both_passes(digits_project):
         assert abs(p["sample_cycles_per_second"] / (p["cycles"] / p["seconds"]) - 1) < 0.05  # seconds are rounded
     assert harness["cycles"] > cocotb["cycles"]  # 8 more samples in the random phase
     assert report["cycles_per_sample"] == rtl["cycles_per_sample"] and report["latency_cycles"] > 0
+    assert report["packet_samples"] == open_project(digits_project).plan.packet_samples > 1000
+    assert report["simulated_packet_samples"] == SIMULATED_PACKET
     assert 0.9 <= report["cycles_over_estimate"] <= 1.1
     assert "harness: 40 samples, 0 mismatching" in result.output
 
@@ -93,10 +96,30 @@ def test_trace_writes_the_first_mismatching_sample(digits_project, tmp_path):
     beats = waves.vcd_output_beats(vcd)
     assert len(beats) >= per_sample
     mine = beats[-per_sample:]  # the window ends with the traced sample's last output beat
-    assert [flag for _, flag in mine] == [0] * (per_sample - 1) + [1]
+    closes = (trace["sample"] + 1) % SIMULATED_PACKET == 0  # phase stream counts its samples from reset
+    assert [flag for _, flag in mine] == [0] * (per_sample - 1) + [int(closes)]
     nbytes = streams.beat_bytes(last.out_dtype.name, last.out_per_beat)
     data = np.array([[b for value, _ in mine for b in value.to_bytes(nbytes, "little")]], dtype=np.uint8)
     assert streams.unpack(data, last.out_dtype.name, last.out_per_beat)[0].tolist() == first["got"]
+
+
+def test_verify_reports_a_packet_closed_on_the_wrong_sample(digits_project, tmp_path):
+    """A top whose TLAST closes every sample: its data are right, yet verify fails and names the
+    first sample whose TLAST is wrong, its packet, and what was expected."""
+    shutil.copytree(digits_project, tmp_path / "p")
+    top = tmp_path / "p" / "rtl" / "axgen_top.v"
+    top.write_text(top.read_text().replace(".PACKET_SAMPLES(PACKET_SAMPLES)", ".PACKET_SAMPLES(1)"))
+    result = run_cli("verify", tmp_path / "p", "--samples", 6)
+    assert result.exit_code == 1, result.output
+    report = json.loads((tmp_path / "p" / "verify.json").read_text())
+    rtl = report["backends"][0]
+    cocotb, harness = rtl["passes"]
+    # packets of 3: samples 2 and 5 close one in phase stream, and in phase random too (it goes on from sample 6)
+    per_sample = open_project(tmp_path / "p").plan.out_beats
+    assert cocotb["mismatches"] == harness["mismatches"] == 4 and rtl["first_mismatch"]["samples"] == [0, 1, 3, 4]
+    assert rtl["first_mismatch"]["tlast"] == (f"phase stream, sample 0 (sample 0 of packet 0, 3 per packet): m_axis_tlast "
+                                              f"high on beat(s) [{per_sample - 1}] of 0..{per_sample - 1}, expected on "
+                                              f"no beat")
 
 
 def test_trace_of_a_passing_design_writes_nothing(digits_project, tmp_path):

@@ -3,12 +3,13 @@ graph both backends render as it is, and a project reopened from what `build` wr
 
 import dataclasses
 import json
+import math
 import re
 
 import numpy as np
 import pytest
 
-from generator import config
+from generator import boards, config
 from generator.errors import AxgenError
 from generator.frontend import load_network
 from generator.hw import make_plan
@@ -63,6 +64,50 @@ def test_open_project_reads_the_plan_without_choosing_again(net, tmp_path, monke
         assert np.array_equal(a.layer.weights, b.layer.weights)
         assert np.array_equal(a.thresholds, b.thresholds)
     assert reopened.plan.links == built.plan.links
+    assert reopened.plan.packet_samples == built.plan.packet_samples == built.data["rtl"]["packet_samples"] > 1000
+
+
+def test_a_packet_is_the_drivers_default_batch(net):
+    """On a Zynq board a packet is about 10 ms of the accelerator's estimated time within 4 MiB
+    per direction: the driver's default batch, one S2MM transfer. Elsewhere TLAST closes every
+    sample."""
+    cfg = config.from_dict(FOLDING)
+    plan = make_plan(net, cfg, boards.load("pynq-z2"))
+    wanted = math.ceil(0.01 / (plan.estimated_cycles / 100e6))
+    fits = (1 << 22) // max(plan.sample_bytes)
+    assert plan.packet_samples == min(wanted, fits) == 62_500
+    slow = make_plan(net, config.from_dict({"defaults": {"pe": 1, "simd": 1}}), boards.load("pynq-z2"))
+    assert slow.packet_samples == math.ceil(0.01 / (slow.estimated_cycles / 100e6)) < plan.packet_samples
+    assert make_plan(net, cfg, boards.load("u50")).packet_samples == 1
+    assert make_plan(net, cfg).packet_samples == 1  # no board
+
+
+def test_a_requested_packet_reaches_every_consumer(net, tmp_path):
+    project = build(net, tmp_path / "p", config.from_dict(FOLDING), board="zcu104", packet_samples=6)
+    data = project.data
+    assert data["rtl"]["packet_samples"] == data["hls"]["packet_samples"] == data["driver"]["packet_samples"] == 6
+    assert data["driver"]["batch_size"] % 6 == 0 and data["driver"]["batch_size"] > 6
+    root = tmp_path / "p"
+    assert "parameter integer PACKET_SAMPLES = 6\n" in (root / "rtl" / "axgen_top.v").read_text()
+    assert "#define AXGEN_PACKET_SAMPLES 6  //" in (root / "hls" / "axgen_top.cpp").read_text()
+    assert "PACKET_SAMPLES = 6  #" in (root / "driver" / "axgen_driver.py").read_text()
+    assert "every 6th sample" in " ".join((root / "driver" / "README.md").read_text().split())
+    assert open_project(root).plan.packet_samples == 6
+
+
+@pytest.mark.parametrize("board, requested, message", [
+    ("pynq-z2", 0, r"--packet-samples 0: a whole number of samples, at least 1, is needed"),
+    ("pynq-z2", 2.5, r"--packet-samples 2\.5: a whole number"),
+    ("u50", 4, r"--packet-samples 4: packets of several samples are the Zynq shell's .* board u50 has the alveo shell, "
+               r"whose TLAST closes every sample \(supported: 1\)"),
+    ("pynq-z2", 3_000_000, r"--packet-samples 3000000: a packet of 3000000 samples takes 18000000 bytes out and its "
+                           r"batch 72000000 bytes in, more than one DMA transfer \(67108863 bytes, the 26-bit length "
+                           r"register\); supported: 1 to 2796202 samples"),
+])
+def test_a_packet_the_shell_cannot_take_is_refused(net, tmp_path, board, requested, message):
+    with pytest.raises(AxgenError, match=message):
+        build(net, tmp_path / "p", config.from_dict(FOLDING), board=board, packet_samples=requested)
+    assert not (tmp_path / "p").exists() or not any((tmp_path / "p").iterdir())
 
 
 def test_a_project_of_another_format_is_refused(net, tmp_path):

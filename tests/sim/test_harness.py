@@ -73,18 +73,36 @@ def test_harness_catches_a_wrong_weight(digits_project, tmp_path):
     assert not result.tlast_errors
 
 
-def test_harness_catches_a_tlast_on_the_wrong_beat(digits_project, tmp_path):
+def test_harness_catches_a_tlast_on_the_wrong_sample(digits_project, tmp_path):
+    """A top whose TLAST closes every sample instead of every PACKET_SAMPLES-th: simulated with
+    packets of 3, the samples that do not close one are wrong -- in phase stream (samples 0..3)
+    and in phase random, whose packets go on counting from sample 4 (so samples 4 and 7 close a
+    packet there and are right in both)."""
     project = _copy(digits_project, tmp_path)
-    tlast = project.root / "rtl" / "axgen_tlast.v"
-    text = tlast.read_text()
-    assert "assign tlast = beat == LAST;" in text
-    tlast.write_text(text.replace("assign tlast = beat == LAST;", "assign tlast = beat == LAST - 1'b1;"))
+    top = project.root / "rtl" / f"{project.plan.top}.v"
+    text = top.read_text()
+    assert ".PACKET_SAMPLES(PACKET_SAMPLES)" in text
+    top.write_text(text.replace(".PACKET_SAMPLES(PACKET_SAMPLES)", ".PACKET_SAMPLES(1)"))
     values = random_inputs(project, 10, 0)
     result = run_harness(project, values, 0, 4)
     assert not result.cached_build
     bad, first = result.mismatched(pack_outputs(project, golden_outputs(project, values)))
     assert first is None  # the data is right, TLAST is not
-    assert bad.tolist() == list(range(10)) and result.tlast_bad.all()
-    beats = project.plan.last.out_elems // project.plan.last.out_per_beat
-    assert result.tlast_errors[0] == (f"phase stream, sample 0: m_axis_tlast high on beat(s) [{beats - 2}] of 0..{beats - 1}, "
-                                      f"expected on beat {beats - 1} only")
+    assert bad.tolist() == [0, 1, 2, 3, 5, 6, 8, 9]
+    beats = project.plan.out_beats
+    assert result.tlast_errors[0] == (f"phase stream, sample 0 (sample 0 of packet 0, 3 per packet): m_axis_tlast high "
+                                      f"on beat(s) [{beats - 1}] of 0..{beats - 1}, expected on no beat")
+    assert (f"phase random, sample 2 (sample 0 of packet 2, 3 per packet): m_axis_tlast high on beat(s) "
+            f"[{beats - 1}] of 0..{beats - 1}, expected on no beat") in result.tlast_errors
+
+
+def test_harness_checks_tlast_on_the_packets_last_beat(digits_project):
+    """The digits top closes a packet every P-th sample (P a default batch, thousands); simulated
+    at 3 samples per packet, the 14 output samples of two phases close four packets, none early,
+    none missed, the last left open."""
+    project = open_project(digits_project)
+    assert project.plan.packet_samples > 1000 and project.data["rtl"]["packet_samples"] == project.plan.packet_samples
+    values = random_inputs(project, 10, 2)
+    result = run_harness(project, values, 2, 4)
+    bad, first = result.mismatched(pack_outputs(project, golden_outputs(project, values)))
+    assert bad.size == 0 and first is None and not result.tlast_errors

@@ -44,14 +44,14 @@ def test_the_top_matches_the_golden_model(digits_acc):
 
 
 def test_the_top_streams_beats_with_tlast(digits_acc):
-    last = digits_acc.plan.last
-    beats_out = last.out_elems // last.out_per_beat
+    beats_out = digits_acc.plan.out_beats
     top = digits_acc.stepper("top")
-    first = digits_acc.plan.first
-    result = top.stream([[1] * (first.in_elems // first.in_per_beat)], beats_out)
-    assert len(result.beats) == 1 and len(result.beats[0]) == beats_out
-    assert result.tlast == [[0] * (beats_out - 1) + [1]]
-    assert result.cycles >= beats_out
+    result = top.stream([[k] * digits_acc.plan.in_beats for k in range(4)], beats_out)
+    assert len(result.beats) == 4 and all(len(beats) == beats_out for beats in result.beats)
+    # the stepped top closes packets of 3 samples (generator.sim.packets), not the project's thousands
+    low, closing = [0] * beats_out, [0] * (beats_out - 1) + [1]
+    assert result.tlast == [low, low, closing, low]
+    assert result.cycles >= 4 * beats_out
 
 
 def test_ports_are_set_and_read_by_name(digits_acc):

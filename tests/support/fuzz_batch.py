@@ -43,7 +43,7 @@ from generator.frontend import load_network
 from generator.ir import Network
 from generator.project import Project, build as build_project
 from generator.resources import folder
-from generator.sim import csim, harness
+from generator.sim import csim, harness, packets
 from generator.tools import gxx
 from generator import streams
 from generator.verify import random_inputs
@@ -62,6 +62,7 @@ QUICK_MAKE_FLAGS = "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0"
 QUICK_CXX_FLAGS = gxx.cxx_flags(quick=True)
 SAMPLES = 10  # per design: all in the random back-pressure phase, the first STREAM of them back to back too
 STREAM = 4
+PACKET = packets.SIMULATED_PACKET  # samples per packet (TLAST) of every design in a batch, RTL and HLS
 
 
 def prefix(k: int) -> str:
@@ -167,7 +168,7 @@ def wrapper(projects: list[Project]) -> str:
             # only the selected design gets clock edges: the others' logic never runs (simulation
             # time stays that of one design); the selected one's clock is ap_clk itself
             f"    wire {d}_clk = ap_clk & (sel == 16'd{k});",
-            f"    {prefix(k)}axgen_top u_{d} (.ap_clk({d}_clk), .ap_rst_n(ap_rst_n),",
+            f"    {prefix(k)}axgen_top #(.PACKET_SAMPLES({PACKET})) u_{d} (.ap_clk({d}_clk), .ap_rst_n(ap_rst_n),",
             f"        .s_axis_tdata(s_axis_tdata[{w_in - 1}:0]), .s_axis_tvalid(s_axis_tvalid && sel == 16'd{k}),",
             f"        .s_axis_tready({d}_s_tready), .s_axis_tlast(s_axis_tlast),",
             f"        .m_axis_tdata({d}_m_tdata), .m_axis_tvalid({d}_m_tvalid),",
@@ -238,7 +239,8 @@ def _rtl_problem(project: Project, rtl_dir: Path, build_dir: Path, values: np.nd
         in_beat_bytes=streams.beat_bytes(first.in_dtype.name, first.in_per_beat),
         out_beat_bytes=streams.beat_bytes(last.out_dtype.name, last.out_per_beat),
         beats_out=last.out_elems // last.out_per_beat, in_data_bits=first.in_per_beat * first.in_dtype.bitwidth(),
-        seed=seed, build_dir=build_dir, stream_samples=STREAM, random=True, idle_cycles=200_000)
+        seed=seed, build_dir=build_dir, stream_samples=STREAM, random=True, idle_cycles=200_000,
+        packet_samples=PACKET)
     if h.random_outputs is None or len(h.random_outputs) != len(values) or len(h.stream_outputs) != STREAM:
         got = 0 if h.random_outputs is None else len(h.random_outputs)
         return f"rtl: the harness returned {len(h.stream_outputs)} + {got} outputs"
@@ -258,7 +260,8 @@ def _hls_problem(project: Project, hls_dir: Path, k: int, values: np.ndarray, ex
     first, last = project.plan.first, project.plan.last
     os.environ[DESIGN_ENV] = str(k)
     try:
-        result = csim.simulate(hls_dir, BATCH_TB, values, first.in_dtype, last.out_dtype, last.out_elems)
+        result = csim.simulate(hls_dir, BATCH_TB, values, first.in_dtype, last.out_dtype, last.out_elems,
+                               defines=packets.hls_defines(PACKET))
     finally:
         os.environ.pop(DESIGN_ENV, None)
     bad = np.flatnonzero(np.any(result.outputs != expected, axis=1))
@@ -326,7 +329,7 @@ def _check_batch(designs: list[Design], root: Path, seed: int, corrupt) -> tuple
     times.rtl_build = t2 - t1
     # in the batch's own folder: a shard never shares (or removes) another's program, even for the
     # same batch (a shrunk batch is identical across shards)
-    binary, _ = csim.build(hls_dir, BATCH_TB, build_dir=csim_dir)
+    binary, _ = csim.build(hls_dir, BATCH_TB, build_dir=csim_dir, defines=packets.hls_defines(PACKET))
     t3 = time.monotonic()
     times.hls_build = t3 - t2
     try:

@@ -21,8 +21,6 @@ ENTRY = "axgen_driver.py"
 CLASS = "Accelerator"
 COPIES = {"axgen_streams.py": streams, "axgen_onnx.py": onnx_exec}  # driver file <- axgen module
 HEAD_MODEL, TAIL_MODEL, TAIL_SCALE, TAIL_OFFSET = "head.onnx", "tail.onnx", "tail_scale.npy", "tail_offset.npy"
-BATCH_SECONDS = 0.01  # the default batch keeps the accelerator busy this long (estimated)...
-BATCH_BYTES = 1 << 22  # ...within this many bytes of buffer per direction
 # What the board needs besides the driver folder: (package, version, what for). numpy and pynq come
 # with a PYNQ image; the rest only `predict` needs (the host head and tail).
 REQUIREMENTS = (
@@ -51,41 +49,35 @@ def stream_constants(plan: HardwarePlan) -> dict:
         bits = shell.mem_word_bits(tdata) if alveo else tdata
         beats = elems // per_beat
         what = "input" if side == "IN" else "output"
+        sample = shell.sample_bytes(board.shell, tdata, beats)
         rows.update({
             f"{side}_DTYPE": (stage_dtype.name, f"datatype of the {what} stream's elements"),
             f"{side}_ELEMS": (elems, f"{what} values per sample"),
             f"{side}_PER_BEAT": (per_beat, "elements per beat, element i in bits [i*W, (i+1)*W)"),
             f"{side}_WORD_BITS": (bits, f"bits of memory per beat: {word}"),
             f"{side}_BEATS": (beats, "beats per sample"),
-            f"{side}_SAMPLE_BYTES": (beats * bits // 8, "bytes of memory per sample"),
+            f"{side}_SAMPLE_BYTES": (sample, "bytes of memory per sample"),
         })
     return rows
 
 
-def batch_size(plan: HardwarePlan, sizes: dict, packet: int) -> int:
-    """Samples per transfer by default: about BATCH_SECONDS of the accelerator at its estimated
-    rate, within BATCH_BYTES (and one DMA transfer) per direction, a multiple of the packet."""
+def batch_size(plan: HardwarePlan) -> int:
+    """Samples per batch by default (generator.hw.shell.default_batch): about BATCH_SECONDS of the
+    accelerator at its estimated rate, within BATCH_BYTES (and one DMA transfer) per direction, a
+    whole number of packets -- one packet, unless the build asked for smaller ones."""
     seconds = plan.estimated_cycles / (plan.board.clock_mhz * 1e6)
-    wanted = max(1, int(np.ceil(BATCH_SECONDS / seconds)))
-    largest = max(sizes["IN_SAMPLE_BYTES"][0], sizes["OUT_SAMPLE_BYTES"][0])
-    fits = max(1, min(BATCH_BYTES, shell.MAX_TRANSFER_BYTES) // largest)
-    return max(packet, min(wanted, fits) // packet * packet)
+    return shell.default_batch(seconds, max(plan.sample_bytes), plan.packet_samples)
 
 
 def _kernel_call(kernel: str) -> str:
     return f"{kernel}({', '.join(shell.KERNEL_ARGS[kernel])}) compute unit (alveo)"
 
 
-def packet_samples(plan: HardwarePlan) -> int:
-    """Samples per received transfer: a Zynq S2MM packet, or the whole batch of an Alveo s2mm run."""
-    return shell.ZYNQ_PACKET_SAMPLES if plan.board.shell == "zynq" else 1
-
-
 def driver_constants(plan: HardwarePlan) -> list[dict]:
     """Every constant of the driver: name, Python literal and what it is."""
     board, net = plan.board, plan.network
     sizes = stream_constants(plan)
-    packet = packet_samples(plan)
+    packet = plan.packet_samples
     align = board.dma_width // 8
     rows = [
         ("NAME", net.name, "the network"),
@@ -104,8 +96,8 @@ def driver_constants(plan: HardwarePlan) -> list[dict]:
         ("TAIL_SCALE", TAIL_SCALE, "per output channel: float = scale * (value + offset)"),
         ("TAIL_OFFSET", TAIL_OFFSET, "per output channel offset"),
         *((name, value, comment) for name, (value, comment) in sizes.items()),
-        ("BATCH_SIZE", batch_size(plan, sizes, packet), "samples per transfer by default"),
-        ("PACKET_SAMPLES", packet, "samples per S2MM transfer (zynq: each ends at m_axis_tlast)"),
+        ("BATCH_SIZE", batch_size(plan), "samples per batch by default (one MM2S transfer, whole packets)"),
+        ("PACKET_SAMPLES", packet, "samples per packet: m_axis_tlast closes each, one S2MM transfer (zynq)"),
         ("PACKET_STRIDE", _round_up(packet * sizes["OUT_SAMPLE_BYTES"][0], align),
          f"bytes between received packets: aligned to the {board.dma_width}-bit memory side"),
         ("MAX_TRANSFER_BYTES", shell.MAX_TRANSFER_BYTES, "most bytes of one DMA transfer (zynq)"),
@@ -126,8 +118,9 @@ def _readme(plan: HardwarePlan, constants: list[dict], files: list[str]) -> str:
         input_shape=values["INPUT_SHAPE"], output_shape=values["OUTPUT_SHAPE"], batch=values["BATCH_SIZE"],
         in_dtype=plan.first.in_dtype.name, in_elems=plan.first.in_elems, out_dtype=plan.last.out_dtype.name,
         out_elems=plan.last.out_elems, samples_shape=f"(N, {shape})",
-        contract=textwrap.fill(shell.describe(board.shell, plan.in_tdata_bits, plan.out_tdata_bits), 96,
-                               break_on_hyphens=False))
+        packet=plan.packet_samples, batch_packets=batch_size(plan) // plan.packet_samples,
+        contract=textwrap.fill(shell.describe(board.shell, plan.in_tdata_bits, plan.out_tdata_bits, plan.packet_samples),
+                               96, break_on_hyphens=False))
 
 
 def render_driver(plan: HardwarePlan, project_root: Path) -> dict:
@@ -155,6 +148,6 @@ def render_driver(plan: HardwarePlan, project_root: Path) -> dict:
     (out / "README.md").write_text(_readme(plan, constants, files))
     board, sizes = plan.board, stream_constants(plan)
     return {"files": [f"{DRIVER_DIR}/{f}" for f in files], "entry": f"{DRIVER_DIR}/{ENTRY}", "class": CLASS,
-            "shell": board.shell, "batch_size": batch_size(plan, sizes, packet_samples(plan)),
+            "shell": board.shell, "batch_size": batch_size(plan),
             "stream": {k.lower(): v for k, (v, _) in sizes.items()},
-            "requirements": [f"{p}{v}" for p, v, _ in REQUIREMENTS], **shell.contract(board.shell)}
+            "requirements": [f"{p}{v}" for p, v, _ in REQUIREMENTS], **shell.contract(board.shell, plan.packet_samples)}

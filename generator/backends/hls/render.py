@@ -19,6 +19,7 @@ from generator.backends.hls.unrolled import render_unrolled_hls
 from generator.hw import HardwarePlan, Impl
 from generator.hw.encoding import FAMILY_CODES
 from generator.hw.layout import threshold_array, weight_array, wrapped_table
+from generator.hw.names import PACKET_MACRO
 from generator.hw.params import add_params, layer_params, pool_output, pool_params, pool_thresholds, swg_params
 from generator.multipliers import LUT, VERILOG
 from generator.resources import folder
@@ -189,7 +190,7 @@ def _render_stage(env, impl: Impl, out_dir: Path) -> dict:
 def _stitch(plan: HardwarePlan) -> tuple[list[dict], list[dict]]:
     """Streams and calls of the top, as the plan's links say: AXI-Stream adapter -> stage ->
     (width converter) -> next stage ... -> AXI-Stream adapter (TLAST on the last beat of every
-    sample); a link's FIFO depth is its stream's depth."""
+    PACKET_MACRO-th sample); a link's FIFO depth is its stream's depth."""
     first, last = plan.first, plan.last
     streams, calls = [], []
 
@@ -216,8 +217,8 @@ def _stitch(plan: HardwarePlan) -> tuple[list[dict], list[dict]]:
                 dst = src
                 next(s for s in streams if s["name"] == src)["depth"] = link.depth
             feeds[(link.dst, link.dst_port)] = dst
-    calls.append(_call("axgen_to_axis", [last.out_stream_bits],
-                       [outputs[0], "m_axis", str(last.out_elems // last.out_per_beat)]))
+    calls.append(_call("axgen_to_axis", [last.out_stream_bits, PACKET_MACRO],
+                       [outputs[0], "m_axis", str(plan.out_beats)]))
     return streams, calls
 
 
@@ -233,7 +234,8 @@ def render_hls(plan: HardwarePlan, out_dir: Path) -> dict:
     ports = {"in_width": plan.in_tdata_bits, "out_width": plan.out_tdata_bits,
              "in_port": axis_type(plan.in_tdata_bits), "out_port": axis_type(plan.out_tdata_bits),
              "in_bits": first.in_stream_bits, "out_bits": last.out_stream_bits,
-             "in_per_beat": first.in_per_beat, "out_per_beat": last.out_per_beat}
+             "in_per_beat": first.in_per_beat, "out_per_beat": last.out_per_beat,
+             "packet_macro": PACKET_MACRO, "packet_samples": plan.packet_samples}
     testbench = testbench_name(plan.top)
     (out_dir / f"{plan.top}.cpp").write_text(env.get_template("top.cpp.j2").render(
         top=plan.top, layer_files=[entry["file"] for entry in layers], streams=streams, calls=calls,

@@ -20,6 +20,7 @@ from generator.backends.rtl.users import render_users
 from generator.hw import HardwarePlan, Impl, memories
 from generator.hw.encoding import FAMILY_CODES
 from generator.hw.layout import threshold_words, weight_words
+from generator.hw.names import PACKET_PARAMETER
 from generator.hw.params import add_params, duplicate_params, layer_params, pool_output, pool_params, pool_thresholds, swg_params
 from generator.multipliers import LUT
 from generator.resources import folder
@@ -75,7 +76,7 @@ def top_ports(plan: HardwarePlan) -> list[dict]:
         _port("output", "m_axis_tvalid", f"{AXIS} m_axis TVALID"),
         _port("input", "m_axis_tready", f"{AXIS} m_axis TREADY"),
         _port("output", "m_axis_tlast", f"{AXIS} m_axis TLAST",
-              note=f"High on the last of the {plan.last.out_elems // plan.last.out_per_beat} beats of every sample."),
+              note=f"High on the last of the {plan.out_beats} beats of every {PACKET_PARAMETER}-th sample."),
     ]
 
 
@@ -286,7 +287,8 @@ def render_rtl(plan: HardwarePlan, out_dir: Path, users: dict | None = None) -> 
         top=plan.top, ports=top_ports(plan), streams=streams, blocks=blocks, first=streams[0]["name"],
         last=_out_stream(last, 0), in_elems=first.in_per_beat, in_bits=in_bits, in_width=plan.in_tdata_bits,
         out_elems=last.out_per_beat, out_bits=out_bits, out_width=plan.out_tdata_bits,
-        out_pad=plan.out_tdata_bits - out_bits, out_beats=last.out_elems // last.out_per_beat)
+        out_pad=plan.out_tdata_bits - out_bits, out_beats=plan.out_beats,
+        packet_parameter=PACKET_PARAMETER, packet_samples=plan.packet_samples)
     (out_dir / f"{plan.top}.v").write_text(top_text)
     lib = lib_files(plan)
     for name in lib:
@@ -300,5 +302,6 @@ def render_rtl(plan: HardwarePlan, out_dir: Path, users: dict | None = None) -> 
         "in_per_beat": first.in_per_beat, "out_per_beat": last.out_per_beat,
         "in_tdata_bits": plan.in_tdata_bits, "out_tdata_bits": plan.out_tdata_bits,
         "in_data_bits": in_bits, "out_data_bits": out_bits,
+        "packet_samples": plan.packet_samples,  # the top's PACKET_SAMPLES: TLAST closes every this many samples
         "files": files,
     }

@@ -55,6 +55,7 @@ def accelerator_ports(data: dict) -> dict:
     try:
         top = rtl["top"]
         ports = {"top": top, "in_bits": int(rtl["in_tdata_bits"]), "out_bits": int(rtl["out_tdata_bits"]),
+                 "packet_samples": int(rtl.get("packet_samples", 1)),
                  "in_beats": int(rtl["in_elems"]) // int(rtl["in_per_beat"]),
                  "out_beats": int(rtl["out_elems"]) // int(rtl["out_per_beat"])}
     except (KeyError, TypeError, ValueError, ZeroDivisionError):
@@ -146,6 +147,14 @@ def core_name(data: dict) -> str:
     return f"axgen:project:{name}:1.0.0"
 
 
+def packet_words(packet_samples: int) -> dict[str, str]:
+    """How the READMEs say where TLAST falls and what one S2MM transfer returns."""
+    if packet_samples == 1:
+        return {"tlast": "every sample", "s2mm": "each sample as one S2MM packet"}
+    return {"tlast": f"every {packet_samples}th sample (a packet; the top's parameter PACKET_SAMPLES)",
+            "s2mm": f"the samples in S2MM packets of {packet_samples}"}
+
+
 def _readme(values: dict, shell_kind: str) -> str:
     board, zynq_shell = values["board"], shell_kind == "zynq"
     return _render("README.txt.j2", **values, shell=shell_kind, ooc_reports=OOC_REPORTS, ip_dir=IP_DIR,
@@ -155,7 +164,8 @@ def _readme(values: dict, shell_kind: str) -> str:
                    movers=[] if zynq_shell else alveo.data_movers(values), xclbin=alveo.XCLBIN,
                    accel_instance=zynq.ACCEL if zynq_shell else alveo.ACCEL, dma=zynq.DMA,
                    dma_bytes=board["dma_width"] // 8, bitfile=shell.BITFILES[shell_kind],
-                   board_files=zynq.board_files(board) if zynq_shell else None)
+                   board_files=zynq.board_files(board) if zynq_shell else None,
+                   packets=packet_words(values["packet_samples"]))
 
 
 def vivado_files(data: dict) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """The HLS top's ports as Vitis HLS expresses AXI-Stream with TLAST (ap_axiu from ap_axi_sdata.h,
 or hls_lib/axgen_axis.h's own where that header is missing, as in hls4ml's copy of the HLS
-headers): the C-simulation test bench checks TLAST on exactly the last beat of every sample and
-fails on a TLAST one beat early."""
+headers): the C-simulation test bench checks TLAST on exactly the last beat of every
+AXGEN_PACKET_SAMPLES-th sample (the top's macro, set small for C simulation) and fails on a TLAST
+one beat early or a packet closed on the wrong sample."""
 
 from __future__ import annotations
 
@@ -43,26 +44,48 @@ def test_top_ports_are_axi_stream_with_tlast(top):
     text = (out / f"{summary['top']}.cpp").read_text()
     assert (f"void {summary['top']}(hls::stream<ap_axiu<16, 0, 0, 0> >& s_axis, "
             f"hls::stream<ap_axiu<{summary['out_width']}, 0, 0, 0> >& m_axis)") in text
-    assert '#include "axgen_axis.h"' in text and "axgen_to_axis<20>(l0_out, m_axis, 3);" in text
+    assert '#include "axgen_axis.h"' in text and "axgen_to_axis<20, AXGEN_PACKET_SAMPLES>(l0_out, m_axis, 3);" in text
+    assert "#define AXGEN_PACKET_SAMPLES 1  // samples per packet" in text and summary["packet_samples"] == 1
     assert "axgen_axis.h" in summary["files"] and (out / "axgen_axis.h").is_file()
 
 
-def test_csim_checks_tlast(top):
+@pytest.mark.parametrize("packet", [None, 2, 4])
+def test_csim_checks_tlast(top, packet):
+    """Packets of 1 sample (the top's own), 2 or 4 (set for the C simulation; 6 samples leave the
+    last packet of 4 open)."""
     out, summary, layer, impl, x = top
-    res = simulate(out, summary["testbench"], x, impl.in_dtype, impl.out_dtype, layer.mh)
+    defines = None if packet is None else {"AXGEN_PACKET_SAMPLES": packet}
+    res = simulate(out, summary["testbench"], x, impl.in_dtype, impl.out_dtype, layer.mh, defines=defines)
     assert np.array_equal(res.outputs, golden.run_layer(x, layer))
 
 
-def test_tlast_one_beat_early_fails_the_csim(top, tmp_path):
-    out, summary, layer, impl, x = top
+def _broken_copy(top, tmp_path, name: str, old: str, new: str) -> None:
+    out = top[0]
     for path in out.iterdir():
         (tmp_path / path.name).write_bytes(path.read_bytes())
-    header = tmp_path / "axgen_axis.h"
-    text = header.read_text()
-    assert "beat.last = b == beats - 1;" in text
-    header.write_text(text.replace("beat.last = b == beats - 1;", "beat.last = b == beats - 2;"))
-    with pytest.raises(AxgenError, match=r"sample 0: m_axis TLAST is 1 on beat 1 of 3 \(expected high on the last"):
+    text = (tmp_path / name).read_text()
+    assert old in text
+    (tmp_path / name).write_text(text.replace(old, new))
+
+
+def test_tlast_one_beat_early_fails_the_csim(top, tmp_path):
+    _, summary, layer, impl, x = top
+    _broken_copy(top, tmp_path, "axgen_axis.h", "beat.last = closes && b == beats - 1;",
+                 "beat.last = closes && b == beats - 2;")
+    with pytest.raises(AxgenError, match=r"sample 0 \(sample 0 of packet 0, 1 samples per packet\): m_axis TLAST is 1 on "
+                                         r"beat 1 of 3 \(expected high on the last beat only\)"):
         simulate(tmp_path, summary["testbench"], x, impl.in_dtype, impl.out_dtype, layer.mh)
+
+
+def test_a_packet_closed_on_the_wrong_sample_fails_the_csim(top, tmp_path):
+    """A top whose TLAST closes every sample, where the test bench expects packets of 2."""
+    _, summary, layer, impl, x = top
+    _broken_copy(top, tmp_path, f"{summary['top']}.cpp", "axgen_to_axis<20, AXGEN_PACKET_SAMPLES>",
+                 "axgen_to_axis<20, 1>")
+    with pytest.raises(AxgenError, match=r"sample 0 \(sample 0 of packet 0, 2 samples per packet\): m_axis TLAST is 1 on "
+                                         r"beat 2 of 3 \(expected low on every beat\)"):
+        simulate(tmp_path, summary["testbench"], x, impl.in_dtype, impl.out_dtype, layer.mh,
+                 defines={"AXGEN_PACKET_SAMPLES": 2})
 
 
 PROGRAM = """#include "axgen_axis.h"
@@ -73,7 +96,7 @@ int main() {
     beat.data = 5;
     in.write(beat);
     axgen_from_axis<8>(in, mid, 1);
-    axgen_to_axis(mid, out, 1);
+    axgen_to_axis<8, 1>(mid, out, 1);
     ap_axiu<8, 0, 0, 0> got = out.read();
     return got.data == 5 && got.last == 1 && got.keep == 1 && AXGEN_EXPECT ? 0 : 1;
 }

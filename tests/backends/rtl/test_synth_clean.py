@@ -43,8 +43,10 @@ BLOCKS = [
     ("axgen_fifo", {"WIDTH": 36, "DEPTH": 37}, {}),
     ("axgen_fifo", {"WIDTH": 5, "DEPTH": 1}, {}),
     ("axgen_fifo", {"WIDTH": 80, "DEPTH": 10, "DISTRIBUTED": 1, "HEAD_REG": 0}, {}),  # an unrolled layer's output FIFO
+    ("axgen_tlast", {"BEATS": 3, "PACKET_SAMPLES": 166667}, {}),  # 500,001 beats per packet: a 19-bit counter
     ("axgen_tlast", {"BEATS": 1}, {}),
     ("axgen_tlast", {"BEATS": 10}, {}),
+    ("axgen_tlast", {"BEATS": 1, "PACKET_SAMPLES": 2}, {}),
     ("axgen_dup", {"WIDTH": 24}, {}),
     ("axgen_add", {"CH": 8, "PE": 4, "A_BITS": 4, "A_KIND": 1, "B_BITS": 3, "B_KIND": 0, "B_SHIFT": 1,
                    "ACC_BITS": 7, "OUT_BITS": 7}, {}),
