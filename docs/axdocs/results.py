@@ -1,0 +1,181 @@
+"""The results page: what the benchmarks measured, from the JSON they write to benchmarks/results/
+(`make bench` reruns the speed benchmarks, then rebuilds the site), as tables and plots, each with
+the command that reproduces it. A benchmark whose file is absent is left out of the page."""
+
+from __future__ import annotations
+
+import json
+
+from axdocs import ROOT
+from axdocs.figures import markdown_table, png, pyplot
+
+RESULTS = ROOT / "benchmarks" / "results"
+PAGE = "results/index.md"
+
+
+def _load(name: str):
+    path = RESULTS / name
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _bars(title: str, ylabel: str, groups: list[str], series: dict[str, list[float]], log: bool = False) -> bytes:
+    """Grouped bars: one group per label, one bar per series."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=110)
+    width = 0.8 / max(len(series), 1)
+    for i, (name, values) in enumerate(series.items()):
+        ax.bar([g + i * width for g in range(len(groups))], values, width, label=name)
+    ax.set_xticks([g + width * (len(series) - 1) / 2 for g in range(len(groups))], groups, fontsize=8)
+    ax.set(title=title, ylabel=ylabel)
+    if log:
+        ax.set_yscale("log")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return png(fig)
+
+
+def _command(text: str) -> str:
+    return f"Reproduce: `{text}`"
+
+
+def verify_speed(files: dict) -> list[str]:
+    data = _load("verify_speed.json")
+    if data is None:
+        return []
+    names = sorted(data)
+    rows = [[n, f"{data[n]['cycles_per_sample']:,.0f}", f"{data[n]['cocotb']['marginal_cycles_per_second']:,}",
+             f"{data[n]['harness']['marginal_cycles_per_second']:,}", f"{data[n]['ratio']:.1f}x"] for n in names]
+    files["results/verify_speed.png"] = _bars(
+        "RTL verification speed", "sample-cycles per second", names,
+        {"cocotb": [data[n]["cocotb"]["marginal_cycles_per_second"] for n in names],
+         "C++ harness": [data[n]["harness"]["marginal_cycles_per_second"] for n in names]}, log=True)
+    return ["## Verification speed", "",
+            "Marginal simulated sample-cycles per second of the two RTL passes of `axgen verify` on Verilator: "
+            "cocotb driving the streams from Python, and the C++ streaming harness.", "",
+            markdown_table(["network", "cycles per sample", "cocotb", "harness", "harness / cocotb"], rows), "",
+            "![verification speed](verify_speed.png)", "", _command(".venv/bin/python benchmarks/verify_speed.py --cnv"), ""]
+
+
+def golden_speed(files: dict) -> list[str]:
+    data = _load("golden_speed.json")
+    if data is None:
+        return []
+    rows = []
+    for weights, entry in data["weights"].items():
+        rows.append([weights, "exact, float64 BLAS", f"{entry['exact_blas_total_s']:.2f}", "1"])
+        rows.append([weights, "exact, int64", f"{entry['exact_int_total_s']:.2f}", f"{entry['int_over_blas']:.1f}"])
+        for spec, fam in entry["families"].items():
+            rows.append([weights, f"`{spec}`", f"{fam['fast_total_s']:.2f}", f"{fam['fast_over_exact']:.2f}"])
+    first = next(iter(data["weights"].values()))["families"]
+    specs = list(first)
+    files["results/golden_speed.png"] = _bars(
+        f"golden model, approximate products: {first[specs[0]]['oracle_images']} images", "seconds", specs,
+        {"factored products (the golden model)": [first[s]["fast_on_oracle_images_s"] for s in specs],
+         "one table gather per product (the tests' oracle)": [first[s]["oracle_total_s"] for s in specs]}, log=True)
+    return ["## Golden-model speed", "",
+            f"The golden model on {data['network']}, {data['images']} images, per weight set: exact layers as "
+            "float64 matrix products where a bound proves them exact, int64 otherwise; approximate multipliers as "
+            "a short sum of integer matrix products (seconds, and the ratio to the first row of the set).", "",
+            markdown_table(["weights", "products", "seconds", "ratio"], rows), "",
+            "![golden model speed](golden_speed.png)", "", _command(".venv/bin/python benchmarks/golden_speed.py"), ""]
+
+
+def autofold(files: dict) -> list[str]:
+    data = _load("autofold_baseline.json")
+    if data is None:
+        return []
+    rows = data["rows"]
+    keys = [k for k in rows[0] if not isinstance(rows[0][k], (dict, list))]
+    labels = [f"{r.get('network', '')} {r.get('target', '')}".strip() for r in rows]
+    numeric = [k for k in keys if k.endswith("_luts") or k.endswith("luts")]
+    if numeric:
+        files["results/autofold.png"] = _bars("estimated LUTs at equal cycle targets", "LUTs", labels,
+                                              {k: [r[k] or 0 for r in rows] for k in numeric})
+    return ["## Automatic folding against FINN's rule", "",
+            f"On {data['board']}: lanes and estimated LUTs of axgen's folding, of FINN's SetFolding rule and of the "
+            "exhaustive optimum, at equal targets of cycles per sample.", "",
+            markdown_table(keys, [[r[k] for k in keys] for r in rows]), "",
+            *(["![automatic folding](autofold.png)", ""] if numeric else []),
+            _command(".venv/bin/python benchmarks/autofold_baseline.py"), ""]
+
+
+def fifo_depths(files: dict) -> list[str]:
+    data = _load("fifo_depths.json")
+    if data is None:
+        return []
+    rows = [[r["network"], r["estimated_cycles_per_sample"], r["rule"]["cycles_per_sample"], r["rule"]["fifo_bits"],
+             r["sized"]["cycles_per_sample"], r["sized"]["fifo_bits"]] for r in data["rows"]]
+    return ["## FIFO sizing", "",
+            "Measured cycles per sample and FIFO bits with the rule's FIFOs and with FIFOs sized from a simulation.", "",
+            markdown_table(["network", "estimated cycles", "rule: cycles", "rule: FIFO bits", "sized: cycles",
+                            "sized: FIFO bits"], rows), "",
+            _command(".venv/bin/python benchmarks/fifo_depths.py"), ""]
+
+
+def fmax(files: dict) -> list[str]:
+    data = _load("fmax_networks.json")
+    if data is None:
+        return []
+    names = [n for n in data["after"] if n in data["before"]]
+    rows = [[n, data["before"][n]["fmax_mhz"], data["after"][n]["fmax_mhz"], data["after"][n].get("estimated_fmax_mhz", "-"),
+             f"{data['after'][n]['lut4']:,}", f"{data['after'][n]['samples_per_s']:,}"] for n in names]
+    files["results/fmax.png"] = _bars("whole accelerators placed by nextpnr (ECP5, target 125 MHz)", "Fmax (MHz)", names,
+                                      {"unpipelined RTL": [data["before"][n]["fmax_mhz"] or 0 for n in names],
+                                       "pipelined (now)": [data["after"][n]["fmax_mhz"] or 0 for n in names]})
+    return ["## Fmax of whole networks", "", data["comment"], "",
+            markdown_table(["network", "Fmax before (MHz)", "Fmax now (MHz)", "timing model (MHz)", "LUT4", "samples/s"], rows),
+            "", "![Fmax per network](fmax.png)", "", _command(".venv/bin/python benchmarks/fmax_networks.py"), ""]
+
+
+def resource_model(files: dict) -> list[str]:
+    data = _load("unrolled_resources.json")
+    if data is None:
+        return []
+    kinds = ["lut", "ff", "carry", "lutram"]
+    rows = [[r["network"], r["layer"], *(f"{r[f'model_{k}'] / r[f'yosys_{k}']:.3f}" if r[f"yosys_{k}"] else "-" for k in kinds)]
+            for r in data]
+    totals = [f"{sum(r[f'model_{k}'] for r in data) / sum(r[f'yosys_{k}'] for r in data):.3f}" for k in kinds]
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=110)
+    for k in kinds:
+        ax.scatter([r[f"yosys_{k}"] for r in data], [r[f"model_{k}"] for r in data], label=k, s=22)
+    top = max(max(r[f"yosys_{k}"], r[f"model_{k}"]) for r in data for k in kinds)
+    ax.plot([1, top], [1, top], "k--", lw=0.8, label="model = Yosys")
+    ax.set(xscale="log", yscale="log", xlabel="Yosys synth_xilinx", ylabel="resource model",
+           title="unrolled layers: model against Yosys")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    files["results/resource_model.png"] = png(fig)
+    return ["## Resource-model error", "",
+            "The resource model's estimate over Yosys `synth_xilinx` per unrolled layer (1.000: exact).", "",
+            markdown_table(["network", "layer", *kinds], rows + [["all", "", *totals]]), "",
+            "![resource model against Yosys](resource_model.png)", "",
+            _command(".venv/bin/python benchmarks/unrolled_resources.py") + "; the folded layers' model against Yosys: "
+            "`.venv/bin/python benchmarks/calibrate_resources.py report`", ""]
+
+
+def lut_savings(files: dict) -> list[str]:
+    path = RESULTS / "dse_savings_unrolled_mlp.txt"
+    if not path.is_file():
+        return []
+    text = path.read_text()
+    command = text.splitlines()[0].lstrip("# ").split("  (")[0]
+    return ["## LUTs saved by approximation", "",
+            "The digits MLP with every layer unrolled: the design-space exploration's front, and the LUTs Yosys "
+            "measures for the exact network, the best configuration within the loss, and after fine-tuning.", "",
+            "```text", text.rstrip(), "```", "", _command(command), ""]
+
+
+def pages() -> dict:
+    files: dict = {}
+    body = ["# Results", "",
+            "What the benchmarks in `benchmarks/` measured, read from the JSON files they write to "
+            "`benchmarks/results/`. `make bench` reruns the speed benchmarks and rebuilds this page; the others "
+            "run on their own, each with the command under its section. The machine is a shared 2-core host: "
+            "speeds are ratios measured side by side in one run, not absolute figures.", ""]
+    for section in (verify_speed, golden_speed, autofold, fifo_depths, fmax, resource_model, lut_savings):
+        body += section(files)
+    files[PAGE] = "\n".join(body) + "\n"
+    return files

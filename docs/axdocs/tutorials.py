@@ -1,0 +1,317 @@
+"""Tutorials: jupytext percent scripts in docs/tutorials/ (open them as notebooks in Jupyter, or run
+their cells here), executed at build time so that each page shows what its code printed.
+
+A code cell is Python, except lines starting with `!`, which are shell commands as in Jupyter
+(`!axgen demo`; in the .py file they read `# !axgen demo`). Each tutorial runs in its own empty
+folder, build/docs/tutorials/NAME/; its cells share one namespace; what a cell prints, the value of
+its last expression and the matplotlib figures it leaves open are its output. A cell that raises
+or a command that exits non-zero fails the build, unless the cell is tagged `raises-exception`
+(an error the tutorial means to show).
+
+Results are cached in build/docs/cache/ by the tutorial's text and a fingerprint of the code it
+runs (generator/, templates/, rtl/, hls_lib/, boards/, testbench/), so a rebuild after an edit of
+the prose alone does not run anything again. AXGEN_DOCS_TUTORIALS=off builds the pages without
+executing (code only, with a note), `cached` uses the cache where it matches and code only
+elsewhere, and `run` (the default) executes what the cache lacks.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import contextlib
+import hashlib
+import io
+import json
+import os
+import pprint
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from axdocs import DOCS, ROOT
+from axdocs.figures import png, pyplot
+
+SOURCES = DOCS / "tutorials"
+WORK = ROOT / "build" / "docs" / "tutorials"
+CACHE = ROOT / "build" / "docs" / "cache"
+CODE = ("generator", "templates", "rtl", "hls_lib", "boards", "testbench")
+MODE_VARIABLE = "AXGEN_DOCS_TUTORIALS"
+MODES = ("run", "cached", "off")
+RAISES = "raises-exception"
+
+
+class TutorialError(Exception):
+    """A tutorial cell failed: names the tutorial, the cell and what went wrong."""
+
+
+@dataclass
+class Segment:
+    kind: str  # "python" or "shell"
+    code: str
+    outputs: list = field(default_factory=list)  # ("text", str) or ("image", base64 PNG)
+
+
+@dataclass
+class Cell:
+    kind: str  # "markdown" or "code"
+    source: str
+    tags: tuple = ()
+    segments: list = field(default_factory=list)
+
+
+def tutorials() -> list[Path]:
+    return sorted(SOURCES.glob("*.py"))
+
+
+def read(path: Path) -> list[Cell]:
+    import jupytext
+    notebook = jupytext.read(path, fmt="py:percent")
+    cells = []
+    for cell in notebook.cells:
+        tags = tuple(cell.metadata.get("tags", ()))
+        item = Cell(cell.cell_type, cell.source, tags)
+        if cell.cell_type == "code":
+            item.segments = split(cell.source)
+        cells.append(item)
+    return cells
+
+
+def split(source: str) -> list[Segment]:
+    """A code cell as its runs of Python lines and its shell (`!`) lines, in order."""
+    segments: list[Segment] = []
+    for line in source.splitlines():
+        kind = "shell" if line.lstrip().startswith("!") else "python"
+        text = line.lstrip()[1:].strip() if kind == "shell" else line
+        if kind == "python" and segments and segments[-1].kind == "python":
+            segments[-1].code += "\n" + text
+        else:
+            segments.append(Segment(kind, text))
+    for seg in segments:
+        seg.code = seg.code.strip("\n")
+    return [s for s in segments if s.code.strip()]
+
+
+def fingerprint() -> str:
+    """A hash of the code a tutorial runs (and of this executor)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for folder in CODE:
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(ROOT).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def shell_environment() -> dict:
+    """The environment of `!` commands: this Python's `axgen` first on PATH, this checkout's
+    generator importable, plain uncoloured output at a fixed width."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.update({"COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1", "PYTHONWARNINGS": "ignore"})
+    return env
+
+
+def _run_python(code: str, namespace: dict, name: str) -> list:
+    tree = ast.parse(code, filename=name)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        exec(compile(tree, name, "exec"), namespace)
+        if last is not None:
+            value = eval(compile(ast.Expression(last.value), name, "eval"), namespace)
+            if value is not None:
+                print(value if isinstance(value, str) else pprint.pformat(value, width=100, sort_dicts=False))
+    outputs = [("text", out.getvalue())] if out.getvalue().strip() else []
+    plt = pyplot()
+    for number in plt.get_fignums():
+        outputs.append(("image", base64.b64encode(png(plt.figure(number))).decode()))
+    return outputs
+
+
+def _run_shell(command: str, workdir: Path) -> tuple[list, int]:
+    done = subprocess.run(command, shell=True, cwd=workdir, env=shell_environment(), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    return ([("text", done.stdout)] if done.stdout.strip() else []), done.returncode
+
+
+def execute(path: Path, workdir: Path | None = None) -> list[Cell]:
+    """Run every code cell of the tutorial at `path` in a fresh folder; the cells with their outputs."""
+    import matplotlib
+    matplotlib.use("Agg")
+    workdir = workdir or WORK / path.stem
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    cells = read(path)
+    namespace = {"__name__": "__main__"}
+    here = Path.cwd()
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.chdir(workdir)
+    try:
+        for number, cell in enumerate(cells):
+            for seg in cell.segments:
+                where = f"{path.name}, cell {number}"
+                if seg.kind == "shell":
+                    seg.outputs, status = _run_shell(seg.code, workdir)
+                    failed = status != 0
+                    problem = f"`{seg.code}` exited with {status}:\n{seg.outputs[0][1] if seg.outputs else ''}"
+                else:
+                    try:
+                        seg.outputs, failed = _run_python(seg.code, namespace, where), False
+                    except Exception as exc:  # shown on the page when tagged, else the build fails
+                        failed, problem = True, traceback.format_exc()
+                        seg.outputs = [("text", f"{type(exc).__name__}: {exc}\n")]
+                if failed != (RAISES in cell.tags):
+                    raise TutorialError(f"{where}: " + (problem if failed else f"tagged {RAISES} but did not fail"))
+    finally:
+        os.chdir(here)
+        pyplot().close("all")
+    return cells
+
+
+def _cache_file(path: Path) -> Path:
+    return CACHE / f"{path.stem}.json"
+
+
+def _key(path: Path, code: str) -> str:
+    return hashlib.sha256(path.read_bytes() + code.encode()).hexdigest()
+
+
+def _load(path: Path, key: str) -> tuple[list[Cell], float] | None:
+    try:
+        data = json.loads(_cache_file(path).read_text())
+    except (OSError, ValueError):
+        return None
+    if data.get("key") != key:
+        return None
+    cells = [Cell(c["kind"], c["source"], tuple(c["tags"]),
+                  [Segment(s["kind"], s["code"], [tuple(o) for o in s["outputs"]]) for s in c["segments"]])
+             for c in data["cells"]]
+    return cells, data["seconds"]
+
+
+def _store(path: Path, key: str, cells: list[Cell], seconds: float) -> None:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    data = {"key": key, "seconds": seconds,
+            "cells": [{"kind": c.kind, "source": c.source, "tags": list(c.tags),
+                       "segments": [{"kind": s.kind, "code": s.code, "outputs": s.outputs} for s in c.segments]}
+                      for c in cells]}
+    _cache_file(path).write_text(json.dumps(data))
+
+
+def results(path: Path, mode: str, code: str) -> tuple[list[Cell], float | None]:
+    """The tutorial's cells with outputs (from the cache or a run), or without (seconds None)."""
+    key = _key(path, code)
+    if mode != "off":
+        cached = _load(path, key)
+        if cached is not None:
+            return cached
+        if mode == "run":
+            start = time.monotonic()
+            cells = execute(path)
+            seconds = round(time.monotonic() - start, 1)
+            _store(path, key, cells, seconds)
+            return cells, seconds
+    return read(path), None
+
+
+def render(path: Path, cells: list[Cell], seconds: float | None) -> dict:
+    """The page (and its figures) for one tutorial: {site path: content}."""
+    stem = path.stem
+    files: dict = {f"tutorials/{stem}.py": path.read_bytes()}
+    lines: list[str] = []
+    title_done = False
+    for number, cell in enumerate(cells):
+        if cell.kind == "markdown":
+            lines += [cell.source, ""]
+            if not title_done:
+                lines += [_provenance(path, seconds), ""]
+                title_done = True
+            continue
+        for k, seg in enumerate(cell.segments):
+            if seg.kind == "shell":
+                lines += ["```console", f"$ {seg.code}", "```"]
+            else:
+                lines += ["```python", seg.code, "```"]
+            for j, (kind, value) in enumerate(seg.outputs):
+                if kind == "text":
+                    lines += ['``` { .text .output }', value.rstrip("\n"), "```"]
+                else:
+                    image = f"{stem}/cell{number}_{k}_{j}.png"
+                    files[f"tutorials/{image}"] = base64.b64decode(value)
+                    lines += [f"![output of cell {number}]({image})"]
+            lines.append("")
+    files[f"tutorials/{stem}.md"] = "\n".join(lines) + "\n"
+    return files
+
+
+def _provenance(path: Path, seconds: float | None) -> str:
+    source = f"[`docs/tutorials/{path.name}`]({path.name})"
+    if seconds is None:
+        return (f'!!! warning "Not executed in this build"\n    This build ran with {MODE_VARIABLE}='
+                f"{os.environ.get(MODE_VARIABLE)}: the code is shown without its output. {source}")
+    return (f'!!! info "This page ran"\n    Every output below is what the code printed when the site was built '
+            f"({seconds:.0f} s). Download it as a script: {source} (a jupytext percent file: open it in Jupyter "
+            f"as a notebook, or run `python {path.name}`, where `# !` lines are shell commands to run by hand).")
+
+
+def mode() -> str:
+    value = os.environ.get(MODE_VARIABLE, "run")
+    if value not in MODES:
+        raise TutorialError(f"{MODE_VARIABLE}={value!r}; expected one of {', '.join(MODES)}")
+    return value
+
+
+def pages() -> dict:
+    chosen, code = mode(), fingerprint()
+    files: dict = {}
+    for path in tutorials():
+        files.update(render(path, *results(path, chosen, code)))
+    return files
+
+
+def check(path: Path) -> list[str]:
+    """Fast check of a tutorial without running it: every Python segment compiles, every `axgen`
+    command parses against the click commands (command, options, choices, required arguments),
+    and every `axgen.NAME` the Python uses exists. The problems found (none: an empty list)."""
+    import click
+
+    import generator
+    from generator.cli import main
+    problems = []
+    for number, cell in enumerate(read(path)):
+        for seg in cell.segments:
+            where = f"{path.name}, cell {number}"
+            if seg.kind == "shell":
+                words = shlex.split(seg.code.split("|")[0].split(">")[0])
+                if words[:1] != ["axgen"]:
+                    continue
+                context = click.Context(main, info_name="axgen")
+                command = main.get_command(context, words[1]) if len(words) > 1 else None
+                if command is None:
+                    problems.append(f"{where}: `{seg.code}`: no such axgen command")
+                    continue
+                try:
+                    command.make_context(words[1], words[2:], parent=context)
+                except click.exceptions.Exit:
+                    pass  # --help
+                except click.ClickException as exc:
+                    problems.append(f"{where}: `{seg.code}`: {exc.format_message()}")
+                continue
+            try:
+                tree = ast.parse(seg.code)
+            except SyntaxError as exc:
+                problems.append(f"{where}: {exc}")
+                continue
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "axgen"
+                        and not hasattr(generator, node.attr) and node.attr not in generator.__all__):
+                    problems.append(f"{where}: axgen.{node.attr} is not part of the API")
+    return problems
