@@ -35,7 +35,8 @@ fuzz: $(STAMP)
 		$(BIN)/pytest -n 2 -q -m fuzz tests/sim/test_fuzz_designs.py; \
 		status=$$?; $(BIN)/python tests/support/fuzz_batch.py build/fuzz; exit $$status
 
-# speed benchmarks, each measured side by side in one run; figures also as JSON in benchmarks/results/
+# speed benchmarks, each measured side by side in one run; figures also as JSON in benchmarks/results/,
+# then the site, whose results page is made from them
 bench: $(STAMP)
 	$(BIN)/python benchmarks/verify_speed.py --cnv
 	$(BIN)/python benchmarks/csim_speed.py
@@ -43,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/fifo_depths.py
 	$(BIN)/python benchmarks/autofold_baseline.py
+	$(MAKE) docs
 
 # the documentation site in site/ (mkdocs build --strict: a broken link or a missing reference fails):
 # the reference generated from the code, the tutorials in docs/tutorials/ executed (cached in

@@ -168,6 +168,18 @@ def lut_savings(files: dict) -> list[str]:
             "```text", text.rstrip(), "```", "", _command(command), ""]
 
 
+def every_benchmark() -> list[str]:
+    """Each script in benchmarks/ with the first paragraph of its docstring."""
+    import ast
+    rows = []
+    for path in sorted((ROOT / "benchmarks").glob("*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+        summary = " ".join(doc.split("\n\n")[0].split())
+        rows.append([f"`benchmarks/{path.name}`", summary])
+    return ["## Every benchmark", "", "Each script's own summary (its docstring says how to run it and what it writes).",
+            "", markdown_table(["script", "measures"], rows), ""]
+
+
 def pages() -> dict:
     files: dict = {}
     body = ["# Results", "",
@@ -177,5 +189,6 @@ def pages() -> dict:
             "speeds are ratios measured side by side in one run, not absolute figures.", ""]
     for section in (verify_speed, golden_speed, autofold, fifo_depths, fmax, resource_model, lut_savings):
         body += section(files)
+    body += every_benchmark()
     files[PAGE] = "\n".join(body) + "\n"
     return files
