@@ -4,7 +4,7 @@ their cells here), executed at build time so that each page shows what its code 
 A code cell is Python, except lines starting with `!`, which are shell commands as in Jupyter
 (`!axgen demo`; in the .py file they read `# !axgen demo`). Each tutorial runs in its own empty
 folder, build/docs/tutorials/NAME/; its cells share one namespace; what a cell prints, the value of
-its last expression and the matplotlib figures it leaves open are its output. A cell that raises
+its last expression (unless the cell ends with `;`) and the matplotlib figures it leaves open are its output. A cell that raises
 or a command that exits non-zero fails the build, unless the cell is tagged `raises-exception`
 (an error the tutorial means to show).
 
@@ -12,7 +12,8 @@ Results are cached in build/docs/cache/ by the tutorial's text and a fingerprint
 runs (generator/, templates/, rtl/, hls_lib/, boards/, testbench/), so a rebuild after an edit of
 the prose alone does not run anything again. AXGEN_DOCS_TUTORIALS=off builds the pages without
 executing (code only, with a note), `cached` uses the cache where it matches and code only
-elsewhere, and `run` (the default) executes what the cache lacks.
+elsewhere, and `run` (the default) executes what the cache lacks, AXGEN_DOCS_JOBS (default 2) at a
+time.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import base64
 import contextlib
 import hashlib
 import io
+import itertools
 import json
 import os
 import pprint
@@ -42,6 +44,7 @@ WORK = ROOT / "build" / "docs" / "tutorials"
 CACHE = ROOT / "build" / "docs" / "cache"
 CODE = ("generator", "templates", "rtl", "hls_lib", "boards", "testbench")
 MODE_VARIABLE = "AXGEN_DOCS_TUTORIALS"
+JOBS_VARIABLE = "AXGEN_DOCS_JOBS"  # tutorials run at a time (default 2)
 MODES = ("run", "cached", "off")
 RAISES = "raises-exception"
 
@@ -114,13 +117,14 @@ def shell_environment() -> dict:
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env.update({"COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1", "PYTHONWARNINGS": "ignore"})
+    env.update({"COLUMNS": "120", "TERM": "dumb", "NO_COLOR": "1", "PYTHONWARNINGS": "ignore"})
     return env
 
 
 def _run_python(code: str, namespace: dict, name: str) -> list:
     tree = ast.parse(code, filename=name)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    shown = not code.rstrip().endswith(";")  # as in Jupyter, a trailing ; hides the last value
+    last = tree.body.pop() if shown and tree.body and isinstance(tree.body[-1], ast.Expr) else None
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         exec(compile(tree, name, "exec"), namespace)
@@ -206,20 +210,29 @@ def _store(path: Path, key: str, cells: list[Cell], seconds: float) -> None:
     _cache_file(path).write_text(json.dumps(data))
 
 
-def results(path: Path, mode: str, code: str) -> tuple[list[Cell], float | None]:
-    """The tutorial's cells with outputs (from the cache or a run), or without (seconds None)."""
-    key = _key(path, code)
-    if mode != "off":
-        cached = _load(path, key)
-        if cached is not None:
-            return cached
-        if mode == "run":
-            start = time.monotonic()
-            cells = execute(path)
-            seconds = round(time.monotonic() - start, 1)
-            _store(path, key, cells, seconds)
-            return cells, seconds
-    return read(path), None
+def _timed_run(path: Path) -> tuple[list[Cell], float]:
+    start = time.monotonic()
+    cells = execute(path)
+    return cells, round(time.monotonic() - start, 1)
+
+
+def results(paths: list[Path], mode: str, code: str, jobs: int = 2) -> dict[Path, tuple[list[Cell], float | None]]:
+    """Each tutorial's cells with outputs (from the cache or a run, `jobs` tutorials at a time, each in
+    a process of its own), or without (seconds None)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+    out: dict = {}
+    keys = {path: _key(path, code) for path in paths}
+    for path in paths:
+        cached = _load(path, keys[path]) if mode != "off" else None
+        out[path] = cached if cached is not None else (read(path), None)
+    todo = [path for path in paths if mode == "run" and out[path][1] is None]
+    if todo:
+        with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=get_context("spawn")) as pool:
+            for path, done in zip(todo, pool.map(_timed_run, todo)):
+                _store(path, keys[path], *done)
+                out[path] = done
+    return out
 
 
 def render(path: Path, cells: list[Cell], seconds: float | None) -> dict:
@@ -270,10 +283,10 @@ def mode() -> str:
 
 
 def pages() -> dict:
-    chosen, code = mode(), fingerprint()
+    jobs = int(os.environ.get(JOBS_VARIABLE, "2"))
     files: dict = {}
-    for path in tutorials():
-        files.update(render(path, *results(path, chosen, code)))
+    for path, (cells, seconds) in results(tutorials(), mode(), fingerprint(), jobs).items():
+        files.update(render(path, cells, seconds))
     return files
 
 
@@ -290,7 +303,9 @@ def check(path: Path) -> list[str]:
         for seg in cell.segments:
             where = f"{path.name}, cell {number}"
             if seg.kind == "shell":
-                words = shlex.split(seg.code.split("|")[0].split(">")[0])
+                lexer = shlex.shlex(seg.code, posix=True, punctuation_chars=True)
+                lexer.whitespace_split = True
+                words = list(itertools.takewhile(lambda w: not set(w) <= set("|&;<>()"), lexer))
                 if words[:1] != ["axgen"]:
                     continue
                 context = click.Context(main, info_name="axgen")

@@ -20,7 +20,8 @@ def test_the_check_finds_an_unknown_option_a_bad_choice_and_a_missing_api_name(t
                    "# !axgen build m.onnx -o out --no-such-option\n"
                    "# !axgen verify out --backend vhdl\n"
                    "# !axgen build m.onnx\n"
-                   "# !axgen verify out --backend all --samples 4\n")
+                   "# !axgen verify out --backend all --samples 4 | tail -1\n"
+                   "# !axgen build m.onnx -o out --input-type \"FIXED<16,6>\" > log.txt\n")
     problems = tutorials.check(bad)
     assert len(problems) == 4, problems
     assert "axgen.no_such_function" in problems[0]
