@@ -243,10 +243,12 @@ def render(path: Path, cells: list[Cell], seconds: float | None) -> dict:
     title_done = False
     for number, cell in enumerate(cells):
         if cell.kind == "markdown":
-            lines += [cell.source, ""]
-            if not title_done:
-                lines += [_provenance(path, seconds), ""]
+            if not title_done:  # the note on how the page was made goes right under the title
+                title, _, rest = cell.source.partition("\n")
+                lines += [title, "", _provenance(path, seconds), "", rest, ""]
                 title_done = True
+            else:
+                lines += [cell.source, ""]
             continue
         for k, seg in enumerate(cell.segments):
             if seg.kind == "shell":
