@@ -86,18 +86,20 @@ def autofold(files: dict) -> list[str]:
     if data is None:
         return []
     rows = data["rows"]
-    keys = [k for k in rows[0] if not isinstance(rows[0][k], (dict, list))]
-    labels = [f"{r.get('network', '')} {r.get('target', '')}".strip() for r in rows]
-    numeric = [k for k in keys if k.endswith("_luts") or k.endswith("luts")]
-    if numeric:
-        files["results/autofold.png"] = _bars("estimated LUTs at equal cycle targets", "LUTs", labels,
-                                              {k: [r[k] or 0 for r in rows] for k in numeric})
+    table = [[r["network"], r["target"], r["auto"]["lanes"], r["finn"]["lanes"], r["optimum_lanes"],
+              f"{r['auto']['luts']:,}", f"{r['finn']['luts']:,}", "-" if r["optimum_luts"] is None else f"{r['optimum_luts']:,}",
+              r["lanes_ratio"], r["luts_ratio"]] for r in rows]
+    labels = [f"{r['network']}\n{r['target']}" for r in rows]
+    files["results/autofold.png"] = _bars("estimated LUTs at equal targets of cycles per sample", "LUTs (resource model)",
+                                          labels, {"axgen": [r["auto"]["luts"] for r in rows],
+                                                   "FINN's SetFolding rule": [r["finn"]["luts"] for r in rows]}, log=True)
     return ["## Automatic folding against FINN's rule", "",
-            f"On {data['board']}: lanes and estimated LUTs of axgen's folding, of FINN's SetFolding rule and of the "
-            "exhaustive optimum, at equal targets of cycles per sample.", "",
-            markdown_table(keys, [[r[k] for k in keys] for r in rows]), "",
-            *(["![automatic folding](autofold.png)", ""] if numeric else []),
-            _command(".venv/bin/python benchmarks/autofold_baseline.py"), ""]
+            f"On {data['board']}: lanes (the sum of PE x SIMD over the matrix layers) and estimated LUTs of axgen's "
+            "folding, of FINN's SetFolding rule and of the exhaustive optimum, at equal targets of cycles per sample "
+            "(ratios: axgen over FINN's rule; '-': too many foldings to enumerate).", "",
+            markdown_table(["network", "target", "lanes", "FINN lanes", "optimum lanes", "LUTs", "FINN LUTs",
+                            "optimum LUTs", "lanes ratio", "LUTs ratio"], table), "",
+            "![automatic folding](autofold.png)", "", _command(".venv/bin/python benchmarks/autofold_baseline.py"), ""]
 
 
 def fifo_depths(files: dict) -> list[str]:
