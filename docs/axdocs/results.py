@@ -158,6 +158,58 @@ def resource_model(files: dict) -> list[str]:
             "`.venv/bin/python benchmarks/calibrate_resources.py report`", ""]
 
 
+def _bench_module(name: str):
+    """A benchmark script imported as a module (its cases and helpers, no run)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(f"axdocs_bench_{name}", ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def timing_model(files: dict) -> list[str]:
+    data = _load("timing_cases.json")
+    if data is None:
+        return []
+    from generator.hw import timing
+    bench = _bench_module("timing_model")
+    rows, points = [], {True: [], False: []}
+    for name in bench.CASES:
+        stage, measured = bench.case_stage(name), data.get(name)
+        estimate = timing.fmax_mhz(timing.shape_of(stage), stage.pipeline)
+        if measured is None:
+            rows.append([name, f"{estimate:.1f}", "-", "-", "not placed"])
+            continue
+        current = measured["key"] == bench.rtl_key(stage)
+        rows.append([name, f"{estimate:.1f}", f"{measured['fmax_mhz']:.1f}", f"{estimate / measured['fmax_mhz']:.3f}",
+                     "this RTL" if current else "an earlier RTL"])
+        points[current].append((measured["fmax_mhz"], estimate))
+    lines = ["## Timing-model error", "",
+             "The timing model's Fmax of single matrix blocks, each pipelined for its clock, against nextpnr-ecp5 "
+             "placing it alone (LFE5U-85F, speed 6, out of context). The last column says whether the placed Verilog "
+             "is the current one (`benchmarks/timing_model.py` places again only the cases whose Verilog changed).", "",
+             markdown_table(["case", "model (MHz)", "nextpnr (MHz)", "model / nextpnr", "placed"], rows), ""]
+    every = points[True] + points[False]
+    if every:
+        plt = pyplot()
+        fig, ax = plt.subplots(figsize=(4.5, 4), dpi=110)
+        for current, marker, label in ((True, "o", "placed from this RTL"), (False, "x", "placed from an earlier RTL")):
+            if points[current]:
+                ax.scatter(*zip(*points[current]), s=24, marker=marker, label=label)
+        low, high = min(min(p) for p in every) * 0.9, max(max(p) for p in every) * 1.1
+        ax.plot([low, high], [low, high], "k--", lw=0.8, label="model = nextpnr")
+        ax.set(xlabel="nextpnr Fmax (MHz)", ylabel="timing model (MHz)", title="single blocks")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        files["results/timing_model.png"] = png(fig)
+        worst = max(abs(e / m - 1) for m, e in every)
+        lines += [f"Worst |model / nextpnr - 1| over the {len(every)} placed cases: {worst:.1%} "
+                  f"({len(points[True])} of them placed from the current Verilog).", "",
+                  "![timing model against nextpnr](timing_model.png)", ""]
+    return lines + [_command(".venv/bin/python benchmarks/timing_model.py"), ""]
+
+
 def lut_savings(files: dict) -> list[str]:
     path = RESULTS / "dse_savings_unrolled_mlp.txt"
     if not path.is_file():
@@ -189,7 +241,7 @@ def pages() -> dict:
             "`benchmarks/results/`. `make bench` reruns the speed benchmarks and rebuilds this page; the others "
             "run on their own, each with the command under its section. The machine is a shared 2-core host: "
             "speeds are ratios measured side by side in one run, not absolute figures.", ""]
-    for section in (verify_speed, golden_speed, autofold, fifo_depths, fmax, resource_model, lut_savings):
+    for section in (verify_speed, golden_speed, autofold, fifo_depths, fmax, resource_model, timing_model, lut_savings):
         body += section(files)
     body += every_benchmark()
     files[PAGE] = "\n".join(body) + "\n"
