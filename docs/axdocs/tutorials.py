@@ -1,43 +1,29 @@
-"""Tutorials: jupytext percent scripts in docs/tutorials/ (open them as notebooks in Jupyter, or run
-their cells here), executed at build time so that each page shows what its code printed.
-
-A code cell is Python, except lines starting with `!`, which are shell commands as in Jupyter
-(`!axgen demo`; in the .py file they read `# !axgen demo`). Each tutorial runs in its own empty
-folder, build/docs/tutorials/NAME/; its cells share one namespace; what a cell prints, the value of
-its last expression (unless the cell ends with `;`) and the matplotlib figures it leaves open are its output. A cell that raises
-or a command that exits non-zero fails the build, unless the cell is tagged `raises-exception`
-(an error the tutorial means to show).
+"""Tutorials: jupytext percent scripts in docs/tutorials/ (open them as notebooks in Jupyter),
+executed at build time (axdocs.notebook) so that each page shows what its code printed. Each runs in
+its own empty folder, build/docs/tutorials/NAME/.
 
 Results are cached in build/docs/cache/ by the tutorial's text and a fingerprint of the code it
-runs (generator/, templates/, rtl/, hls_lib/, boards/, testbench/), so a rebuild after an edit of
-the prose alone does not run anything again. AXGEN_DOCS_TUTORIALS=off builds the pages without
-executing (code only, with a note), `cached` uses the cache where it matches and code only
-elsewhere, and `run` (the default) executes what the cache lacks, AXGEN_DOCS_JOBS (default 2) at a
-time.
+runs (generator/, templates/, rtl/, hls_lib/, boards/, testbench/ and the executor), so a rebuild
+after an edit of the prose alone does not run anything again. AXGEN_DOCS_TUTORIALS=off builds the
+pages without executing (code only, with a note), `cached` uses the cache where it matches and code
+only elsewhere, and `run` (the default) executes what the cache lacks, AXGEN_DOCS_JOBS (default 2)
+at a time, each in a process of its own.
 """
 
 from __future__ import annotations
 
 import ast
 import base64
-import contextlib
 import hashlib
-import io
 import itertools
 import json
 import os
-import pprint
 import shlex
-import shutil
-import subprocess
-import sys
 import time
-import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from axdocs import DOCS, ROOT
-from axdocs.figures import png, pyplot
+from axdocs import DOCS, ROOT, notebook
+from axdocs.notebook import Cell, Segment, TutorialError, read
 
 SOURCES = DOCS / "tutorials"
 WORK = ROOT / "build" / "docs" / "tutorials"
@@ -46,138 +32,26 @@ CODE = ("generator", "templates", "rtl", "hls_lib", "boards", "testbench")
 MODE_VARIABLE = "AXGEN_DOCS_TUTORIALS"
 JOBS_VARIABLE = "AXGEN_DOCS_JOBS"  # tutorials run at a time (default 2)
 MODES = ("run", "cached", "off")
-RAISES = "raises-exception"
-
-
-class TutorialError(Exception):
-    """A tutorial cell failed: names the tutorial, the cell and what went wrong."""
-
-
-@dataclass
-class Segment:
-    kind: str  # "python" or "shell"
-    code: str
-    outputs: list = field(default_factory=list)  # ("text", str) or ("image", base64 PNG)
-
-
-@dataclass
-class Cell:
-    kind: str  # "markdown" or "code"
-    source: str
-    tags: tuple = ()
-    segments: list = field(default_factory=list)
 
 
 def tutorials() -> list[Path]:
     return sorted(SOURCES.glob("*.py"))
 
 
-def read(path: Path) -> list[Cell]:
-    import jupytext
-    notebook = jupytext.read(path, fmt="py:percent")
-    cells = []
-    for cell in notebook.cells:
-        tags = tuple(cell.metadata.get("tags", ()))
-        item = Cell(cell.cell_type, cell.source, tags)
-        if cell.cell_type == "code":
-            item.segments = split(cell.source)
-        cells.append(item)
-    return cells
-
-
-def split(source: str) -> list[Segment]:
-    """A code cell as its runs of Python lines and its shell (`!`) lines, in order."""
-    segments: list[Segment] = []
-    for line in source.splitlines():
-        kind = "shell" if line.lstrip().startswith("!") else "python"
-        text = line.lstrip()[1:].strip() if kind == "shell" else line
-        if kind == "python" and segments and segments[-1].kind == "python":
-            segments[-1].code += "\n" + text
-        else:
-            segments.append(Segment(kind, text))
-    for seg in segments:
-        seg.code = seg.code.strip("\n")
-    return [s for s in segments if s.code.strip()]
+def execute(path: Path, workdir: Path | None = None) -> list[Cell]:
+    """Run the tutorial at `path` in a fresh folder (default build/docs/tutorials/NAME)."""
+    return notebook.execute(path, workdir or WORK / path.stem)
 
 
 def fingerprint() -> str:
-    """A hash of the code a tutorial runs (and of this executor)."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    """A hash of the code a tutorial runs and of the executor (axdocs/notebook.py)."""
+    digest = hashlib.sha256(Path(notebook.__file__).read_bytes())
     for folder in CODE:
         for path in sorted((ROOT / folder).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(ROOT).as_posix().encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def shell_environment() -> dict:
-    """The environment of `!` commands: this Python's `axgen` first on PATH, this checkout's
-    generator importable, plain uncoloured output at a fixed width."""
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env.update({"COLUMNS": "120", "TERM": "dumb", "NO_COLOR": "1", "PYTHONWARNINGS": "ignore"})
-    return env
-
-
-def _run_python(code: str, namespace: dict, name: str) -> list:
-    tree = ast.parse(code, filename=name)
-    shown = not code.rstrip().endswith(";")  # as in Jupyter, a trailing ; hides the last value
-    last = tree.body.pop() if shown and tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        exec(compile(tree, name, "exec"), namespace)
-        if last is not None:
-            value = eval(compile(ast.Expression(last.value), name, "eval"), namespace)
-            if value is not None:
-                print(value if isinstance(value, str) else pprint.pformat(value, width=100, sort_dicts=False))
-    outputs = [("text", out.getvalue())] if out.getvalue().strip() else []
-    plt = pyplot()
-    for number in plt.get_fignums():
-        outputs.append(("image", base64.b64encode(png(plt.figure(number))).decode()))
-    return outputs
-
-
-def _run_shell(command: str, workdir: Path) -> tuple[list, int]:
-    done = subprocess.run(command, shell=True, cwd=workdir, env=shell_environment(), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
-    return ([("text", done.stdout)] if done.stdout.strip() else []), done.returncode
-
-
-def execute(path: Path, workdir: Path | None = None) -> list[Cell]:
-    """Run every code cell of the tutorial at `path` in a fresh folder; the cells with their outputs."""
-    import matplotlib
-    matplotlib.use("Agg")
-    workdir = workdir or WORK / path.stem
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    cells = read(path)
-    namespace = {"__name__": "__main__"}
-    here = Path.cwd()
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.chdir(workdir)
-    try:
-        for number, cell in enumerate(cells):
-            for seg in cell.segments:
-                where = f"{path.name}, cell {number}"
-                if seg.kind == "shell":
-                    seg.outputs, status = _run_shell(seg.code, workdir)
-                    failed = status != 0
-                    problem = f"`{seg.code}` exited with {status}:\n{seg.outputs[0][1] if seg.outputs else ''}"
-                else:
-                    try:
-                        seg.outputs, failed = _run_python(seg.code, namespace, where), False
-                    except Exception as exc:  # shown on the page when tagged, else the build fails
-                        failed, problem = True, traceback.format_exc()
-                        seg.outputs = [("text", f"{type(exc).__name__}: {exc}\n")]
-                if failed != (RAISES in cell.tags):
-                    raise TutorialError(f"{where}: " + (problem if failed else f"tagged {RAISES} but did not fail"))
-    finally:
-        os.chdir(here)
-        pyplot().close("all")
-    return cells
 
 
 def _cache_file(path: Path) -> Path:

@@ -3,7 +3,7 @@
 #
 # This tutorial trains a small quantized network with Brevitas, exports it to QONNX, and takes it
 # through every step axgen has: `inspect`, `build` for a board and a throughput target, `verify`
-# (bit-exact, RTL and HLS), `predict` and `synth` (Yosys, no vendor tool needed).
+# (bit-exact, RTL and HLS), `predict` and `synth` (Yosys, then nextpnr for the clock; no vendor tool needed).
 #
 # ## Train a quantized network
 #
@@ -140,3 +140,21 @@ print("largest difference from Brevitas' logits:", float(np.abs(y_rtl - brevitas
 resources = json.load(open("project/resources.json"))
 estimate = plan["estimated_resources"]["total"]
 print(f"LUTs: Yosys {resources['total']['lut']}, the resource model {estimate['lut']}")
+
+# %% [markdown]
+# ## Place and route: the clock it reaches
+#
+# On an ECP5 board `axgen synth` runs Yosys `synth_ecp5` and nextpnr (both from PyPI, nothing to
+# install) and reports the clock the design reaches after real placement and routing. Built for the
+# ULX3S (an LFE5U-85F, pipelined for its 125 MHz clock), with `--layer top` placing only the whole
+# accelerator:
+
+# %%
+# !axgen build mlp.onnx -o ecp5 --board ulx3s --target-cycles 64
+# !axgen synth ecp5 --layer top
+
+# %%
+timing = json.load(open("ecp5/resources.json"))["timing"]
+print(f"Fmax {timing['fmax_mhz']:.1f} MHz at a {timing['target_mhz']:.0f} MHz target; critical path in "
+      f"{timing['critical_path']['layer']}: {timing['critical_path']['logic_ns']:.2f} ns logic + "
+      f"{timing['critical_path']['routing_ns']:.2f} ns routing")

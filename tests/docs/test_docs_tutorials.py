@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from axdocs import tutorials
+from axdocs import notebook, tutorials
 
 
 @pytest.mark.parametrize("path", tutorials.tutorials(), ids=lambda p: p.stem)
@@ -31,7 +31,7 @@ def test_the_check_finds_an_unknown_option_a_bad_choice_and_a_missing_api_name(t
 
 
 def test_cells_split_into_python_and_shell_in_order():
-    segments = tutorials.split("x = 1\n!axgen boards\ny = 2\nz = 3\n  !ls")
+    segments = notebook.split("x = 1\n!axgen boards\ny = 2\nz = 3\n  !ls")
     assert [(s.kind, s.code) for s in segments] == [("python", "x = 1"), ("shell", "axgen boards"),
                                                      ("python", "y = 2\nz = 3"), ("shell", "ls")]
 
