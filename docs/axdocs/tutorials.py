@@ -75,6 +75,14 @@ def _load(path: Path, key: str) -> tuple[list[Cell], float] | None:
     return cells, data["seconds"]
 
 
+def _last_seconds(path: Path) -> float:
+    """How long the tutorial took when it last ran (0 when it never did here)."""
+    try:
+        return float(json.loads(_cache_file(path).read_text())["seconds"])
+    except (OSError, ValueError, KeyError):
+        return 0.0
+
+
 def _store(path: Path, key: str, cells: list[Cell], seconds: float) -> None:
     CACHE.mkdir(parents=True, exist_ok=True)
     data = {"key": key, "seconds": seconds,
@@ -101,6 +109,7 @@ def results(paths: list[Path], mode: str, code: str, jobs: int = 2) -> dict[Path
         cached = _load(path, keys[path]) if mode != "off" else None
         out[path] = cached if cached is not None else (read(path), None)
     todo = [path for path in paths if mode == "run" and out[path][1] is None]
+    todo.sort(key=lambda path: -_last_seconds(path))  # the longest first: the two workers finish together
     if todo:
         with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=get_context("spawn")) as pool:
             for path, done in zip(todo, pool.map(_timed_run, todo)):

@@ -42,3 +42,26 @@ def test_tutorial_runs(path, tmp_path):
     cells = tutorials.execute(path, tmp_path / path.stem)
     outputs = [o for c in cells for s in c.segments for o in s.outputs]
     assert outputs, "a tutorial that prints nothing shows nothing"
+
+
+def test_the_runner_keeps_prints_values_figures_commands_and_expected_errors(tmp_path):
+    """A tutorial in small: what a cell prints, its last value (not after a trailing ;), its open
+    figure, a shell command's output, and an error the cell is tagged to show; an untagged error
+    stops the run naming the cell."""
+    source = tmp_path / "small.py"
+    source.write_text("# %% [markdown]\n# # Small\n\n"
+                      "# %%\nprint('printed')\n6 * 7\n\n"
+                      "# %%\n[1, 2];\n\n"
+                      "# %%\nimport matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.show()\n\n"
+                      "# %%\n# !axgen boards --json | head -c 1\n\n"
+                      "# %% tags=[\"raises-exception\"]\nimport generator as axgen\naxgen.load('missing.onnx')\n")
+    cells = notebook.execute(source, tmp_path / "run")
+    outputs = [[o for s in c.segments for o in s.outputs] for c in cells if c.kind == "code"]
+    assert outputs[0] == [("text", "printed\n42\n")]
+    assert outputs[1] == []
+    assert [kind for kind, _ in outputs[2]] == ["image"]
+    assert outputs[3] == [("text", "[")]
+    assert outputs[4][0][0] == "text" and outputs[4][0][1].startswith("AxgenError:") and "missing.onnx" in outputs[4][0][1]
+    source.write_text(source.read_text().replace('# %% tags=["raises-exception"]\n', "# %%\n"))
+    with pytest.raises(notebook.TutorialError, match="small.py, cell 5"):
+        notebook.execute(source, tmp_path / "run")
