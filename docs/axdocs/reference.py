@@ -37,7 +37,7 @@ def config_page() -> dict:
     config.from_dict(example)  # the example is checked by the parser the build uses
     text = ["# Configuration keys", "",
             f"The configuration (`axgen build --config CFG.yaml`, `axgen.build(..., config=...)`, "
-            f"`axgen dse --config`) is YAML. {_doc(config).splitlines()[0]}", "",
+            f"`axgen dse --config`) is YAML. {' '.join(_doc(config).split(chr(10) * 2)[0].split())}", "",
             "## Top-level keys", "",
             markdown_table(["key", "holds"], [[f"`{k}`", v] for k, v in config.TOP_KEY_DOCS.items()]), "",
             "## Layer keys", "",
