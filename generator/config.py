@@ -10,8 +10,43 @@ import yaml
 
 from generator.errors import AxgenError
 
-LAYER_KEYS = {"pe", "simd", "multiplier", "tune_weights", "lut_verilog", "hls_mul", "impl", "levels", "depth_slack"}
-TOP_KEYS = {"defaults", "layers"}
+# Every key a layer's settings may hold (under `defaults` or `layers`), with the values it takes and
+# what it does: the documentation's configuration reference is generated from this table.
+LAYER_KEY_DOCS = {
+    "pe": ("a divisor of the layer's output rows MH (a pool's, a depthwise convolution's: of its channels)",
+           "Processing elements: output rows (channels) computed in parallel. Default 1."),
+    "simd": ("a divisor of the input columns MW; for a convolution a divisor of its input channels C, or C*P "
+             "(P kernel positions per beat: window parallelism)",
+             "Input elements consumed per cycle by each PE. Default 1. Pools take no `simd`."),
+    "multiplier": ("a spec: `exact`, `family:knob=value,...`, `lut:FILE`, `verilog:FILE.v[:module]`, "
+                   "or for unrolled layers `csd:k=K[,drop=D]`",
+                   "The product every PE x SIMD lane of the layer uses, in the golden model, the RTL and the HLS "
+                   "C++ alike (see the multiplier catalogue). Default `exact`."),
+    "tune_weights": ("true or false",
+                     "ALWANN-style weight tuning: each weight is replaced by the one whose approximate products "
+                     "come closest to the exact ones over the input range. Default false."),
+    "lut_verilog": ("FILE.v[:module]",
+                    "A user's Verilog module for a `lut:` table: proven equal to the table on every operand pair, "
+                    "then used in the RTL instead of the table's ROM."),
+    "hls_mul": ("auto, fabric or dsp",
+                "BIND_OP of the exact products in the HLS C++: the tool's choice, LUTs or DSP blocks. Default auto."),
+    "impl": ("folded or unrolled",
+             "folded (the default): weights in memories, PE x SIMD lanes. unrolled: the whole layer in logic, "
+             "weights and thresholds as constants (an adder graph), one sample per cycle."),
+    "levels": ("an integer >= 1 (unrolled layers)",
+               "Adder levels between pipeline registers of an unrolled layer; default: chosen for the clock by the "
+               "timing model."),
+    "depth_slack": ("an integer >= 0, or any (unrolled layers)",
+                    "How many adder levels the unrolled layer's graph may be deeper than the shallowest one "
+                    "(default 2; any: the fewest adders however deep)."),
+}
+LAYER_KEYS = frozenset(LAYER_KEY_DOCS)
+TOP_KEY_DOCS = {
+    "defaults": "Settings every layer starts from (any of the layer keys).",
+    "layers": "Per-layer settings, keyed by layer name or by the 0-based index `axgen inspect` prints "
+              "(every layer in stream order, pools included); they override `defaults`.",
+}
+TOP_KEYS = frozenset(TOP_KEY_DOCS)
 
 
 @dataclass

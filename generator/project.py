@@ -35,6 +35,33 @@ from generator.version import __version__
 
 PROJECT_FILE = "project.json"
 FORMAT_VERSION = 2  # of project.json and the folder's layout (2: pipeline depths); another version is refused
+# project.json's top-level keys and what each holds (the documentation's format reference is generated
+# from this table, and a test checks it against a project's file)
+PROJECT_KEYS = {
+    "format_version": "the format of project.json and the folder (an axgen of another format refuses the project)",
+    "axgen_version": "the axgen that built the project",
+    "name": "the network's name",
+    "board": "the target board, every field of its board file (see Boards)",
+    "config": "the configuration as given (`defaults`, `layers`), lut: tables copied into the project",
+    "network": "the integer IR: its layers and where their integer parameters (params/*.npy) and the host "
+               "head and tail (host/) are",
+    "layers": "one entry per stage in stream order: index, name, kind, shapes, datatypes, folding (pe, simd), "
+              "multiplier, accumulator, estimated cycles, pipeline depth, estimated Fmax and resources",
+    "estimated_cycles_per_sample": "the slowest stage's cycles per sample",
+    "target_cycles_per_sample": "the --target-cycles (or --target-fps) target the folding was chosen for, or null",
+    "estimated_latency_cycles": "first input beat to last output beat of one sample in an empty pipeline",
+    "clock_mhz": "the clock the pipelining meets and the scripts constrain",
+    "estimated_fmax_mhz": "the timing model's Fmax of the slowest stage",
+    "fifo_sizing": "rule (each FIFO holds what its consumer needs to start) or simulation (peak occupancy + 1)",
+    "fifos": "every stream link's FIFO: link, depth (words), bits",
+    "fifo_bits": "the bits of all FIFOs",
+    "bottleneck": "the stage with the most cycles per sample",
+    "estimated_resources": "the resource model's estimate: total, stitching, the board's capacity, utilization, fits",
+    "rtl": "the Verilog top's stream widths and packing, its layers' modules and the files written",
+    "hls": "the HLS top's stream widths and packing, its layers' IPs and the files written",
+    "driver": "the PYNQ driver's settings (DMA, stream widths, files), or null on a board without a shell",
+    "tcl": "the scripts written: Vitis HLS, Vivado / Vitis (Xilinx boards) or the open ECP5 flow",
+}
 TABLES = "params/tables"  # lut: tables and verilog: cores copied into the project, named by content hash
 
 

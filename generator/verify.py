@@ -38,6 +38,49 @@ class BackendReport:
     trace_at: dict | None = None  # RTL: the harness's first output mismatch {"phase", "sample"}
 
 
+# verify.json's keys and what each holds (the documentation's format reference is generated from
+# these tables, and a test checks them against a verify run's file)
+VERIFY_KEYS = {
+    "backend": "rtl, hls or all, as asked",
+    "samples": "random inputs compared",
+    "seed": "the seed they were drawn with",
+    "mismatches": "samples whose outputs (or TLAST) differ from the golden model's, over every backend and pass",
+    "cycles_per_sample": "steady-state cycles between outputs, samples back to back without back-pressure (RTL)",
+    "latency_cycles": "first input beat to the first sample's last output beat (RTL)",
+    "estimated_cycles_per_sample": "project.json's estimate",
+    "cycles_over_estimate": "measured over estimated cycles per sample",
+    "estimated_latency_cycles": "project.json's latency estimate",
+    "latency_over_estimate": "measured over estimated latency",
+    "packet_samples": "P: m_axis_tlast closes every P-th sample (project.json's rtl.packet_samples)",
+    "simulated_packet_samples": "the P the simulations were built with, min(P, 3), so that packets close within them",
+    "backends": "one report per backend (below)",
+    "trace": "with --trace: the waveform file, the phase, sample and cycles it covers",
+}
+BACKEND_KEYS = {
+    "backend": "rtl or hls",
+    "samples": "samples this backend checked",
+    "mismatches": "samples that differ",
+    "cycles_per_sample": "measured cycles per sample (RTL)",
+    "latency_cycles": "measured latency (RTL)",
+    "first_mismatch": "the first differing sample and output, with both values, or null",
+    "sim_cycles": "clock cycles simulated over both phases (RTL)",
+    "build_seconds": "time to build the simulation (Verilator, g++)",
+    "run_seconds": "time to run it",
+    "cached_build": "whether the build came from the cache",
+    "passes": "each simulation pass (below)",
+    "trace_at": "the harness's first output mismatch {phase, sample}, or null",
+}
+PASS_KEYS = {
+    "name": "cocotb, harness (RTL) or csim (HLS)",
+    "samples": "samples this pass checked",
+    "mismatches": "samples that differ",
+    "cycles": "cycles simulated (null for C simulation)",
+    "seconds": "run time",
+    "build_seconds": "build time",
+    "sample_cycles_per_second": "simulation speed: sample-cycles per second",
+}
+
+
 def random_inputs(project: Project, samples: int, seed: int) -> np.ndarray:
     """Uniformly random values of the first layer's input datatype, (samples, input elements)
     with an image flattened channels-last."""

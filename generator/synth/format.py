@@ -21,6 +21,42 @@ from generator.outputs import write_json
 RESOURCES_FILE = "resources.json"
 RESOURCE_KEYS = ("lut", "ff", "carry", "dsp", "bram18", "lutram", "uram")
 CAPACITY_KEYS = ("lut", "ff", "bram18", "uram", "dsp")  # what a board file lists
+# resources.json's keys, the counts' keys and the tools' extra fields, each with what it holds (the
+# documentation's format reference is generated from these tables; a test checks them against document())
+DOCUMENT_KEYS = {
+    "tool": "yosys, nextpnr, vivado or vitis-hls",
+    "tool_version": "the tool's version line",
+    "board": "the board's name",
+    "part": "the FPGA part",
+    "layers": "per layer name: its index, module and counts",
+    "stitching": "the top's own logic (FIFOs, width converters, TLAST), or null when the tool did not measure the top",
+    "total": "the counts of the whole accelerator",
+    "total_from": "top (measured on the whole top) or sum (the layers and the stitching added)",
+    "complete": "whether every layer (and the top) was measured",
+    "capacity": "the board's resources",
+    "utilization": "used / available per resource (lut counts lut + lutram)",
+    "fits": "whether the total fits the board",
+}
+COUNT_KEYS = {
+    "lut": "LUTs used as logic (LUT4 on ECP5)",
+    "ff": "flip-flops",
+    "carry": "carry cells (CARRY4 / CARRY8; CCU2C on ECP5)",
+    "dsp": "DSP blocks (MULT18X18D on ECP5)",
+    "bram18": "18 Kb block RAMs (a 36 Kb one counts two; DP16KD on ECP5)",
+    "lutram": "LUTs used as memory (distributed RAM, shift registers)",
+    "uram": "UltraRAMs",
+}
+EXTRA_KEYS = {
+    "options": "the tool's options (family, no_dsp; the nextpnr arguments; the Vivado flow)",
+    "timing": "nextpnr, Vivado: target_mhz, fmax_mhz (the whole top), slack_ns, per layer fmax_mhz, critical_path "
+              "(from, to, layer, logic_ns, routing_ns)",
+    "cells": "nextpnr: every cell type of the whole top and its count",
+    "placement": "nextpnr: its own utilisation of the part",
+    "reports": "Vivado: the report files",
+    "accelerator": "Vivado --full: the accelerator instance's counts inside the block design",
+    "top": "Vitis HLS: the top function",
+    "target_clock_ns": "Vitis HLS: the clock period synthesised for",
+}
 
 
 def counts(values: dict) -> dict:

@@ -1,5 +1,5 @@
 """The Python API (generator.api, re-exported by the package): load, inspect, build, open a
-project, verify, predict, as the README shows it."""
+project, verify, predict, as the API reference shows it."""
 
 import numpy as np
 import pytest

@@ -6,7 +6,7 @@
   graph before the first layer, loaded with no option: the head folds the chain, every hidden
   layer's codes equal qonnx's execution, the output agrees.
 - hls4ml's jet tagger shape with a FIXED<16,6> input (option or annotation): the head quantizes as
-  the README says (round half to even, saturate), and golden = qonnx on the quantized inputs, in
+  the documentation says (round half to even, saturate: docs/pages/concepts/data-flow.md), and golden = qonnx on the quantized inputs, in
   `predict` too.
 """
 
@@ -137,7 +137,7 @@ def jet(model_dir):
 
 
 def _quantized(x, frac_bits=10, bits=16):
-    """The README's rule for a FIXED<W,I> input: round half to even, then saturate."""
+    """The documented rule (docs/pages/concepts/data-flow.md) for a FIXED<W,I> input: round half to even, then saturate."""
     lo, hi = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
     return (np.clip(np.round(x * 2.0 ** frac_bits), lo, hi) / 2.0 ** frac_bits).astype(np.float32)
 

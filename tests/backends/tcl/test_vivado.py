@@ -430,17 +430,3 @@ def test_vitis_hls_scripts_follow_the_documented_syntax(project, board):
     with pytest.raises(TclFailure, match=r"open_solution: unknown option -flowtarget \(UG1399"):
         FakeVivado(root, syntax=VITIS_HLS).source("tcl/hls_broken.tcl")
 
-
-def test_the_readme_names_every_xilinx_boards_needs():
-    """README.md's table of what each Xilinx board needs follows boards/*.yaml."""
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
-    rows = [line for line in readme.splitlines() if line.startswith("| ") and "|" in line[2:]]
-    for name in BOARDS:
-        target = boards.load(name)
-        row = next((r for r in rows if name in r.split("|")[1]), None)
-        assert row is not None, name
-        if target.board_part:
-            assert f"`{zynq.board_files(target.to_dict())['pattern']}`" in row, (name, row)
-            assert ("shipped with Vivado" in row) == (target.board_files is None), (name, row)
-        else:
-            assert target.shell == "alveo" and "platform" in row, (name, row)
