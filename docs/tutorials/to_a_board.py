@@ -31,8 +31,15 @@ np.save("x.npy", data.x_test[:16])
 # kernels on an XRT platform. The [boards reference](../reference/boards.md) lists every board and
 # what Vivado needs installed for it.
 
+#
+# On a Zynq the driver receives the outputs in packets: `m_axis_tlast` closes every P-th sample
+# and each S2MM transfer of the DMA ends at a TLAST. By default P is the driver's default batch
+# (about 10 ms of the accelerator), so a default batch is one transfer each way; a
+# call with fewer samples is padded to a whole packet. `--packet-samples 4` builds packets of 4,
+# which keeps the simulated board below short.
+
 # %%
-# !axgen build mlp.onnx -o zynq --board pynq-z2 --target-cycles 64
+# !axgen build mlp.onnx -o zynq --board pynq-z2 --target-cycles 64 --packet-samples 4
 # !axgen build mlp.onnx -o alveo --board u250 --target-cycles 64
 
 # %% [markdown]
@@ -99,6 +106,8 @@ x = np.load("x.npy")
 with driver.Accelerator(batch_size=8) as accel:
     y_board = accel.predict(x)
     print("samples the accelerator processed:", accel.overlay.accelerator.samples)
+    print("receive transfers (one per packet of", driver.PACKET_SAMPLES, "samples):",
+          accel.dma.recvchannel.transfers)
 
 # %% [markdown]
 # The driver returns what `axgen predict` returns:
