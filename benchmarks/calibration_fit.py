@@ -12,6 +12,7 @@ from scipy.optimize import nnls
 import calibration_cases as cc
 from generator.hw import resource_features as rf
 from generator.hw import resources
+from generator.hw.params import POOL_OUT_MODES
 from generator.multipliers import FAMILIES
 from generator.tools.yosys import yosys_version
 
@@ -48,8 +49,8 @@ def _block_features(record: dict) -> dict:
         return {"fifo": rf.fifo_features(p["WIDTH"], p["DEPTH"])}
     if kind == "swg":
         return {"swg": rf.swg_block(p)}
-    if kind == "pool":
-        return {"pool": rf.pool_block(p)}
+    if kind == "pool":  # blocks measured before average pools: max pools, elements passed through raw
+        return {"pool": rf.pool_block({"ACC_BITS": p["ELEM_BITS"], "OUT_MODE": POOL_OUT_MODES["raw"], **p})}
     return {"dwc": rf.dwc_features(p["IN_ELEMS"], p["OUT_ELEMS"], p["ELEM_BITS"])}
 
 
