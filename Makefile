@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/fifo_depths.py
 	$(BIN)/python benchmarks/autofold_baseline.py
+	$(BIN)/python benchmarks/calibrate_resources.py report
 	$(MAKE) docs
 
 # the documentation site in site/ (mkdocs build --strict: a broken link or a missing reference fails):

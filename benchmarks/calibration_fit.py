@@ -4,6 +4,7 @@ of the resource model's features against the Yosys measurements, and the model's
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from collections import defaultdict
 
 import numpy as np
@@ -151,10 +152,13 @@ def _estimate(blocks: dict) -> dict:
     return resources.add(*(resources.evaluate(name, b) for name, b in blocks.items()))
 
 
+FOLDED_RESULTS = Path(__file__).resolve().parent / "results" / "resource_model_folded.json"  # written by report
+
+
 def report(accs: dict, data: dict) -> None:
     print(f"{'layer':52} {'LUT y/est':>13} {'err':>7} {'FF y/est':>13} {'err':>7} {'CARRY y/est':>11} "
           f"{'LUTRAM':>9} {'BRAM18':>7}")
-    errors, totals = defaultdict(list), {}
+    errors, totals, layers = defaultdict(list), {}, []
     for label, blocks, m in rows(accs, data):
         if label.startswith(("fifo ", "dwc ", "swg ", "pool ")):
             continue
@@ -162,16 +166,22 @@ def report(accs: dict, data: dict) -> None:
         if not label.endswith("/stitching"):
             for key in ("lut", "ff", "carry"):
                 errors[key].append((est[key] - m[key]) / max(m[key], 1))
+            layers.append({"layer": label, **{f"{side}_{key}": int(values[key]) for side, values in (("yosys", m), ("model", est))
+                                              for key in ("lut", "ff", "carry")}})
         case = label.split("/")[0]
         y, e = totals.get(case, (resources.add(), resources.add()))
         totals[case] = (resources.add(y, {k: m.get(k, 0) or 0 for k in resources.KEYS}), resources.add(e, est))
         print(f"{label:52} {m['lut']:6d}/{est['lut']:<6d} {_err(est['lut'], m['lut'])} "
               f"{m['ff']:6d}/{est['ff']:<6d} {_err(est['ff'], m['ff'])} {m['carry']:5d}/{est['carry']:<5d} "
               f"{m['lutram']:4d}/{est['lutram']:<4d} {m['bram18']:3d}/{est['bram18']:<3d}")
+    summary = {}
     for key in ("lut", "ff", "carry"):
         e = np.abs(np.array(errors[key]))
+        summary[key] = {"median": float(np.median(e)), "mean": float(e.mean()), "p90": float(np.percentile(e, 90)),
+                        "max": float(e.max())}
         print(f"{'' if key != 'lut' else chr(10)}layers: {len(e)}; {key.upper()} |error| median {100 * np.median(e):.1f}%, "
               f"mean {100 * e.mean():.1f}%, 90th percentile {100 * np.percentile(e, 90):.1f}%, max {100 * e.max():.1f}%")
+    FOLDED_RESULTS.write_text(json.dumps({"layers": layers, "summary": summary}, indent=1) + "\n")
     block_errors = defaultdict(list)
     for r in data["blocks"]:
         est = _estimate(_block_features(r))
