@@ -139,6 +139,16 @@ def boards_page() -> dict:
             "Board files need not be installed in Vivado: `AXGEN_BOARD_REPO=dir[:dir...]` adds folders, and the "
             "newest installed version of the board part is taken.", "",
             markdown_table(["board", "Vivado needs", "from"], xilinx), "",
+            "The scripts are written for Vivado / Vitis 2020.2 or later against the 2023.2 references (UG835, "
+            "UG1393, UG1399); the tests check every command against those references' syntax and every "
+            "block-design cell, pin and parameter against the product guides, without the tools. From Vitis "
+            "2024.2 on, `vitis_hls -f S` is deprecated: run `vitis-run --mode hls --tcl S` (`axgen synth --tool "
+            "vitis-hls` uses whichever is on `PATH`).", "",
+            "The commands, in order, from the project folder (each project's `tcl/README.txt` says the same for "
+            "its board): on a Zynq board `vivado -mode batch -source tcl/block_design.tcl` (packages the IP "
+            "first, writes `build/overlay/axgen.bit` and `.hwh`), or the HLS variant `vitis_hls -f "
+            "tcl/hls_axgen_top.tcl` then `vivado -mode batch -source tcl/block_design_hls.tcl`; on an Alveo "
+            "card `bash tcl/alveo_build.sh` (package_xo, the data movers, `v++ --link`).", "",
             "## A board file", "",
             f"`boards/{boards.DEFAULT_BOARD}.yaml`:", "", "```yaml", example, "```", "",
             "Fields: " + ", ".join(f"`{f}`" for f in boards.Board.__dataclass_fields__ if f != "name") + ". "
