@@ -116,14 +116,14 @@ def describe(shell: str, in_tdata_bits: int, out_tdata_bits: int, packet: int = 
             f"({out_tdata_bits} bits) feeds S2MM, through AXI-Stream width converters that keep the bytes in "
             f"order. The driver sends a batch in one MM2S transfer: every beat of every sample back to back, "
             f"{in_tdata_bits // 8} bytes per beat, little-endian. The accelerator's m_axis_tlast, high on the last "
-            f"beat of every {_nth(packet)}sample (counted from reset), ends each S2MM transfer, so the driver "
+            f"beat of every {nth(packet)}sample (counted from reset), ends each S2MM transfer, so the driver "
             f"receives a packet of {packet} sample{'s' if packet > 1 else ''} per S2MM transfer, each at an "
             f"offset aligned to the DMA's memory width (no realignment engine needed), sends whole packets (a "
             f"batch is padded with zero samples) and waits for the MM2S transfer last.")
 
 
-def _nth(n: int) -> str:
-    """"" for 1, else "2nd ", "3rd ", "15625th "."""
+def nth(n: int) -> str:
+    """The ordinal before "sample" in "every ... sample": "" for 1, else "2nd ", "3rd ", "15625th "."""
     if n == 1:
         return ""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from generator.backends.tcl.vivado import OOC_REPORTS, SCRIPTS, overlay
+from generator.backends.tcl.vivado import HLS_PROCESS_SUFFIX, OOC_REPORTS, SCRIPTS, overlay
 from generator.errors import AxgenError
 from generator.synth.format import add, counts, subtract
 from generator.tools.vivado import (EXE, find_vivado, parse_primitives, parse_timing, parse_utilization_hier,
@@ -24,7 +24,7 @@ TOOL = "vivado"
 # flow -> (script, {"utilization_hier", "utilization", "timing": report}), relative to the project folder
 FLOWS = {"ooc": (SCRIPTS["synth_ooc"], OOC_REPORTS), "full": (SCRIPTS["block_design"], overlay("rtl")["reports"])}
 _LAYER_INSTANCE = re.compile(r"^u_l(\d+)$")
-_HLS_PROCESS = re.compile(r"^(\w+)_U0$")  # Vitis HLS: a dataflow process's instance <function>_U0
+_HLS_PROCESS = re.compile(rf"^(\w+){HLS_PROCESS_SUFFIX}$")  # a Vitis HLS dataflow process's instance
 
 
 def layer_index(row: dict, by_module: dict[str, int]) -> int | None:

@@ -15,7 +15,8 @@ from generator.templating import environment
 TCL_DIR = "tcl"
 IP_DIR = "build/ip"  # the packaged RTL accelerator (component.xml), an IP repository
 IP_PROJECT_DIR = "build/ip_project"
-HLS_LAYER_INSTANCE = "axgen_L<i>_<name>_U0"  # Vitis HLS: a dataflow process's instance is <function>_U0
+HLS_PROCESS_SUFFIX = "_U0"  # Vitis HLS names a dataflow process's instance <function>_U0 (UG1399)
+HLS_LAYER_INSTANCE = f"axgen_L<i>_<name>{HLS_PROCESS_SUFFIX}"
 IP_SOURCES = "src"  # where ipx::package_project -import_files copies the sources, relative to IP_DIR
 IP_VENDOR, IP_LIBRARY, IP_VERSION = "axgen", "axgen", "1.0"
 OOC_DIR = "build/vivado_ooc"
@@ -148,10 +149,11 @@ def core_name(data: dict) -> str:
 
 
 def packet_words(packet_samples: int) -> dict[str, str]:
-    """How the READMEs say where TLAST falls and what one S2MM transfer returns."""
+    """How the READMEs say where TLAST falls (shell.nth, as the driver's contract says it) and what
+    one S2MM transfer returns."""
     if packet_samples == 1:
         return {"tlast": "every sample", "s2mm": "each sample as one S2MM packet"}
-    return {"tlast": f"every {packet_samples}th sample (a packet; the top's parameter PACKET_SAMPLES)",
+    return {"tlast": f"every {shell.nth(packet_samples)}sample (a packet; the top's parameter PACKET_SAMPLES)",
             "s2mm": f"the samples in S2MM packets of {packet_samples}"}
 
 
