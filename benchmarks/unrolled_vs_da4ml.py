@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 import models  # noqa: E402
 
 from generator.backends.rtl.unrolled import render_unrolled  # noqa: E402
+from generator.errors import AxgenError  # noqa: E402
 from generator.frontend import load_network  # noqa: E402
 from generator.hw.adder_graph import DEPTH_SLACK  # noqa: E402
 from generator.hw.unrolled import unrolled_impl  # noqa: E402
@@ -148,12 +149,17 @@ def lut_sites(side: dict) -> int:
     return side["lut"] + side["lutram"]
 
 
-def fmax(files: dict, top: str) -> float | None:
+def fmax(files: dict, top: str, timeout: float) -> dict:
+    """{"fmax_mhz"} placed and routed, or {"fmax_mhz": None, "pnr": why not} when nextpnr fails or
+    takes longer than `timeout` seconds (a layer too big for the part to route is a result)."""
     script = f"read_verilog -defer {' '.join(files)}\n{SYNTH_ECP5} -top {top} -json netlist.json\ntee -q -o stat.json stat -json\n"
     args = arguments(PART, PACKAGE, SPEED, MHZ)
-    report = run_reading(files, script, f"synth_ecp5 of {top}",
-                         lambda work: place_and_route(work, "netlist.json", args, f"nextpnr of {top}"))
-    return parse_report(report)["fmax_mhz"]
+    try:
+        report = run_reading(files, script, f"synth_ecp5 of {top}",
+                             lambda work: place_and_route(work, "netlist.json", args, f"nextpnr of {top}", timeout=timeout))
+    except AxgenError as exc:
+        return {"fmax_mhz": None, "pnr": str(exc)}
+    return {"fmax_mhz": parse_report(report)["fmax_mhz"]}
 
 
 def main() -> None:
@@ -162,6 +168,8 @@ def main() -> None:
     parser.add_argument("--no-pnr", action="store_true", help="Yosys counts only, no place and route")
     parser.add_argument("--network", action="store_true", help="also the whole network, counted by Yosys (it does "
                         "not fit one ECP5 to be placed)")
+    parser.add_argument("--pnr-timeout", type=float, default=3600.0, help="seconds one place and route may take "
+                        "(default 3600); a layer that takes longer is recorded as not routed")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         net = load_network(models.qkeras_jet_tagger(Path(tmp) / "jet.onnx"), input_type="FIXED<16,6>")
@@ -175,8 +183,8 @@ def main() -> None:
                 folder = Path(tmp) / f"{layer.name}_{side}"
                 folder.mkdir()
                 files, top, latency = make(layer, folder)
-                row[side] = {**yosys_counts(files, top), "latency_cycles": latency,
-                             "fmax_mhz": None if args.no_pnr else fmax(files, top)}
+                placed = {"fmax_mhz": None} if args.no_pnr else fmax(files, top, args.pnr_timeout)
+                row[side] = {**yosys_counts(files, top), "latency_cycles": latency, **placed}
                 print(f"{layer.name} {side}: {row[side]}", flush=True)
             row["lut_ratio"] = round(lut_sites(row["axgen"]) / lut_sites(row["da4ml"]), 3)
             rows.append(row)
@@ -188,9 +196,11 @@ def main() -> None:
     for row in rows:
         for side in ("axgen", "da4ml"):
             r = row[side]
-            f = f"{r['fmax_mhz']:.1f}" if r["fmax_mhz"] else "-"
+            f = f"{r['fmax_mhz']:.1f}" if r["fmax_mhz"] else ("no route" if r.get("pnr") else "-")
             print(f"{row['layer']:7} {row['shape']:13} {side:6} {r['lut']:7,} {r['lutram']:7,} {r['ff']:7,} {r['carry']:7,} "
                   f"{r['bram18']:7,} {f:>9} {r['latency_cycles']:8}")
+            if r.get("pnr"):
+                print(f"{'':22} {side} not placed: {r['pnr']}")
         print(f"{'':22} axgen / da4ml, LUTs as logic and memory = {row['lut_ratio']:.3f}")
     kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else []  # rows this run did not measure stay
     measured = {row["layer"] for row in rows}
