@@ -2,17 +2,24 @@
 jet-tagging MLP (16 inputs, 64-32-32-5, 6-bit weights and activations) trained on the digits data
 (nothing can be downloaded): each 8x8 image pooled 2x2 into 16 inputs, the digits 0-4 its five
 classes. The quantized model is Brevitas (a 6-bit input quantizer, QuantLinear, batch norm,
-6-bit QuantReLU), trained as `axgen demo` trains its MLP; it is exported, built with every layer
-unrolled for ulx3s at 125 MHz, and measured in one run:
+6-bit QuantReLU), trained as `axgen demo` trains its MLP, then pruned as hls4ml's users prune
+the jet tagger for fully unrolled layers (its tutorials keep 25% of each layer's weights:
+`--sparsity 0.75`; generator.digits.prune: magnitude pruning in steps with fine-tuning). It is
+exported, built with every layer unrolled for ulx3s at 125 MHz, and measured in one run:
 
-- accuracy on the held-out digits 0-4: float, Brevitas, axgen's golden model, and the RTL on all of them;
+- accuracy on the held-out digits 0-4: float, Brevitas dense and pruned, axgen's golden model,
+  and the RTL on all of them;
 - bit-exactness: golden model against Verilator (random inputs, random back-pressure) and against
   the HLS C simulation; cycles per sample and latency as measured by the simulation;
-- each layer placed and routed by nextpnr-ecp5 on the LFE5U-85F at the target (`--pnr`; the whole
-  network does not fit one ECP5: the random-weight jet tagger found no placement on the 85F).
+- each layer's adders, and with `--pnr` the whole accelerator placed and routed by nextpnr-ecp5
+  on the LFE5U-85F at the target clock (`--layers`: each layer out of context instead).
 
-    python benchmarks/jet_digits.py            # accuracy, bit-exactness, cycles
-    python benchmarks/jet_digits.py --pnr      # and every layer's Fmax (about 10 minutes a layer)
+Dense (`--sparsity 0`), fc1 (64->32) is 1,651 adders: placed alone on the 85F at the pipelining
+125 MHz needs, it does not route; at 2 adder levels a stage it routes at 96 MHz.
+
+    python benchmarks/jet_digits.py                  # accuracy, bit-exactness, cycles
+    python benchmarks/jet_digits.py --pnr            # and the whole top's Fmax (about 15 minutes)
+    python benchmarks/jet_digits.py --pnr --layers   # every layer's Fmax instead
 
 Results are written to benchmarks/results/jet_digits.json.
 """
@@ -28,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from generator import config
-from generator.digits import Digits, accuracy, load_digits_split, on_pixels, torch_logits, train
+from generator.digits import Digits, accuracy, load_digits_split, on_pixels, prune, torch_logits, train
 from generator.frontend import load_network
 from generator.frontend.loading import export_brevitas
 from generator.predict import predict
@@ -80,7 +87,10 @@ def trained(quantized: bool, data: Digits, seed: int):
 def main() -> None:
     import torch
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pnr", action="store_true", help="also place and route every layer with nextpnr")
+    parser.add_argument("--pnr", action="store_true", help="also place and route the accelerator with nextpnr")
+    parser.add_argument("--layers", action="store_true", help="with --pnr: each layer alone instead of the whole top")
+    parser.add_argument("--sparsity", type=float, default=0.75, help="fraction of each layer's weights pruned "
+                        "(default 0.75; 0: dense)")
     parser.add_argument("--samples", type=int, default=64, help="random samples of the RTL and HLS verification")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -89,6 +99,9 @@ def main() -> None:
     data = pooled(load_digits_split(args.seed))
     float_acc = accuracy(torch_logits(trained(False, data, args.seed), data.x_test), data.y_test)
     model = trained(True, data, args.seed)
+    dense_acc = accuracy(torch_logits(model, data.x_test), data.y_test)
+    if args.sparsity:
+        prune(model, data, args.sparsity, seed=args.seed)
     brevitas = torch_logits(model, data.x_test)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "jet_digits.onnx"
@@ -102,36 +115,51 @@ def main() -> None:
         hls_report = verify(project, "hls", samples=args.samples, seed=args.seed)
         layers = project.data["layers"]
         row = {
-            "float_accuracy": float_acc, "brevitas_accuracy": accuracy(brevitas, data.y_test),
+            "sparsity": args.sparsity,
+            "float_accuracy": float_acc, "brevitas_dense_accuracy": dense_acc,
+            "brevitas_accuracy": accuracy(brevitas, data.y_test),
             "golden_accuracy": accuracy(golden, data.y_test), "rtl_accuracy": accuracy(rtl, data.y_test),
             "test_digits": int(len(data.y_test)), "golden_equals_brevitas": bool(np.array_equal(golden, brevitas)),
             "rtl_equals_golden_on_digits": bool(np.array_equal(rtl, golden)),
             "rtl_mismatches": rtl_report["mismatches"], "hls_mismatches": hls_report["mismatches"],
             "cycles_per_sample": rtl_report["cycles_per_sample"], "latency_cycles": rtl_report["latency_cycles"],
             "clock_mhz": CLOCK_MHZ,
-            "layers": {layer["name"]: {"impl": layer["impl"], "thresholds_as": layer.get("thresholds_as"),
-                                       "estimated_fmax_mhz": layer.get("estimated_fmax_mhz")} for layer in layers},
+            "layers": {layer["name"]: {
+                "impl": layer["impl"], "thresholds_as": layer.get("thresholds_as"),
+                "zero_weights": round(float(np.mean(next(x for x in net.layers if x.name == layer["name"]).weights == 0)), 3),
+                "adders": (layer.get("adder_graph") or {}).get("adders"),
+                "estimated_fmax_mhz": layer.get("estimated_fmax_mhz")} for layer in layers},
         }
         if args.pnr:
             from generator.synth import run as synth
-            for layer in layers:
-                placed = synth(project.root, tool="nextpnr", only=[layer["name"]])
-                entry = placed["layers"][layer["name"]]
-                row["layers"][layer["name"]].update(fmax_mhz=entry["fmax_mhz"], lut4=entry.get("lut"), ff=entry.get("ff"))
-                print(f"{layer['name']}: {row['layers'][layer['name']]}", flush=True)
+            if args.layers:
+                for layer in layers:
+                    placed = synth(project.root, tool="nextpnr", only=[layer["name"]])
+                    entry = placed["layers"][layer["name"]]
+                    row["layers"][layer["name"]].update(fmax_mhz=entry["fmax_mhz"], lut4=entry.get("lut"),
+                                                        ff=entry.get("ff"))
+                    print(f"{layer['name']}: {row['layers'][layer['name']]}", flush=True)
+            else:
+                timing = synth(project.root, tool="nextpnr", only=["top"])["extra"]["timing"]
+                row["top"] = {"fmax_mhz": timing["fmax_mhz"], "slack_ns": timing["slack_ns"],
+                              "critical_path": timing["critical_path"]}
     row["latency_ns"] = round(row["latency_cycles"] * 1000 / CLOCK_MHZ, 1)
     row["seconds"] = round(time.time() - start, 1)
-    print(f"jet-shaped MLP 16-64-32-32-5, {BITS}-bit, trained on pooled digits 0-4 ({row['test_digits']} held out)")
-    print(f"accuracy: float {row['float_accuracy']:.2%}, Brevitas {row['brevitas_accuracy']:.2%}, "
-          f"golden {row['golden_accuracy']:.2%}, RTL {row['rtl_accuracy']:.2%} "
+    print(f"jet-shaped MLP 16-64-32-32-5, {BITS}-bit, trained on pooled digits 0-4 ({row['test_digits']} held out), "
+          f"{args.sparsity:.0%} of each layer's weights pruned")
+    print(f"accuracy: float {row['float_accuracy']:.2%}, Brevitas dense {row['brevitas_dense_accuracy']:.2%}, "
+          f"Brevitas {row['brevitas_accuracy']:.2%}, golden {row['golden_accuracy']:.2%}, RTL {row['rtl_accuracy']:.2%} "
           f"(golden = Brevitas logits: {row['golden_equals_brevitas']}, RTL = golden: {row['rtl_equals_golden_on_digits']})")
     print(f"{args.samples} random samples: RTL mismatches {row['rtl_mismatches']}, HLS mismatches {row['hls_mismatches']}; "
           f"{row['cycles_per_sample']:g} cycles per sample, latency {row['latency_cycles']} cycles = "
           f"{row['latency_ns']} ns at {CLOCK_MHZ:g} MHz")
     for name, layer in row["layers"].items():
         placed = f", placed {layer['fmax_mhz']} MHz" if layer.get("fmax_mhz") else ""
-        print(f"  {name}: {layer['impl']}, thresholds as {layer['thresholds_as']}, "
-              f"estimated {layer['estimated_fmax_mhz']} MHz{placed}")
+        print(f"  {name}: {layer['impl']}, {layer['zero_weights']:.0%} zero weights, {layer['adders']} adders, "
+              f"thresholds as {layer['thresholds_as']}, estimated {layer['estimated_fmax_mhz']} MHz{placed}")
+    if "top" in row:
+        print(f"whole accelerator placed and routed: {row['top']['fmax_mhz']} MHz at a {CLOCK_MHZ:g} MHz target "
+              f"(slack {row['top']['slack_ns']} ns; critical path {row['top']['critical_path']})")
     RESULTS.write_text(json.dumps(row, indent=1) + "\n")
 
 

@@ -124,6 +124,12 @@ def shaped(model, x: np.ndarray) -> np.ndarray:
 def train(model, data: Digits, epochs: int = 40, seed: int = 0, lr: float = 0.01):
     import torch
     torch.manual_seed(seed)
+    return _fit(model, data, epochs, seed, lr)
+
+
+def _fit(model, data: Digits, epochs: int, seed: int, lr: float):
+    """Adam with a cosine schedule over `epochs`, batches of 64 in a seeded order; eval mode after."""
+    import torch
     x = torch.from_numpy(shaped(model, data.x_train))
     y = torch.from_numpy(data.y_train)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -138,6 +144,31 @@ def train(model, data: Digits, epochs: int = 40, seed: int = 0, lr: float = 0.01
             opt.step()
         sched.step()
     return model.eval()
+
+
+PRUNE_STEPS = 4  # magnitude pruning reaches its sparsity in this many steps, each followed by fine-tuning
+
+
+def prune(model, data: Digits, sparsity: float, epochs: int = 10, seed: int = 0, lr: float = 0.002):
+    """Magnitude pruning of a trained model, as hls4ml's users train for fully unrolled layers (its
+    tutorials keep 25% of each layer's weights): in PRUNE_STEPS steps each fully-connected and
+    convolution layer's smallest weights are zeroed (torch.nn.utils.prune, L1 unstructured, per
+    layer) up to `sparsity` of them, and the model is fine-tuned `epochs` epochs after each step with
+    the zeros held. A zero weight stays zero when quantized, so an unrolled layer spends no adder on
+    it. Biases are kept."""
+    import torch
+    from torch.nn.utils import prune as torch_prune
+    if not 0.0 <= sparsity < 1.0:
+        raise ValueError(f"sparsity {sparsity!r}: expected a fraction of the weights in [0, 1)")
+    layers = [m for m in model.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))]
+    torch.manual_seed(seed)
+    for step in range(1, PRUNE_STEPS + 1):
+        for layer in layers:  # the zeros of the step before are the smallest weights: they stay pruned
+            torch_prune.l1_unstructured(layer, "weight", amount=sparsity * step / PRUNE_STEPS)
+        _fit(model, data, epochs, seed + step, lr)
+        for layer in layers:
+            torch_prune.remove(layer, "weight")
+    return model
 
 
 def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
