@@ -81,7 +81,7 @@ def run(kind: str, budget: int, epochs: int, work: Path, impl: str = "folded", f
         max_loss: float = 0.05) -> list[tuple]:
     spec = demo.demo_model(kind)
     train = digits.load_digits_split(0)
-    model = demo._trained(spec.quantized_model, train, 0)
+    model = digits.trained(spec.quantized_model, train, 0)
     net = axgen.load(model, input_shape=model.input_shape)
     data = digits_dataset(0)
     rows = []

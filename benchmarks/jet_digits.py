@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from generator import config
-from generator.digits import Digits, accuracy, load_digits_split, on_pixels, prune, torch_logits, train
+from generator.digits import Digits, accuracy, load_digits_split, on_pixels, prune, torch_logits, trained
 from generator.frontend import load_network
 from generator.frontend.loading import export_brevitas
 from generator.predict import predict
@@ -78,12 +78,6 @@ def jet_model(quantized: bool):
     return on_pixels(nn.Sequential(*layers), (16,))
 
 
-def trained(quantized: bool, data: Digits, seed: int):
-    import torch
-    torch.manual_seed(seed)
-    return train(jet_model(quantized), data, seed=seed)
-
-
 def main() -> None:
     import torch
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -97,8 +91,8 @@ def main() -> None:
     torch.set_num_threads(1)
     start = time.time()
     data = pooled(load_digits_split(args.seed))
-    float_acc = accuracy(torch_logits(trained(False, data, args.seed), data.x_test), data.y_test)
-    model = trained(True, data, args.seed)
+    float_acc = accuracy(torch_logits(trained(lambda: jet_model(False), data, args.seed), data.x_test), data.y_test)
+    model = trained(lambda: jet_model(True), data, args.seed)
     dense_acc = accuracy(torch_logits(model, data.x_test), data.y_test)
     if args.sparsity:
         prune(model, data, args.sparsity, seed=args.seed)

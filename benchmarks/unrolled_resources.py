@@ -20,8 +20,7 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 import models  # noqa: E402
 
 from generator import config  # noqa: E402
-from generator.demo import _trained  # noqa: E402
-from generator.digits import load_digits_split, quantized_mlp  # noqa: E402
+from generator.digits import load_digits_split, quantized_mlp, trained  # noqa: E402
 from generator.frontend import load_network  # noqa: E402
 from generator.frontend.loading import export_brevitas  # noqa: E402
 from generator.project import build  # noqa: E402
@@ -32,7 +31,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "unrolled_resources.json"
 
 def networks(tmp: Path) -> dict:
     jet = load_network(models.qkeras_jet_tagger(tmp / "jet.onnx"), input_type="FIXED<16,6>")
-    model = _trained(quantized_mlp, load_digits_split(0), 0)
+    model = trained(quantized_mlp, load_digits_split(0), 0)
     path = tmp / "mlp.onnx"
     path.write_bytes(export_brevitas(model, model.input_shape).SerializeToString())
     return {"jet": jet, "digits_mlp": load_network(path, name="digits_mlp")}

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from generator import config as config_mod
 from generator.digits import (accuracy, float_cnn, float_mlp, load_digits_split, quantized_cnn, quantized_mlp,
-                              shaped, torch_logits, train)
+                              shaped, torch_logits, trained)
 from generator.errors import AxgenError
 from generator.frontend import load_network
 from generator.golden import head_values, run_layers, tail_output
@@ -112,8 +112,8 @@ def run_demo(out_dir: Path, samples: int = 32, seed: int = 0, console: Console |
     out_dir.mkdir(parents=True, exist_ok=True)
     data = load_digits_split(seed)
     with console.status(f"training a float {kind.upper()} and a 4-bit quantized {kind.upper()} on digits"):
-        float_model = _trained(model.float_model, data, seed)
-        quant_model = _trained(model.quantized_model, data, seed)
+        float_model = trained(model.float_model, data, seed)
+        quant_model = trained(model.quantized_model, data, seed)
     float_acc = accuracy(torch_logits(float_model, data.x_test), data.y_test)
     brevitas_logits = torch_logits(quant_model, data.x_test)
     brevitas_acc = accuracy(brevitas_logits, data.y_test)
@@ -365,12 +365,6 @@ def _folding(project) -> str:
         mark = " (bottleneck)" if stage.name == project.data["bottleneck"] else ""
         lines.append(f"{stage.name} {stage.folding}: {stage.cycles}{mark}")
     return "\n".join(lines)
-
-
-def _trained(make_model, data, seed: int):
-    import torch
-    torch.manual_seed(seed)  # the initial weights too: the same model every run
-    return train(make_model(), data, seed=seed)
 
 
 def _status(report: dict) -> str:

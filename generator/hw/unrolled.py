@@ -321,7 +321,7 @@ class UnrolledImpl(MatrixStage):
         """Width of the accumulators as compared: the accumulator's range and one above it, signed."""
         return _signed_bits(self.acc_dtype.min(), int(self.acc_dtype.max()) + 1)
 
-    def adder_bits(self, i: int) -> tuple[int, int]:
+    def adder_cells(self, i: int) -> tuple[int, int]:
         """(LUTs, carry-chain bits) of adder i, as synth_xilinx maps it: a LUT for each bit where
         both operands vary (below its shift an operand is 0; above its width, its sign, or 0 if it
         is never negative: with a constant operand the chain's propagate is the other operand, a
@@ -334,7 +334,7 @@ class UnrolledImpl(MatrixStage):
         return max(0, min(top(a, sa), top(b, sb)) - max(sa, sb)), max(0, w - max(sa, sb))
 
     def counted_resources(self) -> dict:
-        """Counted, not fitted: an adder's LUTs and carry bits as `adder_bits` (7-series: CARRY4 per
+        """Counted, not fitted: an adder's LUTs and carry bits as `adder_cells` (7-series: CARRY4 per
         4 bits), a product table a LUT6 per output bit (2^(b-6) for b > 6 input bits), a search
         step's comparison with its threshold mux a LUT per bit, a quantizer's (Steps) subtraction
         above its shift, a LUT per five bits of the offset's comparison and per three of h >= n, its
@@ -342,7 +342,7 @@ class UnrolledImpl(MatrixStage):
         `register_cells`."""
         n_in = self.graph.n_inputs
         live = np.flatnonzero(self.last_uses[n_in:] >= 0).tolist()
-        counted = np.array([self.adder_bits(i) for i in live], dtype=np.int64).reshape(-1, 2)
+        counted = np.array([self.adder_cells(i) for i in live], dtype=np.int64).reshape(-1, 2)
         mw = self.layer.mw
         per_bit = 1 << max(0, self.in_dtype.bitwidth() - 6)
         table_luts = sum(int(self.node_bits[k]) * per_bit for k in range(mw, n_in) if self.last_uses[k] >= 0)
