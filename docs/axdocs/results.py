@@ -239,6 +239,53 @@ def lut_savings(files: dict) -> list[str]:
             "```text", text.rstrip(), "```", "", _command(command), ""]
 
 
+def unrolled_vs_da4ml(files: dict) -> list[str]:
+    data = _load("unrolled_vs_da4ml.json")
+    if data is None:
+        return []
+
+    def fmax(side: dict) -> str:
+        return f"{side['fmax_mhz']:.1f}" if side.get("fmax_mhz") else ("did not route" if side.get("pnr") else "-")
+    rows = [[r["layer"], r["shape"], side, f"{r[side]['lut']:,}", f"{r[side]['lutram']:,}", f"{r[side]['ff']:,}",
+             f"{r[side]['carry']:,}", fmax(r[side]), str(r[side]["latency_cycles"]),
+             f"{r['lut_ratio']:.3f}" if side == "axgen" else ""] for r in data for side in ("axgen", "da4ml")]
+    return ["## Unrolled layers against da4ml", "",
+            "The random-weight jet tagger (16-64-32-32-5, 6-bit weights, FIXED<16,6> input) as constant "
+            "matrix-vector products, built by axgen (`impl: unrolled`) and by da4ml's own Verilog generator at "
+            "the same delay constraint and pipelining (2 adder levels a stage). LUT, LUT RAM, FF and CARRY4 from "
+            "Yosys `synth_xilinx -nodsp`; Fmax from nextpnr-ecp5 on the LFE5U-85F (speed 6, out of context, "
+            "target 125 MHz); latency in cycles. The ratio is axgen's LUTs as logic and memory over da4ml's. "
+            "The whole network does not fit one ECP5, so it is counted by Yosys only.", "",
+            markdown_table(["layer", "shape", "side", "LUT", "LUT RAM", "FF", "CARRY4", "Fmax (MHz)", "latency",
+                            "LUT ratio"], rows), "",
+            _command(".venv/bin/python benchmarks/unrolled_vs_da4ml.py --network"), ""]
+
+
+def jet_digits(files: dict) -> list[str]:
+    data = _load("jet_digits.json")
+    if data is None:
+        return []
+    rows = [[name, str(layer.get("adders", "-")), f"{layer['zero_weights']:.0%}" if "zero_weights" in layer else "-",
+             str(layer.get("thresholds_as") or "-"), f"{layer['estimated_fmax_mhz']:g}",
+             f"{layer['fmax_mhz']:g}" if layer.get("fmax_mhz") else "-"] for name, layer in data["layers"].items()]
+    top = data.get("top") or {}
+    placed = (f"Placed and routed whole by nextpnr-ecp5 on the LFE5U-85F: **{top['fmax_mhz']:g} MHz** at a "
+              f"{data['clock_mhz']:g} MHz target." if top.get("fmax_mhz") else "")
+    accuracy = ", ".join(f"{label} {data[key]:.2%}" for key, label in (
+        ("float_accuracy", "float"), ("brevitas_dense_accuracy", "Brevitas before pruning"),
+        ("brevitas_accuracy", "Brevitas"), ("golden_accuracy", "golden model"), ("rtl_accuracy", "RTL")) if key in data)
+    return ["## The jet tagger's shape on the digits, unrolled", "",
+            f"hls4ml's jet-tagging MLP (16-64-32-32-5, 6-bit) trained on the digits 0-4 pooled to 16 inputs, "
+            f"{data.get('sparsity', 0):.0%} of each layer's weights pruned, every layer unrolled for ulx3s at "
+            f"{data['clock_mhz']:g} MHz. Accuracy on {data['test_digits']} held-out digits: {accuracy}. "
+            f"{data['cycles_per_sample']:g} cycle per sample and {data['latency_cycles']} cycles of latency "
+            f"({data['latency_ns']:g} ns), measured on Verilator; RTL and HLS mismatches: {data['rtl_mismatches']}, "
+            f"{data['hls_mismatches']}. {placed}", "",
+            markdown_table(["layer", "adders", "zero weights", "thresholds as", "estimated Fmax (MHz)",
+                            "placed alone (MHz)"], rows), "",
+            _command(".venv/bin/python benchmarks/jet_digits.py --pnr"), ""]
+
+
 def every_benchmark() -> list[str]:
     """Each script in benchmarks/ with the first paragraph of its docstring."""
     import ast
@@ -258,7 +305,8 @@ def pages() -> dict:
             "`benchmarks/results/`. `make bench` reruns the speed benchmarks and rebuilds this page; the others "
             "run on their own, each with the command under its section. The machine is a shared 2-core host: "
             "speeds are ratios measured side by side in one run, not absolute figures.", ""]
-    for section in (verify_speed, golden_speed, autofold, fifo_depths, fmax, resource_model, timing_model, lut_savings):
+    for section in (verify_speed, golden_speed, autofold, fifo_depths, fmax, resource_model, timing_model, lut_savings,
+                    unrolled_vs_da4ml, jet_digits):
         body += section(files)
     body += every_benchmark()
     files[PAGE] = "\n".join(body) + "\n"
