@@ -134,7 +134,7 @@ def main() -> None:
                                                         ff=entry.get("ff"))
                     print(f"{layer['name']}: {row['layers'][layer['name']]}", flush=True)
             else:
-                timing = synth(project.root, tool="nextpnr", only=["top"])["extra"]["timing"]
+                timing = synth(project.root, tool="nextpnr", only=["top"])["timing"]
                 row["top"] = {"fmax_mhz": timing["fmax_mhz"], "slack_ns": timing["slack_ns"],
                               "critical_path": timing["critical_path"]}
     row["latency_ns"] = round(row["latency_cycles"] * 1000 / CLOCK_MHZ, 1)
