@@ -156,7 +156,7 @@ def _fit(model, data: Digits, epochs: int, seed: int, lr: float):
 PRUNE_STEPS = 4  # magnitude pruning reaches its sparsity in this many steps, each followed by fine-tuning
 
 
-def prune(model, data: Digits, sparsity: float, epochs: int = 10, seed: int = 0, lr: float = 0.002):
+def prune(model, data: Digits, sparsity: float, epochs: int = 10, seed: int = 0, lr: float = 0.005):
     """Magnitude pruning of a trained model, as hls4ml's users train for fully unrolled layers (its
     tutorials keep 25% of each layer's weights): in PRUNE_STEPS steps each fully-connected and
     convolution layer's smallest weights are zeroed (torch.nn.utils.prune, L1 unstructured, per

@@ -43,7 +43,7 @@ def test_both_backends_render_the_plan(net, tmp_path):
     top_cpp = (tmp_path / "p" / "hls" / "axgen_top.cpp").read_text()
     for link in project.plan.links:
         assert (f"u_{link.name}_dwc" in top_v) == link.width_converter
-        assert re.search(rf"\.DEPTH\({link.depth}\),\s*\.DISTRIBUTED\(1\)\s*\) u_{link.name}_fifo", top_v), link
+        assert re.search(rf"\.DEPTH\({link.depth}\),\s*\.DISTRIBUTED\(1\),\s*\.LANE_BITS\(64\)\s*\) u_{link.name}_fifo", top_v), link
         stream = f"{link.name}_dwc" if link.width_converter else f"l{link.src}_out"
         assert f"variable={stream} depth={link.depth}\n" in top_cpp, (stream, link.depth)
 

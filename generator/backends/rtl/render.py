@@ -260,7 +260,8 @@ def _stitch(plan: HardwarePlan) -> tuple[list[dict], list[dict]]:
                 src = dst
             dst = stream(f"{link.name}_fifo", link.dst_bits)
             blocks.append(_block("axgen_fifo", f"u_{link.name}_fifo", {"WIDTH": link.dst_bits, "DEPTH": link.depth,
-                                 "DISTRIBUTED": int(memories.distributed(link.depth, link.dst_bits))}, src, dst))
+                                 "DISTRIBUTED": int(memories.distributed(link.depth, link.dst_bits)),
+                                 "LANE_BITS": memories.FIFO_LANE_BITS}, src, dst))
             feeds[(link.dst, link.dst_port)] = dst
     return streams, blocks
 

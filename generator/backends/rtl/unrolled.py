@@ -7,6 +7,7 @@ shifted operand never shows)."""
 from __future__ import annotations
 
 from generator.datatypes import DataType
+from generator.hw.memories import FIFO_LANE_BITS
 from generator.hw.unrolled import UnrolledImpl, output_term, search_tables, sum_text, wired_low_bits
 
 
@@ -193,4 +194,4 @@ def render_unrolled(env, impl: UnrolledImpl, module: str) -> str:
     return env.get_template("unrolled.v.j2").render(
         module=module, layer_name=impl.name, in_bits=impl.window_stream_bits, out_bits=impl.out_stream_bits,
         depth=impl.depth, adders_count=impl.graph.adders, segments=impl.segments, levels=impl.levels,
-        credits=impl.credits, distributed=int(impl.fifo_distributed), **parts)
+        credits=impl.credits, distributed=int(impl.fifo_distributed), lane_bits=FIFO_LANE_BITS, **parts)

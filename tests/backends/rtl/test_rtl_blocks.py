@@ -190,6 +190,35 @@ def test_width_converter_order_and_throughput(ratio, tmp_path, build_dir):
     assert res.cycles_per_sample == elems / min(i, o)
 
 
+FIFO_WRAPPER = """`default_nettype none
+module fifo_{tag} (
+    input wire ap_clk, input wire ap_rst_n,
+    input wire [19:0] s_axis_tdata, input wire s_axis_tvalid, output wire s_axis_tready,
+    output wire [19:0] m_axis_tdata, output wire m_axis_tvalid, input wire m_axis_tready
+);
+    axgen_fifo #(.WIDTH(20), .DEPTH({depth}), .DISTRIBUTED({distributed}), .HEAD_REG({head}), .LANE_BITS(6)) u_fifo (.*);
+endmodule
+`default_nettype wire
+"""
+
+
+# (depth, distributed, head register): an edge FIFO's register slice, one in LUT RAM, an unrolled
+# layer's output FIFO (its head the LUT RAM's read)
+@pytest.mark.parametrize("depth, distributed, head", [(2, 0, 1), (5, 1, 1), (4, 1, 0)],
+                         ids=["slice", "lutram", "read"])
+def test_a_fifo_in_lanes_keeps_order_and_rate(depth, distributed, head, tmp_path, build_dir):
+    """A 20-bit FIFO in lanes of 6, 6, 6 and 2 bits, each with its own pointers and flags: words
+    leave whole and in order, a beat per cycle, under random back-pressure."""
+    tag = f"{depth}_{distributed}_{head}"
+    (tmp_path / "axgen_fifo.v").write_text((folder("rtl") / "axgen_fifo.v").read_text())
+    (tmp_path / f"fifo_{tag}.v").write_text(FIFO_WRAPPER.format(tag=tag, depth=depth, distributed=distributed, head=head))
+    x = np.random.default_rng(depth).integers(0, 16, size=(SAMPLES, 10))
+    res = simulate(tmp_path, f"fifo_{tag}", x, D["UINT4"], 5, D["UINT4"], 5, 10, x, seed=3,
+                   build_dir=build_dir, idle_cycles=IDLE)
+    assert res.mismatches == 0 and np.array_equal(res.outputs, x)
+    assert res.cycles_per_sample == 2
+
+
 @pytest.mark.slow
 def test_larger_chain_top_matches_golden(tmp_path, build_dir):
     spec = [

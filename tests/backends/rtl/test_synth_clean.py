@@ -42,7 +42,8 @@ BLOCKS = [
     ("axgen_fifo", {"WIDTH": 8, "DEPTH": 2}, {}),
     ("axgen_fifo", {"WIDTH": 36, "DEPTH": 37}, {}),
     ("axgen_fifo", {"WIDTH": 5, "DEPTH": 1}, {}),
-    ("axgen_fifo", {"WIDTH": 80, "DEPTH": 10, "DISTRIBUTED": 1, "HEAD_REG": 0}, {}),  # an unrolled layer's output FIFO
+    ("axgen_fifo", {"WIDTH": 80, "DEPTH": 10, "DISTRIBUTED": 1, "HEAD_REG": 0, "LANE_BITS": 64}, {}),  # an unrolled layer's output FIFO
+    ("axgen_fifo", {"WIDTH": 150, "DEPTH": 2, "DISTRIBUTED": 1, "LANE_BITS": 64}, {}),  # an edge FIFO in lanes of 64, 64, 22
     ("axgen_tlast", {"BEATS": 3, "PACKET_SAMPLES": 166667}, {}),  # 500,001 beats per packet: a 19-bit counter
     ("axgen_tlast", {"BEATS": 1}, {}),
     ("axgen_tlast", {"BEATS": 10}, {}),
