@@ -120,19 +120,16 @@ def main() -> None:
             "clock_mhz": CLOCK_MHZ,
             "layers": {layer["name"]: {
                 "impl": layer["impl"], "thresholds_as": layer.get("thresholds_as"),
-                "zero_weights": round(float(np.mean(next(x for x in net.layers if x.name == layer["name"]).weights == 0)), 3),
+                "zero_weights": round(float(np.mean(ir.weights == 0)), 3),
                 "adders": (layer.get("adder_graph") or {}).get("adders"),
-                "estimated_fmax_mhz": layer.get("estimated_fmax_mhz")} for layer in layers},
+                "estimated_fmax_mhz": layer.get("estimated_fmax_mhz")} for ir, layer in zip(net.layers, layers)},
         }
         if args.pnr:
             from generator.synth import run as synth
             if args.layers:
-                for layer in layers:
-                    placed = synth(project.root, tool="nextpnr", only=[layer["name"]])
-                    entry = placed["layers"][layer["name"]]
-                    row["layers"][layer["name"]].update(fmax_mhz=entry["fmax_mhz"], lut4=entry.get("lut"),
-                                                        ff=entry.get("ff"))
-                    print(f"{layer['name']}: {row['layers'][layer['name']]}", flush=True)
+                placed = synth(project.root, tool="nextpnr", only=list(row["layers"]))["layers"]
+                for name, entry in placed.items():
+                    row["layers"][name].update(fmax_mhz=entry["fmax_mhz"], lut4=entry.get("lut"), ff=entry.get("ff"))
             else:
                 timing = synth(project.root, tool="nextpnr", only=["top"])["timing"]
                 row["top"] = {"fmax_mhz": timing["fmax_mhz"], "slack_ns": timing["slack_ns"],

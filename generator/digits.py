@@ -127,11 +127,11 @@ def train(model, data: Digits, epochs: int = 40, seed: int = 0, lr: float = 0.01
     return _fit(model, data, epochs, seed, lr)
 
 
-def trained(make_model, data: Digits, seed: int = 0, **kwargs):
+def trained(make_model, data: Digits, seed: int = 0):
     """`make_model()` trained (`train`), its initial weights seeded too: the same model every run."""
     import torch
     torch.manual_seed(seed)
-    return train(make_model(), data, seed=seed, **kwargs)
+    return train(make_model(), data, seed=seed)
 
 
 def _fit(model, data: Digits, epochs: int, seed: int, lr: float):

@@ -118,10 +118,6 @@ def distributed(words: int, width: int) -> bool:
 FIFO_LANE_BITS = 64
 
 
-def fifo_lanes(width: int) -> list[int]:
-    """The widths of a `width`-bit stream FIFO's lanes (rtl/axgen_fifo.v with FIFO_LANE_BITS)."""
-    full, rest = divmod(width, FIFO_LANE_BITS)
-    return [FIFO_LANE_BITS] * full + ([rest] if rest else [])
 
 
 def ram(words: int, width: int, ports: str = "sdp", distributed: bool = False) -> Mapping:
@@ -138,6 +134,14 @@ def ram(words: int, width: int, ports: str = "sdp", distributed: bool = False) -
     if bram_cost < lut_cost:
         return Mapping("bram", bram18=bram18)
     return Mapping("lutram", lutram=sites, mux_luts=mux)
+
+
+def fifo_rams(words: int, width: int, distributed: bool) -> list[Mapping]:
+    """The memories of a stream FIFO of `words` x `width` (rtl/axgen_fifo.v with FIFO_LANE_BITS):
+    one per lane, every lane FIFO_LANE_BITS wide but the last; `distributed`: in LUT RAM."""
+    full, rest = divmod(width, FIFO_LANE_BITS)
+    lanes = [FIFO_LANE_BITS] * full + ([rest] if rest else [])
+    return [ram(words, bits, "sdp", distributed=distributed) for bits in lanes]
 
 
 def rom_column_luts(depth: int) -> int:

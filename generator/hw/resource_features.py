@@ -253,15 +253,13 @@ def pool_block(p: dict) -> dict:
 
 def fifo_features(width: int, depth: int) -> dict:
     """rtl/axgen_fifo.v. Its read is asynchronous: in BRAM Yosys adds a bypass register and
-    multiplexer of the word width (bram_width). A wide word is kept in lanes (memories.fifo_lanes),
+    multiplexer of the word width (bram_width). A wide word is kept in lanes (memories.fifo_rams),
     each with its own pointers, occupancy and flags, and its own memory."""
-    kept = memories.distributed(depth, width)
-    lanes = memories.fifo_lanes(width)
-    mems = [memories.ram(depth, bits, "sdp", distributed=kept) for bits in lanes]
-    ptr = (2 * max(1, clog2(depth)) + clog2(depth + 1)) * len(lanes)
+    mems = memories.fifo_rams(depth, width, memories.distributed(depth, width))
+    ptr = (2 * max(1, clog2(depth)) + clog2(depth + 1)) * len(mems)
     regs = depth * width if mems[0].kind == "logic" else 0
     in_bram = float(width if mems[0].kind == "bram" else 0)
-    base = float(len(lanes))
+    base = float(len(mems))
     lut = {"base": base, "ptr": float(ptr), "logic_mem": float(width if mems[0].kind == "logic" else 0),
            "bram_width": in_bram}
     ff = {"base": base, "ptr": float(ptr), "regs": float(regs), "bram_width": in_bram}

@@ -35,7 +35,7 @@ from generator.datatypes import DataType, fit_dtype, smallest_int_type
 from generator.errors import AxgenError
 from generator.hw.adder_graph import DEPTH_SLACK, ZERO, AdderGraph, solve_matrix
 from generator.hw.latency import window_cycles
-from generator.hw.memories import FIFO_LANE_BITS, distributed, fifo_lanes, ram
+from generator.hw.memories import FIFO_LANE_BITS, distributed, fifo_rams
 from generator.hw.stage import MatrixStage
 from generator.hw.thresholds import Steps, clamped_thresholds, steps_form
 from generator.ir import MatrixLayer
@@ -357,7 +357,7 @@ class UnrolledImpl(MatrixStage):
             w = self.step_bits(q)
             luts += (w - q.shift) + -(-q.shift // 5) + -(-(w - q.shift) // 3) + 2 * bits
             carry += -(-(w - q.shift) // 4) + -(-bits // 4)
-        lanes = [ram(self.credits, bits, distributed=self.fifo_distributed) for bits in fifo_lanes(self.out_stream_bits)]
+        lanes = fifo_rams(self.credits, self.out_stream_bits, self.fifo_distributed)
         fifo_ff = self.credits * self.out_stream_bits if lanes[0].kind == "logic" else 0
         ff, srl = register_cells(self)
         return {"lut": luts + sum(m.mux_luts for m in lanes), "ff": ff + fifo_ff, "carry": carry,

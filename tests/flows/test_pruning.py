@@ -20,15 +20,16 @@ def pruned_and_dense(tmp_path_factory):
     import torch
     torch.manual_seed(0)
     data = digits.load_digits_split(0)
-    dense = digits.train(digits.quantized_mlp(), data, epochs=2)
     folder = tmp_path_factory.mktemp("pruned")
-    paths = {}
-    for name in ("dense", "pruned"):
-        if name == "pruned":
-            digits.prune(dense, data, SPARSITY, epochs=1)
-        paths[name] = folder / f"{name}.onnx"
-        paths[name].write_bytes(export_brevitas(dense, digits.INPUT_SHAPE).SerializeToString())
-    return data, dense, {name: load_network(path, name=name) for name, path in paths.items()}
+
+    def exported(model, name):
+        path = folder / f"{name}.onnx"
+        path.write_bytes(export_brevitas(model, digits.INPUT_SHAPE).SerializeToString())
+        return load_network(path, name=name)
+    model = digits.train(digits.quantized_mlp(), data, epochs=2)
+    dense = exported(model, "dense")
+    digits.prune(model, data, SPARSITY, epochs=1)
+    return data, model, {"dense": dense, "pruned": exported(model, "pruned")}
 
 
 def test_pruning_zeroes_each_layers_smallest_weights(pruned_and_dense):
